@@ -1,0 +1,1 @@
+//! The backtester: bars from files, fills from a deterministic fill model.

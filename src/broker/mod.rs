@@ -1,0 +1,1 @@
+//! Edges that turn engine commands into broker requests and broker messages into events.

@@ -1,0 +1,5 @@
+//! The sans-IO engine core: no tokio, no sockets, no clock of its own. Time
+//! arrives with each event, so every decision is reproducible.
+
+pub mod portfolio;
+pub mod types;

@@ -1,0 +1,1 @@
+//! Positions, average cost, realized and unrealized PnL, commissions — all `Decimal`.

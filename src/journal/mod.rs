@@ -1,0 +1,1 @@
+//! The SQLite write-ahead journal.

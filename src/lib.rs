@@ -1,0 +1,15 @@
+//! `first-trading-app`: an automated trading bot for Interactive Brokers.
+//!
+//! A deterministic, synchronous core (strategies → risk gate → order manager →
+//! portfolio) driven by interchangeable edges: TWS over the `ibapi` client, the
+//! embedded `tws-sim` simulator, and the backtester.
+
+pub mod backtest;
+pub mod broker;
+pub mod cli;
+pub mod core;
+pub mod journal;
+pub mod redact;
+pub mod risk;
+pub mod settings;
+pub mod strategy;

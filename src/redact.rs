@@ -1,0 +1,1 @@
+//! Masking of account ids and secrets before they reach a log, a panic or a report.
