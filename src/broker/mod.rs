@@ -1,1 +1,3 @@
 //! Edges that turn engine commands into broker requests and broker messages into events.
+
+pub mod tws;

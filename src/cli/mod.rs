@@ -1,1 +1,87 @@
-//! One module per subcommand.
+//! The command line: argument definitions (clap) and one module per subcommand.
+//! `main.rs` only parses and dispatches here; every command returns an exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit code for configuration errors (invalid file, key, value, or mode mismatch).
+pub const EXIT_CONFIG: u8 = 2;
+/// Exit code for runtime failures (cannot connect, account mismatch, ...).
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code of a hard exit on the third Ctrl+C.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// first-trading-app: an automated trading bot for Interactive Brokers.
+#[derive(Debug, Parser)]
+#[command(name = "first-trading-app", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (non-secret settings).
+    #[arg(
+        long,
+        global = true,
+        default_value = "config.toml",
+        value_name = "PATH"
+    )]
+    pub config: PathBuf,
+    /// Log format on stderr; the level comes from RUST_LOG (default: info).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Trade: connect to TWS / IB Gateway (or the embedded simulator with --sim).
+    Run(RunArgs),
+    /// Validate the configuration and print the effective settings; connects to nothing.
+    Check(CheckArgs),
+}
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Trade against the embedded TWS simulator on a free loopback port (paper account, no login).
+    #[arg(long)]
+    pub sim: bool,
+    /// Allow live trading (all other live settings must agree too).
+    #[arg(long)]
+    pub live: bool,
+    /// Market data and account monitoring only: no order is ever placed or cancelled.
+    #[arg(long)]
+    pub read_only: bool,
+    /// On shutdown, also close every position with reduce-only orders.
+    #[arg(long)]
+    pub flatten_on_exit: bool,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check as `run --live` would.
+    #[arg(long)]
+    pub live: bool,
+}
+
+/// Parses nothing, runs the chosen command, returns the process exit code.
+pub fn dispatch(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Run(_) | Command::Check(_) => {
+            eprintln!("not wired yet");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}

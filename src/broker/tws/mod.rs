@@ -1,0 +1,5 @@
+//! The live edge: the `ibapi` async client over TCP to TWS / IB Gateway (or tws-sim).
+
+pub mod connect;
+
+pub use connect::{connect, ConnectError};
