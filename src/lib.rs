@@ -12,4 +12,5 @@ pub mod journal;
 pub mod redact;
 pub mod risk;
 pub mod settings;
+pub mod shutdown;
 pub mod strategy;
