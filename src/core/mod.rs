@@ -1,5 +1,6 @@
 //! The sans-IO engine core: no tokio, no sockets, no clock of its own. Time
 //! arrives with each event, so every decision is reproducible.
 
+pub mod order_id;
 pub mod portfolio;
 pub mod types;
