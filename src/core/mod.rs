@@ -1,6 +1,7 @@
 //! The sans-IO engine core: no tokio, no sockets, no clock of its own. Time
 //! arrives with each event, so every decision is reproducible.
 
+pub mod bars;
 pub mod order_id;
 pub mod portfolio;
 pub mod types;
