@@ -2,6 +2,7 @@
 //! arrives with each event, so every decision is reproducible.
 
 pub mod bars;
+pub mod event;
 pub mod order_id;
 pub mod portfolio;
 pub mod types;
