@@ -42,7 +42,7 @@ pub fn ib_order(ticket: &OrderTicket, order_id: i32, parent_id: i32, oca_group: 
         aux_price,
         // Protective children must outlive the day: GTC. Entries and exits: DAY.
         tif: if ticket.id().leg().is_protective() {
-            TimeInForce::GoodTilCancelled
+            TimeInForce::GoodTillCanceled
         } else {
             TimeInForce::Day
         },
