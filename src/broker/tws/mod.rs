@@ -1,5 +1,6 @@
 //! The live edge: the `ibapi` async client over TCP to TWS / IB Gateway (or tws-sim).
 
 pub mod connect;
+pub mod snapshot;
 
 pub use connect::{connect, ConnectError};

@@ -1,0 +1,279 @@
+//! Reading the account's state from TWS at start-up and after every
+//! reconnect: net liquidation, positions, open orders and executions, converted
+//! to our own types. Each read is bounded by a timeout.
+
+use std::time::Duration;
+
+use ibapi::accounts::types::AccountGroup;
+use ibapi::accounts::{AccountSummaryResult, AccountSummaryTags, PositionUpdate};
+use ibapi::orders::{Action, ExecutionFilter, ExecutionSide, Executions, Orders};
+use ibapi::Client;
+use rust_decimal::Decimal;
+
+use crate::core::types::{OrderKind, Side, Symbol};
+
+/// How long one snapshot request may take.
+pub const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Why a snapshot read failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The request failed or timed out.
+    #[error("reading {what} from TWS failed: {source}")]
+    Request {
+        /// What was being read.
+        what: &'static str,
+        /// The client's error.
+        #[source]
+        source: ibapi::Error,
+    },
+    /// TWS did not report the value.
+    #[error("TWS did not report {0} for the account")]
+    Missing(&'static str),
+}
+
+fn request(what: &'static str) -> impl FnOnce(ibapi::Error) -> SnapshotError {
+    move |source| SnapshotError::Request { what, source }
+}
+
+/// Converts a wire `f64` to `Decimal`, rounded to 8 places (IB sends doubles).
+pub fn decimal(value: f64) -> Decimal {
+    Decimal::from_f64_retain(value)
+        .map(|d| d.round_dp(8).normalize())
+        .unwrap_or_default()
+}
+
+/// A position as TWS reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerPosition {
+    /// Instrument.
+    pub symbol: Symbol,
+    /// Signed quantity.
+    pub quantity: Decimal,
+    /// Average cost per share.
+    pub average_cost: Decimal,
+}
+
+/// An open order as TWS reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerOrder {
+    /// IB order id.
+    pub order_id: i32,
+    /// API client that placed it.
+    pub client_id: i32,
+    /// Our `orderRef` (empty for orders not placed by this bot).
+    pub order_ref: String,
+    /// Instrument.
+    pub symbol: Symbol,
+    /// Buy or sell.
+    pub side: Side,
+    /// Total quantity.
+    pub quantity: Decimal,
+    /// Pricing.
+    pub kind: OrderKind,
+    /// IB id of the bracket parent (0 when none).
+    pub parent_id: i32,
+    /// TWS status text (`Submitted`, `PreSubmitted`, ...).
+    pub status: String,
+}
+
+/// One execution as TWS reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerExecution {
+    /// Unique execution id.
+    pub exec_id: String,
+    /// IB order id.
+    pub order_id: i32,
+    /// Our `orderRef`.
+    pub order_ref: String,
+    /// Instrument.
+    pub symbol: Symbol,
+    /// Buy or sell.
+    pub side: Side,
+    /// Shares executed.
+    pub quantity: Decimal,
+    /// Price.
+    pub price: Decimal,
+    /// Commission, when its report arrived with the execution.
+    pub commission: Option<Decimal>,
+    /// TWS time text of the execution.
+    pub time: String,
+}
+
+/// The accounts this login manages.
+///
+/// # Errors
+/// When TWS does not answer.
+pub async fn managed_accounts(client: &Client) -> Result<Vec<String>, SnapshotError> {
+    let accounts = tokio::time::timeout(SNAPSHOT_TIMEOUT, client.managed_accounts())
+        .await
+        .map_err(|_| request("managed accounts")(ibapi::Error::Timeout))?
+        .map_err(request("managed accounts"))?;
+    Ok(accounts)
+}
+
+/// Net liquidation value of `account`, in its base currency.
+///
+/// # Errors
+/// When TWS does not answer or does not report it.
+pub async fn net_liquidation(client: &Client, account: &str) -> Result<Decimal, SnapshotError> {
+    let group = AccountGroup("All".to_string());
+    let mut subscription = client
+        .account_summary(&group, &[AccountSummaryTags::NET_LIQUIDATION])
+        .await
+        .map_err(request("net liquidation"))?;
+    let rows = subscription
+        .collect_to_end_within(SNAPSHOT_TIMEOUT)
+        .await
+        .map_err(request("net liquidation"))?;
+    subscription.cancel().await;
+    rows.into_iter()
+        .find_map(|row| match row {
+            AccountSummaryResult::Summary(s)
+                if s.account == account && s.tag == AccountSummaryTags::NET_LIQUIDATION =>
+            {
+                s.value.parse::<Decimal>().ok()
+            }
+            _ => None,
+        })
+        .ok_or(SnapshotError::Missing("NetLiquidation"))
+}
+
+/// Every non-zero stock position of `account`.
+///
+/// # Errors
+/// When TWS does not answer.
+pub async fn positions(
+    client: &Client,
+    account: &str,
+) -> Result<Vec<BrokerPosition>, SnapshotError> {
+    let mut subscription = client.positions().await.map_err(request("positions"))?;
+    let rows = subscription
+        .collect_to_end_within(SNAPSHOT_TIMEOUT)
+        .await
+        .map_err(request("positions"))?;
+    subscription.cancel().await;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match row {
+            PositionUpdate::Position(p) if p.account == account && p.position != 0.0 => {
+                Some(BrokerPosition {
+                    symbol: Symbol::new(p.contract.symbol.as_str()).ok()?,
+                    quantity: decimal(p.position),
+                    average_cost: decimal(p.average_cost),
+                })
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+fn side(action: &Action) -> Side {
+    match action {
+        Action::Buy => Side::Buy,
+        _ => Side::Sell,
+    }
+}
+
+/// Every open order of the account (all API clients and TWS itself).
+///
+/// # Errors
+/// When TWS does not answer.
+pub async fn open_orders(client: &Client) -> Result<Vec<BrokerOrder>, SnapshotError> {
+    let mut subscription = client
+        .all_open_orders()
+        .await
+        .map_err(request("open orders"))?;
+    let rows = subscription
+        .collect_to_end_within(SNAPSHOT_TIMEOUT)
+        .await
+        .map_err(request("open orders"))?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match row {
+            Orders::OrderData(data) => {
+                let order = &data.order;
+                let price = |p: Option<f64>| p.map(decimal).unwrap_or_default();
+                let kind = match order.order_type.as_str() {
+                    "LMT" => OrderKind::Limit {
+                        limit: price(order.limit_price),
+                    },
+                    "STP" => OrderKind::Stop {
+                        stop: price(order.aux_price),
+                    },
+                    "STP LMT" => OrderKind::StopLimit {
+                        stop: price(order.aux_price),
+                        limit: price(order.limit_price),
+                    },
+                    _ => OrderKind::Market,
+                };
+                Some(BrokerOrder {
+                    order_id: data.order_id,
+                    client_id: order.client_id,
+                    order_ref: order.order_ref.clone(),
+                    symbol: Symbol::new(data.contract.symbol.as_str()).ok()?,
+                    side: side(&order.action),
+                    quantity: decimal(order.total_quantity),
+                    kind,
+                    parent_id: order.parent_id,
+                    status: data.order_state.status.to_string(),
+                })
+            }
+            Orders::OrderStatus(_) => None,
+        })
+        .collect())
+}
+
+/// Executions of the account today (TWS keeps the current day's), with their
+/// commissions matched by execution id.
+///
+/// # Errors
+/// When TWS does not answer.
+pub async fn executions(
+    client: &Client,
+    account: &str,
+) -> Result<Vec<BrokerExecution>, SnapshotError> {
+    let filter = ExecutionFilter {
+        account_code: account.to_string(),
+        ..ExecutionFilter::default()
+    };
+    let mut subscription = client
+        .executions(filter)
+        .await
+        .map_err(request("executions"))?;
+    let rows = subscription
+        .collect_to_end_within(SNAPSHOT_TIMEOUT)
+        .await
+        .map_err(request("executions"))?;
+    let mut out: Vec<BrokerExecution> = Vec::new();
+    for row in rows {
+        match row {
+            Executions::ExecutionData(data) => {
+                let e = &data.execution;
+                let Ok(symbol) = Symbol::new(data.contract.symbol.as_str()) else {
+                    continue;
+                };
+                out.push(BrokerExecution {
+                    exec_id: e.execution_id.clone(),
+                    order_id: e.order_id,
+                    order_ref: e.order_reference.clone(),
+                    symbol,
+                    side: match e.side {
+                        ExecutionSide::Bought => Side::Buy,
+                        ExecutionSide::Sold => Side::Sell,
+                    },
+                    quantity: decimal(e.shares),
+                    price: decimal(e.price),
+                    commission: None,
+                    time: e.time.clone(),
+                });
+            }
+            Executions::CommissionReport(report) => {
+                if let Some(exec) = out.iter_mut().find(|x| x.exec_id == report.execution_id) {
+                    exec.commission = Some(decimal(report.commission));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
