@@ -1,6 +1,7 @@
 //! The live edge: the `ibapi` async client over TCP to TWS / IB Gateway (or tws-sim).
 
 pub mod connect;
+pub mod market_data;
 pub mod snapshot;
 
 pub use connect::{connect, ConnectError};

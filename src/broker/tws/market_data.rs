@@ -1,0 +1,90 @@
+//! Market data from TWS: one 5-second real-time bar subscription per symbol,
+//! converted to our [`Bar`] and forwarded on a bounded channel. A subscription
+//! that ends because the connection dropped is re-established once the client
+//! has reconnected (server-side subscriptions do not survive a reconnect).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ibapi::market_data::realtime::Bar as IbBar;
+use ibapi::prelude::{StreamExt, SubscriptionItem};
+use ibapi::Client;
+use tokio::sync::mpsc;
+
+use crate::broker::tws::snapshot::decimal;
+use crate::core::types::{Bar, MarketEvent, Symbol};
+
+/// Length of IB's real-time bars.
+pub const REALTIME_BAR_SECONDS: u32 = 5;
+
+/// Converts an IB real-time bar to ours (prices to `Decimal`, time to UTC).
+pub fn convert_bar(symbol: Symbol, bar: &IbBar) -> Bar {
+    let start = DateTime::<Utc>::from_timestamp(bar.date.unix_timestamp(), bar.date.nanosecond())
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    Bar {
+        symbol,
+        start,
+        seconds: REALTIME_BAR_SECONDS,
+        open: decimal(bar.open),
+        high: decimal(bar.high),
+        low: decimal(bar.low),
+        close: decimal(bar.close),
+        volume: decimal(bar.volume),
+    }
+}
+
+/// Streams 5-second bars of `symbol` into `events` until the receiver is
+/// dropped or the client gives up reconnecting. Resubscribes after every
+/// reconnect; logs (never panics on) malformed or failed updates.
+pub async fn stream_bars(client: Arc<Client>, symbol: Symbol, events: mpsc::Sender<MarketEvent>) {
+    let contract = ibapi::contracts::Contract::stock(symbol.as_str()).build();
+    loop {
+        if events.is_closed() {
+            return;
+        }
+        let mut subscription = match client.realtime_bars(&contract).subscribe().await {
+            Ok(subscription) => subscription,
+            Err(error) if error.is_connection_lost() => {
+                if client.wait_connected().await.is_err() {
+                    tracing::error!(%symbol, "connection to TWS is gone for good; market data stopped");
+                    return;
+                }
+                continue;
+            }
+            Err(error) => {
+                tracing::warn!(%symbol, %error, "real-time bars request failed; retrying in 5 s");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+        };
+        tracing::info!(%symbol, "subscribed to 5-second real-time bars");
+        while let Some(item) = subscription.next().await {
+            match item {
+                Ok(SubscriptionItem::Notice(notice)) => {
+                    tracing::info!(%symbol, code = notice.code, message = %notice.message, "market data notice");
+                }
+                Ok(SubscriptionItem::Data(bar)) => {
+                    if events
+                        .send(MarketEvent::Bar(convert_bar(symbol, &bar)))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                Err(error) if error.is_connection_lost() => {
+                    tracing::warn!(%symbol, "market data interrupted by a lost connection; will resubscribe");
+                    break;
+                }
+                Err(error) => {
+                    tracing::warn!(%symbol, %error, "market data error");
+                }
+            }
+        }
+        if client.wait_connected().await.is_err() {
+            tracing::error!(%symbol, "connection to TWS is gone for good; market data stopped");
+            return;
+        }
+    }
+}
