@@ -53,6 +53,26 @@ pub struct OrderTicket {
 }
 
 impl OrderTicket {
+    /// A ticket for unit tests of edges (fill model, TWS translation) only.
+    #[cfg(test)]
+    pub(crate) fn for_test(
+        id: ClientOrderId,
+        symbol: Symbol,
+        side: Side,
+        quantity: Decimal,
+        kind: OrderKind,
+        parent: Option<ClientOrderId>,
+    ) -> Self {
+        Self {
+            id,
+            symbol,
+            side,
+            quantity,
+            kind,
+            parent,
+        }
+    }
+
     /// Deterministic id, sent as `orderRef`.
     pub fn id(&self) -> ClientOrderId {
         self.id
