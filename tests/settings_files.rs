@@ -117,7 +117,7 @@ fn check_refuses_a_live_paper_disagreement_naming_the_settings() {
     assert!(err.contains("paper/live settings disagree"), "{err}");
     assert!(
         err.contains(&format!(
-            "connection.port in {}=7496 (a live port)",
+            "connection.port in {} is 7496, a live port",
             config.display()
         )),
         "{err}"

@@ -216,13 +216,14 @@ fn plain_type(message: &str) -> Option<&'static str> {
 
 /// A pointed message for settings people put in the file but that live elsewhere.
 fn misplaced_hint(key: &str) -> Option<&'static str> {
-    let key = key.to_ascii_lowercase();
-    if key.contains("account") {
-        Some("account ids are never read from the config file: set IBKR_ACCOUNT_ID in the environment or .env")
-    } else if key.contains("paper") || key == "live" || key == "mode" {
-        Some("the trading mode is not set in the config file: use IBKR_PAPER_TRADING and the --live flag")
-    } else {
-        None
+    match key.to_ascii_lowercase().as_str() {
+        "account" | "account_id" | "accountid" | "ibkr_account_id" => Some(
+            "account ids are never read from the config file: set IBKR_ACCOUNT_ID in the environment or .env",
+        ),
+        "paper" | "paper_trading" | "ibkr_paper_trading" | "live" | "mode" | "trading_mode" => Some(
+            "the trading mode is not set in the config file: use IBKR_PAPER_TRADING and the --live flag",
+        ),
+        _ => None,
     }
 }
 

@@ -129,6 +129,15 @@ fn account_and_mode_keys_point_to_the_environment() {
 }
 
 #[test]
+fn only_exact_misplaced_names_get_the_pointed_hint() {
+    let (_, problems) = check("[risk]\nmax_account_exposure = 1\n");
+    assert!(
+        problems[0].contains("unknown key; allowed keys in [risk]"),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn out_of_range_integers_are_named() {
     let (_, problems) =
         check("[connection]\nport = 70000\n[logging]\nstatus_interval_secs = 90000\n");

@@ -3,8 +3,10 @@
 //! of mutating the process environment, which is racy in parallel tests).
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::env::ACCOUNT_VAR;
 use super::ConfigProblem;
 use crate::redact::Redactor;
 
@@ -24,7 +26,7 @@ pub struct Flags {
 
 /// A parsed `.env` file. Never applied to the process environment: the loader
 /// reads it as its own layer, below the real environment.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DotEnv {
     /// Where it was read from (used to name it in messages).
     pub path: PathBuf,
@@ -119,6 +121,18 @@ impl DotEnv {
     }
 }
 
+/// Shows variable names only: values may hold the account id.
+impl fmt::Debug for DotEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DotEnv")
+            .field("path", &self.path)
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("mode", &self.mode.map(|m| format!("{m:03o}")))
+            .field("problems", &self.problems)
+            .finish()
+    }
+}
+
 #[cfg(unix)]
 fn file_mode(path: &Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
@@ -133,7 +147,7 @@ fn file_mode(_path: &Path) -> Option<u32> {
 }
 
 /// Everything [`super::Settings::load`] reads.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LoadInputs {
     /// `--config PATH`; `None` means [`DEFAULT_CONFIG_PATH`].
     pub config_path: Option<PathBuf>,
@@ -164,6 +178,28 @@ impl LoadInputs {
             dotenv: DotEnv::read(Path::new(DOTENV_PATH)),
             flags,
         }
+    }
+}
+
+impl LoadInputs {
+    /// A redactor for every account id these inputs mention (environment and
+    /// `.env`, valid or not), also masking anything account-shaped.
+    pub fn redactor(&self) -> Redactor {
+        let from_env = self.env.get(ACCOUNT_VAR);
+        let from_dotenv = self.dotenv.as_ref().and_then(|d| d.vars.get(ACCOUNT_VAR));
+        Redactor::new(from_env.into_iter().chain(from_dotenv).map(|s| s.trim()))
+    }
+}
+
+/// Shows variable names only: values may hold the account id.
+impl fmt::Debug for LoadInputs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadInputs")
+            .field("config_path", &self.config_path)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("dotenv", &self.dotenv)
+            .field("flags", &self.flags)
+            .finish()
     }
 }
 
@@ -203,5 +239,28 @@ mod tests {
         assert!(d.too_open());
         d.mode = Some(0o604);
         assert!(d.too_open());
+    }
+
+    #[test]
+    fn debug_shows_names_not_values() {
+        let inputs = LoadInputs {
+            env: [("IBKR_ACCOUNT_ID".to_string(), "XQ1234567".to_string())].into(),
+            dotenv: Some(DotEnv::from_vars(
+                ".env",
+                [("IBKR_ACCOUNT_ID", "XQ7654321")],
+            )),
+            ..LoadInputs::default()
+        };
+        let shown = format!("{inputs:?}");
+        assert!(shown.contains("IBKR_ACCOUNT_ID"), "{shown}");
+        assert!(
+            !shown.contains("XQ1234567") && !shown.contains("XQ7654321"),
+            "{shown}"
+        );
+        let r = inputs.redactor();
+        assert_eq!(
+            r.redact("a XQ1234567 b XQ7654321"),
+            "a XQ****567 b XQ****321"
+        );
     }
 }

@@ -81,11 +81,14 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
     };
 
     let (Some(table), Some(Ok(mode)), true) = (table, decision, problems.is_empty()) else {
-        return Err(SettingsError {
-            problems,
-            mode_conflict,
-            warnings,
-        });
+        return Err(scrub(
+            SettingsError {
+                problems,
+                mode_conflict,
+                warnings,
+            },
+            inputs,
+        ));
     };
     let merged = layer::merge(&table, &env).map_err(|e| SettingsError {
         problems: vec![ConfigProblem::new(label.as_str(), "(merge)", "", e)],
@@ -97,11 +100,14 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
     let mut merged_problems = Vec::new();
     let effective_file = check_table(&merged.table, &label, &mut merged_problems);
     if !merged_problems.is_empty() {
-        return Err(SettingsError {
-            problems: merged_problems,
-            mode_conflict: None,
-            warnings,
-        });
+        return Err(scrub(
+            SettingsError {
+                problems: merged_problems,
+                mode_conflict: None,
+                warnings,
+            },
+            inputs,
+        ));
     }
 
     let connection = Connection {
@@ -133,6 +139,11 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         journal_path: &journal.path,
         strategies: &strategies,
     });
+    let redactor = inputs.redactor();
+    let warnings = warnings
+        .iter()
+        .map(|w| redactor.redact(w).into_owned())
+        .collect();
     Ok(Settings {
         config_path,
         connection,
@@ -146,6 +157,21 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         warnings,
         effective,
     })
+}
+
+/// `error` with every account id masked, wherever it was quoted (e.g. an
+/// account id written into the config file, echoed back as the bad value).
+fn scrub(mut error: SettingsError, inputs: &LoadInputs) -> SettingsError {
+    let redactor = inputs.redactor();
+    let clean = |text: &mut String| *text = redactor.redact(text).into_owned();
+    for problem in &mut error.problems {
+        clean(&mut problem.file);
+        clean(&mut problem.key);
+        clean(&mut problem.value);
+        clean(&mut problem.expected);
+    }
+    error.warnings.iter_mut().for_each(clean);
+    error
 }
 
 /// Loads each listed strategy file (paths relative to the config file's

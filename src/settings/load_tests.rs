@@ -186,7 +186,10 @@ fn file_env_and_mode_problems_are_reported_together() {
     );
     assert_eq!(err.count(), 5);
     let shown = err.to_string();
-    assert!(shown.starts_with("5 configuration problems:"), "{shown}");
+    assert!(
+        shown.starts_with("configuration invalid, 5 problems:"),
+        "{shown}"
+    );
     assert!(!shown.contains("U7654321"), "{shown}");
 }
 
@@ -259,4 +262,16 @@ fn strategy_paths_are_relative_to_the_config_directory_and_listed_once() {
             ),
         ]
     );
+}
+
+#[test]
+fn an_account_id_written_into_the_config_file_is_masked_in_the_error() {
+    let dir = dir_with_config("strategies = []\n[connection]\naccount_id = \"DU1234567\"\n");
+    let err = Settings::load(&inputs(dir.path(), &[], &[], false)).unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("connection.account_id = \"DU****567\": account ids are never read"),
+        "{shown}"
+    );
+    assert!(!shown.contains("DU1234567"), "{shown}");
 }

@@ -144,7 +144,7 @@ impl fmt::Display for SettingsError {
         let n = self.count();
         write!(
             f,
-            "{n} configuration problem{}:",
+            "configuration invalid, {n} problem{}:",
             if n == 1 { "" } else { "s" }
         )?;
         for problem in &self.problems {

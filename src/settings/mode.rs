@@ -79,7 +79,8 @@ pub struct ModeInputs<'a> {
     /// The explicitly configured port (`IBKR_PORT` or `connection.port`);
     /// `None` when the port is left to follow the mode.
     pub port: Option<u16>,
-    /// How to name the port setting in messages, e.g. `IBKR_PORT`.
+    /// How to name the port setting in messages, e.g. `IBKR_PORT` or
+    /// `connection.port in config.toml`.
     pub port_setting: &'a str,
     /// `IBKR_ACCOUNT_ID`, if set.
     pub account: Option<&'a AccountId>,
@@ -128,23 +129,23 @@ pub enum ModeSignal {
 }
 
 impl ModeSignal {
-    /// How to change this setting so that it no longer votes against `target`.
-    pub fn fix_for(&self, target: TradingMode) -> String {
-        match (self, target) {
-            (Self::PaperTradingFalse, _) => "set IBKR_PAPER_TRADING=true (or remove it)".into(),
-            (Self::PaperTradingTrue { .. }, _) => "set IBKR_PAPER_TRADING=false".into(),
-            (Self::LiveFlag, _) => "run without --live".into(),
-            (Self::NoLiveFlag, _) => "pass --live".into(),
-            (Self::LivePort { setting, .. }, _) => format!(
+    /// How to change this setting so that it stops voting the way it does.
+    pub fn fix(&self) -> String {
+        match self {
+            Self::PaperTradingFalse => "set IBKR_PAPER_TRADING=true (or remove it)".into(),
+            Self::PaperTradingTrue { .. } => "set IBKR_PAPER_TRADING=false".into(),
+            Self::LiveFlag => "run without --live".into(),
+            Self::NoLiveFlag => "pass --live".into(),
+            Self::LivePort { setting, .. } => format!(
                 "set {setting} to {TWS_PAPER_PORT} (TWS paper) or {GATEWAY_PAPER_PORT} (Gateway paper), or remove it"
             ),
-            (Self::PaperPort { setting, .. }, _) => format!(
+            Self::PaperPort { setting, .. } => format!(
                 "set {setting} to {TWS_LIVE_PORT} (TWS live) or {GATEWAY_LIVE_PORT} (Gateway live), or remove it"
             ),
-            (Self::LiveAccount { .. }, _) => {
+            Self::LiveAccount { .. } => {
                 "set IBKR_ACCOUNT_ID to your paper account (starts with D, e.g. DU1234567)".into()
             }
-            (Self::PaperAccount { .. } | Self::MissingAccount, _) => {
+            Self::PaperAccount { .. } | Self::MissingAccount => {
                 "set IBKR_ACCOUNT_ID to your live account (does not start with D)".into()
             }
         }
@@ -161,8 +162,8 @@ impl fmt::Display for ModeSignal {
             }
             Self::LiveFlag => f.write_str("--live"),
             Self::NoLiveFlag => f.write_str("no --live flag"),
-            Self::LivePort { port, setting } => write!(f, "{setting}={port} (a live port)"),
-            Self::PaperPort { port, setting } => write!(f, "{setting}={port} (a paper port)"),
+            Self::LivePort { port, setting } => write!(f, "{setting} is {port}, a live port"),
+            Self::PaperPort { port, setting } => write!(f, "{setting} is {port}, a paper port"),
             Self::LiveAccount { masked } => {
                 write!(f, "IBKR_ACCOUNT_ID={masked} (a live account)")
             }
@@ -201,26 +202,18 @@ impl fmt::Display for ModeConflict {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        let fixes = |signals: &[ModeSignal], target| {
+        let fixes = |signals: &[ModeSignal]| {
             signals
                 .iter()
-                .map(|s| s.fix_for(target))
+                .map(ModeSignal::fix)
                 .collect::<Vec<_>>()
                 .join("; ")
         };
         writeln!(f, "paper/live settings disagree; refusing to trade:")?;
         writeln!(f, "  asking for live:  {}", join(&self.live))?;
         writeln!(f, "  asking for paper: {}", join(&self.paper))?;
-        writeln!(
-            f,
-            "  to trade paper: {}",
-            fixes(&self.live, TradingMode::Paper)
-        )?;
-        write!(
-            f,
-            "  to trade live:  {}",
-            fixes(&self.paper, TradingMode::Live)
-        )
+        writeln!(f, "  to trade paper: {}", fixes(&self.live))?;
+        write!(f, "  to trade live:  {}", fixes(&self.paper))
     }
 }
 

@@ -5,7 +5,6 @@
 
 use std::io::{self, Write};
 
-use super::env::ACCOUNT_VAR;
 use super::{EffectiveValue, LoadInputs, Settings, SettingsError, Source, TradingMode};
 use crate::redact::Redactor;
 
@@ -25,7 +24,7 @@ pub fn write_check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<u8> {
-    let redactor = redactor_for(inputs);
+    let redactor = inputs.redactor();
     match Settings::load(inputs) {
         Ok(settings) => {
             let text = render_settings(&settings);
@@ -40,13 +39,6 @@ pub fn write_check(
             Ok(EXIT_CONFIG_ERROR)
         }
     }
-}
-
-/// A redactor for every account id the inputs mention, valid or not.
-pub fn redactor_for(inputs: &LoadInputs) -> Redactor {
-    let from_env = inputs.env.get(ACCOUNT_VAR);
-    let from_dotenv = inputs.dotenv.as_ref().and_then(|d| d.vars.get(ACCOUNT_VAR));
-    Redactor::new(from_env.into_iter().chain(from_dotenv).map(|s| s.trim()))
 }
 
 /// The success report: mode, then one aligned line per effective value.
@@ -106,7 +98,7 @@ fn source_label(value: &EffectiveValue, config_file_name: &str) -> String {
 
 /// The failure report: every problem, then the mode conflict.
 pub fn render_error(error: &SettingsError) -> String {
-    format!("configuration invalid: {error}\n")
+    format!("{error}\n")
 }
 
 fn write_warnings(warnings: &[String], redactor: &Redactor, err: &mut dyn Write) -> io::Result<()> {
@@ -195,7 +187,7 @@ mod tests {
         assert_eq!(code, EXIT_CONFIG_ERROR);
         assert!(out.is_empty());
         assert!(
-            err.starts_with("configuration invalid: 4 configuration problems:"),
+            err.starts_with("configuration invalid, 4 problems:"),
             "{err}"
         );
         assert!(err.contains("connection.port = 0:"), "{err}");
