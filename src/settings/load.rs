@@ -1,0 +1,236 @@
+//! The loader: checks each layer on its own (so every problem is named after
+//! the file or variable that holds it), loads the strategy files, decides the
+//! mode, then merges the layers into the effective [`Settings`].
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::effective::{self, EffectiveInputs};
+use super::env::{read_env, PORT_VAR};
+use super::file::{check_table, read_table};
+use super::inputs::{LoadInputs, DEFAULT_CONFIG_PATH};
+use super::mode::{decide_mode, ModeInputs};
+use super::sections::quoted;
+use super::source::Source;
+use super::{layer, ConfigProblem, Connection, Settings, SettingsError, StrategyEntry};
+use crate::strategy::config::load_strategy_file;
+
+/// See [`Settings::load`].
+pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let (config_path, config_source) = match &inputs.config_path {
+        Some(path) => (path.clone(), Source::Flag),
+        None => (PathBuf::from(DEFAULT_CONFIG_PATH), Source::Default),
+    };
+    let label = config_path.display().to_string();
+    let base_dir = config_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+
+    if let Some(dotenv) = &inputs.dotenv {
+        problems.extend(dotenv.problems.iter().cloned());
+        if dotenv.too_open() {
+            let shown = dotenv.path.display();
+            warnings.push(format!(
+                "{shown} is readable by group or others (mode {:03o}); it holds your account id: run `chmod 600 {shown}`",
+                dotenv.mode.unwrap_or_default()
+            ));
+        }
+    }
+
+    let table = read_table(&config_path, &label)
+        .map_err(|p| problems.push(p))
+        .ok();
+    let file = table
+        .as_ref()
+        .map(|t| check_table(t, &label, &mut problems));
+    let env = read_env(inputs, &mut problems, &mut warnings);
+    let strategies = file.as_ref().map_or_else(Vec::new, |f| {
+        load_strategies(
+            &f.strategies,
+            &base_dir,
+            &label,
+            &mut problems,
+            &mut warnings,
+        )
+    });
+
+    // The port the mode decision sees: the explicit one, from the environment
+    // or the file. Skipped when a mode input was invalid (already a problem).
+    let file_port = file.as_ref().and_then(|f| f.connection.port);
+    let (port, port_setting) = match (&env.port, file_port) {
+        (Some(p), _) => (Some(p.value), PORT_VAR.to_string()),
+        (None, Some(p)) => (Some(p), format!("connection.port in {label}")),
+        (None, None) => (None, PORT_VAR.to_string()),
+    };
+    let port_ok = env.mode_inputs_ok && !problems.iter().any(|p| p.key == "connection.port");
+    let decision = port_ok.then(|| {
+        decide_mode(&ModeInputs {
+            paper_trading: env.paper_trading.as_ref().map(|s| s.value),
+            live_flag: inputs.flags.live,
+            port,
+            port_setting: &port_setting,
+            account: env.account.as_ref().map(|s| &s.value),
+        })
+    });
+    let mode_conflict = match &decision {
+        Some(Err(conflict)) => Some(conflict.clone()),
+        _ => None,
+    };
+
+    let (Some(table), Some(Ok(mode)), true) = (table, decision, problems.is_empty()) else {
+        return Err(scrub(
+            SettingsError {
+                problems,
+                mode_conflict,
+                warnings,
+            },
+            inputs,
+        ));
+    };
+    let merged = layer::merge(&table, &env).map_err(|e| SettingsError {
+        problems: vec![ConfigProblem::new(label.as_str(), "(merge)", "", e)],
+        mode_conflict: None,
+        warnings: warnings.clone(),
+    })?;
+    // Both layers were checked above, so the merged table is expected to be valid;
+    // still, anything found here is reported rather than ignored.
+    let mut merged_problems = Vec::new();
+    let effective_file = check_table(&merged.table, &label, &mut merged_problems);
+    if !merged_problems.is_empty() {
+        return Err(scrub(
+            SettingsError {
+                problems: merged_problems,
+                mode_conflict: None,
+                warnings,
+            },
+            inputs,
+        ));
+    }
+
+    let connection = Connection {
+        host: effective_file.connection.host.clone(),
+        port: effective_file
+            .connection
+            .port
+            .unwrap_or_else(|| mode.default_port()),
+        client_id: effective_file.connection.client_id,
+    };
+    let mut journal = effective_file.journal.clone();
+    journal.path = base_dir.join(&journal.path);
+    let account = env.account.as_ref().map(|s| s.value.clone());
+    if account.is_none() {
+        warnings.push(
+            "IBKR_ACCOUNT_ID is not set: `check` can validate without it, but `run` will refuse to start"
+                .to_string(),
+        );
+    }
+    let effective = effective::list(&EffectiveInputs {
+        config_path: &config_path,
+        config_source,
+        merged: &merged,
+        file: &effective_file,
+        env: &env,
+        flags: inputs.flags,
+        mode,
+        connection: &connection,
+        journal_path: &journal.path,
+        strategies: &strategies,
+    });
+    let redactor = inputs.redactor();
+    let warnings = warnings
+        .iter()
+        .map(|w| redactor.redact(w).into_owned())
+        .collect();
+    Ok(Settings {
+        config_path,
+        connection,
+        account,
+        mode,
+        risk: effective_file.risk,
+        shutdown: effective_file.shutdown,
+        journal,
+        logging: effective_file.logging,
+        strategies,
+        warnings,
+        effective,
+    })
+}
+
+/// `error` with every account id masked, wherever it was quoted (e.g. an
+/// account id written into the config file, echoed back as the bad value).
+fn scrub(mut error: SettingsError, inputs: &LoadInputs) -> SettingsError {
+    let redactor = inputs.redactor();
+    let clean = |text: &mut String| *text = redactor.redact(text).into_owned();
+    for problem in &mut error.problems {
+        clean(&mut problem.file);
+        clean(&mut problem.key);
+        clean(&mut problem.value);
+        clean(&mut problem.expected);
+    }
+    error.warnings.iter_mut().for_each(clean);
+    error
+}
+
+/// Loads each listed strategy file (paths relative to the config file's
+/// directory); a missing, duplicate or invalid file is a problem.
+fn load_strategies(
+    list: &[String],
+    base_dir: &Path,
+    label: &str,
+    problems: &mut Vec<ConfigProblem>,
+    warnings: &mut Vec<String>,
+) -> Vec<StrategyEntry> {
+    if list.is_empty() {
+        warnings.push(format!(
+            "{label} lists no strategies: the bot would trade nothing"
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    let mut entries = Vec::new();
+    for (i, listed) in list.iter().enumerate() {
+        let key = format!("strategies[{i}]");
+        let path = base_dir.join(listed);
+        if listed.trim().is_empty() {
+            problems.push(ConfigProblem::new(
+                label,
+                key,
+                quoted(listed),
+                "must be a strategy file path, e.g. \"strategies/sma_crossover_spy.toml\"",
+            ));
+            continue;
+        }
+        if !seen.insert(path.clone()) {
+            problems.push(ConfigProblem::new(
+                label,
+                key,
+                quoted(listed),
+                "listed twice; list each strategy file once",
+            ));
+            continue;
+        }
+        if !path.is_file() {
+            problems.push(ConfigProblem::new(
+                label,
+                key,
+                quoted(listed),
+                format!(
+                    "strategy file not found at {} (paths are relative to the config file's directory)",
+                    path.display()
+                ),
+            ));
+            continue;
+        }
+        match load_strategy_file(&path) {
+            Ok(file) => entries.push(StrategyEntry {
+                listed_as: listed.clone(),
+                path,
+                file,
+            }),
+            Err(found) => problems.extend(found),
+        }
+    }
+    entries
+}
