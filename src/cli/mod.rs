@@ -1,6 +1,10 @@
 //! The command line: argument definitions (clap) and one module per subcommand.
 //! `main.rs` only parses and dispatches here; every command returns an exit code.
 
+pub mod check;
+pub mod logging;
+pub mod run;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,7 +52,7 @@ pub enum Command {
     /// Trade: connect to TWS / IB Gateway (or the embedded simulator with --sim).
     Run(RunArgs),
     /// Validate the configuration and print the effective settings; connects to nothing.
-    Check(CheckArgs),
+    Check(CheckCommand),
 }
 
 /// Arguments of `run`.
@@ -70,18 +74,19 @@ pub struct RunArgs {
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub struct CheckCommand {
     /// Check as `run --live` would.
     #[arg(long)]
     pub live: bool,
 }
 
-/// Parses nothing, runs the chosen command, returns the process exit code.
+/// Runs the parsed command and returns the process exit code.
 pub fn dispatch(cli: Cli) -> ExitCode {
-    match cli.command {
-        Command::Run(_) | Command::Check(_) => {
-            eprintln!("not wired yet");
-            ExitCode::from(EXIT_FAILURE)
-        }
+    match &cli.command {
+        Command::Run(args) => run::run(&cli, args),
+        Command::Check(args) => check::run(&check::CheckArgs {
+            config: Some(cli.config.clone()),
+            live: args.live,
+        }),
     }
 }
