@@ -2,6 +2,8 @@
 
 pub mod connect;
 pub mod market_data;
+pub mod orders;
+pub mod router;
 pub mod snapshot;
 
 pub use connect::{connect, ConnectError};

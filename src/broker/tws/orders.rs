@@ -23,12 +23,20 @@ fn to_f64(value: Decimal) -> f64 {
 /// The IB order for `ticket` with IB order id `order_id`.
 /// `parent_id` is the parent's IB id for bracket children (0 otherwise);
 /// `oca_group` is shared by the two children of one bracket.
-pub fn ib_order(ticket: &OrderTicket, order_id: i32, parent_id: i32, oca_group: &str, transmit: bool) -> Order {
+pub fn ib_order(
+    ticket: &OrderTicket,
+    order_id: i32,
+    parent_id: i32,
+    oca_group: &str,
+    transmit: bool,
+) -> Order {
     let (order_type, limit_price, aux_price) = match ticket.kind() {
         OrderKind::Market => ("MKT", None, None),
         OrderKind::Limit { limit } => ("LMT", Some(to_f64(limit)), None),
         OrderKind::Stop { stop } => ("STP", None, Some(to_f64(stop))),
-        OrderKind::StopLimit { stop, limit } => ("STP LMT", Some(to_f64(limit)), Some(to_f64(stop))),
+        OrderKind::StopLimit { stop, limit } => {
+            ("STP LMT", Some(to_f64(limit)), Some(to_f64(stop)))
+        }
     };
     Order {
         order_id,

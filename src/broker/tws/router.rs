@@ -124,12 +124,17 @@ impl OrderRouter {
                     return Err(RouterError::ReadOnly("place a bracket"));
                 }
                 let parent_ib = self.client.next_order_id();
-                let oca = format!("{}-oca", entry.id().with_leg(crate::core::order_id::Leg::Entry));
+                let oca = format!(
+                    "{}-oca",
+                    entry.id().with_leg(crate::core::order_id::Leg::Entry)
+                );
                 self.send(entry, parent_ib, 0, "", false).await?;
                 let stop_ib = self.client.next_order_id();
-                self.send(stop_loss, stop_ib, parent_ib, &oca, false).await?;
+                self.send(stop_loss, stop_ib, parent_ib, &oca, false)
+                    .await?;
                 let target_ib = self.client.next_order_id();
-                self.send(take_profit, target_ib, parent_ib, &oca, true).await
+                self.send(take_profit, target_ib, parent_ib, &oca, true)
+                    .await
             }
             Command::Place(ticket) => {
                 if self.read_only {
@@ -169,7 +174,14 @@ impl OrderRouter {
         }
     }
 
-    async fn send(&mut self, ticket: &OrderTicket, ib_id: i32, parent_ib: i32, oca: &str, transmit: bool) -> Result<(), RouterError> {
+    async fn send(
+        &mut self,
+        ticket: &OrderTicket,
+        ib_id: i32,
+        parent_ib: i32,
+        oca: &str,
+        transmit: bool,
+    ) -> Result<(), RouterError> {
         let order = ib_order(ticket, ib_id, parent_ib, oca, transmit);
         let contract = stock_contract(ticket.symbol().as_str());
         self.bind(ticket.id(), ib_id);
@@ -205,24 +217,28 @@ impl OrderRouter {
                     OrderStatusKind::Cancelled | OrderStatusKind::ApiCancelled => {
                         Translated::Event(BrokerEvent::Cancelled { id })
                     }
-                    OrderStatusKind::Inactive => Translated::Event(BrokerEvent::Rejected { id, code: 0 }),
+                    OrderStatusKind::Inactive => {
+                        Translated::Event(BrokerEvent::Rejected { id, code: 0 })
+                    }
                     OrderStatusKind::Submitted | OrderStatusKind::PreSubmitted => {
                         Translated::Event(BrokerEvent::Working { id })
                     }
                     _ => Translated::Nothing,
                 }
             }
-            OrderUpdate::OpenOrder(data) => match self.resolve(data.order_id, &data.order.order_ref) {
-                Some(id) => {
-                    self.bind(id, data.order_id);
-                    Translated::Nothing
+            OrderUpdate::OpenOrder(data) => {
+                match self.resolve(data.order_id, &data.order.order_ref) {
+                    Some(id) => {
+                        self.bind(id, data.order_id);
+                        Translated::Nothing
+                    }
+                    None => Translated::Unaccounted(Unaccounted {
+                        order_id: data.order_id,
+                        order_ref: data.order.order_ref.clone(),
+                        what: "open order",
+                    }),
                 }
-                None => Translated::Unaccounted(Unaccounted {
-                    order_id: data.order_id,
-                    order_ref: data.order.order_ref.clone(),
-                    what: "open order",
-                }),
-            },
+            }
             OrderUpdate::ExecutionData(data) => {
                 let e = &data.execution;
                 let Some(id) = self.resolve(e.order_id, &e.order_reference) else {
@@ -253,14 +269,20 @@ impl OrderRouter {
                     },
                 })
             }
-            OrderUpdate::CommissionReport(report) => match self.exec_order.get(&report.execution_id) {
-                Some(&(id, symbol)) if self.seen_commissions.insert(report.execution_id.clone()) => Translated::Event(BrokerEvent::Commission {
-                    id,
-                    symbol,
-                    amount: decimal(report.commission),
-                }),
-                _ => Translated::Nothing,
-            },
+            OrderUpdate::CommissionReport(report) => {
+                match self.exec_order.get(&report.execution_id) {
+                    Some(&(id, symbol))
+                        if self.seen_commissions.insert(report.execution_id.clone()) =>
+                    {
+                        Translated::Event(BrokerEvent::Commission {
+                            id,
+                            symbol,
+                            amount: decimal(report.commission),
+                        })
+                    }
+                    _ => Translated::Nothing,
+                }
+            }
             OrderUpdate::OrderBound(_) => Translated::Nothing,
         }
     }
