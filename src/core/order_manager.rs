@@ -121,6 +121,25 @@ pub enum Command {
     CancelAll,
 }
 
+/// An order of ours found working at the broker, to be adopted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoundOrder {
+    /// Our id, parsed from its `orderRef`.
+    pub id: ClientOrderId,
+    /// Instrument.
+    pub symbol: Symbol,
+    /// Buy or sell.
+    pub side: Side,
+    /// Total quantity.
+    pub quantity: Decimal,
+    /// Pricing.
+    pub kind: OrderKind,
+    /// Filled so far.
+    pub filled: Decimal,
+    /// Bracket parent, for children.
+    pub parent: Option<ClientOrderId>,
+}
+
 /// The order manager's record of one order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ManagedOrder {
@@ -305,31 +324,23 @@ impl OrderManager {
 
     /// Adopts an order found at the broker (after a restart or reconnect) so
     /// it is tracked, never duplicated. Keeps the sequence counter above it.
-    pub fn adopt(
-        &mut self,
-        id: ClientOrderId,
-        symbol: Symbol,
-        side: Side,
-        quantity: Decimal,
-        kind: OrderKind,
-        filled: Decimal,
-        parent: Option<ClientOrderId>,
-    ) {
-        self.next_seq = self.next_seq.max(id.seq() + 1);
+    /// Produces no command: the order is already at the broker.
+    pub fn adopt(&mut self, found: FoundOrder) {
+        self.next_seq = self.next_seq.max(found.id.seq() + 1);
         let ticket = OrderTicket {
-            id,
-            symbol,
-            side,
-            quantity,
-            kind,
-            parent,
+            id: found.id,
+            symbol: found.symbol,
+            side: found.side,
+            quantity: found.quantity,
+            kind: found.kind,
+            parent: found.parent,
         };
         self.open.insert(
-            id,
+            found.id,
             ManagedOrder {
                 ticket,
                 state: OrderState::Working,
-                filled,
+                filled: found.filled,
             },
         );
     }
@@ -528,15 +539,15 @@ mod tests {
     fn adopted_orders_push_the_sequence_past_them() {
         let mut book = OrderManager::new(1);
         let id = ClientOrderId::new(day(), 0, 41, Leg::StopLoss);
-        book.adopt(
+        book.adopt(FoundOrder {
             id,
-            spy(),
-            Side::Sell,
-            dec!(5),
-            OrderKind::Stop { stop: dec!(90) },
-            dec!(0),
-            None,
-        );
+            symbol: spy(),
+            side: Side::Sell,
+            quantity: dec!(5),
+            kind: OrderKind::Stop { stop: dec!(90) },
+            filled: dec!(0),
+            parent: None,
+        });
         assert_eq!(book.next_seq(), 42);
         assert_eq!(book.open_order_count(), 1);
         assert_eq!(book.get(id).unwrap().state, OrderState::Working);

@@ -66,3 +66,63 @@ pub fn ib_order(
         ..Order::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::order_id::{ClientOrderId, Leg};
+    use crate::core::types::Symbol;
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+
+    fn id(leg: Leg) -> ClientOrderId {
+        ClientOrderId::new(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(), 1, 9, leg)
+    }
+
+    #[test]
+    fn a_stop_child_maps_to_an_ib_stop_with_ref_parent_and_oca() {
+        let ticket = OrderTicket::for_test(
+            id(Leg::StopLoss),
+            Symbol::new("SPY").unwrap(),
+            Side::Sell,
+            dec!(10),
+            OrderKind::Stop { stop: dec!(95.25) },
+            Some(id(Leg::Entry)),
+        );
+        let order = ib_order(&ticket, 101, 100, "grp", false);
+        assert_eq!(order.order_id, 101);
+        assert_eq!(order.parent_id, 100);
+        assert_eq!(order.action, Action::Sell);
+        assert_eq!(order.order_type, "STP");
+        assert_eq!(order.aux_price, Some(95.25));
+        assert_eq!(order.limit_price, None);
+        assert_eq!(order.total_quantity, 10.0);
+        assert_eq!(order.order_ref, "fta-20260105-s1-000009-S");
+        assert_eq!(order.oca_group, "grp");
+        assert_eq!(order.oca_type, OcaType::CancelWithBlock);
+        assert_eq!(order.tif, TimeInForce::GoodTillCanceled);
+        assert!(!order.transmit);
+    }
+
+    #[test]
+    fn a_stop_limit_entry_carries_both_prices_and_transmits() {
+        let ticket = OrderTicket::for_test(
+            id(Leg::Entry),
+            Symbol::new("QQQ").unwrap(),
+            Side::Buy,
+            dec!(3),
+            OrderKind::StopLimit {
+                stop: dec!(401.5),
+                limit: dec!(402),
+            },
+            None,
+        );
+        let order = ib_order(&ticket, 7, 0, "", true);
+        assert_eq!(order.order_type, "STP LMT");
+        assert_eq!(order.aux_price, Some(401.5));
+        assert_eq!(order.limit_price, Some(402.0));
+        assert_eq!(order.oca_type, OcaType::None);
+        assert_eq!(order.tif, TimeInForce::Day);
+        assert!(order.transmit);
+    }
+}
