@@ -72,6 +72,8 @@ pub enum Request {
     CompletedOrders,
     /// 105: reqCurrentTimeInMillis.
     CurrentTimeInMillis,
+    /// 87: reqHeadTimestamp (request id, contract).
+    HeadTimestamp(proto::ContractDataRequest),
     /// A message the simulator does not serve; `req_id` is tag 1 if present.
     Unsupported {
         /// Message type id.
@@ -142,6 +144,7 @@ impl Request {
             95 => Request::CancelPnLSingle(req_id(id, p)?),
             99 => Request::CompletedOrders,
             105 => Request::CurrentTimeInMillis,
+            87 => Request::HeadTimestamp(dec(id, p)?),
             other => Request::Unsupported {
                 id: other,
                 req_id: dec::<proto::ReqIdOnly>(other, p)

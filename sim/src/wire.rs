@@ -42,6 +42,7 @@ pub mod id {
     pub const ACCOUNT_SUMMARY: i32 = 63;
     pub const ACCOUNT_SUMMARY_END: i32 = 64;
     pub const TICK_REQ_PARAMS: i32 = 81;
+    pub const HEAD_TIMESTAMP: i32 = 88;
     pub const PNL: i32 = 94;
     pub const PNL_SINGLE: i32 = 95;
     pub const COMPLETED_ORDER: i32 = 101;

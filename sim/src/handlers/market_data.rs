@@ -155,10 +155,7 @@ impl SimState {
             self.no_security(conn, req_id);
             return;
         };
-        if r.bar_size.unwrap_or(5) != 5 {
-            self.send_error(conn, req_id, 321, "Error validating request.-'bO' : cause - Invalid bar size: only 5 second bars are supported");
-            return;
-        }
+        // TWS ignores the bar size field (clients send 0): bars are always 5 seconds.
         if let Some(c) = self.conns.get_mut(&conn) {
             c.rt_bars.insert(req_id, idx);
         }
@@ -197,6 +194,23 @@ impl SimState {
                 self.send(conn, encode_message(id::REAL_TIME_BARS, &msg));
             }
         }
+    }
+
+    pub(super) fn head_timestamp(&mut self, conn: ConnId, r: proto::ContractDataRequest) {
+        let req_id = r.req_id.unwrap_or(-1);
+        if self.resolve(r.contract.as_ref()).is_none() {
+            self.no_security(conn, req_id);
+            return;
+        }
+        // Synthetic history reaches back 20 years.
+        let head = (self.clock.now_utc() - chrono::Duration::days(365 * 20))
+            .timestamp()
+            .to_string();
+        let msg = proto::HeadTimestamp {
+            req_id: Some(req_id),
+            head_timestamp: Some(head),
+        };
+        self.send(conn, encode_message(id::HEAD_TIMESTAMP, &msg));
     }
 
     pub(super) fn historical_data(&mut self, conn: ConnId, r: proto::HistoricalDataRequest) {

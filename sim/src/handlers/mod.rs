@@ -59,6 +59,7 @@ impl SimState {
             }
             Request::HistoricalData(r) => self.historical_data(conn, r),
             Request::CancelHistoricalData(_) => {}
+            Request::HeadTimestamp(r) => self.head_timestamp(conn, r),
             Request::PlaceOrder(r) => self.place_order(conn, r),
             Request::CancelOrder(id) => self.cancel_order(conn, id),
             Request::GlobalCancel => {

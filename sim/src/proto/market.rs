@@ -240,3 +240,14 @@ pub struct HistoricalDataEnd {
     #[prost(string, optional, tag = "3")]
     pub end_date_str: Option<String>,
 }
+
+/// `HeadTimestamp` (incoming 88).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HeadTimestamp {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Earliest data, unix seconds as a string.
+    #[prost(string, optional, tag = "2")]
+    pub head_timestamp: Option<String>,
+}
