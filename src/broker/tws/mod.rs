@@ -1,7 +1,11 @@
 //! The live edge: the `ibapi` async client over TCP to TWS / IB Gateway (or tws-sim).
 
 pub mod connect;
+pub mod history;
 pub mod market_data;
+pub mod orders;
+pub mod pacing;
+pub mod router;
 pub mod snapshot;
 
 pub use connect::{connect, ConnectError};
