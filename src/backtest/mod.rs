@@ -3,8 +3,11 @@
 //! a report (JSON, Markdown, SVG) at the end.
 
 pub mod csv;
+pub mod feed;
 pub mod markdown;
 pub mod metrics;
 pub mod plot;
+pub mod progress;
 pub mod report;
+pub mod sweep;
 pub mod trades;

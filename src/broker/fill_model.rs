@@ -49,6 +49,7 @@ use rust_decimal::Decimal;
 
 use crate::core::event::BrokerEvent;
 use crate::core::order_id::ClientOrderId;
+use crate::core::order_manager::{Command, OrderTicket};
 use crate::core::types::{Bar, Fill, OrderKind, Side, Symbol};
 
 pub use config::{Commission, FillConfig, LimitFill, Slippage};
@@ -74,6 +75,19 @@ pub struct OrderSpec {
     pub kind: OrderKind,
     /// Bracket parent; the order is held until the parent fills.
     pub parent: Option<ClientOrderId>,
+}
+
+impl From<&OrderTicket> for OrderSpec {
+    fn from(t: &OrderTicket) -> Self {
+        Self {
+            id: t.id(),
+            symbol: t.symbol(),
+            side: t.side(),
+            quantity: t.quantity(),
+            kind: t.kind(),
+            parent: t.parent(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +151,25 @@ impl FillModel {
             .iter()
             .filter(|o| o.status != Status::Done)
             .map(|o| &o.spec)
+    }
+
+    /// Carries out one engine command issued at `now`, pushing the broker's
+    /// immediate answers (`Working`, `Rejected`, `Cancelled`) to `out`.
+    pub fn submit(&mut self, command: &Command, now: DateTime<Utc>, out: &mut Vec<BrokerEvent>) {
+        match command {
+            Command::PlaceBracket {
+                entry,
+                stop_loss,
+                take_profit,
+            } => self.place_bracket(
+                [entry.into(), stop_loss.into(), take_profit.into()],
+                now,
+                out,
+            ),
+            Command::Place(ticket) => self.place(ticket.into(), now, out),
+            Command::Cancel(id) => self.cancel(*id, out),
+            Command::CancelAll => self.cancel_all(out),
+        }
     }
 
     /// Accepts one order placed at `now`: pushes `Working`, or `Rejected` when
