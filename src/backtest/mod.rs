@@ -1,6 +1,13 @@
 //! The backtester: bars from files, fills from a deterministic fill model, the
 //! very same engine, strategies and risk gate as live trading in between, and
 //! a report (JSON, Markdown, SVG) at the end.
+//!
+//! - [`csv`]: bar files → validated [`Bar`](crate::core::types::Bar)s;
+//! - [`feed`]: several files merged into one time-ordered stream;
+//! - [`recorder`]: equity curve, fills/trades and HALTED days during a run;
+//! - [`trades`]: fills → round-trip trades;
+//! - [`metrics`]: the statistics; [`report`], [`markdown`], [`plot`]: the files;
+//! - [`sweep`]: parameter grids and ranking; [`progress`]: the terminal bar.
 
 pub mod csv;
 pub mod feed;
@@ -8,6 +15,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod plot;
 pub mod progress;
+pub mod recorder;
 pub mod report;
 pub mod sweep;
 pub mod trades;

@@ -133,3 +133,70 @@ impl Report {
         Ok(files)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::backtest::metrics::{compute, MetricInputs};
+
+    fn point(hour: i64, equity: rust_decimal::Decimal) -> EquityPoint {
+        EquityPoint {
+            time: DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::hours(hour),
+            day: NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(hour / 24),
+            equity,
+            exposed: hour % 2 == 0,
+        }
+    }
+
+    #[test]
+    fn writes_json_markdown_and_svg() {
+        let curve: Vec<EquityPoint> = (1..=72)
+            .map(|h| point(h, dec!(1000) + rust_decimal::Decimal::from(h % 7)))
+            .collect();
+        let metrics = compute(&MetricInputs {
+            initial_equity: dec!(1000),
+            start: Some(DateTime::<Utc>::UNIX_EPOCH),
+            curve: &curve,
+            trades: &[],
+            rejections: &BTreeMap::from([("halted".to_string(), 2)]),
+            halted_days: &BTreeSet::new(),
+        });
+        let report = Report {
+            run: RunInfo {
+                strategy: "sma_crossover".into(),
+                parameters: BTreeMap::from([("fast".to_string(), "10".to_string())]),
+                data: vec![],
+                from: None,
+                to: None,
+                fill_model: FillConfig::default(),
+            },
+            metrics,
+            trades: vec![],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let files = report.write(&dir.path().join("out"), &curve).unwrap();
+        let json = std::fs::read_to_string(&files.json).unwrap();
+        assert_eq!(json, report.to_json().unwrap());
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["metrics"]["final_equity"], "1002");
+        assert_eq!(value["metrics"]["rejections_by_reason"]["halted"], 2);
+        assert_eq!(
+            value["run"]["fill_model"]["commission"]["per_share"],
+            "0.005"
+        );
+        let md = std::fs::read_to_string(&files.markdown).unwrap();
+        assert!(md.contains("| Final equity | $1,002.00 |"), "{md}");
+        assert!(md.contains("| halted | 2 |"), "{md}");
+        let svg = std::fs::read_to_string(&files.svg).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("Drawdown"),
+            "{}",
+            &svg[..200.min(svg.len())]
+        );
+    }
+}
