@@ -1,1 +1,5 @@
-//! The backtester: bars from files, fills from a deterministic fill model.
+//! The backtester: bars from files, fills from a deterministic fill model, the
+//! very same engine, strategies and risk gate as live trading in between, and
+//! a report (JSON, Markdown, SVG) at the end.
+
+pub mod csv;

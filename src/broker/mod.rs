@@ -1,3 +1,4 @@
 //! Edges that turn engine commands into broker requests and broker messages into events.
 
+pub mod fill_model;
 pub mod tws;

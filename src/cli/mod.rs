@@ -4,6 +4,7 @@
 pub mod check;
 pub mod logging;
 pub mod run;
+pub mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +54,8 @@ pub enum Command {
     Run(RunArgs),
     /// Validate the configuration and print the effective settings; connects to nothing.
     Check(CheckCommand),
+    /// Run the embedded TWS simulator on its own until Ctrl+C.
+    Sim(sim::SimArgs),
 }
 
 /// Arguments of `run`.
@@ -84,6 +87,10 @@ pub struct CheckCommand {
 pub fn dispatch(cli: Cli) -> ExitCode {
     match &cli.command {
         Command::Run(args) => run::run(&cli, args),
+        Command::Sim(args) => {
+            logging::init(cli.log_format, crate::redact::Redactor::default());
+            sim::run(args)
+        }
         Command::Check(args) => check::run(&check::CheckArgs {
             config: Some(cli.config.clone()),
             live: args.live,

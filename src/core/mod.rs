@@ -4,5 +4,6 @@
 pub mod bars;
 pub mod event;
 pub mod order_id;
+pub mod order_manager;
 pub mod portfolio;
 pub mod types;

@@ -121,6 +121,25 @@ pub enum Command {
     CancelAll,
 }
 
+/// An order of ours found working at the broker, to be adopted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoundOrder {
+    /// Our id, parsed from its `orderRef`.
+    pub id: ClientOrderId,
+    /// Instrument.
+    pub symbol: Symbol,
+    /// Buy or sell.
+    pub side: Side,
+    /// Total quantity.
+    pub quantity: Decimal,
+    /// Pricing.
+    pub kind: OrderKind,
+    /// Filled so far.
+    pub filled: Decimal,
+    /// Bracket parent, for children.
+    pub parent: Option<ClientOrderId>,
+}
+
 /// The order manager's record of one order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ManagedOrder {
@@ -227,24 +246,23 @@ impl OrderManager {
         }
     }
 
-    /// A reduce-only market order closing `quantity` (signed position) of
-    /// `symbol`; used by flatten paths, which need no gate approval because they
-    /// can only reduce exposure. Returns `None` for a flat position.
-    pub fn flatten(&mut self, symbol: Symbol, position: Decimal, day: NaiveDate) -> Option<Command> {
-        if position.is_zero() {
-            return None;
-        }
+    /// Turns an approved flatten (from [`RiskGate::check_flatten`]) into a
+    /// single reduce-only order labelled [`Leg::Flatten`].
+    ///
+    /// [`RiskGate::check_flatten`]: crate::risk::RiskGate::check_flatten
+    pub fn submit_flatten(&mut self, approved: Approved, day: NaiveDate) -> Command {
+        let intent = *approved.intent();
         let seq = self.take_seq();
         let ticket = OrderTicket {
-            id: ClientOrderId::new(day, ENGINE_STRATEGY, seq, Leg::Flatten),
-            symbol,
-            side: if position > Decimal::ZERO { Side::Sell } else { Side::Buy },
-            quantity: position.abs(),
-            kind: OrderKind::Market,
+            id: ClientOrderId::new(day, intent.strategy.0, seq, Leg::Flatten),
+            symbol: intent.symbol,
+            side: intent.side,
+            quantity: intent.quantity,
+            kind: intent.kind,
             parent: None,
         };
         self.record(ticket);
-        Some(Command::Place(ticket))
+        Command::Place(ticket)
     }
 
     /// Marks an order as cancel-requested and returns the command, or `None`
@@ -306,22 +324,23 @@ impl OrderManager {
 
     /// Adopts an order found at the broker (after a restart or reconnect) so
     /// it is tracked, never duplicated. Keeps the sequence counter above it.
-    pub fn adopt(&mut self, id: ClientOrderId, symbol: Symbol, side: Side, quantity: Decimal, kind: OrderKind, filled: Decimal, parent: Option<ClientOrderId>) {
-        self.next_seq = self.next_seq.max(id.seq() + 1);
+    /// Produces no command: the order is already at the broker.
+    pub fn adopt(&mut self, found: FoundOrder) {
+        self.next_seq = self.next_seq.max(found.id.seq() + 1);
         let ticket = OrderTicket {
-            id,
-            symbol,
-            side,
-            quantity,
-            kind,
-            parent,
+            id: found.id,
+            symbol: found.symbol,
+            side: found.side,
+            quantity: found.quantity,
+            kind: found.kind,
+            parent: found.parent,
         };
         self.open.insert(
-            id,
+            found.id,
             ManagedOrder {
                 ticket,
                 state: OrderState::Working,
-                filled,
+                filled: found.filled,
             },
         );
     }
@@ -387,7 +406,9 @@ impl OpenOrderBook for OrderManager {
         self.open
             .values()
             .filter(|o| {
-                o.ticket.symbol == symbol && o.ticket.side == side && !o.ticket.id.leg().is_protective()
+                o.ticket.symbol == symbol
+                    && o.ticket.side == side
+                    && !o.ticket.id.leg().is_protective()
             })
             .map(ManagedOrder::remaining)
             .sum()
@@ -395,5 +416,140 @@ impl OpenOrderBook for OrderManager {
 
     fn open_order_count(&self) -> usize {
         self.open.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::types::{Instrument, OrderIntent, StrategyId};
+    use crate::risk::{AccountView, Decision, RiskGate, RiskLimits, RiskView};
+    use chrono::{TimeZone, Utc};
+    use rust_decimal_macros::dec;
+
+    fn spy() -> Symbol {
+        Symbol::new("SPY").unwrap()
+    }
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
+    }
+
+    /// Runs `intent` through a real gate (SPY at 100.00, $100k account).
+    fn approve(book: &OrderManager, intent: OrderIntent) -> Approved {
+        let mut gate = RiskGate::new(
+            &RiskLimits::default(),
+            &[Instrument {
+                symbol: spy(),
+                tick_size: dec!(0.01),
+            }],
+            &[spy()],
+        );
+        let mut portfolio = Portfolio::new();
+        portfolio.mark(spy(), dec!(100));
+        let view = RiskView {
+            portfolio: &portfolio,
+            account: AccountView::new(dec!(100000), dec!(100000)),
+            orders: book,
+        };
+        let now = Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap();
+        match gate.check(&intent, &view, now) {
+            Decision::Approved(a) => a,
+            Decision::Rejected(r) => panic!("rejected: {}", r.reason),
+        }
+    }
+
+    use crate::core::portfolio::Portfolio;
+
+    fn entry(quantity: Decimal) -> OrderIntent {
+        OrderIntent {
+            strategy: StrategyId(2),
+            symbol: spy(),
+            side: Side::Buy,
+            quantity,
+            kind: OrderKind::Market,
+            purpose: IntentPurpose::Entry,
+        }
+    }
+
+    #[test]
+    fn an_entry_becomes_a_bracket_with_the_gate_prices() {
+        let mut book = OrderManager::new(7);
+        let approved = approve(&book, entry(dec!(10)));
+        let Command::PlaceBracket {
+            entry,
+            stop_loss,
+            take_profit,
+        } = book.submit(approved, day())
+        else {
+            panic!("entry did not become a bracket");
+        };
+        assert_eq!(entry.id().to_string(), "fta-20260105-s2-000007-E");
+        assert_eq!(stop_loss.id().to_string(), "fta-20260105-s2-000007-S");
+        assert_eq!(take_profit.parent(), Some(entry.id()));
+        assert_eq!(stop_loss.side(), Side::Sell);
+        // 100.00 × (1 − 0.05) = 95.00 and 100.00 × (1 + 0.10) = 110.00.
+        assert_eq!(stop_loss.kind(), OrderKind::Stop { stop: dec!(95.00) });
+        assert_eq!(
+            take_profit.kind(),
+            OrderKind::Limit {
+                limit: dec!(110.00)
+            }
+        );
+        assert_eq!(book.open_order_count(), 3);
+        assert_eq!(book.next_seq(), 8);
+        // Working buy exposure counts the entry only, not the contingent children.
+        assert_eq!(book.working_quantity(spy(), Side::Buy), dec!(10));
+        assert_eq!(book.working_quantity(spy(), Side::Sell), dec!(0));
+    }
+
+    #[test]
+    fn fills_and_cancels_close_orders() {
+        let mut book = OrderManager::new(1);
+        let approved = approve(&book, entry(dec!(10)));
+        let Command::PlaceBracket {
+            entry,
+            stop_loss,
+            take_profit,
+        } = book.submit(approved, day())
+        else {
+            panic!("not a bracket");
+        };
+        assert!(book.on_working(entry.id()));
+        assert!(book.on_fill(entry.id(), dec!(4)));
+        assert_eq!(book.get(entry.id()).unwrap().remaining(), dec!(6));
+        assert!(book.on_fill(entry.id(), dec!(6)));
+        assert_eq!(book.get(entry.id()).unwrap().state, OrderState::Filled);
+        assert_eq!(book.open_order_count(), 2);
+        assert_eq!(
+            book.cancel(take_profit.id()),
+            Some(Command::Cancel(take_profit.id()))
+        );
+        assert!(book.on_cancelled(take_profit.id()));
+        assert!(book.on_fill(stop_loss.id(), dec!(10)));
+        assert_eq!(book.open_order_count(), 0);
+        assert_eq!(book.closed_orders().len(), 3);
+        // Late news about a closed order is recognised; unknown ids are not.
+        assert!(book.on_working(entry.id()));
+        assert!(!book.on_working(entry.id().with_leg(Leg::Exit)));
+        assert_eq!(book.cancel(entry.id()), None);
+    }
+
+    #[test]
+    fn adopted_orders_push_the_sequence_past_them() {
+        let mut book = OrderManager::new(1);
+        let id = ClientOrderId::new(day(), 0, 41, Leg::StopLoss);
+        book.adopt(FoundOrder {
+            id,
+            symbol: spy(),
+            side: Side::Sell,
+            quantity: dec!(5),
+            kind: OrderKind::Stop { stop: dec!(90) },
+            filled: dec!(0),
+            parent: None,
+        });
+        assert_eq!(book.next_seq(), 42);
+        assert_eq!(book.open_order_count(), 1);
+        assert_eq!(book.get(id).unwrap().state, OrderState::Working);
     }
 }

@@ -56,9 +56,210 @@ impl Default for RiskLimits {
 
 impl RiskLimits {
     /// Every problem with these limits, each naming `file`, the `risk.*` key, the
-    /// value and what is allowed. Empty when valid.
+    /// value and what is allowed. Empty when valid. Checks every field; never
+    /// stops at the first problem.
     pub fn validate(&self, file: &str) -> Vec<ConfigProblem> {
-        let _ = file;
-        Vec::new()
+        let mut problems = Vec::new();
+        let mut fraction = |key: &str, value: Decimal, allowed: Range, example: &str| {
+            if !allowed.contains(value) {
+                problems.push(ConfigProblem::new(
+                    file,
+                    format!("risk.{key}"),
+                    value.to_string(),
+                    format!("must be a fraction in {allowed}, e.g. {example}"),
+                ));
+            }
+        };
+        fraction(
+            "max_daily_loss_pct",
+            self.max_daily_loss_pct,
+            Range::ZERO_EXCL_TO_ONE_INCL,
+            "0.02 for 2%",
+        );
+        fraction(
+            "max_position_size_pct",
+            self.max_position_size_pct,
+            Range::ZERO_EXCL_TO_ONE_INCL,
+            "0.15 for 15%",
+        );
+        fraction(
+            "stop_loss_pct",
+            self.stop_loss_pct,
+            Range::ZERO_TO_ONE_EXCL,
+            "0.05 for 5% (a stop 100% away would be at price 0)",
+        );
+        fraction(
+            "take_profit_pct",
+            self.take_profit_pct,
+            Range {
+                max: dec!(10),
+                max_inclusive: true,
+            },
+            "0.10 for 10%",
+        );
+        fraction(
+            "price_collar_pct",
+            self.price_collar_pct,
+            Range::ZERO_TO_ONE_EXCL,
+            "0.05 for 5%",
+        );
+        if !(1..=MAX_ORDERS_PER_SECOND).contains(&self.max_orders_per_second) {
+            problems.push(ConfigProblem::new(
+                file,
+                "risk.max_orders_per_second",
+                self.max_orders_per_second.to_string(),
+                format!(
+                    "must be a whole number from 1 to {MAX_ORDERS_PER_SECOND} \
+                     (IB allows 50 messages per second in total), e.g. 40"
+                ),
+            ));
+        }
+        if self.max_order_notional <= Decimal::ZERO {
+            problems.push(ConfigProblem::new(
+                file,
+                "risk.max_order_notional",
+                self.max_order_notional.to_string(),
+                "must be an amount greater than 0 in account currency, e.g. 50000",
+            ));
+        }
+        if self.max_open_orders < MIN_OPEN_ORDERS {
+            problems.push(ConfigProblem::new(
+                file,
+                "risk.max_open_orders",
+                self.max_open_orders.to_string(),
+                format!(
+                    "must be at least {MIN_OPEN_ORDERS} (one bracket is an entry, \
+                     a stop-loss and a take-profit), e.g. 30"
+                ),
+            ));
+        }
+        for (i, symbol) in self.allowed_symbols.iter().enumerate() {
+            if self.allowed_symbols[..i].contains(symbol) {
+                problems.push(ConfigProblem::new(
+                    file,
+                    "risk.allowed_symbols",
+                    format!("[.., \"{symbol}\", ..]"),
+                    format!("must list each symbol once; \"{symbol}\" appears more than once"),
+                ));
+            }
+        }
+        problems
+    }
+}
+
+/// Highest accepted `max_orders_per_second`: one below IB's 50 messages/s, so
+/// cancels and requests outside the gate keep some room.
+pub const MAX_ORDERS_PER_SECOND: u32 = 49;
+
+/// Lowest accepted `max_open_orders`: one bracket (entry + two children).
+pub const MIN_OPEN_ORDERS: u32 = 3;
+
+/// An interval `(0, max]` or `(0, max)`; every fraction must be > 0.
+#[derive(Clone, Copy)]
+struct Range {
+    max: Decimal,
+    max_inclusive: bool,
+}
+
+impl Range {
+    const ZERO_EXCL_TO_ONE_INCL: Range = Range {
+        max: Decimal::ONE,
+        max_inclusive: true,
+    };
+    const ZERO_TO_ONE_EXCL: Range = Range {
+        max: Decimal::ONE,
+        max_inclusive: false,
+    };
+
+    fn contains(self, value: Decimal) -> bool {
+        value > Decimal::ZERO && (value < self.max || (self.max_inclusive && value == self.max))
+    }
+}
+
+impl std::fmt::Display for Range {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let close = if self.max_inclusive { ']' } else { ')' };
+        write!(f, "(0, {}{close}", self.max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(RiskLimits::default().validate("config.toml"), Vec::new());
+    }
+
+    #[test]
+    fn every_field_is_checked_and_all_problems_are_reported() {
+        let limits = RiskLimits {
+            max_daily_loss_pct: dec!(2.5),
+            max_position_size_pct: dec!(0),
+            stop_loss_pct: dec!(1),
+            take_profit_pct: dec!(-0.1),
+            max_orders_per_second: 50,
+            max_order_notional: dec!(0),
+            price_collar_pct: dec!(1.5),
+            max_open_orders: 2,
+            allowed_symbols: vec![Symbol::new("SPY").unwrap(), Symbol::new("SPY").unwrap()],
+            flatten_on_daily_loss: true,
+        };
+        let text: Vec<String> = limits
+            .validate("config.toml")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            text,
+            vec![
+                "config.toml: risk.max_daily_loss_pct = 2.5: must be a fraction in (0, 1], e.g. 0.02 for 2%",
+                "config.toml: risk.max_position_size_pct = 0: must be a fraction in (0, 1], e.g. 0.15 for 15%",
+                "config.toml: risk.stop_loss_pct = 1: must be a fraction in (0, 1), e.g. 0.05 for 5% (a stop 100% away would be at price 0)",
+                "config.toml: risk.take_profit_pct = -0.1: must be a fraction in (0, 10], e.g. 0.10 for 10%",
+                "config.toml: risk.price_collar_pct = 1.5: must be a fraction in (0, 1), e.g. 0.05 for 5%",
+                "config.toml: risk.max_orders_per_second = 50: must be a whole number from 1 to 49 (IB allows 50 messages per second in total), e.g. 40",
+                "config.toml: risk.max_order_notional = 0: must be an amount greater than 0 in account currency, e.g. 50000",
+                "config.toml: risk.max_open_orders = 2: must be at least 3 (one bracket is an entry, a stop-loss and a take-profit), e.g. 30",
+                "config.toml: risk.allowed_symbols = [.., \"SPY\", ..]: must list each symbol once; \"SPY\" appears more than once",
+            ]
+        );
+    }
+
+    #[test]
+    fn range_edges() {
+        let ok = RiskLimits {
+            max_daily_loss_pct: dec!(1),
+            max_position_size_pct: dec!(1),
+            stop_loss_pct: dec!(0.999),
+            take_profit_pct: dec!(10),
+            max_orders_per_second: 1,
+            max_order_notional: dec!(0.01),
+            price_collar_pct: dec!(0.0001),
+            max_open_orders: 3,
+            ..RiskLimits::default()
+        };
+        assert_eq!(ok.validate("x.toml"), Vec::new());
+        let zero_rate = RiskLimits {
+            max_orders_per_second: 0,
+            ..RiskLimits::default()
+        };
+        let problems = zero_rate.validate("x.toml");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].key, "risk.max_orders_per_second");
+        assert_eq!(problems[0].value, "0");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = toml::from_str::<RiskLimits>("max_daily_loss = 0.02").unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `max_daily_loss`"),
+            "{err}"
+        );
+        let parsed: RiskLimits = toml::from_str("stop_loss_pct = 0.03").unwrap();
+        assert_eq!(parsed.stop_loss_pct, dec!(0.03));
+        assert_eq!(parsed.take_profit_pct, dec!(0.10));
     }
 }

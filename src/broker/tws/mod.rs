@@ -3,7 +3,9 @@
 pub mod connect;
 pub mod history;
 pub mod market_data;
+pub mod orders;
 pub mod pacing;
+pub mod router;
 pub mod snapshot;
 
 pub use connect::{connect, ConnectError};

@@ -23,12 +23,20 @@ fn to_f64(value: Decimal) -> f64 {
 /// The IB order for `ticket` with IB order id `order_id`.
 /// `parent_id` is the parent's IB id for bracket children (0 otherwise);
 /// `oca_group` is shared by the two children of one bracket.
-pub fn ib_order(ticket: &OrderTicket, order_id: i32, parent_id: i32, oca_group: &str, transmit: bool) -> Order {
+pub fn ib_order(
+    ticket: &OrderTicket,
+    order_id: i32,
+    parent_id: i32,
+    oca_group: &str,
+    transmit: bool,
+) -> Order {
     let (order_type, limit_price, aux_price) = match ticket.kind() {
         OrderKind::Market => ("MKT", None, None),
         OrderKind::Limit { limit } => ("LMT", Some(to_f64(limit)), None),
         OrderKind::Stop { stop } => ("STP", None, Some(to_f64(stop))),
-        OrderKind::StopLimit { stop, limit } => ("STP LMT", Some(to_f64(limit)), Some(to_f64(stop))),
+        OrderKind::StopLimit { stop, limit } => {
+            ("STP LMT", Some(to_f64(limit)), Some(to_f64(stop)))
+        }
     };
     Order {
         order_id,
@@ -56,5 +64,65 @@ pub fn ib_order(ticket: &OrderTicket, order_id: i32, parent_id: i32, oca_group: 
         },
         transmit,
         ..Order::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::order_id::{ClientOrderId, Leg};
+    use crate::core::types::Symbol;
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+
+    fn id(leg: Leg) -> ClientOrderId {
+        ClientOrderId::new(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(), 1, 9, leg)
+    }
+
+    #[test]
+    fn a_stop_child_maps_to_an_ib_stop_with_ref_parent_and_oca() {
+        let ticket = OrderTicket::for_test(
+            id(Leg::StopLoss),
+            Symbol::new("SPY").unwrap(),
+            Side::Sell,
+            dec!(10),
+            OrderKind::Stop { stop: dec!(95.25) },
+            Some(id(Leg::Entry)),
+        );
+        let order = ib_order(&ticket, 101, 100, "grp", false);
+        assert_eq!(order.order_id, 101);
+        assert_eq!(order.parent_id, 100);
+        assert_eq!(order.action, Action::Sell);
+        assert_eq!(order.order_type, "STP");
+        assert_eq!(order.aux_price, Some(95.25));
+        assert_eq!(order.limit_price, None);
+        assert_eq!(order.total_quantity, 10.0);
+        assert_eq!(order.order_ref, "fta-20260105-s1-000009-S");
+        assert_eq!(order.oca_group, "grp");
+        assert_eq!(order.oca_type, OcaType::CancelWithBlock);
+        assert_eq!(order.tif, TimeInForce::GoodTillCanceled);
+        assert!(!order.transmit);
+    }
+
+    #[test]
+    fn a_stop_limit_entry_carries_both_prices_and_transmits() {
+        let ticket = OrderTicket::for_test(
+            id(Leg::Entry),
+            Symbol::new("QQQ").unwrap(),
+            Side::Buy,
+            dec!(3),
+            OrderKind::StopLimit {
+                stop: dec!(401.5),
+                limit: dec!(402),
+            },
+            None,
+        );
+        let order = ib_order(&ticket, 7, 0, "", true);
+        assert_eq!(order.order_type, "STP LMT");
+        assert_eq!(order.aux_price, Some(401.5));
+        assert_eq!(order.limit_price, Some(402.0));
+        assert_eq!(order.oca_type, OcaType::None);
+        assert_eq!(order.tif, TimeInForce::Day);
+        assert!(order.transmit);
     }
 }

@@ -1,0 +1,172 @@
+//! [`SimHandle`]: inspect and control a running simulator.
+//!
+//! Every inspection returns an owned snapshot taken under the state lock;
+//! every control applies immediately (a `set_price` runs the same matching a
+//! market tick does). Cloning the handle is cheap.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use tokio::task::JoinHandle;
+
+use crate::exchange::{SimExecution, SimOrder};
+use crate::server::Shared;
+
+#[derive(Debug)]
+struct Inner {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// Handle to a running simulator. Clone-able; all clones control the same server.
+#[derive(Debug, Clone)]
+pub struct SimHandle {
+    inner: Arc<Inner>,
+}
+
+impl SimHandle {
+    pub(crate) fn new(shared: Arc<Shared>, addr: SocketAddr, tasks: Vec<JoinHandle<()>>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                shared,
+                addr,
+                tasks: Mutex::new(tasks),
+            }),
+        }
+    }
+
+    /// The address the server listens on (with the real port when bound to 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.inner.addr
+    }
+
+    /// Stops accepting, closes every connection and waits for the server tasks.
+    pub async fn shutdown(self) {
+        self.inner.shared.request_shutdown();
+        self.inner.shared.lock().drop_connections();
+        let tasks =
+            std::mem::take(&mut *self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// Working orders (submitted or waiting on a parent), in placement order.
+    pub fn open_orders(&self) -> Vec<SimOrder> {
+        self.inner
+            .shared
+            .lock()
+            .exchange
+            .orders()
+            .iter()
+            .filter(|o| !o.status.is_terminal())
+            .cloned()
+            .collect()
+    }
+
+    /// Every order ever placed, in placement order.
+    pub fn all_orders(&self) -> Vec<SimOrder> {
+        self.inner.shared.lock().exchange.orders().to_vec()
+    }
+
+    /// Non-flat positions as `(symbol, quantity, average cost incl. commissions)`.
+    pub fn positions(&self) -> Vec<(String, Decimal, Decimal)> {
+        let state = self.inner.shared.lock();
+        state
+            .account
+            .holdings
+            .iter()
+            .filter(|(_, h)| !h.qty.is_zero())
+            .map(|(s, h)| (s.clone(), h.qty, h.avg_cost()))
+            .collect()
+    }
+
+    /// Every execution, in time order.
+    pub fn executions(&self) -> Vec<SimExecution> {
+        self.inner.shared.lock().exchange.executions().to_vec()
+    }
+
+    /// Last trade price of `symbol`.
+    pub fn last_price(&self, symbol: &str) -> Option<Decimal> {
+        self.inner.shared.lock().market.last_price(symbol)
+    }
+
+    /// Best bid and ask of `symbol`.
+    pub fn bid_ask(&self, symbol: &str) -> Option<(Decimal, Decimal)> {
+        let state = self.inner.shared.lock();
+        state
+            .market
+            .index(symbol)
+            .and_then(|i| state.market.quote(i))
+            .map(|q| (q.bid, q.ask))
+    }
+
+    /// Cash plus market value of all positions.
+    pub fn net_liquidation(&self) -> Decimal {
+        self.inner.shared.lock().net_liquidation()
+    }
+
+    /// Cash balance.
+    pub fn cash(&self) -> Decimal {
+        self.inner.shared.lock().account.cash
+    }
+
+    /// Total realized PnL (net of commissions).
+    pub fn realized_pnl(&self) -> Decimal {
+        self.inner.shared.lock().account.realized()
+    }
+
+    /// Number of live API sessions.
+    pub fn connection_count(&self) -> usize {
+        self.inner.shared.lock().conns.len()
+    }
+
+    /// Jumps `symbol`'s last price (bid/ask follow) and triggers stops/limits.
+    /// Returns false for an unknown symbol.
+    pub fn set_price(&self, symbol: &str, price: Decimal) -> bool {
+        self.inner.shared.lock().set_price(symbol, price)
+    }
+
+    /// Runs `n` market ticks now (random-walk steps, replay, bars, scenario).
+    pub fn step(&self, n: usize) {
+        let mut state = self.inner.shared.lock();
+        for _ in 0..n {
+            state.tick();
+        }
+    }
+
+    /// Moves the simulated clock forward by `by`.
+    pub fn advance_clock(&self, by: Duration) {
+        self.inner.shared.lock().clock.advance(by);
+    }
+
+    /// Closes every client connection; the server keeps accepting.
+    pub fn drop_connections(&self) {
+        self.inner.shared.lock().drop_connections();
+    }
+
+    /// Sends 1100 then 1102 (`data_kept`) or 1101 (subscriptions dropped).
+    pub fn connectivity_lost_then_restored(&self, data_kept: bool) {
+        self.inner
+            .shared
+            .lock()
+            .connectivity_lost_then_restored(data_kept);
+    }
+
+    /// Rejects the `n`-th order placed from now on (1 = next) with `code`.
+    pub fn reject_nth_order(&self, n: u32, code: i32, message: &str) {
+        self.inner
+            .shared
+            .lock()
+            .faults
+            .reject_nth_order(n, code, message);
+    }
+
+    /// Delays every outgoing frame by `delay` (zero turns it off).
+    pub fn set_response_delay(&self, delay: Duration) {
+        self.inner.shared.lock().faults.set_delay(delay);
+    }
+}

@@ -1,0 +1,332 @@
+//! Synthetic historical bars for `reqHistoricalData`.
+//!
+//! Owns IB's duration (`"1 D"`, `"2 W"`, `"1 M"`, `"3600 S"`, `"1 Y"`) and bar
+//! size (`"1 min"`, `"5 mins"`, `"1 hour"`, `"1 day"`) strings and a seeded
+//! backward walk that ends exactly at the symbol's current last price, so
+//! history and live data join without a jump. Intraday bars cover the regular
+//! session only (09:30–16:00 America/New_York, weekdays).
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::America::New_York;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::Decimal;
+
+use super::round_to_tick;
+
+/// Most bars one request returns.
+pub const MAX_BARS: usize = 50_000;
+
+/// A parsed bar size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BarSpec {
+    /// Length in seconds (for daily+ bars: trading days × 23 400).
+    pub secs: i64,
+    /// Trading days per bar for daily, weekly and monthly bars (0 = intraday).
+    pub days: i64,
+}
+
+/// One historical bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistBar {
+    /// Wire date: `YYYYMMDD` for daily+ bars, unix seconds otherwise.
+    pub date: String,
+    /// Open.
+    pub open: Decimal,
+    /// High.
+    pub high: Decimal,
+    /// Low.
+    pub low: Decimal,
+    /// Close.
+    pub close: Decimal,
+    /// Volume.
+    pub volume: Decimal,
+    /// Trade count.
+    pub count: i32,
+}
+
+/// Parses a bar size string.
+pub fn parse_bar_size(s: &str) -> Option<BarSpec> {
+    let mut it = s.split_whitespace();
+    let n: i64 = it.next()?.parse().ok()?;
+    let unit = it.next()?.to_ascii_lowercase();
+    if n <= 0 {
+        return None;
+    }
+    let intraday = |secs: i64| Some(BarSpec { secs, days: 0 });
+    match unit.trim_end_matches('s') {
+        "sec" => intraday(n),
+        "min" => intraday(n * 60),
+        "hour" => intraday(n * 3600),
+        "day" => Some(BarSpec {
+            secs: n * 23_400,
+            days: n,
+        }),
+        "week" => Some(BarSpec {
+            secs: n * 5 * 23_400,
+            days: n * 5,
+        }),
+        "month" => Some(BarSpec {
+            secs: n * 21 * 23_400,
+            days: n * 21,
+        }),
+        _ => None,
+    }
+}
+
+/// Parses a duration string into `(trading days, extra seconds)`:
+/// `S` gives seconds, `D`/`W`/`M`/`Y` give 1/5/21/252 trading days per unit.
+pub fn parse_duration(s: &str) -> Option<(i64, i64)> {
+    let mut it = s.split_whitespace();
+    let n: i64 = it.next()?.parse().ok()?;
+    if n <= 0 {
+        return None;
+    }
+    match it.next()?.to_ascii_uppercase().as_str() {
+        "S" => Some((0, n)),
+        "D" => Some((n, 0)),
+        "W" => Some((n * 5, 0)),
+        "M" => Some((n * 21, 0)),
+        "Y" => Some((n * 252, 0)),
+        _ => None,
+    }
+}
+
+fn is_trading_day(d: NaiveDate) -> bool {
+    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+fn session(d: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let open = New_York
+        .from_local_datetime(&d.and_time(NaiveTime::from_hms_opt(9, 30, 0)?))
+        .earliest()?;
+    let close = New_York
+        .from_local_datetime(&d.and_time(NaiveTime::from_hms_opt(16, 0, 0)?))
+        .earliest()?;
+    Some((open.with_timezone(&Utc), close.with_timezone(&Utc)))
+}
+
+/// Bar start times (oldest first) ending at `end`.
+fn bar_slots(
+    end: DateTime<Utc>,
+    days: i64,
+    extra_secs: i64,
+    bar: BarSpec,
+) -> Vec<(DateTime<Utc>, String)> {
+    let mut slots = Vec::new();
+    let mut day = end.with_timezone(&New_York).date_naive();
+    if bar.days > 0 {
+        let want = (days.max(1) + bar.days - 1) / bar.days;
+        while (slots.len() as i64) < want && slots.len() < MAX_BARS {
+            let mut n = 0;
+            let mut first = day;
+            while n < bar.days {
+                if is_trading_day(day) {
+                    first = day;
+                    n += 1;
+                }
+                day = day.pred_opt().unwrap_or(day);
+            }
+            if let Some((open, _)) = session(first) {
+                slots.push((open, first.format("%Y%m%d").to_string()));
+            }
+        }
+        slots.reverse();
+        return slots;
+    }
+    let start_limit = if days == 0 {
+        Some(end - Duration::seconds(extra_secs))
+    } else {
+        None
+    };
+    let mut days_taken = 0;
+    loop {
+        if is_trading_day(day) {
+            if let Some((open, close)) = session(day) {
+                let mut day_slots = Vec::new();
+                let mut t = open;
+                while t + Duration::seconds(bar.secs) <= close.min(end) {
+                    if start_limit.is_none_or(|lim| t >= lim) {
+                        day_slots.push((t, t.timestamp().to_string()));
+                    }
+                    t += Duration::seconds(bar.secs);
+                }
+                if !day_slots.is_empty() || t > open {
+                    days_taken += 1;
+                }
+                slots.splice(0..0, day_slots);
+            }
+        }
+        let done = match start_limit {
+            Some(lim) => session(day).is_none_or(|(open, _)| open <= lim),
+            None => days_taken >= days,
+        };
+        if done || slots.len() >= MAX_BARS || days_taken > 5000 {
+            break;
+        }
+        day = match day.pred_opt() {
+            Some(d) => d,
+            None => break,
+        };
+    }
+    let excess = slots.len().saturating_sub(MAX_BARS);
+    slots.drain(0..excess);
+    slots
+}
+
+/// Generates bars ending at `end` whose last close equals `last`.
+/// Deterministic in `(seed, con_id, bar, end)`.
+pub fn generate_history(
+    last: Decimal,
+    tick: Decimal,
+    con_id: i32,
+    seed: u64,
+    end: DateTime<Utc>,
+    duration: (i64, i64),
+    bar: BarSpec,
+) -> Vec<HistBar> {
+    let slots = bar_slots(end, duration.0, duration.1, bar);
+    let mut rng = ChaCha8Rng::seed_from_u64(
+        seed ^ (con_id as u64).rotate_left(17) ^ (bar.secs as u64).rotate_left(40),
+    );
+    // 1% daily volatility, scaled by sqrt(bar length / session length).
+    let sigma = 0.01 * (bar.secs as f64 / 23_400.0).sqrt();
+    let mut close = last;
+    let mut bars = Vec::with_capacity(slots.len());
+    for (_, date) in slots.iter().rev() {
+        let mut normal = || (0..12).map(|_| rng.gen::<f64>()).sum::<f64>() - 6.0;
+        let r = Decimal::from_f64(sigma * normal()).unwrap_or_default();
+        let wick_hi = Decimal::from_f64((sigma * normal()).abs() / 2.0).unwrap_or_default();
+        let wick_lo = Decimal::from_f64((sigma * normal()).abs() / 2.0).unwrap_or_default();
+        let open = round_to_tick(close * (Decimal::ONE - r), tick);
+        let high = round_to_tick(open.max(close) * (Decimal::ONE + wick_hi), tick);
+        let low = round_to_tick(open.min(close) * (Decimal::ONE - wick_lo), tick);
+        let volume = Decimal::from(rng.gen_range(10..=1000) * 100);
+        let count = rng.gen_range(10..=500);
+        bars.push(HistBar {
+            date: date.clone(),
+            open,
+            high,
+            low,
+            close,
+            volume,
+            count,
+        });
+        close = open;
+    }
+    bars.reverse();
+    bars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn end() -> DateTime<Utc> {
+        // Wednesday 2026-01-07 16:00 EST
+        Utc.with_ymd_and_hms(2026, 1, 7, 21, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn parses_ib_strings() {
+        assert_eq!(
+            parse_bar_size("5 mins"),
+            Some(BarSpec { secs: 300, days: 0 })
+        );
+        assert_eq!(parse_bar_size("1 min"), Some(BarSpec { secs: 60, days: 0 }));
+        assert_eq!(
+            parse_bar_size("1 hour"),
+            Some(BarSpec {
+                secs: 3600,
+                days: 0
+            })
+        );
+        assert_eq!(
+            parse_bar_size("1 day"),
+            Some(BarSpec {
+                secs: 23_400,
+                days: 1
+            })
+        );
+        assert_eq!(parse_bar_size("2 fortnights"), None);
+        assert_eq!(parse_duration("1 D"), Some((1, 0)));
+        assert_eq!(parse_duration("2 W"), Some((10, 0)));
+        assert_eq!(parse_duration("1 M"), Some((21, 0)));
+        assert_eq!(parse_duration("3600 S"), Some((0, 3600)));
+        assert_eq!(parse_duration("x D"), None);
+    }
+
+    #[test]
+    fn one_day_of_five_minute_bars_is_78_bars_ending_at_last() {
+        let bars = generate_history(
+            dec!(100),
+            dec!(0.01),
+            1,
+            7,
+            end(),
+            (1, 0),
+            parse_bar_size("5 mins").unwrap(),
+        );
+        assert_eq!(bars.len(), 78);
+        // first bar starts 09:30 EST = 14:30 UTC on 2026-01-07
+        assert_eq!(
+            bars[0].date,
+            Utc.with_ymd_and_hms(2026, 1, 7, 14, 30, 0)
+                .unwrap()
+                .timestamp()
+                .to_string()
+        );
+        assert_eq!(bars.last().unwrap().close, dec!(100));
+        assert!(bars
+            .iter()
+            .all(|b| b.low <= b.open.min(b.close) && b.high >= b.open.max(b.close)));
+        for w in bars.windows(2) {
+            assert_eq!(w[0].close, w[1].open, "bars join");
+        }
+    }
+
+    #[test]
+    fn daily_bars_skip_weekends() {
+        let bars = generate_history(
+            dec!(50),
+            dec!(0.01),
+            1,
+            7,
+            end(),
+            (5, 0),
+            parse_bar_size("1 day").unwrap(),
+        );
+        let dates: Vec<_> = bars.iter().map(|b| b.date.as_str()).collect();
+        assert_eq!(
+            dates,
+            vec!["20260101", "20260102", "20260105", "20260106", "20260107"]
+        );
+    }
+
+    #[test]
+    fn deterministic_per_seed() {
+        let spec = parse_bar_size("1 min").unwrap();
+        let a = generate_history(dec!(10), dec!(0.01), 1, 3, end(), (1, 0), spec);
+        let b = generate_history(dec!(10), dec!(0.01), 1, 3, end(), (1, 0), spec);
+        let c = generate_history(dec!(10), dec!(0.01), 1, 4, end(), (1, 0), spec);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.len(), 390);
+    }
+
+    #[test]
+    fn seconds_duration_limits_span() {
+        let bars = generate_history(
+            dec!(10),
+            dec!(0.01),
+            1,
+            3,
+            end(),
+            (0, 3600),
+            parse_bar_size("5 mins").unwrap(),
+        );
+        assert_eq!(bars.len(), 12);
+    }
+}

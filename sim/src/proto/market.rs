@@ -1,0 +1,253 @@
+//! Market data messages: ticks, real-time bars, historical bars.
+
+use super::Contract;
+
+/// `MarketDataRequest` (outgoing 1).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct MarketDataRequest {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Contract.
+    #[prost(message, optional, tag = "2")]
+    pub contract: Option<Contract>,
+    /// Generic tick list.
+    #[prost(string, optional, tag = "3")]
+    pub generic_tick_list: Option<String>,
+    /// One snapshot then `TickSnapshotEnd`.
+    #[prost(bool, optional, tag = "4")]
+    pub snapshot: Option<bool>,
+    /// Regulatory snapshot.
+    #[prost(bool, optional, tag = "5")]
+    pub regulatory_snapshot: Option<bool>,
+}
+
+/// `MarketDataTypeRequest` (outgoing 59).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct MarketDataTypeRequest {
+    /// 1 live, 2 frozen, 3 delayed, 4 delayed frozen.
+    #[prost(int32, optional, tag = "1")]
+    pub market_data_type: Option<i32>,
+}
+
+/// `MarketDataType` (incoming 58).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct MarketDataType {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Data type in force.
+    #[prost(int32, optional, tag = "2")]
+    pub market_data_type: Option<i32>,
+}
+
+/// `TickPrice` (incoming 1).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TickPrice {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Tick type (1 bid, 2 ask, 4 last, ...).
+    #[prost(int32, optional, tag = "2")]
+    pub tick_type: Option<i32>,
+    /// Price.
+    #[prost(double, optional, tag = "3")]
+    pub price: Option<f64>,
+    /// Size (decimal string).
+    #[prost(string, optional, tag = "4")]
+    pub size: Option<String>,
+    /// Attribute bit mask.
+    #[prost(int32, optional, tag = "5")]
+    pub attr_mask: Option<i32>,
+}
+
+/// `TickSize` (incoming 2).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TickSize {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Tick type (0 bid size, 3 ask size, 5 last size, 8 volume).
+    #[prost(int32, optional, tag = "2")]
+    pub tick_type: Option<i32>,
+    /// Size (decimal string).
+    #[prost(string, optional, tag = "3")]
+    pub size: Option<String>,
+}
+
+/// `TickString` (incoming 46).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TickString {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Tick type (45 last timestamp).
+    #[prost(int32, optional, tag = "2")]
+    pub tick_type: Option<i32>,
+    /// Value.
+    #[prost(string, optional, tag = "3")]
+    pub value: Option<String>,
+}
+
+/// `TickReqParams` (incoming 81).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TickReqParams {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Minimum tick.
+    #[prost(string, optional, tag = "2")]
+    pub min_tick: Option<String>,
+    /// BBO exchange.
+    #[prost(string, optional, tag = "3")]
+    pub bbo_exchange: Option<String>,
+    /// Snapshot permissions.
+    #[prost(int32, optional, tag = "4")]
+    pub snapshot_permissions: Option<i32>,
+}
+
+/// `RealTimeBarsRequest` (outgoing 50).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct RealTimeBarsRequest {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Contract.
+    #[prost(message, optional, tag = "2")]
+    pub contract: Option<Contract>,
+    /// Bar size in seconds (only 5 is valid).
+    #[prost(int32, optional, tag = "3")]
+    pub bar_size: Option<i32>,
+    /// TRADES, MIDPOINT, BID, ASK.
+    #[prost(string, optional, tag = "4")]
+    pub what_to_show: Option<String>,
+}
+
+/// `RealTimeBarTick` (incoming 50).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct RealTimeBarTick {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Bar start, unix seconds.
+    #[prost(int64, optional, tag = "2")]
+    pub time: Option<i64>,
+    /// Open.
+    #[prost(double, optional, tag = "3")]
+    pub open: Option<f64>,
+    /// High.
+    #[prost(double, optional, tag = "4")]
+    pub high: Option<f64>,
+    /// Low.
+    #[prost(double, optional, tag = "5")]
+    pub low: Option<f64>,
+    /// Close.
+    #[prost(double, optional, tag = "6")]
+    pub close: Option<f64>,
+    /// Volume.
+    #[prost(string, optional, tag = "7")]
+    pub volume: Option<String>,
+    /// Volume-weighted average price.
+    #[prost(string, optional, tag = "8")]
+    pub wap: Option<String>,
+    /// Trade count.
+    #[prost(int32, optional, tag = "9")]
+    pub count: Option<i32>,
+}
+
+/// `HistoricalDataRequest` (outgoing 20).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalDataRequest {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Contract.
+    #[prost(message, optional, tag = "2")]
+    pub contract: Option<Contract>,
+    /// End date time, empty for now.
+    #[prost(string, optional, tag = "3")]
+    pub end_date_time: Option<String>,
+    /// Bar size (`"5 mins"`).
+    #[prost(string, optional, tag = "4")]
+    pub bar_size_setting: Option<String>,
+    /// Duration (`"1 D"`).
+    #[prost(string, optional, tag = "5")]
+    pub duration: Option<String>,
+    /// Regular trading hours only.
+    #[prost(bool, optional, tag = "6")]
+    pub use_rth: Option<bool>,
+    /// TRADES, MIDPOINT, ...
+    #[prost(string, optional, tag = "7")]
+    pub what_to_show: Option<String>,
+    /// 1 text dates, 2 unix seconds.
+    #[prost(int32, optional, tag = "8")]
+    pub format_date: Option<i32>,
+    /// Keep streaming updates.
+    #[prost(bool, optional, tag = "9")]
+    pub keep_up_to_date: Option<bool>,
+}
+
+/// `HistoricalDataBar` (sub-message).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalDataBar {
+    /// `YYYYMMDD` for daily bars, unix seconds otherwise.
+    #[prost(string, optional, tag = "1")]
+    pub date: Option<String>,
+    /// Open.
+    #[prost(double, optional, tag = "2")]
+    pub open: Option<f64>,
+    /// High.
+    #[prost(double, optional, tag = "3")]
+    pub high: Option<f64>,
+    /// Low.
+    #[prost(double, optional, tag = "4")]
+    pub low: Option<f64>,
+    /// Close.
+    #[prost(double, optional, tag = "5")]
+    pub close: Option<f64>,
+    /// Volume.
+    #[prost(string, optional, tag = "6")]
+    pub volume: Option<String>,
+    /// Volume-weighted average price.
+    #[prost(string, optional, tag = "7")]
+    pub wap: Option<String>,
+    /// Trade count.
+    #[prost(int32, optional, tag = "8")]
+    pub bar_count: Option<i32>,
+}
+
+/// `HistoricalData` (incoming 17).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalData {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Bars, oldest first.
+    #[prost(message, repeated, tag = "2")]
+    pub historical_data_bars: Vec<HistoricalDataBar>,
+}
+
+/// `HistoricalDataEnd` (incoming 108).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalDataEnd {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Start, `YYYYMMDD-HH:MM:SS` UTC.
+    #[prost(string, optional, tag = "2")]
+    pub start_date_str: Option<String>,
+    /// End, `YYYYMMDD-HH:MM:SS` UTC.
+    #[prost(string, optional, tag = "3")]
+    pub end_date_str: Option<String>,
+}
+
+/// `HeadTimestamp` (incoming 88).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HeadTimestamp {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Earliest data, unix seconds as a string.
+    #[prost(string, optional, tag = "2")]
+    pub head_timestamp: Option<String>,
+}

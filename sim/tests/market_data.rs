@@ -1,0 +1,201 @@
+//! Market data through the real `ibapi` client: ticks, snapshots, data type
+//! switching, 5-second real-time bars and historical bars.
+
+mod common;
+
+use std::time::Duration;
+
+use ibapi::contracts::tick_types::TickType;
+use ibapi::prelude::*;
+use rust_decimal_macros::dec;
+
+use common::*;
+
+/// Collects ticks until a last-price tick arrives; returns (bid, ask, last) prices.
+async fn read_quote(sub: &mut Subscription<TickTypes>) -> (f64, f64, f64, Option<MarketDataType>) {
+    let (mut bid, mut ask, mut md) = (0.0, 0.0, None);
+    loop {
+        match next_data!(sub) {
+            TickTypes::PriceSize(p) => match p.price_tick_type {
+                TickType::Bid | TickType::DelayedBid => bid = p.price,
+                TickType::Ask | TickType::DelayedAsk => ask = p.price,
+                TickType::Last | TickType::DelayedLast => {
+                    return (bid, ask, p.price, md);
+                }
+                _ => {}
+            },
+            TickTypes::MarketDataType(t) => md = Some(t),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn streaming_ticks_follow_set_price() {
+    let sim = start(quiet_config()).await;
+    let client = connect(&sim, 1).await;
+    let contract = Contract::stock("AAPL").build();
+    let mut sub = client.market_data(&contract).subscribe().await.unwrap();
+    let (bid, ask, last, md) = read_quote(&mut sub).await;
+    assert_eq!((bid, ask, last), (229.99, 230.01, 230.0));
+    assert_eq!(md, Some(MarketDataType::Realtime));
+
+    assert!(sim.set_price("AAPL", dec!(231.50)));
+    let (bid, ask, last, _) = read_quote(&mut sub).await;
+    assert_eq!((bid, ask, last), (231.49, 231.51, 231.5));
+    assert_eq!(sim.last_price("AAPL"), Some(dec!(231.50)));
+
+    // Unknown symbols get error 200 on the subscription.
+    let mut bad = client
+        .market_data(&Contract::stock("ZZZZ").build())
+        .subscribe()
+        .await
+        .unwrap();
+    let item = tokio::time::timeout(Duration::from_secs(5), bad.next())
+        .await
+        .unwrap();
+    match item {
+        Some(Err(Error::Notice(n))) => assert_eq!(n.code, 200),
+        other => panic!("expected error 200, got {other:?}"),
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn snapshot_and_delayed_data_type() {
+    let sim = start(quiet_config()).await;
+    let client = connect(&sim, 1).await;
+    let contract = Contract::stock("MSFT").build();
+    let ticks = client
+        .market_data(&contract)
+        .snapshot_once(Duration::from_secs(5))
+        .await
+        .unwrap();
+    let quote = Quote::from_ticks(&ticks);
+    assert_eq!(quote.bid, Some(419.99));
+    assert_eq!(quote.ask, Some(420.01));
+    assert_eq!(quote.last, Some(420.0));
+
+    client
+        .switch_market_data_type(MarketDataType::Delayed)
+        .await
+        .unwrap();
+    let mut sub = client.market_data(&contract).subscribe().await.unwrap();
+    let (bid, ask, last, md) = read_quote(&mut sub).await;
+    assert_eq!(md, Some(MarketDataType::Delayed));
+    assert_eq!(
+        (bid, ask, last),
+        (419.99, 420.01, 420.0),
+        "delayed tick types carry the prices"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn five_second_real_time_bars() {
+    let sim = start(quiet_config()).await;
+    let client = connect(&sim, 1).await;
+    let contract = Contract::stock("NVDA").build();
+    let mut bars = client.realtime_bars(&contract).subscribe().await.unwrap();
+    // Let any bar already due close, then build one from three trades.
+    sim.advance_clock(Duration::from_secs(5));
+    sim.step(1);
+    while let Ok(Some(item)) = tokio::time::timeout(Duration::from_millis(200), bars.next()).await {
+        assert!(item.is_ok(), "no errors on the bar stream: {item:?}");
+    }
+    sim.set_price("NVDA", dec!(136.00));
+    sim.set_price("NVDA", dec!(137.25));
+    sim.set_price("NVDA", dec!(135.50));
+    sim.advance_clock(Duration::from_secs(5));
+    sim.step(1);
+    let bar = next_data!(bars);
+    assert_eq!(
+        (bar.open, bar.high, bar.low, bar.close),
+        (136.0, 137.25, 135.5, 135.5)
+    );
+    assert_eq!(bar.volume, 300.0);
+    assert_eq!(bar.count, 3);
+    assert_eq!(
+        bar.date.unix_timestamp() % 5,
+        0,
+        "bars start on 5-second boundaries"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn historical_bars_in_ib_sizes_and_durations() {
+    let sim = start(quiet_config()).await;
+    let client = connect(&sim, 1).await;
+    let contract = Contract::stock("SPY").build();
+    // Friday 2026-01-02 16:00 EST = Monday 09:30 EST (the handshake time) minus 2 days 17.5 hours.
+    let monday_open = client.connection_time().unwrap();
+    let end = monday_open - Duration::from_secs(2 * 86_400 + 17 * 3_600 + 1_800);
+    assert_eq!(end.unix_timestamp(), 1_767_387_600);
+    let five_min = client
+        .historical_data(&contract, HistoricalBarSize::Min5)
+        .duration(1.days())
+        .ending(end)
+        .fetch()
+        .await
+        .unwrap();
+    assert_eq!(five_min.bars.len(), 78, "09:30-16:00 in 5-minute bars");
+    // 2026-01-02 09:30 EST
+    assert_eq!(five_min.bars[0].date.to_string(), "1767364200");
+    assert_eq!(
+        five_min.bars.last().unwrap().close,
+        590.0,
+        "history ends at the current price"
+    );
+    assert_eq!(five_min.end, end);
+    for b in &five_min.bars {
+        assert!(b.low <= b.open.min(b.close) && b.high >= b.open.max(b.close));
+    }
+
+    let daily = client
+        .historical_data(&contract, HistoricalBarSize::Day)
+        .duration(5.days())
+        .ending(end)
+        .fetch()
+        .await
+        .unwrap();
+    let dates: Vec<String> = daily.bars.iter().map(|b| b.date.to_string()).collect();
+    assert_eq!(dates.len(), 5);
+    assert!(
+        daily.bars.iter().all(|b| b.date.is_date()),
+        "daily bars carry dates: {dates:?}"
+    );
+
+    let hourly = client
+        .historical_data(&contract, HistoricalBarSize::Hour)
+        .duration(1.weeks())
+        .ending(end)
+        .fetch()
+        .await
+        .unwrap();
+    assert_eq!(
+        hourly.bars.len(),
+        5 * 6,
+        "six whole hours per session, five sessions"
+    );
+
+    let minutes = client
+        .historical_data(&contract, HistoricalBarSize::Min)
+        .duration(1.months())
+        .ending(end)
+        .fetch()
+        .await
+        .unwrap();
+    assert_eq!(minutes.bars.len(), 21 * 390);
+
+    let head = client
+        .head_timestamp(
+            &contract,
+            HistoricalWhatToShow::Trades,
+            TradingHours::Regular,
+        )
+        .await
+        .unwrap();
+    assert!(head < end);
+    sim.shutdown().await;
+}

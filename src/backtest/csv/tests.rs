@@ -1,0 +1,254 @@
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal_macros::dec;
+
+use super::*;
+
+fn spy() -> Symbol {
+    Symbol::new("SPY").unwrap()
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn parse(text: &str) -> Result<BarSeries, CsvError> {
+    parse_bars("data/SPY.csv", text, spy(), &LoadOptions::default())
+}
+
+const HOURLY: &str = "timestamp,open,high,low,close,volume
+2021-03-31T09:00:00-04:00,100.00,101.00,99.50,100.50,1000
+2021-03-31T10:00:00-04:00,100.50,102.00,100.00,101.75,2000
+2021-03-31T11:00:00-04:00,101.75,101.80,100.10,100.20,1500
+";
+
+#[test]
+fn reads_rows_into_decimal_bars_with_inferred_length() {
+    let series = parse(HOURLY).unwrap();
+    assert_eq!(series.symbol, spy());
+    assert_eq!(series.seconds, 3600);
+    assert_eq!(series.bars.len(), 3);
+    let b = &series.bars[1];
+    assert_eq!(b.start, utc("2021-03-31T14:00:00Z"));
+    assert_eq!(b.seconds, 3600);
+    assert_eq!(
+        (b.open, b.high, b.low, b.close),
+        (dec!(100.50), dec!(102.00), dec!(100.00), dec!(101.75))
+    );
+    assert_eq!(b.volume, dec!(2000));
+}
+
+#[test]
+fn crlf_bom_blank_lines_and_header_case_are_accepted() {
+    let text = "\u{feff}Timestamp,Open,High,Low,Close,Volume\r\n\
+                20210104 09:30:00 US/Eastern,10,11,9,10.5,5\r\n\r\n\
+                20210104 09:31:00 US/Eastern,10.5,10.5,10.5,10.5,0\r\n";
+    let series = parse(text).unwrap();
+    assert_eq!(series.seconds, 60);
+    assert_eq!(series.bars[0].start, utc("2021-01-04T14:30:00Z"));
+    assert_eq!(series.bars[1].volume, dec!(0));
+}
+
+#[test]
+fn bad_number_names_file_line_column_and_value() {
+    let text = HOURLY.replace("100.20,1500", "abc,1500");
+    let err = parse(&text).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"data/SPY.csv:4: close = "abc": not a number"#
+    );
+    match err {
+        CsvError::Rows {
+            problems, total, ..
+        } => {
+            assert_eq!(total, 1);
+            assert_eq!(problems[0].line, 4);
+            assert!(matches!(
+                problems[0].problem,
+                RowProblem::Field {
+                    column: Column::Close,
+                    problem: FieldProblem::NotANumber,
+                    ..
+                }
+            ));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn every_bad_row_is_reported_not_just_the_first() {
+    let text = "timestamp,open,high,low,close,volume
+2021-03-31T09:00:00-04:00,0,101,99,100,10
+2021-03-31T10:00:00-04:00,100,101,99,100
+2021-03-31T11:00:00-04:00,100,99,101,100,10
+2021-03-31T12:00:00-04:00,100,101,99,100,-1
+yesterday,100,101,99,100,10
+";
+    let message = parse(text).unwrap_err().to_string();
+    assert_eq!(
+        message,
+        "data/SPY.csv:2: open = \"0\": must be greater than 0\n\
+         data/SPY.csv:3: expected 6 fields (timestamp,open,high,low,close,volume), found 5\n\
+         data/SPY.csv:4: inconsistent prices: open 100, high 99, low 101, close 100 (need low ≤ open, close ≤ high)\n\
+         data/SPY.csv:5: volume = \"-1\": must be 0 or more\n\
+         data/SPY.csv:6: timestamp = \"yesterday\": not a timestamp (expected RFC 3339 with an offset, \
+         e.g. 2021-03-31T09:30:00-04:00, or IB's 20210331 09:30:00 US/Eastern)"
+    );
+}
+
+#[test]
+fn unsorted_and_duplicate_rows_are_all_reported() {
+    let text = "timestamp,open,high,low,close,volume
+2021-03-31T09:00:00-04:00,100,101,99,100,10
+2021-03-31T11:00:00-04:00,100,101,99,100,10
+2021-03-31T10:00:00-04:00,100,101,99,100,10
+2021-03-31T12:00:00-04:00,100,101,99,100,10
+2021-03-31T12:00:00-04:00,100,101,99,100,10
+";
+    let err = parse(text).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "data/SPY.csv:4: timestamp 2021-03-31T10:00:00-04:00 is earlier than 2021-03-31T11:00:00-04:00 \
+         on line 3: rows must be in ascending time order\n\
+         data/SPY.csv:6: timestamp 2021-03-31T12:00:00-04:00 repeats line 5: each bar start may appear once"
+    );
+}
+
+#[test]
+fn problem_list_is_bounded_but_counts_everything() {
+    let mut text = String::from("timestamp,open,high,low,close,volume\n");
+    for i in 0..30 {
+        text.push_str(&format!("2021-03-31T{:02}:00:00-04:00,x,1,1,1,1\n", i % 24));
+    }
+    match parse(&text).unwrap_err() {
+        err @ CsvError::Rows { .. } => {
+            let message = err.to_string();
+            assert!(
+                message.ends_with("data/SPY.csv: … and 10 more problem(s)"),
+                "{message}"
+            );
+            let CsvError::Rows {
+                problems, total, ..
+            } = err
+            else {
+                unreachable!()
+            };
+            assert_eq!((problems.len(), total), (MAX_REPORTED, 30));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn bad_header_empty_file_and_single_bar() {
+    assert_eq!(
+        parse("time,o,h,l,c,v\n").unwrap_err().to_string(),
+        "data/SPY.csv:1: header is \"time,o,h,l,c,v\"; expected \"timestamp,open,high,low,close,volume\""
+    );
+    assert!(matches!(
+        parse("timestamp,open,high,low,close,volume\n"),
+        Err(CsvError::Empty { .. })
+    ));
+    let one = "timestamp,open,high,low,close,volume\n2021-03-31T09:00:00-04:00,1,1,1,1,1\n";
+    assert!(matches!(parse(one), Err(CsvError::SpacingUnknown { .. })));
+    let given = LoadOptions {
+        seconds: Some(60),
+        ..LoadOptions::default()
+    };
+    assert_eq!(parse_bars("x.csv", one, spy(), &given).unwrap().seconds, 60);
+}
+
+#[test]
+fn daily_bars_across_daylight_saving_infer_one_day() {
+    // 2021-03-12 (Fri, EST) → 2021-03-15 (Mon, EDT) is 71 h; Mon → Tue 24 h.
+    let text = "timestamp,open,high,low,close,volume
+2021-03-11T00:00:00-05:00,1,1,1,1,1
+2021-03-12T00:00:00-05:00,1,1,1,1,1
+2021-03-15T00:00:00-04:00,1,1,1,1,1
+2021-03-16T00:00:00-04:00,1,1,1,1,1
+";
+    assert_eq!(parse(text).unwrap().seconds, 86_400);
+}
+
+#[test]
+fn date_range_is_inclusive_in_new_york_dates() {
+    let text = "timestamp,open,high,low,close,volume
+2021-03-29T00:00:00-04:00,1,1,1,1,1
+2021-03-30T00:00:00-04:00,2,2,2,2,1
+2021-03-31T00:00:00-04:00,3,3,3,3,1
+";
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let options = LoadOptions {
+        from: Some(d("2021-03-30")),
+        to: Some(d("2021-03-31")),
+        ..LoadOptions::default()
+    };
+    let series = parse_bars("x.csv", text, spy(), &options).unwrap();
+    assert_eq!(
+        series.bars.iter().map(|b| b.close).collect::<Vec<_>>(),
+        vec![dec!(2), dec!(3)]
+    );
+    // Spacing still comes from the whole file.
+    assert_eq!(series.seconds, 86_400);
+    let none = LoadOptions {
+        from: Some(d("2022-01-01")),
+        ..LoadOptions::default()
+    };
+    assert_eq!(
+        parse_bars("x.csv", text, spy(), &none)
+            .unwrap_err()
+            .to_string(),
+        "x.csv: no bars from 2022-01-01 to the end (the file covers 2021-03-29 to 2021-03-31)"
+    );
+    let backwards = LoadOptions {
+        from: Some(d("2021-03-31")),
+        to: Some(d("2021-03-30")),
+        ..LoadOptions::default()
+    };
+    assert!(matches!(
+        parse_bars("x.csv", text, spy(), &backwards),
+        Err(CsvError::BadRange { .. })
+    ));
+}
+
+#[test]
+fn symbol_comes_from_the_file_name() {
+    assert_eq!(
+        symbol_from_path(Path::new("../shared/data/bars/SPY_1h.csv")),
+        Some(spy())
+    );
+    assert_eq!(
+        symbol_from_path(Path::new("data/QQQ.csv"))
+            .unwrap()
+            .as_str(),
+        "QQQ"
+    );
+    let missing = load_bars(
+        Path::new("/nonexistent/SPY_1d.csv"),
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .starts_with("/nonexistent/SPY_1d.csv: cannot read: "),
+        "{missing}"
+    );
+}
+
+#[test]
+fn loads_the_shared_hourly_file_when_present() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/bars/SPY_1h.csv");
+    if !path.exists() {
+        return;
+    }
+    let series = load_bars(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(series.bars.len(), 40_832);
+    assert_eq!(series.seconds, 3600);
+    assert_eq!(series.bars[0].open, dec!(97.3100));
+    assert_eq!(series.bars[0].start, utc("1998-01-02T14:00:00Z"));
+}

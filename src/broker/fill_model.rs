@@ -1,0 +1,424 @@
+//! [`FillModel`]: the backtest's broker. It takes the orders the engine sends
+//! and, bar by bar, produces the broker events TWS would: `Working`, `Filled`
+//! (commission included), `Cancelled`, `Rejected`. It is deterministic: the
+//! same orders and bars always give the same events in the same order.
+//!
+//! # Rules
+//! * An order trades only on bars of its symbol that start at or after the
+//!   time it was placed, so a decision made on a bar's close can never fill
+//!   inside that same bar.
+//! * **Market** orders fill at the next bar's open, moved against the trader
+//!   by the configured [`Slippage`].
+//! * **Limit** orders fill at the open when the bar opens at or beyond the
+//!   limit (a gap in the order's favour), else at the limit when the bar's
+//!   range trades through it ([`LimitFill::TradeThrough`], default) or
+//!   touches it ([`LimitFill::Touch`]). Limit fills never slip.
+//! * **Stop** orders trigger when the range touches the stop and fill at the
+//!   stop, or at the open when the bar gaps through it (against the trader),
+//!   then slip like market orders. **Stop-limit** orders trigger the same way
+//!   and fill at the trigger price when that is within the limit; otherwise
+//!   they rest as a plain limit from the next bar on.
+//! * Bracket children are held until their parent fills, then become active.
+//!   The two children are one OCA group: when one fills, the other is
+//!   cancelled. Cancelling a parent cancels its held children.
+//! * **Pessimistic ordering inside a bar.** A bar's path between open and
+//!   close is unknown, so whenever the order of events matters the outcome
+//!   worse for the trader is assumed: within a bar, market orders go first
+//!   (they fill at the open), then every stop, then every limit. Hence when one
+//!   bar crosses both the stop-loss and the take-profit of a bracket, **the
+//!   stop-loss fills** and the take-profit is cancelled. When a parent fills
+//!   *inside* a bar (a limit or stop entry), its stop-loss is checked against
+//!   the same bar from the entry price on, but its take-profit only from the
+//!   next bar (the bar's high may have come before the entry). A parent filled
+//!   at the open activates both children for the whole bar.
+//! * Quantities fill completely in one execution (no partial fills, no volume
+//!   limit). Fills are stamped with the start of the bar they happen in.
+//! * Orders with a quantity or price ≤ 0 are rejected with IB's code 201 (a
+//!   bracket is rejected as a whole); an id already working is rejected with
+//!   code 103 (IB's "duplicate order id").
+//!
+//! In steady state nothing allocates: resting orders live in one `Vec` that is
+//! compacted in place, and events go to the caller's buffer.
+
+mod config;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use crate::core::event::BrokerEvent;
+use crate::core::order_id::ClientOrderId;
+use crate::core::types::{Bar, Fill, OrderKind, Side, Symbol};
+
+pub use config::{Commission, FillConfig, LimitFill, Slippage};
+
+/// IB error code for a refused order.
+pub const CODE_REJECTED: i32 = 201;
+/// IB error code for an order id that is already in use.
+pub const CODE_DUPLICATE_ID: i32 = 103;
+
+/// What the fill model needs to know about one order (the fields of the
+/// order manager's `OrderTicket`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderSpec {
+    /// Our id.
+    pub id: ClientOrderId,
+    /// Instrument.
+    pub symbol: Symbol,
+    /// Buy or sell.
+    pub side: Side,
+    /// Shares (> 0).
+    pub quantity: Decimal,
+    /// Pricing.
+    pub kind: OrderKind,
+    /// Bracket parent; the order is held until the parent fills.
+    pub parent: Option<ClientOrderId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// A bracket child waiting for its parent's fill.
+    Held,
+    /// Can trade.
+    Active,
+    /// Filled or cancelled; removed at the next compaction.
+    Done,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Resting {
+    spec: OrderSpec,
+    /// Current pricing: a triggered stop-limit that could not fill becomes a limit.
+    kind: OrderKind,
+    status: Status,
+    placed_at: DateTime<Utc>,
+    /// Already evaluated (or not eligible) during the current bar.
+    seen: bool,
+}
+
+/// How one order fares against one bar.
+enum Outcome {
+    Nothing,
+    /// Executes at `price` (before slippage); `at_open` when at the reference open.
+    Fill {
+        price: Decimal,
+        at_open: bool,
+        slips: bool,
+    },
+    /// A stop-limit triggered beyond its limit: rests as a limit from the next bar.
+    BecomesLimit(Decimal),
+}
+
+/// The deterministic simulated broker. See the module docs for the rules.
+#[derive(Debug, Clone)]
+pub struct FillModel {
+    config: FillConfig,
+    orders: Vec<Resting>,
+}
+
+impl FillModel {
+    /// A broker with no orders.
+    pub fn new(config: FillConfig) -> Self {
+        Self {
+            config,
+            orders: Vec::with_capacity(16),
+        }
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &FillConfig {
+        &self.config
+    }
+
+    /// Orders working or held, in placement order.
+    pub fn open_orders(&self) -> impl Iterator<Item = &OrderSpec> {
+        self.orders
+            .iter()
+            .filter(|o| o.status != Status::Done)
+            .map(|o| &o.spec)
+    }
+
+    /// Accepts one order placed at `now`: pushes `Working`, or `Rejected` when
+    /// it is invalid or its id is already working. A child whose parent is
+    /// working is held until the parent fills; otherwise it is active at once.
+    pub fn place(&mut self, spec: OrderSpec, now: DateTime<Utc>, out: &mut Vec<BrokerEvent>) {
+        if let Some(code) = self.refusal(&spec) {
+            out.push(BrokerEvent::Rejected { id: spec.id, code });
+            return;
+        }
+        self.accept(spec, now, out);
+    }
+
+    /// Accepts a bracket (entry, protective stop, take-profit) as a whole, or
+    /// rejects all three legs when any is invalid.
+    pub fn place_bracket(
+        &mut self,
+        legs: [OrderSpec; 3],
+        now: DateTime<Utc>,
+        out: &mut Vec<BrokerEvent>,
+    ) {
+        if let Some(code) = legs.iter().find_map(|l| self.refusal(l)) {
+            for leg in legs {
+                out.push(BrokerEvent::Rejected { id: leg.id, code });
+            }
+            return;
+        }
+        for leg in legs {
+            self.accept(leg, now, out);
+        }
+    }
+
+    /// Cancels a working or held order and the children it holds. Unknown or
+    /// finished ids are ignored (as IB does, apart from an error message).
+    pub fn cancel(&mut self, id: ClientOrderId, out: &mut Vec<BrokerEvent>) {
+        let mut found = false;
+        for o in &mut self.orders {
+            let hit = o.spec.id == id || (found && o.spec.parent == Some(id));
+            if hit && o.status != Status::Done {
+                o.status = Status::Done;
+                out.push(BrokerEvent::Cancelled { id: o.spec.id });
+                found = true;
+            }
+        }
+        self.compact();
+    }
+
+    /// Cancels everything working or held, in placement order.
+    pub fn cancel_all(&mut self, out: &mut Vec<BrokerEvent>) {
+        for o in &mut self.orders {
+            if o.status != Status::Done {
+                o.status = Status::Done;
+                out.push(BrokerEvent::Cancelled { id: o.spec.id });
+            }
+        }
+        self.compact();
+    }
+
+    /// Trades every eligible order of `bar.symbol` against `bar`, pushing the
+    /// resulting fills and OCA cancellations to `out` in a deterministic order.
+    pub fn on_bar(&mut self, bar: &Bar, out: &mut Vec<BrokerEvent>) {
+        for o in &mut self.orders {
+            o.seen = o.spec.symbol != bar.symbol
+                || o.status != Status::Active
+                || bar.start < o.placed_at;
+        }
+        // Market orders first (they fill at the open), then stops, then limits.
+        for pass in 0..3u8 {
+            for i in 0..self.orders.len() {
+                let o = &self.orders[i];
+                if o.seen || o.status != Status::Active || pass_of(&o.kind) != pass {
+                    continue;
+                }
+                self.evaluate(i, bar.open, bar, out);
+            }
+        }
+        self.compact();
+    }
+
+    fn refusal(&self, spec: &OrderSpec) -> Option<i32> {
+        let prices_ok = match spec.kind {
+            OrderKind::Market => true,
+            OrderKind::Limit { limit } => limit > Decimal::ZERO,
+            OrderKind::Stop { stop } => stop > Decimal::ZERO,
+            OrderKind::StopLimit { stop, limit } => stop > Decimal::ZERO && limit > Decimal::ZERO,
+        };
+        if spec.quantity <= Decimal::ZERO || !prices_ok {
+            return Some(CODE_REJECTED);
+        }
+        self.orders
+            .iter()
+            .any(|o| o.status != Status::Done && o.spec.id == spec.id)
+            .then_some(CODE_DUPLICATE_ID)
+    }
+
+    fn accept(&mut self, spec: OrderSpec, now: DateTime<Utc>, out: &mut Vec<BrokerEvent>) {
+        let parent_working = spec.parent.is_some_and(|p| {
+            self.orders
+                .iter()
+                .any(|o| o.spec.id == p && o.status != Status::Done)
+        });
+        self.orders.push(Resting {
+            spec,
+            kind: spec.kind,
+            status: if parent_working {
+                Status::Held
+            } else {
+                Status::Active
+            },
+            placed_at: now,
+            seen: true,
+        });
+        out.push(BrokerEvent::Working { id: spec.id });
+    }
+
+    /// Evaluates order `i` against the part of `bar` that starts at `open`.
+    fn evaluate(&mut self, i: usize, open: Decimal, bar: &Bar, out: &mut Vec<BrokerEvent>) {
+        self.orders[i].seen = true;
+        let o = self.orders[i];
+        match outcome(&o.kind, o.spec.side, open, bar, self.config.limit_fill) {
+            Outcome::Nothing => {}
+            Outcome::BecomesLimit(limit) => self.orders[i].kind = OrderKind::Limit { limit },
+            Outcome::Fill {
+                price,
+                at_open,
+                slips,
+            } => self.fill(i, price, at_open, slips, bar, out),
+        }
+    }
+
+    fn fill(
+        &mut self,
+        i: usize,
+        raw: Decimal,
+        at_open: bool,
+        slips: bool,
+        bar: &Bar,
+        out: &mut Vec<BrokerEvent>,
+    ) {
+        let config = self.config;
+        let o = &mut self.orders[i];
+        o.status = Status::Done;
+        let spec = o.spec;
+        let price = if slips {
+            config.slippage.apply(spec.side, raw, config.tick_size)
+        } else {
+            raw
+        };
+        out.push(BrokerEvent::Filled {
+            id: spec.id,
+            fill: Fill {
+                symbol: spec.symbol,
+                side: spec.side,
+                quantity: spec.quantity,
+                price,
+                commission: config.commission.charge(spec.quantity, price),
+                time: bar.start,
+            },
+        });
+        // OCA: the siblings of a filled child are cancelled.
+        if let Some(parent) = spec.parent {
+            for s in &mut self.orders {
+                if s.spec.parent == Some(parent) && s.status != Status::Done {
+                    s.status = Status::Done;
+                    out.push(BrokerEvent::Cancelled { id: s.spec.id });
+                }
+            }
+        }
+        // Children of a filled parent: activate, then check the rest of this
+        // bar — stops first; targets only when the parent filled at the open.
+        let mut has_children = false;
+        for c in &mut self.orders {
+            if c.spec.parent == Some(spec.id) && c.status == Status::Held {
+                c.status = Status::Active;
+                c.seen = true;
+                has_children = true;
+            }
+        }
+        if !has_children {
+            return;
+        }
+        for pass in 0..3u8 {
+            if pass != 1 && !at_open {
+                continue;
+            }
+            for j in 0..self.orders.len() {
+                let c = &self.orders[j];
+                if c.spec.parent == Some(spec.id)
+                    && c.status == Status::Active
+                    && pass_of(&c.kind) == pass
+                {
+                    self.evaluate(j, raw, bar, out);
+                }
+            }
+        }
+    }
+
+    fn compact(&mut self) {
+        self.orders.retain(|o| o.status != Status::Done);
+    }
+}
+
+/// 0: market, 1: stop and stop-limit, 2: limit.
+fn pass_of(kind: &OrderKind) -> u8 {
+    match kind {
+        OrderKind::Market => 0,
+        OrderKind::Stop { .. } | OrderKind::StopLimit { .. } => 1,
+        OrderKind::Limit { .. } => 2,
+    }
+}
+
+/// The stop's trigger price within the bar part starting at `open`: the open
+/// when it is already through the stop, else the stop when the range reaches it.
+fn stop_trigger(side: Side, stop: Decimal, open: Decimal, bar: &Bar) -> Option<(Decimal, bool)> {
+    match side {
+        Side::Buy if open >= stop => Some((open, true)),
+        Side::Buy if bar.high >= stop => Some((stop, false)),
+        Side::Sell if open <= stop => Some((open, true)),
+        Side::Sell if bar.low <= stop => Some((stop, false)),
+        _ => None,
+    }
+}
+
+fn outcome(kind: &OrderKind, side: Side, open: Decimal, bar: &Bar, rule: LimitFill) -> Outcome {
+    match *kind {
+        OrderKind::Market => Outcome::Fill {
+            price: open,
+            at_open: true,
+            slips: true,
+        },
+        OrderKind::Limit { limit } => {
+            let marketable = match side {
+                Side::Buy => open <= limit,
+                Side::Sell => open >= limit,
+            };
+            let crossed = match (side, rule) {
+                (Side::Buy, LimitFill::TradeThrough) => bar.low < limit,
+                (Side::Buy, LimitFill::Touch) => bar.low <= limit,
+                (Side::Sell, LimitFill::TradeThrough) => bar.high > limit,
+                (Side::Sell, LimitFill::Touch) => bar.high >= limit,
+            };
+            if marketable {
+                Outcome::Fill {
+                    price: open,
+                    at_open: true,
+                    slips: false,
+                }
+            } else if crossed {
+                Outcome::Fill {
+                    price: limit,
+                    at_open: false,
+                    slips: false,
+                }
+            } else {
+                Outcome::Nothing
+            }
+        }
+        OrderKind::Stop { stop } => match stop_trigger(side, stop, open, bar) {
+            Some((price, at_open)) => Outcome::Fill {
+                price,
+                at_open,
+                slips: true,
+            },
+            None => Outcome::Nothing,
+        },
+        OrderKind::StopLimit { stop, limit } => match stop_trigger(side, stop, open, bar) {
+            Some((price, at_open)) => {
+                let within = match side {
+                    Side::Buy => price <= limit,
+                    Side::Sell => price >= limit,
+                };
+                if within {
+                    Outcome::Fill {
+                        price,
+                        at_open,
+                        slips: false,
+                    }
+                } else {
+                    Outcome::BecomesLimit(limit)
+                }
+            }
+            None => Outcome::Nothing,
+        },
+    }
+}

@@ -1,0 +1,87 @@
+//! `first-trading-app sim`: the embedded TWS simulator on its own, so any TWS
+//! API client (this bot, the `ibapi` examples, other tools) can connect to it.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use tws_sim::SimConfig;
+
+use crate::cli::{EXIT_CONFIG, EXIT_FAILURE};
+
+/// Arguments of `sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Loopback port to listen on (7497 = TWS paper; 4002 = IB Gateway paper).
+    #[arg(long, default_value_t = 7497)]
+    pub port: u16,
+    /// Seed of the random-walk prices (same seed + scenario + orders ⇒ same prices and fills).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Scenario file (TOML): price steps, gaps and scripted faults.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Market clock speed, × real time (e.g. 60 = one simulated minute per second).
+    #[arg(long)]
+    pub speed: Option<f64>,
+    /// Managed (paper) account the simulator reports.
+    #[arg(long)]
+    pub account: Option<String>,
+}
+
+/// Builds the simulator configuration from the arguments.
+///
+/// # Errors
+/// A message naming the bad argument.
+pub fn config(args: &SimArgs) -> Result<SimConfig, String> {
+    let mut config = match &args.scenario {
+        Some(path) => SimConfig::from_scenario_file(path)
+            .map_err(|e| format!("--scenario {}: {e}", path.display()))?,
+        None => SimConfig::default(),
+    };
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    if let Some(speed) = args.speed {
+        if !(speed.is_finite() && speed > 0.0) {
+            return Err(format!(
+                "--speed {speed}: must be a positive number, e.g. 60"
+            ));
+        }
+        config.speed = speed;
+    }
+    if let Some(account) = &args.account {
+        config.account = account.clone();
+    }
+    Ok(config)
+}
+
+/// Runs the simulator until Ctrl+C.
+pub fn run(args: &SimArgs) -> ExitCode {
+    let config = match config(args) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), args.port);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    match runtime.block_on(tws_sim::run_until_ctrl_c(config, addr)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tws-sim on {addr}: {error}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! [`Bracket`]: the protective stop-loss and take-profit prices every entry
+//! carries, and the tick arithmetic behind them (`Decimal` only).
+//!
+//! Rounding is protective: both prices move toward the entry, never away, so
+//! the stop never risks more than `stop_loss_pct` and the target never asks
+//! for more than `take_profit_pct`. Both always stay at least one tick away
+//! from the entry on their own side, and a stop that would land at or below 0
+//! is refused.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::core::types::Side;
+
+/// Stop-loss and take-profit prices of an entry's bracket children (both on
+/// the instrument's tick grid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bracket {
+    /// Price of the protective stop (below the entry for a buy, above for a sell).
+    pub stop_loss: Decimal,
+    /// Price of the take-profit limit (above the entry for a buy, below for a sell).
+    pub take_profit: Decimal,
+}
+
+/// An instrument's tick size, with a fast path for powers of ten
+/// (0.01, 0.0001, 1) that needs no division.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tick {
+    size: Decimal,
+    /// `Some(k)` when `size == 10^-k`.
+    decimals: Option<u32>,
+}
+
+impl Tick {
+    /// A tick grid of `size`; `None` unless `size > 0`.
+    pub fn new(size: Decimal) -> Option<Self> {
+        if size <= Decimal::ZERO {
+            return None;
+        }
+        let normalized = size.normalize();
+        let decimals = (normalized.mantissa() == 1).then(|| normalized.scale());
+        Some(Self { size, decimals })
+    }
+
+    /// The tick size.
+    pub fn size(&self) -> Decimal {
+        self.size
+    }
+
+    /// True when `price` is a whole multiple of the tick.
+    pub fn is_on_grid(&self, price: Decimal) -> bool {
+        match self.decimals {
+            Some(k) => price.scale() <= k || price.round_dp(k) == price,
+            None => (price % self.size).is_zero(),
+        }
+    }
+
+    /// Largest multiple of the tick ≤ `price`.
+    pub fn floor(&self, price: Decimal) -> Decimal {
+        self.round(price, RoundingStrategy::ToNegativeInfinity)
+    }
+
+    /// Smallest multiple of the tick ≥ `price`.
+    pub fn ceil(&self, price: Decimal) -> Decimal {
+        self.round(price, RoundingStrategy::ToPositiveInfinity)
+    }
+
+    fn round(&self, price: Decimal, strategy: RoundingStrategy) -> Decimal {
+        match self.decimals {
+            Some(k) => price.round_dp_with_strategy(k, strategy),
+            None => (price / self.size).round_dp_with_strategy(0, strategy) * self.size,
+        }
+    }
+}
+
+impl Bracket {
+    /// The bracket of an entry on `side` at `reference`: stop `stop_pct` and
+    /// target `target_pct` away, rounded toward the entry onto `tick`'s grid.
+    /// `None` when no stop above 0 exists (a buy) or no target above 0
+    /// exists (a sell) — such an entry cannot be protected.
+    pub fn for_entry(
+        side: Side,
+        reference: Decimal,
+        stop_pct: Decimal,
+        target_pct: Decimal,
+        tick: Tick,
+    ) -> Option<Self> {
+        let below_one = Decimal::ONE - stop_pct;
+        let (stop_loss, take_profit) = match side {
+            Side::Buy => {
+                // Stop below: round up (toward the entry), at most the last
+                // tick strictly below the reference.
+                let highest_below = tick.ceil(reference) - tick.size;
+                let stop = tick.ceil(reference * below_one).min(highest_below);
+                // Target above: round down, at least the first tick strictly above.
+                let lowest_above = tick.floor(reference) + tick.size;
+                let target = tick
+                    .floor(reference * (Decimal::ONE + target_pct))
+                    .max(lowest_above);
+                (stop, target)
+            }
+            Side::Sell => {
+                let lowest_above = tick.floor(reference) + tick.size;
+                let stop = tick
+                    .floor(reference * (Decimal::ONE + stop_pct))
+                    .max(lowest_above);
+                let highest_below = tick.ceil(reference) - tick.size;
+                let target = tick
+                    .ceil(reference * (Decimal::ONE - target_pct))
+                    .min(highest_below);
+                (stop, target)
+            }
+        };
+        (stop_loss > Decimal::ZERO && take_profit > Decimal::ZERO).then_some(Self {
+            stop_loss,
+            take_profit,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    fn cents() -> Tick {
+        Tick::new(dec!(0.01)).unwrap()
+    }
+
+    #[test]
+    fn tick_grid() {
+        assert_eq!(Tick::new(dec!(0)), None);
+        assert_eq!(Tick::new(dec!(-0.01)), None);
+        let t = cents();
+        assert!(t.is_on_grid(dec!(190.25)));
+        assert!(t.is_on_grid(dec!(190.2500)));
+        assert!(!t.is_on_grid(dec!(190.255)));
+        assert_eq!(t.floor(dec!(190.259)), dec!(190.25));
+        assert_eq!(t.ceil(dec!(190.251)), dec!(190.26));
+        let nickel = Tick::new(dec!(0.05)).unwrap();
+        assert!(nickel.is_on_grid(dec!(10.15)));
+        assert!(!nickel.is_on_grid(dec!(10.12)));
+        assert_eq!(nickel.floor(dec!(10.14)), dec!(10.10));
+        assert_eq!(nickel.ceil(dec!(10.11)), dec!(10.15));
+    }
+
+    #[test]
+    fn buy_bracket_rounds_toward_the_entry() {
+        // 190.37 × 0.95 = 180.8515 → up to 180.86; × 1.10 = 209.407 → down to 209.40
+        let b =
+            Bracket::for_entry(Side::Buy, dec!(190.37), dec!(0.05), dec!(0.10), cents()).unwrap();
+        assert_eq!(b.stop_loss, dec!(180.86));
+        assert_eq!(b.take_profit, dec!(209.40));
+    }
+
+    #[test]
+    fn sell_bracket_rounds_toward_the_entry() {
+        // 190.37 × 1.05 = 199.8885 → down to 199.88; × 0.90 = 171.333 → up to 171.34
+        let b =
+            Bracket::for_entry(Side::Sell, dec!(190.37), dec!(0.05), dec!(0.10), cents()).unwrap();
+        assert_eq!(b.stop_loss, dec!(199.88));
+        assert_eq!(b.take_profit, dec!(171.34));
+    }
+
+    #[test]
+    fn off_grid_reference_and_coarse_ticks() {
+        // Reference 10.07 on a 0.05 grid (a last price from a quote mid):
+        // stop 10.07 × 0.95 = 9.5665 → up to 9.60; target 10.07 × 1.1 = 11.077 → down to 11.05
+        let nickel = Tick::new(dec!(0.05)).unwrap();
+        let b = Bracket::for_entry(Side::Buy, dec!(10.07), dec!(0.05), dec!(0.10), nickel).unwrap();
+        assert_eq!(b.stop_loss, dec!(9.60));
+        assert_eq!(b.take_profit, dec!(11.05));
+    }
+
+    #[test]
+    fn tiny_percentages_stay_one_tick_away() {
+        // 1.00 × 0.999 = 0.999 → up to 1.00 = entry: pulled to 0.99; target 1.001 → 1.00 → 1.01
+        let b =
+            Bracket::for_entry(Side::Buy, dec!(1.00), dec!(0.001), dec!(0.001), cents()).unwrap();
+        assert_eq!((b.stop_loss, b.take_profit), (dec!(0.99), dec!(1.01)));
+        let s =
+            Bracket::for_entry(Side::Sell, dec!(1.00), dec!(0.001), dec!(0.001), cents()).unwrap();
+        assert_eq!((s.stop_loss, s.take_profit), (dec!(1.01), dec!(0.99)));
+    }
+
+    #[test]
+    fn unprotectable_entries_are_refused() {
+        // A buy at 0.01: the stop would have to be at 0.00.
+        assert_eq!(
+            Bracket::for_entry(Side::Buy, dec!(0.01), dec!(0.05), dec!(0.10), cents()),
+            None
+        );
+        // A sell at 0.01: the target would have to be at 0.00.
+        assert_eq!(
+            Bracket::for_entry(Side::Sell, dec!(0.01), dec!(0.05), dec!(0.10), cents()),
+            None
+        );
+    }
+}

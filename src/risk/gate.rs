@@ -1,0 +1,580 @@
+//! [`RiskGate`]: the one place an [`OrderIntent`] becomes an [`Approved`]
+//! order, plus the trading-state latch and the order-rate bucket it owns.
+//!
+//! **The gate is a type.** [`Approved`] has private fields and no `Clone`;
+//! only this module constructs it, and the order manager accepts nothing
+//! else, so skipping the gate does not compile. A refusal is a value
+//! ([`Rejected`]), not an error.
+//!
+//! Checks, in order (the first failing one is reported):
+//! 1. latch upkeep: a new New York day clears a daily-loss halt; a daily loss
+//!    ≥ `max_daily_loss_pct` of start-of-day equity latches HALTED;
+//! 2. quantity > 0 and whole shares;
+//! 3. trading state: HALTED refuses everything, REDUCING refuses entries;
+//! 4. symbol on the allow-list with a known tick; limit/stop prices > 0 and on tick;
+//! 5. account figures known (net liquidation and start-of-day equity > 0);
+//! 6. direction: an exit must be opposite to the position and, with the exits
+//!    already working on its side, not exceed it (never flips); an entry may
+//!    not go against the position;
+//! 7. price collar: every limit/stop price within `price_collar_pct` of the
+//!    last price; a market order needs a last price;
+//! 8. entries only: notional ≤ `max_order_notional`; |position + working
+//!    same-side orders + order| × price ≤ `max_position_size_pct` × net
+//!    liquidation; a protective bracket exists (see [`Bracket`]). The price
+//!    used is the higher of the order's price and the last price;
+//! 9. open orders + this intent's orders (3 for a bracket) ≤ `max_open_orders`;
+//! 10. order-rate token bucket (event time), consumed only when all else passed.
+//!
+//! **HALTED** approves nothing through [`RiskGate::check`], not even strategy
+//! exits: the protective children already at the broker keep guarding open
+//! positions. Positions are closed only through an explicit flatten
+//! ([`RiskGate::check_flatten`], or the order manager's flatten path followed
+//! by [`RiskGate::record_unchecked_order`]), which is reduce-only and passes in
+//! every state. Cancels always pass ([`RiskGate::check_cancel`]).
+//!
+//! Deciding allocates nothing, locks nothing and reads no clock.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use crate::core::types::{Instrument, IntentPurpose, OrderIntent, OrderKind, Symbol, TradingState};
+use crate::risk::bracket::{Bracket, Tick};
+use crate::risk::limits::RiskLimits;
+use crate::risk::rate::OrderRateLimiter;
+use crate::risk::reason::RejectReason;
+use crate::risk::state::{DailyLoss, HaltCause, LatchSnapshot, StateChange, TradingLatch};
+use crate::risk::view::RiskView;
+
+/// An intent the gate approved. Only the risk module can make one; it cannot
+/// be cloned, so each approval is sent at most once.
+#[must_use = "an approved intent does nothing until it is submitted"]
+#[derive(Debug, PartialEq, Eq)]
+pub struct Approved {
+    intent: OrderIntent,
+    bracket: Option<Bracket>,
+}
+
+impl Approved {
+    /// The approved intent, unchanged.
+    pub fn intent(&self) -> &OrderIntent {
+        &self.intent
+    }
+
+    /// Stop-loss and take-profit for entries (always `Some` for an entry,
+    /// `None` for exits), on the instrument's tick grid.
+    pub fn bracket(&self) -> Option<Bracket> {
+        self.bracket
+    }
+}
+
+/// A refused intent and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejected {
+    /// The intent, unchanged.
+    pub intent: OrderIntent,
+    /// Why it was refused.
+    pub reason: RejectReason,
+}
+
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} {} rejected: {}",
+            self.intent.side,
+            self.intent.quantity.normalize(),
+            self.intent.symbol,
+            self.reason
+        )
+    }
+}
+
+/// The gate's answer.
+#[must_use = "a decision must be acted on (submitted or reported)"]
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// May be sent.
+    Approved(Approved),
+    /// Must not be sent.
+    Rejected(Rejected),
+}
+
+impl Decision {
+    /// True for [`Decision::Approved`].
+    pub fn is_approved(&self) -> bool {
+        matches!(self, Decision::Approved(_))
+    }
+
+    /// The intent decided on.
+    pub fn intent(&self) -> &OrderIntent {
+        match self {
+            Decision::Approved(a) => &a.intent,
+            Decision::Rejected(r) => &r.intent,
+        }
+    }
+
+    /// The refusal reason, if refused.
+    pub fn reason(&self) -> Option<RejectReason> {
+        match self {
+            Decision::Approved(_) => None,
+            Decision::Rejected(r) => Some(r.reason),
+        }
+    }
+}
+
+/// Proof that a cancel went through the gate (cancels always pass).
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub struct CancelApproved {
+    _private: (),
+}
+
+/// One symbol the gate may trade.
+#[derive(Debug, Clone, Copy)]
+struct SymbolRule {
+    symbol: Symbol,
+    /// `None` when no instrument with a tick > 0 was given for the symbol.
+    tick: Option<Tick>,
+}
+
+/// The risk gate. Built once from validated limits; owns the trading-state
+/// latch and the order-rate bucket.
+#[derive(Debug, Clone)]
+pub struct RiskGate {
+    max_daily_loss_pct: Decimal,
+    max_position_size_pct: Decimal,
+    stop_loss_pct: Decimal,
+    take_profit_pct: Decimal,
+    max_order_notional: Decimal,
+    price_collar_pct: Decimal,
+    max_open_orders: u32,
+    flatten_on_daily_loss: bool,
+    /// Tradable symbols, sorted, fixed at construction.
+    symbols: Vec<SymbolRule>,
+    latch: TradingLatch,
+    /// A state change made inside `check`, not yet handed out.
+    pending: Option<StateChange>,
+    rate: OrderRateLimiter,
+}
+
+impl RiskGate {
+    /// A gate for `limits` (validate them first). A symbol is tradable when it
+    /// is in `allowed` (the symbols of the active strategies) and, if
+    /// `limits.allowed_symbols` is not empty, in that list too; it also needs
+    /// an entry in `instruments` with a tick > 0, or every order for it is
+    /// refused as an unknown instrument. Starts ACTIVE with a full rate bucket.
+    pub fn new(limits: &RiskLimits, instruments: &[Instrument], allowed: &[Symbol]) -> Self {
+        let mut symbols: Vec<SymbolRule> = allowed
+            .iter()
+            .filter(|s| limits.allowed_symbols.is_empty() || limits.allowed_symbols.contains(s))
+            .map(|&symbol| SymbolRule {
+                symbol,
+                tick: instruments
+                    .iter()
+                    .find(|i| i.symbol == symbol)
+                    .and_then(|i| Tick::new(i.tick_size)),
+            })
+            .collect();
+        symbols.sort_by_key(|r| r.symbol);
+        symbols.dedup_by_key(|r| r.symbol);
+        Self {
+            max_daily_loss_pct: limits.max_daily_loss_pct,
+            max_position_size_pct: limits.max_position_size_pct,
+            stop_loss_pct: limits.stop_loss_pct,
+            take_profit_pct: limits.take_profit_pct,
+            max_order_notional: limits.max_order_notional,
+            price_collar_pct: limits.price_collar_pct,
+            max_open_orders: limits.max_open_orders,
+            flatten_on_daily_loss: limits.flatten_on_daily_loss,
+            symbols,
+            latch: TradingLatch::new(),
+            pending: None,
+            rate: OrderRateLimiter::new(limits.max_orders_per_second),
+        }
+    }
+
+    /// Decides on one intent at event time `now`. Approval consumes one
+    /// order-rate token; refusals consume nothing. May latch HALTED (daily
+    /// loss) or clear a daily-loss halt (new day) first; such a change is
+    /// returned by the next [`RiskGate::on_mark_update`] or
+    /// [`RiskGate::take_state_change`].
+    pub fn check(
+        &mut self,
+        intent: &OrderIntent,
+        view: &RiskView<'_>,
+        now: DateTime<Utc>,
+    ) -> Decision {
+        let change = self.upkeep(view, now);
+        self.pending = merge(self.pending, change);
+        match self.evaluate(intent, view, now) {
+            Ok(bracket) => Decision::Approved(Approved {
+                intent: *intent,
+                bracket,
+            }),
+            Err(reason) => Decision::Rejected(Rejected {
+                intent: *intent,
+                reason,
+            }),
+        }
+    }
+
+    /// Decides on an explicit flatten: an exit that passes in every state,
+    /// including HALTED, and ignores the allow-list, collar and notional
+    /// limits, but must be reduce-only (opposite to the position and, with
+    /// the exits already working on its side, no larger than it). Always
+    /// counted by the rate bucket, never refused by it.
+    pub fn check_flatten(
+        &mut self,
+        intent: &OrderIntent,
+        view: &RiskView<'_>,
+        now: DateTime<Utc>,
+    ) -> Decision {
+        let change = self.upkeep(view, now);
+        self.pending = merge(self.pending, change);
+        let result = self.evaluate_flatten(intent, view);
+        if result.is_ok() {
+            self.rate.take_always(now);
+        }
+        match result {
+            Ok(()) => Decision::Approved(Approved {
+                intent: *intent,
+                bracket: None,
+            }),
+            Err(reason) => Decision::Rejected(Rejected {
+                intent: *intent,
+                reason,
+            }),
+        }
+    }
+
+    /// Cancels always pass, in every state. Each one is counted by the rate
+    /// bucket (it may overdraw it, delaying later orders).
+    pub fn check_cancel(&mut self, now: DateTime<Utc>) -> CancelApproved {
+        self.rate.take_always(now);
+        CancelApproved { _private: () }
+    }
+
+    /// Counts an order sent without a decision (e.g. the order manager's
+    /// flatten) against the order-rate budget.
+    pub fn record_unchecked_order(&mut self, now: DateTime<Utc>) {
+        self.rate.take_always(now);
+    }
+
+    /// Call after every mark and fill: clears a daily-loss halt on a new New
+    /// York day, latches HALTED when the daily loss reaches the limit, and
+    /// returns the net state change since the last call (including changes
+    /// made inside `check`), if any.
+    pub fn on_mark_update(
+        &mut self,
+        view: &RiskView<'_>,
+        now: DateTime<Utc>,
+    ) -> Option<StateChange> {
+        let change = self.upkeep(view, now);
+        merge(self.pending.take(), change)
+    }
+
+    /// Hands out (once) a state change made inside `check`.
+    pub fn take_state_change(&mut self) -> Option<StateChange> {
+        self.pending.take()
+    }
+
+    /// Current trading state.
+    pub fn state(&self) -> TradingState {
+        self.latch.state()
+    }
+
+    /// Why trading is HALTED, if it is.
+    pub fn halt_cause(&self) -> Option<HaltCause> {
+        self.latch.cause()
+    }
+
+    /// Whether a daily-loss breach should also flatten every position.
+    pub fn flatten_on_daily_loss(&self) -> bool {
+        self.flatten_on_daily_loss
+    }
+
+    /// Halts trading (see [`TradingLatch::halt`]).
+    /// Like every state-changing call, returns the net change since the last
+    /// change handed out (so one made inside `check` is not lost).
+    pub fn halt(&mut self, cause: HaltCause, now: DateTime<Utc>) -> Option<StateChange> {
+        let change = self.latch.halt(cause, now);
+        merge(self.pending.take(), change)
+    }
+
+    /// ACTIVE → REDUCING (see [`TradingLatch::set_reducing`]).
+    pub fn set_reducing(&mut self, now: DateTime<Utc>) -> Option<StateChange> {
+        let change = self.latch.set_reducing(now);
+        merge(self.pending.take(), change)
+    }
+
+    /// Back to ACTIVE (see [`TradingLatch::operator_reset`]). A daily loss
+    /// still beyond the limit halts again at the next check or mark.
+    pub fn operator_reset(&mut self) -> Option<StateChange> {
+        let change = self.latch.operator_reset();
+        merge(self.pending.take(), change)
+    }
+
+    /// The latch state to persist in the journal.
+    pub fn latch_snapshot(&self) -> LatchSnapshot {
+        self.latch.snapshot()
+    }
+
+    /// Restores a persisted latch (after a restart).
+    pub fn restore_latch(&mut self, snapshot: LatchSnapshot) {
+        self.latch.restore(snapshot);
+        self.pending = None;
+    }
+
+    /// The day's loss figures when they breach the limit.
+    fn daily_loss_breach(&self, view: &RiskView<'_>) -> Option<DailyLoss> {
+        let equity = view.account.start_of_day_equity;
+        if equity <= Decimal::ZERO {
+            return None;
+        }
+        let loss = -view.daily_pnl();
+        (loss >= self.max_daily_loss_pct * equity).then_some(DailyLoss {
+            loss,
+            start_of_day_equity: equity,
+            limit_pct: self.max_daily_loss_pct,
+        })
+    }
+
+    fn upkeep(&mut self, view: &RiskView<'_>, now: DateTime<Utc>) -> Option<StateChange> {
+        let rolled = self.latch.roll_day(now);
+        let halted = self
+            .daily_loss_breach(view)
+            .and_then(|loss| self.latch.halt(HaltCause::DailyLoss(loss), now));
+        merge(rolled, halted)
+    }
+
+    fn rule(&self, symbol: Symbol) -> Option<&SymbolRule> {
+        self.symbols
+            .binary_search_by(|r| r.symbol.cmp(&symbol))
+            .ok()
+            .map(|i| &self.symbols[i])
+    }
+
+    fn evaluate(
+        &mut self,
+        intent: &OrderIntent,
+        view: &RiskView<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Bracket>, RejectReason> {
+        check_quantity(intent.quantity)?;
+        let entry = intent.purpose == IntentPurpose::Entry;
+        match self.latch.state() {
+            TradingState::Halted => {
+                let cause = self.latch.cause().unwrap_or(HaltCause::Operator);
+                return Err(RejectReason::Halted { cause });
+            }
+            TradingState::Reducing if entry => return Err(RejectReason::Reducing),
+            _ => {}
+        }
+        let symbol = intent.symbol;
+        let rule = self
+            .rule(symbol)
+            .ok_or(RejectReason::SymbolNotAllowed { symbol })?;
+        let tick = rule
+            .tick
+            .ok_or(RejectReason::UnknownInstrument { symbol })?;
+        for_each_price(intent.kind, |price| check_price(price, Some(tick)))?;
+
+        let account = view.account;
+        if account.net_liquidation <= Decimal::ZERO || account.start_of_day_equity <= Decimal::ZERO
+        {
+            return Err(RejectReason::AccountNotReady {
+                net_liquidation: account.net_liquidation,
+                start_of_day_equity: account.start_of_day_equity,
+            });
+        }
+
+        let (position, last) = view
+            .portfolio
+            .position(symbol)
+            .map_or((Decimal::ZERO, None), |p| (p.quantity(), p.last_price()));
+        let same_side_working = view.orders.working_quantity(symbol, intent.side);
+        if entry {
+            if !position.is_zero()
+                && position.is_sign_positive() != (intent.side.sign() > Decimal::ZERO)
+            {
+                return Err(RejectReason::EntryAgainstPosition {
+                    symbol,
+                    side: intent.side,
+                    position,
+                });
+            }
+        } else {
+            check_reduce_only(intent, position, same_side_working)?;
+        }
+
+        if let Some(last) = last {
+            let band = self.price_collar_pct * last;
+            for_each_price(intent.kind, |price| {
+                if (price - last).abs() > band {
+                    Err(RejectReason::PriceCollar {
+                        symbol,
+                        price,
+                        last,
+                        collar_pct: self.price_collar_pct,
+                    })
+                } else {
+                    Ok(())
+                }
+            })?;
+        }
+        let reference = intent
+            .kind
+            .reference_price()
+            .or(last)
+            .ok_or(RejectReason::NoReferencePrice { symbol })?;
+        let price = last.map_or(reference, |l| l.max(reference));
+
+        let mut bracket = None;
+        if entry {
+            if intent.quantity * price > self.max_order_notional {
+                return Err(RejectReason::OrderNotional {
+                    symbol,
+                    quantity: intent.quantity,
+                    price,
+                    limit: self.max_order_notional,
+                });
+            }
+            let resulting = position + intent.side.sign() * (same_side_working + intent.quantity);
+            if resulting.abs() * price > self.max_position_size_pct * account.net_liquidation {
+                return Err(RejectReason::PositionLimit {
+                    symbol,
+                    resulting,
+                    price,
+                    limit_pct: self.max_position_size_pct,
+                    net_liquidation: account.net_liquidation,
+                });
+            }
+            bracket = Some(
+                Bracket::for_entry(
+                    intent.side,
+                    reference,
+                    self.stop_loss_pct,
+                    self.take_profit_pct,
+                    tick,
+                )
+                .ok_or(RejectReason::Unprotectable {
+                    reference,
+                    tick: tick.size(),
+                })?,
+            );
+        }
+
+        let open = view.orders.open_order_count();
+        let adding = if entry { 3 } else { 1 };
+        if open + adding > self.max_open_orders as usize {
+            return Err(RejectReason::MaxOpenOrders {
+                open,
+                adding,
+                max: self.max_open_orders,
+            });
+        }
+        self.rate
+            .try_take(now)
+            .map_err(|wait_micros| RejectReason::RateLimited {
+                per_second: self.rate.per_second(),
+                wait_micros,
+            })?;
+        Ok(bracket)
+    }
+
+    fn evaluate_flatten(
+        &self,
+        intent: &OrderIntent,
+        view: &RiskView<'_>,
+    ) -> Result<(), RejectReason> {
+        check_quantity(intent.quantity)?;
+        if intent.purpose != IntentPurpose::Exit {
+            return Err(RejectReason::FlattenNotExit {
+                symbol: intent.symbol,
+            });
+        }
+        let tick = self.rule(intent.symbol).and_then(|r| r.tick);
+        for_each_price(intent.kind, |price| check_price(price, tick))?;
+        let position = view.portfolio.quantity(intent.symbol);
+        let working = view.orders.working_quantity(intent.symbol, intent.side);
+        check_reduce_only(intent, position, working)
+    }
+}
+
+/// Combines two successive changes into the net one (`None` if they cancel out).
+fn merge(first: Option<StateChange>, second: Option<StateChange>) -> Option<StateChange> {
+    match (first, second) {
+        (None, change) | (change, None) => change,
+        (Some(a), Some(b)) => (a.from != b.to).then_some(StateChange {
+            from: a.from,
+            to: b.to,
+            reason: b.reason,
+        }),
+    }
+}
+
+fn check_quantity(quantity: Decimal) -> Result<(), RejectReason> {
+    if quantity <= Decimal::ZERO {
+        return Err(RejectReason::QuantityNotPositive { quantity });
+    }
+    if quantity.scale() != 0 && !quantity.fract().is_zero() {
+        return Err(RejectReason::FractionalQuantity { quantity });
+    }
+    Ok(())
+}
+
+fn check_price(price: Decimal, tick: Option<Tick>) -> Result<(), RejectReason> {
+    if price <= Decimal::ZERO {
+        return Err(RejectReason::PriceNotPositive { price });
+    }
+    match tick {
+        Some(tick) if !tick.is_on_grid(price) => Err(RejectReason::PriceOffTick {
+            price,
+            tick: tick.size(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Runs `check` on every limit and stop price of `kind`.
+fn for_each_price(
+    kind: OrderKind,
+    mut check: impl FnMut(Decimal) -> Result<(), RejectReason>,
+) -> Result<(), RejectReason> {
+    match kind {
+        OrderKind::Market => Ok(()),
+        OrderKind::Limit { limit } => check(limit),
+        OrderKind::Stop { stop } => check(stop),
+        OrderKind::StopLimit { stop, limit } => check(stop).and_then(|()| check(limit)),
+    }
+}
+
+/// An exit must be opposite to a non-zero position and, together with the
+/// exits already working on its side, no larger than the position.
+fn check_reduce_only(
+    intent: &OrderIntent,
+    position: Decimal,
+    working: Decimal,
+) -> Result<(), RejectReason> {
+    let reduces =
+        !position.is_zero() && position.is_sign_positive() != (intent.side.sign() > Decimal::ZERO);
+    if !reduces {
+        return Err(RejectReason::ExitIncreasesExposure {
+            symbol: intent.symbol,
+            side: intent.side,
+            position,
+        });
+    }
+    if working + intent.quantity > position.abs() {
+        return Err(RejectReason::ExitExceedsPosition {
+            symbol: intent.symbol,
+            quantity: intent.quantity,
+            working,
+            position,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,400 @@
+//! The trading-state latch: ACTIVE → REDUCING → HALTED, why it left ACTIVE,
+//! and the New York trading day on which it did.
+//!
+//! The latch only ever tightens on its own; it loosens in exactly two ways:
+//! the America/New_York calendar date changes (clears a daily-loss halt and
+//! REDUCING), or [`TradingLatch::operator_reset`]. Operator, shutdown and engine
+//! halts survive day changes. A price recovery never clears anything. The
+//! state is small, `Copy` and serializable ([`LatchSnapshot`]) so the journal
+//! can persist it and a restart resumes in the same state.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::America::New_York;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::core::types::TradingState;
+use crate::risk::display::{Money, Percent};
+
+/// The figures of a daily-loss breach, kept for messages and the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyLoss {
+    /// Loss since the start of the day (> 0 means money lost).
+    pub loss: Decimal,
+    /// Equity the day started with.
+    pub start_of_day_equity: Decimal,
+    /// The configured `max_daily_loss_pct`.
+    pub limit_pct: Decimal,
+}
+
+impl fmt::Display for DailyLoss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pct = if self.start_of_day_equity > Decimal::ZERO {
+            self.loss / self.start_of_day_equity
+        } else {
+            Decimal::ZERO
+        };
+        write!(
+            f,
+            "daily loss {} = {} of start-of-day equity {} ≥ limit {}",
+            Money(self.loss),
+            Percent(pct),
+            Money(self.start_of_day_equity),
+            Percent(self.limit_pct)
+        )
+    }
+}
+
+/// Why trading is HALTED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HaltCause {
+    /// The daily loss limit was reached; clears on the next New York trading day.
+    DailyLoss(DailyLoss),
+    /// An operator halted trading; only [`TradingLatch::operator_reset`] clears it.
+    Operator,
+    /// The bot is shutting down; only an operator reset clears it.
+    Shutdown,
+    /// The engine found something unsafe (e.g. an unprotected position or a
+    /// reconciliation mismatch); only an operator reset clears it.
+    Engine,
+}
+
+impl HaltCause {
+    /// True when a new trading day clears this halt by itself.
+    pub fn clears_next_day(&self) -> bool {
+        matches!(self, HaltCause::DailyLoss(_))
+    }
+}
+
+impl fmt::Display for HaltCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HaltCause::DailyLoss(loss) => write!(f, "{loss}"),
+            HaltCause::Operator => f.write_str("halted by the operator"),
+            HaltCause::Shutdown => f.write_str("shutting down"),
+            HaltCause::Engine => f.write_str("halted by the engine"),
+        }
+    }
+}
+
+/// Why the state changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeReason {
+    /// Trading was halted.
+    Halted(HaltCause),
+    /// Trading was restricted to exposure-reducing orders.
+    Reducing,
+    /// The New York calendar date changed to this day.
+    NewTradingDay(NaiveDate),
+    /// An operator reset the latch.
+    OperatorReset,
+}
+
+/// One transition of the latch, for the journal and the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateChange {
+    /// State before.
+    pub from: TradingState,
+    /// State after (always different from `from`).
+    pub to: TradingState,
+    /// What caused it.
+    pub reason: ChangeReason,
+}
+
+impl fmt::Display for StateChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "trading state {} → {}: ", self.from, self.to)?;
+        match self.reason {
+            ChangeReason::Halted(cause) => write!(f, "{cause}"),
+            ChangeReason::Reducing => f.write_str("only exposure-reducing orders from now on"),
+            ChangeReason::NewTradingDay(day) => write!(f, "new trading day {day}"),
+            ChangeReason::OperatorReset => f.write_str("operator reset"),
+        }
+    }
+}
+
+/// What the journal stores to restore the latch after a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatchSnapshot {
+    /// The state.
+    pub state: TradingState,
+    /// Why it is HALTED (`None` unless HALTED).
+    pub cause: Option<HaltCause>,
+    /// New York date on which the current non-ACTIVE state began.
+    pub since: Option<NaiveDate>,
+}
+
+/// The latch itself. Starts ACTIVE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TradingLatch {
+    state: TradingState,
+    cause: Option<HaltCause>,
+    since: Option<NaiveDate>,
+}
+
+impl Default for TradingLatch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The America/New_York calendar date of `now`: the trading day.
+pub fn trading_day(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&New_York).date_naive()
+}
+
+impl TradingLatch {
+    /// An ACTIVE latch.
+    pub fn new() -> Self {
+        Self {
+            state: TradingState::Active,
+            cause: None,
+            since: None,
+        }
+    }
+
+    /// Current state.
+    pub fn state(&self) -> TradingState {
+        self.state
+    }
+
+    /// Why it is HALTED, if it is.
+    pub fn cause(&self) -> Option<HaltCause> {
+        self.cause
+    }
+
+    /// Clears a daily-loss halt or REDUCING when `now` falls on a later New
+    /// York date than the one they began on. Costs nothing while ACTIVE.
+    pub fn roll_day(&mut self, now: DateTime<Utc>) -> Option<StateChange> {
+        if self.state == TradingState::Active {
+            return None;
+        }
+        let rollable = match self.state {
+            TradingState::Reducing => true,
+            _ => self.cause.is_some_and(|c| c.clears_next_day()),
+        };
+        if !rollable {
+            return None;
+        }
+        let today = trading_day(now);
+        match self.since {
+            Some(since) if today <= since => None,
+            _ => Some(self.set(
+                TradingState::Active,
+                None,
+                None,
+                ChangeReason::NewTradingDay(today),
+            )),
+        }
+    }
+
+    /// Enters HALTED. Already HALTED: the state stays, and a daily-loss cause
+    /// is replaced by a stickier one (operator/shutdown/engine) so it does not
+    /// clear with the day; returns `None` then.
+    pub fn halt(&mut self, cause: HaltCause, now: DateTime<Utc>) -> Option<StateChange> {
+        if self.state == TradingState::Halted {
+            if self.cause.is_none_or(|c| c.clears_next_day()) && !cause.clears_next_day() {
+                self.cause = Some(cause);
+            }
+            return None;
+        }
+        Some(self.set(
+            TradingState::Halted,
+            Some(cause),
+            Some(trading_day(now)),
+            ChangeReason::Halted(cause),
+        ))
+    }
+
+    /// ACTIVE → REDUCING (only exposure-reducing orders pass). Does nothing
+    /// when already REDUCING or HALTED.
+    pub fn set_reducing(&mut self, now: DateTime<Utc>) -> Option<StateChange> {
+        if self.state != TradingState::Active {
+            return None;
+        }
+        Some(self.set(
+            TradingState::Reducing,
+            None,
+            Some(trading_day(now)),
+            ChangeReason::Reducing,
+        ))
+    }
+
+    /// Back to ACTIVE, whatever the cause. A daily loss that is still beyond
+    /// the limit halts again at the next check or mark.
+    pub fn operator_reset(&mut self) -> Option<StateChange> {
+        if self.state == TradingState::Active {
+            return None;
+        }
+        Some(self.set(
+            TradingState::Active,
+            None,
+            None,
+            ChangeReason::OperatorReset,
+        ))
+    }
+
+    /// The state to persist.
+    pub fn snapshot(&self) -> LatchSnapshot {
+        LatchSnapshot {
+            state: self.state,
+            cause: self.cause,
+            since: self.since,
+        }
+    }
+
+    /// Restores a persisted state. Inconsistent snapshots are read the strict
+    /// way: HALTED without a cause becomes an operator halt (only a reset
+    /// clears it); a cause on a non-HALTED state is dropped.
+    pub fn restore(&mut self, snapshot: LatchSnapshot) {
+        self.state = snapshot.state;
+        self.since = snapshot.since;
+        self.cause = match snapshot.state {
+            TradingState::Halted => Some(snapshot.cause.unwrap_or(HaltCause::Operator)),
+            _ => None,
+        };
+        if self.state == TradingState::Active {
+            self.since = None;
+        }
+    }
+
+    fn set(
+        &mut self,
+        state: TradingState,
+        cause: Option<HaltCause>,
+        since: Option<NaiveDate>,
+        reason: ChangeReason,
+    ) -> StateChange {
+        let from = self.state;
+        self.state = state;
+        self.cause = cause;
+        self.since = since;
+        StateChange {
+            from,
+            to: state,
+            reason,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+    }
+
+    fn loss() -> HaltCause {
+        HaltCause::DailyLoss(DailyLoss {
+            loss: dec!(2100),
+            start_of_day_equity: dec!(100000),
+            limit_pct: dec!(0.02),
+        })
+    }
+
+    #[test]
+    fn trading_day_is_the_new_york_date() {
+        // 2026-01-06 03:30 UTC is 2026-01-05 22:30 in New York (EST, UTC−5).
+        assert_eq!(
+            trading_day(at(2026, 1, 6, 3, 30)),
+            NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
+        );
+        // 2026-07-06 04:30 UTC is 00:30 EDT (UTC−4) on the 6th.
+        assert_eq!(
+            trading_day(at(2026, 7, 6, 4, 30)),
+            NaiveDate::from_ymd_opt(2026, 7, 6).unwrap()
+        );
+    }
+
+    #[test]
+    fn daily_loss_halt_clears_only_on_the_next_new_york_date() {
+        let mut latch = TradingLatch::new();
+        // 15:00 UTC = 10:00 EST on Mon 5 Jan 2026.
+        let change = latch.halt(loss(), at(2026, 1, 5, 15, 0)).unwrap();
+        assert_eq!(change.to, TradingState::Halted);
+        // 04:59 UTC on the 6th is still 23:59 on the 5th in New York.
+        assert_eq!(latch.roll_day(at(2026, 1, 6, 4, 59)), None);
+        assert_eq!(latch.state(), TradingState::Halted);
+        let change = latch.roll_day(at(2026, 1, 6, 5, 0)).unwrap();
+        assert_eq!(
+            change.reason,
+            ChangeReason::NewTradingDay(NaiveDate::from_ymd_opt(2026, 1, 6).unwrap())
+        );
+        assert_eq!(latch.state(), TradingState::Active);
+    }
+
+    #[test]
+    fn operator_halt_survives_the_day_and_is_stickier_than_daily_loss() {
+        let mut latch = TradingLatch::new();
+        latch.halt(loss(), at(2026, 1, 5, 15, 0));
+        assert_eq!(latch.halt(HaltCause::Operator, at(2026, 1, 5, 16, 0)), None);
+        assert_eq!(latch.cause(), Some(HaltCause::Operator));
+        assert_eq!(latch.roll_day(at(2026, 1, 9, 15, 0)), None);
+        assert_eq!(latch.state(), TradingState::Halted);
+        let change = latch.operator_reset().unwrap();
+        assert_eq!(change.reason, ChangeReason::OperatorReset);
+        assert_eq!(latch.state(), TradingState::Active);
+        assert_eq!(latch.operator_reset(), None);
+    }
+
+    #[test]
+    fn reducing_only_from_active_and_rolls_with_the_day() {
+        let mut latch = TradingLatch::new();
+        assert!(latch.set_reducing(at(2026, 1, 5, 20, 0)).is_some());
+        assert_eq!(latch.set_reducing(at(2026, 1, 5, 20, 1)), None);
+        latch.halt(HaltCause::Engine, at(2026, 1, 5, 20, 2));
+        assert_eq!(latch.set_reducing(at(2026, 1, 5, 20, 3)), None);
+        assert_eq!(latch.state(), TradingState::Halted);
+
+        let mut latch = TradingLatch::new();
+        latch.set_reducing(at(2026, 1, 5, 20, 0));
+        assert!(latch.roll_day(at(2026, 1, 6, 14, 0)).is_some());
+        assert_eq!(latch.state(), TradingState::Active);
+    }
+
+    #[test]
+    fn snapshot_round_trips_and_restore_is_strict() {
+        let mut latch = TradingLatch::new();
+        latch.halt(loss(), at(2026, 1, 5, 15, 0));
+        let snap = latch.snapshot();
+        let json = serde_json::to_string(&snap).unwrap();
+        let back: LatchSnapshot = serde_json::from_str(&json).unwrap();
+        let mut restored = TradingLatch::new();
+        restored.restore(back);
+        assert_eq!(restored, latch);
+        // Restored after a restart on the next day: the day roll clears it.
+        assert!(restored.roll_day(at(2026, 1, 6, 15, 0)).is_some());
+
+        let mut strict = TradingLatch::new();
+        strict.restore(LatchSnapshot {
+            state: TradingState::Halted,
+            cause: None,
+            since: None,
+        });
+        assert_eq!(strict.cause(), Some(HaltCause::Operator));
+        assert_eq!(strict.roll_day(at(2030, 1, 1, 15, 0)), None);
+    }
+
+    #[test]
+    fn messages() {
+        assert_eq!(
+            loss().to_string(),
+            "daily loss $2,100.00 = 2.1% of start-of-day equity $100,000.00 ≥ limit 2%"
+        );
+        let change = StateChange {
+            from: TradingState::Active,
+            to: TradingState::Halted,
+            reason: ChangeReason::Halted(HaltCause::Operator),
+        };
+        assert_eq!(
+            change.to_string(),
+            "trading state ACTIVE → HALTED: halted by the operator"
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! The real binary: `check` with a valid and an invalid configuration, and
+//! `run` refusing a paper/live disagreement before opening any socket.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_first-trading-app");
+
+fn write_config(dir: &Path, risk: &str) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, format!("strategies = []\n\n[risk]\n{risk}\n")).unwrap();
+    path
+}
+
+/// Runs the binary in `dir` with a clean `IBKR_*` environment plus `env`.
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BIN);
+    command.current_dir(dir).args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("IBKR_") {
+            command.env_remove(key);
+        }
+    }
+    command.env_remove("RUST_LOG");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn check_accepts_a_valid_config_and_masks_the_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "max_daily_loss_pct = 0.03");
+    let out = run(
+        dir.path(),
+        &["check", "--config", config.to_str().unwrap()],
+        &[("IBKR_ACCOUNT_ID", "DU7654321")],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("DU****321"), "{stdout}");
+    assert!(!stdout.contains("DU7654321") && !stderr.contains("DU7654321"));
+    assert!(stdout.to_uppercase().contains("PAPER"), "{stdout}");
+    assert!(stdout.contains("0.03"), "{stdout}");
+}
+
+#[test]
+fn check_reports_every_bad_value_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "max_daily_loss_pct = 2.5\nmax_position_size_pct = -1\nno_such_key = 1",
+    );
+    let out = run(
+        dir.path(),
+        &["check", "--config", config.to_str().unwrap()],
+        &[("IBKR_PORT", "abc")],
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("risk.max_daily_loss_pct = 2.5"), "{all}");
+    assert!(all.contains("risk.max_position_size_pct = -1"), "{all}");
+    assert!(all.contains("no_such_key"), "{all}");
+    assert!(all.contains("IBKR_PORT = abc"), "{all}");
+}
+
+#[test]
+fn run_refuses_a_live_paper_disagreement_before_connecting() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let out = run(
+        dir.path(),
+        &["run", "--live", "--config", config.to_str().unwrap()],
+        &[("IBKR_ACCOUNT_ID", "DU7654321"), ("IBKR_PORT", &port)],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--live"), "{stderr}");
+    assert!(stderr.contains("IBKR_PAPER_TRADING"), "{stderr}");
+    assert!(!stderr.contains("DU7654321"), "{stderr}");
+    // Nobody knocked on the port the run would have used.
+    std::thread::sleep(Duration::from_millis(50));
+    match listener.accept() {
+        Ok((mut stream, _)) => {
+            let mut buf = [0u8; 16];
+            let _ = stream.read(&mut buf);
+            panic!("run connected despite the mode conflict");
+        }
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
+    }
+}
+
+#[test]
+fn run_without_tws_says_what_to_do() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port().to_string()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let out = run(
+        dir.path(),
+        &["run", "--config", config.to_str().unwrap()],
+        &[("IBKR_ACCOUNT_ID", "DU7654321"), ("IBKR_PORT", &port)],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("TWS/IB Gateway not reachable at 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--sim"), "{stderr}");
+}
