@@ -72,8 +72,11 @@ pub fn write_equity_svg(path: &Path, initial: Decimal, curve: &[EquityPoint]) ->
     root.present().map_err(|e| e.to_string())
 }
 
+/// One plotted series: (unix time, value) points.
+type Series = Vec<(i64, f64)>;
+
 /// (time, equity) and (time, drawdown %) series, bucketed to [`MAX_POINTS`].
-fn series(initial: Decimal, curve: &[EquityPoint]) -> (Vec<(i64, f64)>, Vec<(i64, f64)>) {
+fn series(initial: Decimal, curve: &[EquityPoint]) -> (Series, Series) {
     let bucket = curve.len().div_ceil(MAX_POINTS).max(1);
     let mut equity = Vec::with_capacity(curve.len() / bucket + 1);
     let mut drawdown = Vec::with_capacity(curve.len() / bucket + 1);
