@@ -26,7 +26,11 @@ pub fn money(value: Decimal) -> String {
         }
         grouped.push(c);
     }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     format!("{sign}${grouped}.{cents}")
 }
 
@@ -72,7 +76,12 @@ pub fn render(report: &Report) -> String {
         fill.limit_fill,
         fill.commission.per_share,
         money(fill.commission.minimum),
-        opt(fill.commission.max_pct_of_value.map(|p| p * Decimal::ONE_HUNDRED), " %"),
+        opt(
+            fill.commission
+                .max_pct_of_value
+                .map(|p| p * Decimal::ONE_HUNDRED),
+            " %"
+        ),
     );
 
     let rows: [(&str, String); 19] = [
@@ -81,7 +90,10 @@ pub fn render(report: &Report) -> String {
         ("Net profit", money(m.net_profit)),
         ("Total return", format!("{} %", m.total_return_pct)),
         ("CAGR", opt(m.cagr_pct, " %")),
-        ("Max drawdown", format!("{} ({} %)", money(m.max_drawdown), m.max_drawdown_pct)),
+        (
+            "Max drawdown",
+            format!("{} ({} %)", money(m.max_drawdown), m.max_drawdown_pct),
+        ),
         ("Sharpe (daily, annualized)", opt(m.sharpe, "")),
         ("Sortino (daily, annualized)", opt(m.sortino, "")),
         ("Trades", m.trades.to_string()),
@@ -102,7 +114,10 @@ pub fn render(report: &Report) -> String {
     }
 
     if !m.rejections_by_reason.is_empty() {
-        let _ = writeln!(md, "\n## Risk-gate rejections\n\n| Reason | Count |\n|---|---|");
+        let _ = writeln!(
+            md,
+            "\n## Risk-gate rejections\n\n| Reason | Count |\n|---|---|"
+        );
         for (reason, count) in &m.rejections_by_reason {
             let _ = writeln!(md, "| {reason} | {count} |");
         }
@@ -112,7 +127,10 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(md, "\n## HALTED days\n\n{}", days.join(", "));
     }
 
-    let _ = writeln!(md, "\n## Equity\n\n![Equity curve and drawdown](equity.svg)");
+    let _ = writeln!(
+        md,
+        "\n## Equity\n\n![Equity curve and drawdown](equity.svg)"
+    );
     if !report.trades.is_empty() {
         let shown = report.trades.len().min(MAX_TRADES_LISTED);
         let _ = writeln!(
@@ -128,9 +146,13 @@ pub fn render(report: &Report) -> String {
                 i + 1,
                 t.symbol,
                 t.quantity,
-                t.entry_time.with_timezone(&New_York).format("%Y-%m-%d %H:%M"),
+                t.entry_time
+                    .with_timezone(&New_York)
+                    .format("%Y-%m-%d %H:%M"),
                 t.entry_price.round_dp(4),
-                t.exit_time.with_timezone(&New_York).format("%Y-%m-%d %H:%M"),
+                t.exit_time
+                    .with_timezone(&New_York)
+                    .format("%Y-%m-%d %H:%M"),
                 t.exit_price.round_dp(4),
                 money(t.net_pnl),
             );

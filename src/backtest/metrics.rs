@@ -145,8 +145,18 @@ pub fn compute(inputs: &MetricInputs<'_>) -> Metrics {
     }
 
     let daily = daily_returns(initial, curve);
-    let wins: Vec<Decimal> = inputs.trades.iter().map(|t| t.net_pnl).filter(|p| *p > Decimal::ZERO).collect();
-    let losses: Vec<Decimal> = inputs.trades.iter().map(|t| t.net_pnl).filter(|p| *p <= Decimal::ZERO).collect();
+    let wins: Vec<Decimal> = inputs
+        .trades
+        .iter()
+        .map(|t| t.net_pnl)
+        .filter(|p| *p > Decimal::ZERO)
+        .collect();
+    let losses: Vec<Decimal> = inputs
+        .trades
+        .iter()
+        .map(|t| t.net_pnl)
+        .filter(|p| *p <= Decimal::ZERO)
+        .collect();
     let mean = |v: &[Decimal]| {
         (!v.is_empty()).then(|| (v.iter().sum::<Decimal>() / Decimal::from(v.len())).round_dp(2))
     };
@@ -171,7 +181,8 @@ pub fn compute(inputs: &MetricInputs<'_>) -> Metrics {
         trades,
         wins: wins.len(),
         losses: losses.len(),
-        win_rate_pct: (trades > 0).then(|| percent(Decimal::from(wins.len()), Decimal::from(trades), 2)),
+        win_rate_pct: (trades > 0)
+            .then(|| percent(Decimal::from(wins.len()), Decimal::from(trades), 2)),
         average_win: mean(&wins),
         average_loss: mean(&losses),
         profit_factor: (!gross_loss.is_zero()).then(|| (gross_win / -gross_loss).round_dp(4)),
@@ -203,7 +214,12 @@ pub fn daily_returns(initial: Decimal, curve: &[EquityPoint]) -> Vec<f64> {
     returns
 }
 
-fn cagr(initial: Decimal, last: Decimal, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Option<f64> {
+fn cagr(
+    initial: Decimal,
+    last: Decimal,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+) -> Option<f64> {
     let seconds = (end? - start?).num_seconds() as f64;
     let years = seconds / (365.25 * 86_400.0);
     let growth = (last / initial).to_f64()?;

@@ -19,18 +19,28 @@ pub const MAX_POINTS: usize = 2_000;
 ///
 /// # Errors
 /// The plotting backend's message (an I/O failure writing the file).
-pub fn write_equity_svg(path: &Path, initial: Decimal, curve: &[EquityPoint]) -> Result<(), String> {
+pub fn write_equity_svg(
+    path: &Path,
+    initial: Decimal,
+    curve: &[EquityPoint],
+) -> Result<(), String> {
     let (equity, drawdown) = series(initial, curve);
     let x0 = curve.first().map_or(0, |p| p.time.timestamp());
     let x1 = curve.last().map_or(1, |p| p.time.timestamp()).max(x0 + 1);
     let (lo, hi) = equity
         .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), &(_, e)| (lo.min(e), hi.max(e)));
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &(_, e)| {
+            (lo.min(e), hi.max(e))
+        });
     let (lo, hi) = if lo > hi { (0.0, 1.0) } else { (lo, hi) };
     let pad = ((hi - lo) * 0.05).max(1.0);
-    let deepest = drawdown.iter().fold(0.0f64, |m, &(_, d)| m.min(d)).min(-1.0);
+    let deepest = drawdown
+        .iter()
+        .fold(0.0f64, |m, &(_, d)| m.min(d))
+        .min(-1.0);
     let date = |x: &i64| {
-        DateTime::from_timestamp(*x, 0).map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string())
+        DateTime::from_timestamp(*x, 0)
+            .map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string())
     };
 
     let root = SVGBackend::new(path, (1000, 620)).into_drawing_area();
@@ -86,7 +96,9 @@ fn series(initial: Decimal, curve: &[EquityPoint]) -> (Series, Series) {
         for p in chunk {
             peak = peak.max(p.equity);
             if peak > Decimal::ZERO {
-                let dd = ((p.equity - peak) / peak * Decimal::ONE_HUNDRED).to_f64().unwrap_or(0.0);
+                let dd = ((p.equity - peak) / peak * Decimal::ONE_HUNDRED)
+                    .to_f64()
+                    .unwrap_or(0.0);
                 deepest = deepest.min(dd);
             }
         }

@@ -68,7 +68,8 @@ impl TradeBook {
     pub fn on_fill(&mut self, fill: &Fill) {
         let slot = self.open.iter().position(|o| o.symbol == fill.symbol);
         let Some(i) = slot else {
-            self.open.push(Self::opened(fill, fill.quantity, fill.commission));
+            self.open
+                .push(Self::opened(fill, fill.quantity, fill.commission));
             return;
         };
         let o = &mut self.open[i];
@@ -174,7 +175,10 @@ mod tests {
         assert_eq!((t.side, t.quantity), (Side::Buy, dec!(200)));
         assert_eq!(t.entry_price, dec!(11));
         assert_eq!(t.exit_price, dec!(10.75)); // (650 + 1500) / 200
-        assert_eq!((t.gross_pnl, t.commission, t.net_pnl), (dec!(-50), dec!(4), dec!(-54)));
+        assert_eq!(
+            (t.gross_pnl, t.commission, t.net_pnl),
+            (dec!(-50), dec!(4), dec!(-54))
+        );
         assert_eq!(book.open_count(), 0);
     }
 
@@ -185,10 +189,19 @@ mod tests {
         book.on_fill(&fill(Side::Sell, dec!(30), dec!(105), dec!(3), 1));
         let long = book.closed()[0];
         // Closing 10 of 30 carries 1/3 of the $3 commission.
-        assert_eq!((long.gross_pnl, long.commission, long.net_pnl), (dec!(50), dec!(2), dec!(48)));
+        assert_eq!(
+            (long.gross_pnl, long.commission, long.net_pnl),
+            (dec!(50), dec!(2), dec!(48))
+        );
         book.on_fill(&fill(Side::Buy, dec!(20), dec!(101), dec!(1), 2));
         let short = book.closed()[1];
-        assert_eq!((short.side, short.quantity, short.entry_price), (Side::Sell, dec!(20), dec!(105)));
-        assert_eq!((short.gross_pnl, short.commission, short.net_pnl), (dec!(80), dec!(3), dec!(77)));
+        assert_eq!(
+            (short.side, short.quantity, short.entry_price),
+            (Side::Sell, dec!(20), dec!(105))
+        );
+        assert_eq!(
+            (short.gross_pnl, short.commission, short.net_pnl),
+            (dec!(80), dec!(3), dec!(77))
+        );
     }
 }
