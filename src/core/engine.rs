@@ -279,6 +279,21 @@ impl Engine {
             return true;
         }
         self.orders.on_fill(id, fill.quantity);
+        if self.portfolio.quantity(fill.symbol).is_zero() {
+            // Flat: protection left over (e.g. after a strategy exit) could only
+            // open a position the other way. OCA siblings are cancelled by the
+            // broker already; a second cancel is harmless.
+            let symbol = fill.symbol;
+            for stale in self
+                .orders
+                .working_ids(|o| o.ticket.symbol() == symbol && o.ticket.id().leg().is_protective())
+            {
+                let _ = self.gate.check_cancel(now);
+                if let Some(command) = self.orders.cancel(stale) {
+                    out.commands.push(command);
+                }
+            }
+        }
         let remaining = (before.remaining() - fill.quantity).max(Decimal::ZERO);
         self.tell_strategy(&before, now, out, Told::Filled { fill, remaining });
         true

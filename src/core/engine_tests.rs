@@ -237,3 +237,70 @@ fn flatten_cancels_protection_then_closes_with_a_reduce_only_order() {
     assert_eq!(ticket.kind(), OrderKind::Market);
     assert_eq!(ticket.id().leg(), Leg::Flatten);
 }
+
+#[test]
+fn an_exit_that_flattens_cancels_the_leftover_protection() {
+    let (mut engine, _) = engine(dec!(100));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket {
+        entry,
+        stop_loss,
+        take_profit,
+    } = out.commands[0]
+    else {
+        panic!("no bracket");
+    };
+    let buy = Fill {
+        symbol: spy(),
+        side: Side::Buy,
+        quantity: dec!(100),
+        price: dec!(100),
+        commission: dec!(0),
+        time: t0(),
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill: buy,
+        },
+        t0(),
+        &mut out,
+    );
+    // Some other order of ours (an exit) sells the whole position.
+    let exit_id = entry.id().with_leg(Leg::Exit);
+    engine.adopt_order(FoundOrder {
+        id: exit_id,
+        symbol: spy(),
+        side: Side::Sell,
+        quantity: dec!(100),
+        kind: OrderKind::Market,
+        filled: dec!(0),
+        parent: None,
+    });
+    out.clear();
+    let sell = Fill {
+        side: Side::Sell,
+        price: dec!(101),
+        ..buy
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: exit_id,
+            fill: sell,
+        },
+        t0(),
+        &mut out,
+    );
+    assert_eq!(engine.portfolio().quantity(spy()), dec!(0));
+    assert!(
+        out.commands.contains(&Command::Cancel(stop_loss.id())),
+        "{:?}",
+        out.commands
+    );
+    assert!(
+        out.commands.contains(&Command::Cancel(take_profit.id())),
+        "{:?}",
+        out.commands
+    );
+}
