@@ -1,6 +1,7 @@
 //! Tests of the journal against real SQLite files in temporary directories.
 //! Expected values are worked out by hand in the comments next to them.
 
+mod crash;
 mod open;
 mod orders;
 mod report;
