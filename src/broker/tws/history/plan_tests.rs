@@ -1,3 +1,5 @@
+//! Chunk plans and walks for hand-picked bar sizes and durations (now = 2024-03-15 20:00 UTC).
+
 use chrono::TimeZone;
 
 use super::*;
