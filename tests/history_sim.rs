@@ -15,9 +15,7 @@ use first_trading_app::broker::tws;
 use first_trading_app::broker::tws::history::{
     download_to_file, server_now, DownloadOptions, HistoryRequest, Summary,
 };
-use first_trading_app::broker::tws::pacing::{
-    outbound_rate_limiter, HistoricalScheduler, DEFAULT_OUTBOUND_MESSAGES_PER_SECOND,
-};
+use first_trading_app::broker::tws::pacing::{shared_outbound_rate_limiter, HistoricalScheduler};
 use tws_sim::{SimConfig, SimHandle, Simulator};
 
 /// Regular-session one-minute bars per day: 09:30 .. 15:59.
@@ -179,7 +177,8 @@ async fn daily_bars_over_two_years_are_midnight_new_york_and_weekdays() {
 #[tokio::test]
 async fn the_outbound_limiter_keeps_a_request_burst_under_50_per_second() {
     let sim = start_sim().await;
-    let limiter = outbound_rate_limiter(DEFAULT_OUTBOUND_MESSAGES_PER_SECOND).unwrap();
+    // What connect.rs installs: the shared limiter at 40 messages/s.
+    let limiter = shared_outbound_rate_limiter();
     let client = ibapi::Client::builder()
         .address(sim.local_addr().to_string())
         .client_id(8)
