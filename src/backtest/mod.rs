@@ -3,3 +3,8 @@
 //! a report (JSON, Markdown, SVG) at the end.
 
 pub mod csv;
+pub mod markdown;
+pub mod metrics;
+pub mod plot;
+pub mod report;
+pub mod trades;

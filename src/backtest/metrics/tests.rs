@@ -1,0 +1,118 @@
+use rust_decimal_macros::dec;
+
+use super::*;
+use crate::core::types::{Side, Symbol};
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2021, 1, d).unwrap()
+}
+
+fn point(time: &str, d: u32, equity: Decimal, exposed: bool) -> EquityPoint {
+    EquityPoint {
+        time: utc(time),
+        day: day(d),
+        equity,
+        exposed,
+    }
+}
+
+fn trade(net: Decimal, commission: Decimal) -> Trade {
+    Trade {
+        symbol: Symbol::new("SPY").unwrap(),
+        side: Side::Buy,
+        quantity: dec!(1),
+        entry_time: utc("2021-01-04T15:00:00Z"),
+        entry_price: dec!(1),
+        exit_time: utc("2021-01-05T15:00:00Z"),
+        exit_price: dec!(1),
+        gross_pnl: net + commission,
+        commission,
+        net_pnl: net,
+    }
+}
+
+#[test]
+fn hand_computed_three_day_run() {
+    // Day 4 has two bars (only the last counts for the daily return).
+    let curve = [
+        point("2021-01-04T15:00:00Z", 4, dec!(1050), true),
+        point("2021-01-04T16:00:00Z", 4, dec!(1100), true),
+        point("2021-01-05T16:00:00Z", 5, dec!(990), true),
+        point("2023-01-01T12:00:00Z", 6, dec!(1089), false),
+    ];
+    let trades = [
+        trade(dec!(50), dec!(2)),
+        trade(dec!(-20), dec!(1)),
+        trade(dec!(30), dec!(1)),
+    ];
+    let mut rejections = BTreeMap::new();
+    rejections.insert("position_limit".to_string(), 3);
+    rejections.insert("halted".to_string(), 2);
+    let halted = BTreeSet::from([day(5)]);
+    let m = compute(&MetricInputs {
+        initial_equity: dec!(1000),
+        start: Some(utc("2021-01-01T00:00:00Z")),
+        curve: &curve,
+        trades: &trades,
+        rejections: &rejections,
+        halted_days: &halted,
+    });
+    assert_eq!(
+        (m.final_equity, m.net_profit, m.total_return_pct),
+        (dec!(1089), dec!(89), dec!(8.9))
+    );
+    // Peak 1100 → 990.
+    assert_eq!((m.max_drawdown, m.max_drawdown_pct), (dec!(110), dec!(10)));
+    // Daily returns +10 %, −10 %, +10 %: mean 1/30, sample sd 0.11547, √252.
+    assert_eq!(m.sharpe, Some(4.582576));
+    assert_eq!(m.sortino, Some(9.165151));
+    // 730.5 days = 2 years: √1.089 − 1.
+    assert_eq!(m.cagr_pct, Some(4.355163));
+    assert_eq!(
+        (m.days, m.bars, m.trades, m.wins, m.losses),
+        (3, 4, 3, 2, 1)
+    );
+    assert_eq!(m.win_rate_pct, Some(dec!(66.67)));
+    assert_eq!(
+        (m.average_win, m.average_loss),
+        (Some(dec!(40)), Some(dec!(-20)))
+    );
+    assert_eq!(m.profit_factor, Some(dec!(4)));
+    assert_eq!(m.commissions, dec!(4));
+    assert_eq!(m.exposure_pct, dec!(75));
+    assert_eq!(m.rejections, 5);
+    assert_eq!(m.halted_days, vec![day(5)]);
+}
+
+#[test]
+fn empty_and_flat_runs_have_no_ratios() {
+    let none = BTreeMap::new();
+    let no_days = BTreeSet::new();
+    let flat = [
+        point("2021-01-04T16:00:00Z", 4, dec!(1000), false),
+        point("2021-01-05T16:00:00Z", 5, dec!(1000), false),
+    ];
+    let m = compute(&MetricInputs {
+        initial_equity: dec!(1000),
+        start: None,
+        curve: &flat,
+        trades: &[],
+        rejections: &none,
+        halted_days: &no_days,
+    });
+    assert_eq!((m.sharpe, m.sortino, m.cagr_pct), (None, None, None));
+    assert_eq!(
+        (m.win_rate_pct, m.average_win, m.profit_factor),
+        (None, None, None)
+    );
+    assert_eq!(
+        (m.max_drawdown, m.exposure_pct, m.total_return_pct),
+        (dec!(0), dec!(0), dec!(0))
+    );
+}
