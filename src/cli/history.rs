@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use crate::broker::tws;
 use crate::broker::tws::history::{
-    download_to_file, DownloadOptions, HistoryRequest, RequestError, SpecError,
+    download_to_file, server_now, DownloadOptions, HistoryRequest, RequestError, SpecError,
 };
 use crate::broker::tws::pacing::HistoricalScheduler;
 use crate::cli::{logging, LogFormat, EXIT_CONFIG, EXIT_FAILURE};
@@ -139,6 +139,7 @@ pub fn run(config: Option<PathBuf>, log_format: LogFormat, args: &HistoryArgs) -
                 return ExitCode::from(EXIT_FAILURE);
             }
         };
+        let now = server_now(&client).await;
         let mut scheduler = HistoricalScheduler::default();
         let saved = download_to_file(
             &client,
@@ -146,7 +147,7 @@ pub fn run(config: Option<PathBuf>, log_format: LogFormat, args: &HistoryArgs) -
             &request,
             &DownloadOptions::default(),
             &args.out,
-            chrono::Utc::now(),
+            now,
         )
         .await;
         match saved {
