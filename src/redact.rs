@@ -75,6 +75,16 @@ impl Redactor {
         Self { ids }
     }
 
+    /// The same redactor, also masking `id` (ignored when empty).
+    pub fn with_id(mut self, id: &str) -> Self {
+        if !id.is_empty() && !self.ids.iter().any(|known| known == id) {
+            self.ids.push(id.to_string());
+            self.ids
+                .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        }
+        self
+    }
+
     /// `text` with every account id masked. Borrows (no allocation) when the
     /// text contains nothing to mask.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {

@@ -162,10 +162,7 @@ impl SimState {
         let mut filled = false;
         for ev in events {
             match ev {
-                Event::Status(i) => {
-                    let Some(o) = self.exchange.order(i) else {
-                        continue;
-                    };
+                Event::Status(_, o) => {
                     let Some(spec) = self
                         .market
                         .index(&o.symbol)
@@ -174,8 +171,8 @@ impl SimState {
                         continue;
                     };
                     let (a, b, client) = (
-                        wire::open_order(o, spec),
-                        wire::order_status(o),
+                        wire::open_order(&o, spec),
+                        wire::order_status(&o),
                         o.client_id,
                     );
                     self.send_client(client, a);

@@ -82,7 +82,7 @@ pub fn write_equity_svg(
     root.present().map_err(|e| e.to_string())
 }
 
-/// (unix seconds, value) points of one line.
+/// One plotted series: (unix time, value) points.
 type Series = Vec<(i64, f64)>;
 
 /// (time, equity) and (time, drawdown %) series, bucketed to [`MAX_POINTS`].

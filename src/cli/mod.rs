@@ -30,9 +30,10 @@ pub struct Cli {
         value_name = "PATH"
     )]
     pub config: PathBuf,
-    /// Log format on stderr; the level comes from RUST_LOG (default: info).
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
-    pub log_format: LogFormat,
+    /// Log format on stderr (default: `[logging] format`, else human); the level
+    /// comes from RUST_LOG (default: info).
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -73,6 +74,9 @@ pub struct RunArgs {
     /// On shutdown, also close every position with reduce-only orders.
     #[arg(long)]
     pub flatten_on_exit: bool,
+    /// With --sim: market clock speed, × real time (120 = two simulated minutes per second).
+    #[arg(long, default_value_t = 120.0, value_name = "X")]
+    pub sim_speed: f64,
 }
 
 /// Arguments of `check`.
@@ -88,7 +92,10 @@ pub fn dispatch(cli: Cli) -> ExitCode {
     match &cli.command {
         Command::Run(args) => run::run(&cli, args),
         Command::Sim(args) => {
-            logging::init(cli.log_format, crate::redact::Redactor::default());
+            logging::init(
+                cli.log_format.unwrap_or(LogFormat::Human),
+                crate::redact::Redactor::default(),
+            );
             sim::run(args)
         }
         Command::Check(args) => check::run(&check::CheckArgs {

@@ -1,16 +1,26 @@
-//! `first-trading-app run`: validate settings and mode, connect, trade.
+//! `first-trading-app run`: validate settings and mode, connect (to TWS, or to
+//! the embedded simulator with `--sim`), trade until Ctrl+C, then run the
+//! emergency shutdown and print its report.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
+use std::time::Duration;
 
-use crate::broker::tws;
+use crate::broker::tws::session::{run_session, SessionConfig};
 use crate::cli::{logging, Cli, RunArgs, EXIT_CONFIG, EXIT_FAILURE};
+use crate::core::types::StrategyId;
+use crate::redact::mask_account;
 use crate::settings::report::render_error;
-use crate::settings::{Flags, LoadInputs, Settings};
+use crate::settings::{Flags, LoadInputs, Settings, TradingMode};
+use crate::shutdown;
+use crate::strategy::{Registry, Strategy};
+
+/// The paper account the simulator manages unless `IBKR_ACCOUNT_ID` names another paper account.
+pub const SIM_ACCOUNT: &str = "DU1234567";
 
 /// Runs `run`. Configuration errors exit with 2 before any socket is opened.
 pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
     let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: args.live });
-    logging::init(cli.log_format, inputs.redactor());
     let settings = match Settings::load(&inputs) {
         Ok(settings) => settings,
         Err(error) => {
@@ -18,15 +28,47 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    for warning in &settings.warnings {
-        tracing::warn!("{warning}");
-    }
-    if !args.sim {
-        if let Err(problem) = settings.require_account() {
+    let account = match (args.sim, settings.require_account()) {
+        (true, _) if settings.mode == TradingMode::Live => {
+            eprintln!("--sim trades the simulator's paper account: run it without --live and with IBKR_PAPER_TRADING unset or true");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+        (true, Ok(id)) if id.is_paper() => id.expose().to_string(),
+        (true, _) => SIM_ACCOUNT.to_string(),
+        (false, Ok(id)) => id.expose().to_string(),
+        (false, Err(problem)) => {
             eprintln!("configuration invalid, 1 problem:\n  {problem}");
             return ExitCode::from(EXIT_CONFIG);
         }
+    };
+    let format = cli.log_format.unwrap_or(match settings.logging.format {
+        crate::settings::LogFormat::Json => crate::cli::LogFormat::Json,
+        crate::settings::LogFormat::Human => crate::cli::LogFormat::Human,
+    });
+    logging::init(format, inputs.redactor().with_id(&account));
+    for warning in &settings.warnings {
+        // With --sim the simulator's paper account stands in for IBKR_ACCOUNT_ID.
+        if !(args.sim && warning.contains("IBKR_ACCOUNT_ID")) {
+            tracing::warn!("{warning}");
+        }
     }
+    let strategies = match build_strategies(&settings) {
+        Ok(strategies) => strategies,
+        Err(problems) => {
+            eprintln!("configuration invalid, {} problem(s):", problems.len());
+            for problem in problems {
+                eprintln!("  {problem}");
+            }
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let listener = match shutdown::install() {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot install the Ctrl+C handler: {error}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -37,15 +79,52 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
-    runtime.block_on(async {
-        let c = &settings.connection;
-        match tws::connect(&c.host, c.port, c.client_id).await {
-            Ok(_client) => {
-                eprintln!(
-                    "connected to {}:{}; the trading loop is not implemented yet",
-                    c.host, c.port
-                );
-                ExitCode::from(EXIT_FAILURE)
+    runtime.block_on(async move {
+        let mut host = settings.connection.host.clone();
+        let mut port = settings.connection.port;
+        let mut sim = None;
+        if args.sim {
+            let config = tws_sim::SimConfig {
+                account: account.clone(),
+                speed: args.sim_speed,
+                ..tws_sim::SimConfig::default()
+            };
+            let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+            match tws_sim::Simulator::start(config, addr).await {
+                Ok(handle) => {
+                    host = "127.0.0.1".to_string();
+                    port = handle.local_addr().port();
+                    tracing::info!(address = %handle.local_addr(), speed = args.sim_speed, "embedded TWS simulator started (paper account {})", mask_account(&account));
+                    sim = Some(handle);
+                }
+                Err(error) => {
+                    eprintln!("cannot start the embedded simulator: {error}");
+                    return ExitCode::from(EXIT_FAILURE);
+                }
+            }
+        }
+        let config = SessionConfig {
+            host,
+            port,
+            client_id: settings.connection.client_id,
+            account,
+            mode: settings.mode,
+            read_only: args.read_only,
+            flatten_on_exit: args.flatten_on_exit || settings.shutdown.flatten_on_exit,
+            cancel_timeout: Duration::from_secs(settings.shutdown.cancel_timeout_secs),
+            status_interval: Duration::from_secs(settings.logging.status_interval_secs),
+            limits: settings.risk.clone(),
+            strategies,
+        };
+        let result = run_session(config, listener).await;
+        if let Some(sim) = sim {
+            sim.shutdown().await;
+        }
+        match result {
+            Ok(report) => {
+                println!("{report}");
+                tracing::info!(state = %report.state, open_orders_left = ?report.open_orders_left, day_pnl = %report.day_pnl(), "session ended");
+                ExitCode::SUCCESS
             }
             Err(error) => {
                 eprintln!("{error}");
@@ -53,4 +132,34 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
             }
         }
     })
+}
+
+/// Builds every enabled strategy of the settings, in listed order.
+///
+/// # Errors
+/// Every problem the registry reports, naming the strategy file.
+pub fn build_strategies(
+    settings: &Settings,
+) -> Result<Vec<Box<dyn Strategy>>, Vec<crate::settings::ConfigProblem>> {
+    let registry = Registry::for_app().map_err(|e| {
+        vec![crate::settings::ConfigProblem::new(
+            "strategy registry",
+            "kind",
+            e.to_string(),
+            "user strategy kinds must have unique lower_snake_case names",
+        )]
+    })?;
+    let mut strategies = Vec::new();
+    let mut problems = Vec::new();
+    for entry in settings.strategies.iter().filter(|e| e.file.enabled) {
+        match registry.build(&entry.file, StrategyId(strategies.len() as u16)) {
+            Ok(strategy) => strategies.push(strategy),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if problems.is_empty() {
+        Ok(strategies)
+    } else {
+        Err(problems)
+    }
 }

@@ -2,8 +2,10 @@
 //! arrives with each event, so every decision is reproducible.
 
 pub mod bars;
+pub mod engine;
 pub mod event;
 pub mod order_id;
 pub mod order_manager;
 pub mod portfolio;
+pub mod slot;
 pub mod types;

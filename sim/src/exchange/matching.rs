@@ -119,7 +119,7 @@ impl Exchange {
         };
         self.executions.push(exec);
         events.push(Event::Fill(exec_index));
-        events.push(Event::Status(idx));
+        events.push(self.status_event(idx));
         events.push(Event::Commission(exec_index));
         self.after_fill(idx, qty, complete, events)
     }
@@ -156,7 +156,7 @@ impl Exchange {
                 let reduce = sibling || oca_type == 2 || oca_type == 3;
                 if reduce && self.orders[i].qty - qty > self.orders[i].filled {
                     self.orders[i].qty -= qty;
-                    events.push(Event::Status(i));
+                    events.push(self.status_event(i));
                 } else {
                     self.cancel_index(i, events);
                 }
@@ -165,7 +165,7 @@ impl Exchange {
             let child = other.parent_id == order_id && other.client_id == client_id;
             if child && complete && other.status == Status::PreSubmitted {
                 self.orders[i].status = Status::Submitted;
-                events.push(Event::Status(i));
+                events.push(self.status_event(i));
                 activated.push(i);
             }
         }

@@ -24,8 +24,9 @@ use crate::market::Market;
 /// Something clients must be told, in wire order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// Order `index` changed: send openOrder + orderStatus.
-    Status(usize),
+    /// Order `index` changed: send openOrder + orderStatus with this
+    /// snapshot (its state at the moment of the change).
+    Status(usize, Box<SimOrder>),
     /// Execution `index` happened: send execDetails.
     Fill(usize),
     /// Commission of execution `index`: send commissionReport.
@@ -165,7 +166,7 @@ impl Exchange {
             }
             o.triggered = false;
             if o.status != Status::Untransmitted {
-                events.push(Event::Status(idx));
+                events.push(self.status_event(idx));
             }
             self.match_orders(&[idx], market, account, now, &mut events);
             return events;
@@ -224,10 +225,14 @@ impl Exchange {
             } else {
                 Status::Submitted
             };
-            events.push(Event::Status(i));
+            events.push(self.status_event(i));
         }
         self.match_orders(&batch, market, account, now, &mut events);
         events
+    }
+
+    pub(super) fn status_event(&self, idx: usize) -> Event {
+        Event::Status(idx, Box::new(self.orders[idx].clone()))
     }
 
     fn parent_of(&self, idx: usize) -> Option<usize> {
@@ -254,7 +259,7 @@ impl Exchange {
         }
         o.status = Status::Cancelled;
         let (client_id, id) = (o.client_id, o.order_id);
-        events.push(Event::Status(idx));
+        events.push(self.status_event(idx));
         events.push(Event::Error {
             client_id,
             id,

@@ -44,6 +44,19 @@ fn order(
     }
 }
 
+/// Events as short codes: S<index> status, F<exec> fill, C<exec> commission, E<code> error.
+fn sig(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| match e {
+            Event::Status(i, o) => format!("S{i}:{}", o.status),
+            Event::Fill(i) => format!("F{i}"),
+            Event::Commission(i) => format!("C{i}"),
+            Event::Error { code, .. } => format!("E{code}"),
+        })
+        .collect()
+}
+
 fn set(market: &mut Market, price: Decimal) {
     let i = market.index("AAPL").unwrap();
     market.set_last(i, price, dec!(100));
@@ -60,15 +73,7 @@ fn market_buy_fills_at_ask_with_min_commission_in_wire_order() {
         &mut a,
         now(),
     );
-    assert_eq!(
-        ev,
-        vec![
-            Event::Status(0),
-            Event::Fill(0),
-            Event::Status(0),
-            Event::Commission(0)
-        ]
-    );
+    assert_eq!(sig(&ev), ["S0:Submitted", "F0", "S0:Filled", "C0"]);
     let e = &ex.executions()[0];
     assert_eq!(
         (e.price, e.shares, e.commission),
@@ -185,8 +190,8 @@ fn bracket_waits_for_transmit_then_stop_fill_cancels_target() {
     assert!(ex.place(1, 2, target, &m, &mut a, now()).is_empty());
     let ev = ex.place(1, 3, stop, &m, &mut a, now());
     assert_eq!(
-        ev,
-        vec![Event::Status(0), Event::Status(1), Event::Status(2)]
+        sig(&ev),
+        ["S0:Submitted", "S1:PreSubmitted", "S2:PreSubmitted"]
     );
     assert_eq!(ex.orders()[1].status, Status::PreSubmitted);
     set(&mut m, dec!(228.99)); // parent fills at 229.00, children activate
@@ -304,7 +309,7 @@ fn cancel_unknown_duplicate_id_and_modify() {
         (dec!(7), Some(dec!(201.00)))
     );
     let ev = ex.cancel(1, 2);
-    assert_eq!(ev[0], Event::Status(1));
+    assert_eq!(sig(&ev), ["S1:Cancelled", "E202"]);
     assert_eq!(ex.orders()[1].status, Status::Cancelled);
 }
 

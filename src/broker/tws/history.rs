@@ -8,10 +8,12 @@
 
 pub mod bars;
 pub mod download;
+pub mod output;
 pub mod plan;
 pub mod spec;
 
 pub use bars::{format_row, merge_bars, write_csv, CSV_HEADER};
-pub use download::{download, Download, DownloadOptions, HistoryError, HistoryRequest};
+pub use download::{download, server_now, Download, DownloadOptions, HistoryError, HistoryRequest};
+pub use output::{download_to_file, write_csv_atomically, RequestError, SaveError, Summary};
 pub use plan::{plan_chunks, Chunk, ChunkPlan, ChunkWalk};
 pub use spec::{DurationUnit, HistoryBarSize, HistoryDuration, SpecError};

@@ -18,6 +18,6 @@ pub use historical::{
 };
 pub use lines::{Line, LinesExhausted, MarketDataLines, DEFAULT_MARKET_DATA_LINES};
 pub use outbound::{
-    outbound_rate_limiter, OutboundRateError, DEFAULT_OUTBOUND_MESSAGES_PER_SECOND,
-    IB_MESSAGES_PER_SECOND,
+    outbound_rate_limiter, shared_outbound_rate_limiter, OutboundRateError,
+    DEFAULT_OUTBOUND_MESSAGES_PER_SECOND, IB_MESSAGES_PER_SECOND,
 };

@@ -202,6 +202,21 @@ impl OrderRouter {
             .or_else(|| order_ref.parse::<ClientOrderId>().ok())
     }
 
+    /// The broker event an order-bound TWS error means, if any: 202 confirms a
+    /// cancel; 103 (duplicate id), 201 (rejected), 203, 10147 and 10148
+    /// (cannot find / cannot cancel) and other order errors mean the order is
+    /// not working. Informational codes mean nothing.
+    pub fn rejection(&self, ib_id: i32, code: i32) -> Option<BrokerEvent> {
+        let id = self.by_ib.get(&ib_id).copied()?;
+        match code {
+            202 => Some(BrokerEvent::Cancelled { id }),
+            103 | 104 | 105 | 110 | 135 | 161 | 200 | 201 | 203 | 321 | 10147 | 10148 => {
+                Some(BrokerEvent::Rejected { id, code })
+            }
+            _ => None,
+        }
+    }
+
     /// Translates one update of this client's order stream.
     pub fn translate(&mut self, update: &OrderUpdate, now: DateTime<Utc>) -> Translated {
         match update {

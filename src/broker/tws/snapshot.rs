@@ -122,11 +122,19 @@ pub async fn net_liquidation(client: &Client, account: &str) -> Result<Decimal, 
         .account_summary(&group, &[AccountSummaryTags::NET_LIQUIDATION])
         .await
         .map_err(request("net liquidation"))?;
+    // The summary stream stays open after its End marker: read up to End.
     let rows = subscription
-        .collect_to_end_within(SNAPSHOT_TIMEOUT)
-        .await
-        .map_err(request("net liquidation"))?;
+        .collect_until(SNAPSHOT_TIMEOUT, |rows| {
+            matches!(rows.last(), Some(AccountSummaryResult::End))
+        })
+        .await;
     subscription.cancel().await;
+    if !matches!(rows.last(), Some(AccountSummaryResult::End)) {
+        return Err(SnapshotError::Request {
+            what: "net liquidation",
+            source: ibapi::Error::Timeout,
+        });
+    }
     rows.into_iter()
         .find_map(|row| match row {
             AccountSummaryResult::Summary(s)
@@ -148,10 +156,18 @@ pub async fn positions(
     account: &str,
 ) -> Result<Vec<BrokerPosition>, SnapshotError> {
     let mut subscription = client.positions().await.map_err(request("positions"))?;
+    // The positions stream stays open after PositionEnd: read up to it.
     let rows = subscription
-        .collect_to_end_within(SNAPSHOT_TIMEOUT)
-        .await
-        .map_err(request("positions"))?;
+        .collect_until(SNAPSHOT_TIMEOUT, |rows| {
+            matches!(rows.last(), Some(PositionUpdate::PositionEnd))
+        })
+        .await;
+    if !matches!(rows.last(), Some(PositionUpdate::PositionEnd)) {
+        return Err(SnapshotError::Request {
+            what: "positions",
+            source: ibapi::Error::Timeout,
+        });
+    }
     subscription.cancel().await;
     Ok(rows
         .into_iter()

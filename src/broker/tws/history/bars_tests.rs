@@ -1,3 +1,5 @@
+//! Conversion, merging and CSV lines checked against hand-written expectations.
+
 use std::str::FromStr;
 
 use rust_decimal_macros::dec;

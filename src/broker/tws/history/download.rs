@@ -149,6 +149,21 @@ async fn wait_for_turn(scheduler: &mut HistoricalScheduler, key: &HistoricalRequ
     }
 }
 
+/// TWS's clock (reqCurrentTime, waiting at most 10 s), or this machine's when
+/// TWS does not answer. Calendar cutoffs follow the server's "now" (tws-sim
+/// runs a clock of its own).
+pub async fn server_now(client: &Client) -> DateTime<Utc> {
+    let asked = tokio::time::timeout(Duration::from_secs(10), client.server_time()).await;
+    match asked {
+        Ok(Ok(time)) => DateTime::<Utc>::from_timestamp(time.unix_timestamp(), 0),
+        _ => None,
+    }
+    .unwrap_or_else(|| {
+        tracing::warn!("TWS did not report its time; using this machine's clock");
+        Utc::now()
+    })
+}
+
 /// Downloads `request` ending now (`now` is used for calendar cutoffs),
 /// walking back in chunks IB accepts, pacing every request through
 /// `scheduler`. Returns the bars sorted and deduplicated.

@@ -10,7 +10,8 @@
 //! are dropped. Either way the walk stops early when a chunk returns no bars
 //! or makes no progress, and never plans more than [`MAX_CHUNKS`] requests.
 
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Months, TimeZone, Utc};
+use chrono_tz::America::New_York;
 
 use super::spec::{DurationUnit, HistoryBarSize, HistoryDuration};
 
@@ -101,6 +102,23 @@ fn calendar_back(now: DateTime<Utc>, duration: HistoryDuration) -> DateTime<Utc>
     back.unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// `cutoff` moved back to the start of the bar containing it: a multiple of
+/// the bar length (at most an hour) for intraday bars, midnight New York time
+/// for daily and longer ones. A partial first bar is then kept, not dropped,
+/// whatever the sub-second timing of `now`.
+fn floor_to_bar(cutoff: DateTime<Utc>, bar_size: HistoryBarSize) -> DateTime<Utc> {
+    if bar_size.is_daily_or_longer() {
+        let date = cutoff.with_timezone(&New_York).date_naive();
+        return date
+            .and_hms_opt(0, 0, 0)
+            .and_then(|midnight| New_York.from_local_datetime(&midnight).earliest())
+            .map_or(cutoff, |midnight| midnight.with_timezone(&Utc));
+    }
+    let step = i64::from(bar_size.seconds().clamp(1, 3600));
+    let seconds = cutoff.timestamp();
+    DateTime::<Utc>::from_timestamp(seconds - seconds.rem_euclid(step), 0).unwrap_or(cutoff)
+}
+
 /// Plans the requests for `total` at `bar_size`, the download starting at `now`.
 pub fn plan_chunks(
     bar_size: HistoryBarSize,
@@ -123,7 +141,7 @@ pub fn plan_chunks(
         Some(pieces) => ChunkPlan::Exact(pieces),
         None => ChunkPlan::Until {
             step: max,
-            cutoff: calendar_back(now, total),
+            cutoff: floor_to_bar(calendar_back(now, total), bar_size),
         },
     }
 }

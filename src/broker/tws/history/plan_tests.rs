@@ -1,3 +1,5 @@
+//! Chunk plans and walks for hand-picked bar sizes and durations (now = 2024-03-15 20:00 UTC).
+
 use chrono::TimeZone;
 
 use super::*;
@@ -101,7 +103,8 @@ fn units_that_do_not_divide_walk_to_a_calendar_cutoff() {
         plan("1 day", "13M"),
         ChunkPlan::Until {
             step: dur("1 Y"),
-            cutoff: at(2023, 2, 15, 20, 0)
+            // Midnight New York (EST) of the day 13 months back.
+            cutoff: at(2023, 2, 15, 5, 0)
         }
     );
     assert_eq!(
@@ -187,4 +190,27 @@ fn a_cutoff_walk_stops_once_a_chunk_reaches_the_cutoff() {
         "reaching the cutoff exactly is enough"
     );
     assert_eq!(walk.chunks_done(), 2);
+}
+
+#[test]
+fn the_cutoff_moves_back_to_the_start_of_its_bar() {
+    let odd_now = Utc.with_ymd_and_hms(2024, 3, 15, 20, 7, 31).unwrap();
+    let cutoff = |bar_size: &str, total: &str| match plan_chunks(bar(bar_size), dur(total), odd_now)
+    {
+        ChunkPlan::Until { cutoff, .. } => cutoff,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        cutoff("1 min", "1M"),
+        Utc.with_ymd_and_hms(2024, 2, 15, 20, 7, 0).unwrap()
+    );
+    assert_eq!(
+        cutoff("5 mins", "2M"),
+        Utc.with_ymd_and_hms(2024, 1, 15, 20, 5, 0).unwrap()
+    );
+    // Daily bars: midnight New York (EST, UTC-5) of 2023-02-15.
+    assert_eq!(
+        cutoff("1 day", "13M"),
+        Utc.with_ymd_and_hms(2023, 2, 15, 5, 0, 0).unwrap()
+    );
 }

@@ -1,3 +1,5 @@
+//! Hand-computed checks of the historical pacing rules (times are offsets from one Instant).
+
 use super::*;
 
 fn req(contract: &str, end: &str) -> HistoricalRequest {

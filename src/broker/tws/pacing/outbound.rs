@@ -5,6 +5,8 @@
 //! `ClientBuilder::rate_limiter`; this module builds that limiter at a rate
 //! safely below IB's.
 
+use std::sync::OnceLock;
+
 use ibapi::RateLimiter;
 
 /// IB's documented limit on messages a client sends per second.
@@ -33,6 +35,16 @@ pub fn outbound_rate_limiter(messages_per_second: u32) -> Result<RateLimiter, Ou
         return Err(OutboundRateError::OutOfRange(messages_per_second));
     }
     Ok(RateLimiter::per_second(messages_per_second))
+}
+
+/// The process-wide limiter at [`DEFAULT_OUTBOUND_MESSAGES_PER_SECOND`]: every
+/// call returns a clone of the same limiter, so all connections this process
+/// opens to TWS share one budget (IB counts a gateway's clients together).
+pub fn shared_outbound_rate_limiter() -> RateLimiter {
+    static SHARED: OnceLock<RateLimiter> = OnceLock::new();
+    SHARED
+        .get_or_init(|| RateLimiter::per_second(DEFAULT_OUTBOUND_MESSAGES_PER_SECOND))
+        .clone()
 }
 
 #[cfg(test)]

@@ -1,0 +1,548 @@
+//! [`Engine`]: the deterministic, synchronous trading core. One call per
+//! event: market data in → marks, trading-state latch, strategies, risk gate,
+//! order manager → commands out; broker events in → order lifecycle,
+//! portfolio, strategy callbacks → commands out.
+//!
+//! No I/O, no clock, no locks: time arrives with each event, and the caller
+//! owns the [`Output`] buffers, so steady-state market events allocate
+//! nothing. The live session, the simulator path and the backtester all drive
+//! this same type — there is no second implementation of any decision.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use crate::core::event::BrokerEvent;
+use crate::core::order_id::{ClientOrderId, Leg};
+use crate::core::order_manager::{Command, FoundOrder, ManagedOrder, OrderManager};
+use crate::core::portfolio::Portfolio;
+use crate::core::slot::Slot;
+use crate::core::types::{
+    Fill, Instrument, IntentPurpose, MarketEvent, OrderIntent, OrderKind, Side, StrategyId, Symbol,
+    TradingState,
+};
+use crate::risk::state::trading_day;
+use crate::risk::{
+    AccountView, Decision, HaltCause, LatchSnapshot, Rejected, RiskGate, RiskLimits, RiskView,
+    StateChange,
+};
+use crate::strategy::{Intents, OrderOutcome, RejectedBy, Strategy};
+
+/// Strategy id used for orders the engine itself creates (flatten, re-protect).
+pub const ENGINE_STRATEGY: StrategyId = StrategyId(u16::MAX);
+
+/// Something the edge should know besides the commands: journal it, log it,
+/// count it. Every risk decision appears here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// The gate approved this intent (the command is in `commands`).
+    Approved(OrderIntent),
+    /// The gate refused this intent.
+    Rejected(Rejected),
+    /// The trading state changed.
+    StateChanged(StateChange),
+    /// A strategy produced more intents than fit its buffer; the extra were dropped.
+    IntentsDropped {
+        /// The strategy.
+        strategy: StrategyId,
+        /// How many.
+        count: u32,
+    },
+    /// A broker event about an order the engine does not know: trading halts.
+    UnknownOrder(ClientOrderId),
+    /// A fill the portfolio refused (non-positive quantity or price): trading halts.
+    BadFill(ClientOrderId),
+}
+
+/// What one engine call produced. Reuse one across calls: `clear` keeps capacity.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Commands for the edge, in order.
+    pub commands: Vec<Command>,
+    /// Decisions and facts for the journal and the log.
+    pub notices: Vec<Notice>,
+}
+
+impl Output {
+    /// Empties both lists, keeping their capacity.
+    pub fn clear(&mut self) {
+        self.commands.clear();
+        self.notices.clear();
+    }
+}
+
+/// Static inputs of an engine.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Validated `[risk]` limits.
+    pub limits: RiskLimits,
+    /// Tradable instruments (tick sizes).
+    pub instruments: Vec<Instrument>,
+    /// Net liquidation and start-of-day equity at start.
+    pub account: AccountView,
+    /// First order sequence number (from the journal, so ids are never reused).
+    pub next_seq: u32,
+}
+
+/// The trading core. See the module documentation.
+pub struct Engine {
+    slots: Vec<Slot>,
+    gate: RiskGate,
+    orders: OrderManager,
+    portfolio: Portfolio,
+    account: AccountView,
+    intents: Intents,
+    strategies_running: bool,
+}
+
+/// How many rounds of "rejected → strategy answers with new intents" one event may cause.
+const MAX_FEEDBACK_ROUNDS: usize = 2;
+
+impl Engine {
+    /// An engine running `strategies` (index = [`StrategyId`]) under `config`.
+    pub fn new(config: EngineConfig, strategies: Vec<Box<dyn Strategy>>) -> Self {
+        let slots: Vec<Slot> = strategies
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| Slot::new(StrategyId(i as u16), s))
+            .collect();
+        let mut symbols: Vec<Symbol> = slots
+            .iter()
+            .flat_map(|s| s.symbols().iter().copied())
+            .collect();
+        symbols.sort();
+        symbols.dedup();
+        let gate = RiskGate::new(&config.limits, &config.instruments, &symbols);
+        Self {
+            slots,
+            gate,
+            orders: OrderManager::new(config.next_seq),
+            portfolio: Portfolio::with_symbols(&symbols),
+            account: config.account,
+            intents: Intents::new(),
+            strategies_running: true,
+        }
+    }
+
+    /// Every symbol some strategy trades, sorted, without duplicates.
+    pub fn symbols(&self) -> Vec<Symbol> {
+        let mut symbols: Vec<Symbol> = self
+            .slots
+            .iter()
+            .flat_map(|s| s.symbols().iter().copied())
+            .collect();
+        symbols.sort();
+        symbols.dedup();
+        symbols
+    }
+
+    /// The portfolio (positions, PnL).
+    pub fn portfolio(&self) -> &Portfolio {
+        &self.portfolio
+    }
+
+    /// The order book.
+    pub fn orders(&self) -> &OrderManager {
+        &self.orders
+    }
+
+    /// The trading state.
+    pub fn state(&self) -> TradingState {
+        self.gate.state()
+    }
+
+    /// Why trading is halted, if it is.
+    pub fn halt_cause(&self) -> Option<HaltCause> {
+        self.gate.halt_cause()
+    }
+
+    /// The latch to persist.
+    pub fn latch_snapshot(&self) -> LatchSnapshot {
+        self.gate.latch_snapshot()
+    }
+
+    /// Restores a persisted latch (journal replay after a restart).
+    pub fn restore_latch(&mut self, snapshot: LatchSnapshot) {
+        self.gate.restore_latch(snapshot);
+    }
+
+    /// The account figures the gate uses.
+    pub fn account(&self) -> AccountView {
+        self.account
+    }
+
+    /// Updates net liquidation from the broker (start-of-day equity stays).
+    pub fn set_net_liquidation(&mut self, net_liquidation: Decimal) {
+        self.account.net_liquidation = net_liquidation;
+    }
+
+    /// Whether strategies still receive events.
+    pub fn strategies_running(&self) -> bool {
+        self.strategies_running
+    }
+
+    /// Stops feeding strategies (shutdown); orders already working are unaffected.
+    pub fn stop_strategies(&mut self) {
+        self.strategies_running = false;
+    }
+
+    /// Restores a position found at the broker (restart / reconnect).
+    ///
+    /// # Errors
+    /// When the average cost is not positive for a non-flat position.
+    pub fn restore_position(
+        &mut self,
+        symbol: Symbol,
+        quantity: Decimal,
+        average_cost: Decimal,
+    ) -> Result<(), crate::core::portfolio::PortfolioError> {
+        self.portfolio
+            .restore_position(symbol, quantity, average_cost)
+    }
+
+    /// Adopts one of our orders found working at the broker.
+    pub fn adopt_order(&mut self, found: FoundOrder) {
+        self.orders.adopt(found);
+    }
+
+    /// Handles one market event at its own time.
+    pub fn on_market(&mut self, event: &MarketEvent, out: &mut Output) {
+        let now = event.time();
+        self.portfolio.mark(event.symbol(), event.mark());
+        self.update_state(now, out);
+        if !self.strategies_running {
+            return;
+        }
+        for index in 0..self.slots.len() {
+            let Some(delivered) = self.slots[index].accept(event) else {
+                continue;
+            };
+            self.intents.clear();
+            self.slots[index].on_event(
+                &delivered,
+                now,
+                self.account.net_liquidation,
+                &self.portfolio,
+                &mut self.intents,
+            );
+            self.process_intents(index, now, out);
+        }
+    }
+
+    /// Handles one broker event at `now`.
+    pub fn on_broker(&mut self, event: &BrokerEvent, now: DateTime<Utc>, out: &mut Output) {
+        let id = event.id();
+        let known = match *event {
+            BrokerEvent::Working { id } => self.orders.on_working(id),
+            BrokerEvent::Filled { id, fill } => self.on_fill(id, &fill, now, out),
+            BrokerEvent::Commission { symbol, amount, .. } => {
+                self.portfolio.apply_commission(symbol, amount);
+                true
+            }
+            BrokerEvent::Cancelled { id } => {
+                let before = self.orders.get(id).copied();
+                let known = self.orders.on_cancelled(id);
+                if let Some(order) = before.filter(|o| !o.state.is_terminal()) {
+                    let unfilled = order.remaining();
+                    self.tell_strategy(&order, now, out, Told::Cancelled { unfilled });
+                }
+                known
+            }
+            BrokerEvent::Rejected { id, code } => {
+                let before = self.orders.get(id).copied();
+                let known = self.orders.on_rejected(id);
+                if let Some(order) = before.filter(|o| !o.state.is_terminal()) {
+                    self.tell_strategy(&order, now, out, Told::Rejected { code });
+                }
+                known
+            }
+        };
+        if !known {
+            out.notices.push(Notice::UnknownOrder(id));
+            self.halt(HaltCause::Engine, now, out);
+        }
+        self.update_state(now, out);
+    }
+
+    fn on_fill(
+        &mut self,
+        id: ClientOrderId,
+        fill: &Fill,
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) -> bool {
+        let Some(before) = self.orders.get(id).copied() else {
+            return false;
+        };
+        if self.portfolio.apply_fill(fill).is_err() {
+            out.notices.push(Notice::BadFill(id));
+            self.halt(HaltCause::Engine, now, out);
+            return true;
+        }
+        self.orders.on_fill(id, fill.quantity);
+        if self.portfolio.quantity(fill.symbol).is_zero() {
+            // Flat: protection left over (e.g. after a strategy exit) could only
+            // open a position the other way. OCA siblings are cancelled by the
+            // broker already; a second cancel is harmless.
+            let symbol = fill.symbol;
+            for stale in self
+                .orders
+                .working_ids(|o| o.ticket.symbol() == symbol && o.ticket.id().leg().is_protective())
+            {
+                let _ = self.gate.check_cancel(now);
+                if let Some(command) = self.orders.cancel(stale) {
+                    out.commands.push(command);
+                }
+            }
+        }
+        let remaining = (before.remaining() - fill.quantity).max(Decimal::ZERO);
+        self.tell_strategy(&before, now, out, Told::Filled { fill, remaining });
+        true
+    }
+
+    /// Reports an order outcome to the strategy that owns the order, and
+    /// processes whatever it answers with.
+    fn tell_strategy(
+        &mut self,
+        order: &ManagedOrder,
+        now: DateTime<Utc>,
+        out: &mut Output,
+        told: Told<'_>,
+    ) {
+        let strategy = order.ticket.id().strategy() as usize;
+        if strategy >= self.slots.len() || !self.strategies_running {
+            return;
+        }
+        let intent = intent_of(order);
+        let reason;
+        let outcome = match told {
+            Told::Filled { fill, remaining } => OrderOutcome::Filled {
+                intent: &intent,
+                fill,
+                remaining,
+            },
+            Told::Cancelled { unfilled } => OrderOutcome::Cancelled {
+                intent: &intent,
+                unfilled,
+            },
+            Told::Rejected { code } => {
+                reason = BrokerCode(code);
+                OrderOutcome::Rejected {
+                    intent: &intent,
+                    by: RejectedBy::Broker,
+                    reason: &reason,
+                }
+            }
+        };
+        self.intents.clear();
+        self.slots[strategy].on_outcome(
+            &outcome,
+            now,
+            self.account.net_liquidation,
+            &self.portfolio,
+            &mut self.intents,
+        );
+        self.process_intents(strategy, now, out);
+    }
+
+    /// Runs the slot's fresh intents through the gate; rejections go back to
+    /// the strategy, which may answer (bounded rounds).
+    fn process_intents(&mut self, index: usize, now: DateTime<Utc>, out: &mut Output) {
+        let id = self.slots[index].id();
+        let day = trading_day(now);
+        for _round in 0..MAX_FEEDBACK_ROUNDS {
+            if self.intents.overflowed() > 0 {
+                out.notices.push(Notice::IntentsDropped {
+                    strategy: id,
+                    count: self.intents.overflowed(),
+                });
+            }
+            if self.intents.is_empty() {
+                return;
+            }
+            let mut rejected: [Option<Rejected>; crate::strategy::INTENT_CAPACITY] =
+                [None; crate::strategy::INTENT_CAPACITY];
+            for (i, intent) in self.intents.as_slice().iter().enumerate() {
+                // A strategy can only speak for itself.
+                let intent = OrderIntent {
+                    strategy: id,
+                    ..*intent
+                };
+                let view = RiskView {
+                    portfolio: &self.portfolio,
+                    account: self.account,
+                    orders: &self.orders,
+                };
+                match self.gate.check(&intent, &view, now) {
+                    Decision::Approved(approved) => {
+                        out.notices.push(Notice::Approved(intent));
+                        let command = self.orders.submit(approved, day);
+                        out.commands.push(command);
+                    }
+                    Decision::Rejected(refusal) => {
+                        out.notices.push(Notice::Rejected(refusal));
+                        if let Some(slot) = rejected.get_mut(i) {
+                            *slot = Some(refusal);
+                        }
+                    }
+                }
+                if let Some(change) = self.gate.take_state_change() {
+                    out.notices.push(Notice::StateChanged(change));
+                }
+            }
+            self.intents.clear();
+            for refusal in rejected.iter().flatten() {
+                let outcome = OrderOutcome::Rejected {
+                    intent: &refusal.intent,
+                    by: RejectedBy::RiskGate,
+                    reason: &refusal.reason,
+                };
+                self.slots[index].on_outcome(
+                    &outcome,
+                    now,
+                    self.account.net_liquidation,
+                    &self.portfolio,
+                    &mut self.intents,
+                );
+            }
+        }
+        self.intents.clear();
+    }
+
+    /// Re-evaluates the latch (daily loss, new day) and reacts to a change.
+    fn update_state(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        let view = RiskView {
+            portfolio: &self.portfolio,
+            account: self.account,
+            orders: &self.orders,
+        };
+        if let Some(change) = self.gate.on_mark_update(&view, now) {
+            out.notices.push(Notice::StateChanged(change));
+            if change.to == TradingState::Halted {
+                self.on_halted(now, out);
+            }
+        }
+    }
+
+    /// Halts trading: working entries and exits are cancelled, protective
+    /// stops and targets stay; with `flatten_on_daily_loss` on a daily-loss
+    /// halt, every position is also closed.
+    pub fn halt(&mut self, cause: HaltCause, now: DateTime<Utc>, out: &mut Output) {
+        if let Some(change) = self.gate.halt(cause, now) {
+            out.notices.push(Notice::StateChanged(change));
+            self.on_halted(now, out);
+        }
+    }
+
+    fn on_halted(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        for id in self
+            .orders
+            .working_ids(|o| o.ticket.id().leg() == Leg::Entry)
+        {
+            let _ = self.gate.check_cancel(now);
+            if let Some(command) = self.orders.cancel(id) {
+                out.commands.push(command);
+            }
+        }
+        if self.gate.flatten_on_daily_loss()
+            && matches!(self.gate.halt_cause(), Some(HaltCause::DailyLoss(_)))
+        {
+            self.flatten_all(now, out);
+        }
+    }
+
+    /// Emergency: marks every working order cancel-requested and asks the
+    /// broker to cancel everything (IB global cancel).
+    pub fn cancel_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        let _ = self.gate.check_cancel(now);
+        for id in self.orders.working_ids(|_| true) {
+            let _ = self.orders.cancel(id);
+        }
+        out.commands.push(Command::CancelAll);
+    }
+
+    /// Closes every position with reduce-only market orders (through
+    /// [`RiskGate::check_flatten`]), cancelling its protective orders first so
+    /// they cannot open a position the other way.
+    pub fn flatten_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        let day = trading_day(now);
+        let positions: Vec<(Symbol, Decimal)> = self
+            .portfolio
+            .open_positions()
+            .map(|p| (p.symbol(), p.quantity()))
+            .collect();
+        for (symbol, quantity) in positions {
+            for id in self.orders.working_ids(|o| o.ticket.symbol() == symbol) {
+                let _ = self.gate.check_cancel(now);
+                if let Some(command) = self.orders.cancel(id) {
+                    out.commands.push(command);
+                }
+            }
+            let intent = OrderIntent {
+                strategy: ENGINE_STRATEGY,
+                symbol,
+                side: if quantity > Decimal::ZERO {
+                    Side::Sell
+                } else {
+                    Side::Buy
+                },
+                quantity: quantity.abs(),
+                kind: OrderKind::Market,
+                purpose: IntentPurpose::Exit,
+            };
+            let view = RiskView {
+                portfolio: &self.portfolio,
+                account: self.account,
+                orders: &self.orders,
+            };
+            match self.gate.check_flatten(&intent, &view, now) {
+                Decision::Approved(approved) => {
+                    out.notices.push(Notice::Approved(intent));
+                    out.commands.push(self.orders.submit_flatten(approved, day));
+                }
+                Decision::Rejected(refusal) => out.notices.push(Notice::Rejected(refusal)),
+            }
+        }
+    }
+
+    /// The trading day of `now` (America/New_York).
+    pub fn trading_day(now: DateTime<Utc>) -> NaiveDate {
+        trading_day(now)
+    }
+}
+
+/// The intent an order was made from (for strategy callbacks).
+fn intent_of(order: &ManagedOrder) -> OrderIntent {
+    let t = &order.ticket;
+    OrderIntent {
+        strategy: StrategyId(t.id().strategy()),
+        symbol: t.symbol(),
+        side: t.side(),
+        quantity: t.quantity(),
+        kind: t.kind(),
+        purpose: if t.id().leg() == Leg::Entry {
+            IntentPurpose::Entry
+        } else {
+            IntentPurpose::Exit
+        },
+    }
+}
+
+/// What happened to an order, before it is turned into an [`OrderOutcome`].
+enum Told<'a> {
+    Filled { fill: &'a Fill, remaining: Decimal },
+    Cancelled { unfilled: Decimal },
+    Rejected { code: i32 },
+}
+
+/// An IB error code as a printable rejection reason.
+struct BrokerCode(i32);
+
+impl std::fmt::Display for BrokerCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rejected by the broker (IB error {})", self.0)
+    }
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

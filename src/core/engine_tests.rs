@@ -1,0 +1,306 @@
+//! Engine tests with a tiny scripted strategy and the real risk gate.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, TimeZone, Utc};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::*;
+use crate::core::types::Bar;
+use crate::strategy::StrategyContext;
+
+/// Buys `quantity` at market on every bar while flat; records rejections.
+struct BuyWhenFlat {
+    symbols: [Symbol; 1],
+    quantity: Decimal,
+    rejections: Arc<Mutex<Vec<String>>>,
+}
+
+impl Strategy for BuyWhenFlat {
+    fn symbols(&self) -> &[Symbol] {
+        &self.symbols
+    }
+
+    fn bar_seconds(&self) -> u32 {
+        60
+    }
+
+    fn on_event(&mut self, event: &MarketEvent, ctx: &StrategyContext<'_>, out: &mut Intents) {
+        if ctx.position(event.symbol()).is_zero() {
+            let _ = out.push(OrderIntent {
+                strategy: ctx.id(),
+                symbol: event.symbol(),
+                side: Side::Buy,
+                quantity: self.quantity,
+                kind: OrderKind::Market,
+                purpose: IntentPurpose::Entry,
+            });
+        }
+    }
+
+    fn on_order_outcome(
+        &mut self,
+        outcome: &OrderOutcome<'_>,
+        _ctx: &StrategyContext<'_>,
+        _out: &mut Intents,
+    ) {
+        if let OrderOutcome::Rejected { reason, .. } = outcome {
+            self.rejections.lock().unwrap().push(reason.to_string());
+        }
+    }
+}
+
+fn spy() -> Symbol {
+    Symbol::new("SPY").unwrap()
+}
+
+fn t0() -> DateTime<Utc> {
+    // 2026-01-05 10:00 New York (EST, UTC−5).
+    Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap()
+}
+
+fn bar(minute: i64, close: Decimal) -> MarketEvent {
+    MarketEvent::Bar(Bar {
+        symbol: spy(),
+        start: t0() + Duration::minutes(minute),
+        seconds: 60,
+        open: close,
+        high: close,
+        low: close,
+        close,
+        volume: dec!(1000),
+    })
+}
+
+fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
+    let rejections = Arc::new(Mutex::new(Vec::new()));
+    let strategy = BuyWhenFlat {
+        symbols: [spy()],
+        quantity,
+        rejections: rejections.clone(),
+    };
+    let config = EngineConfig {
+        limits: RiskLimits::default(),
+        instruments: vec![Instrument {
+            symbol: spy(),
+            tick_size: dec!(0.01),
+        }],
+        account: AccountView::new(dec!(100000), dec!(100000)),
+        next_seq: 1,
+    };
+    (Engine::new(config, vec![Box::new(strategy)]), rejections)
+}
+
+#[test]
+fn a_signal_becomes_a_bracket_with_stop_and_target() {
+    let (mut engine, _) = engine(dec!(100));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    assert_eq!(out.commands.len(), 1, "{:?}", out.notices);
+    let Command::PlaceBracket {
+        entry,
+        stop_loss,
+        take_profit,
+    } = out.commands[0]
+    else {
+        panic!("expected a bracket, got {:?}", out.commands[0]);
+    };
+    assert_eq!(entry.quantity(), dec!(100));
+    assert_eq!(stop_loss.kind(), OrderKind::Stop { stop: dec!(95.00) });
+    assert_eq!(
+        take_profit.kind(),
+        OrderKind::Limit {
+            limit: dec!(110.00)
+        }
+    );
+    assert!(matches!(out.notices[0], Notice::Approved(_)));
+}
+
+#[test]
+fn an_oversize_intent_is_rejected_and_the_strategy_is_told_why() {
+    // 200 × $100 = $20 000: under the $50 000 notional cap, over 15 % of $100 000.
+    let (mut engine, rejections) = engine(dec!(200));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+    assert!(matches!(out.notices[0], Notice::Rejected(_)));
+    let told = rejections.lock().unwrap().clone();
+    assert!(!told.is_empty());
+    assert!(told[0].to_lowercase().contains("position"), "{told:?}");
+}
+
+#[test]
+fn fills_update_the_portfolio_and_a_daily_loss_halts_for_good() {
+    let (mut engine, _) = engine(dec!(100));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket { entry, .. } = out.commands[0] else {
+        panic!("no bracket");
+    };
+    out.clear();
+    let fill = Fill {
+        symbol: spy(),
+        side: Side::Buy,
+        quantity: dec!(100),
+        price: dec!(100),
+        commission: dec!(1),
+        time: t0(),
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill,
+        },
+        t0(),
+        &mut out,
+    );
+    assert_eq!(engine.portfolio().quantity(spy()), dec!(100));
+    // A fall to 70 loses 100 × 30 + 1 = 3 001 > 2 % of 100 000.
+    out.clear();
+    engine.on_market(&bar(1, dec!(70)), &mut out);
+    assert_eq!(engine.state(), TradingState::Halted);
+    assert!(out
+        .notices
+        .iter()
+        .any(|n| matches!(n, Notice::StateChanged(c) if c.to == TradingState::Halted)));
+    // The strategy keeps asking (it is not flat after a stop fill), but nothing new passes.
+    let stop = entry.id().with_leg(Leg::StopLoss);
+    let exit = Fill {
+        side: Side::Sell,
+        price: dec!(70),
+        ..fill
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: stop,
+            fill: exit,
+        },
+        t0(),
+        &mut out,
+    );
+    assert_eq!(engine.portfolio().quantity(spy()), dec!(0));
+    out.clear();
+    engine.on_market(&bar(2, dec!(100)), &mut out);
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+    assert_eq!(engine.state(), TradingState::Halted);
+}
+
+#[test]
+fn an_unknown_order_halts_trading() {
+    let (mut engine, _) = engine(dec!(10));
+    let mut out = Output::default();
+    let stranger = ClientOrderId::new(Engine::trading_day(t0()), 9, 99, Leg::Entry);
+    engine.on_broker(&BrokerEvent::Working { id: stranger }, t0(), &mut out);
+    assert_eq!(engine.state(), TradingState::Halted);
+    assert!(out.notices.contains(&Notice::UnknownOrder(stranger)));
+}
+
+#[test]
+fn flatten_cancels_protection_then_closes_with_a_reduce_only_order() {
+    let (mut engine, _) = engine(dec!(100));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket { entry, .. } = out.commands[0] else {
+        panic!("no bracket");
+    };
+    let fill = Fill {
+        symbol: spy(),
+        side: Side::Buy,
+        quantity: dec!(100),
+        price: dec!(100),
+        commission: dec!(0),
+        time: t0(),
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill,
+        },
+        t0(),
+        &mut out,
+    );
+    engine.stop_strategies();
+    out.clear();
+    engine.flatten_all(t0(), &mut out);
+    let cancels = out
+        .commands
+        .iter()
+        .filter(|c| matches!(c, Command::Cancel(_)))
+        .count();
+    assert_eq!(cancels, 2, "{:?}", out.commands);
+    let Some(Command::Place(ticket)) = out.commands.last() else {
+        panic!("no flatten order: {:?}", out.commands);
+    };
+    assert_eq!(ticket.side(), Side::Sell);
+    assert_eq!(ticket.quantity(), dec!(100));
+    assert_eq!(ticket.kind(), OrderKind::Market);
+    assert_eq!(ticket.id().leg(), Leg::Flatten);
+}
+
+#[test]
+fn an_exit_that_flattens_cancels_the_leftover_protection() {
+    let (mut engine, _) = engine(dec!(100));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket {
+        entry,
+        stop_loss,
+        take_profit,
+    } = out.commands[0]
+    else {
+        panic!("no bracket");
+    };
+    let buy = Fill {
+        symbol: spy(),
+        side: Side::Buy,
+        quantity: dec!(100),
+        price: dec!(100),
+        commission: dec!(0),
+        time: t0(),
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill: buy,
+        },
+        t0(),
+        &mut out,
+    );
+    // Some other order of ours (an exit) sells the whole position.
+    let exit_id = entry.id().with_leg(Leg::Exit);
+    engine.adopt_order(FoundOrder {
+        id: exit_id,
+        symbol: spy(),
+        side: Side::Sell,
+        quantity: dec!(100),
+        kind: OrderKind::Market,
+        filled: dec!(0),
+        parent: None,
+    });
+    out.clear();
+    let sell = Fill {
+        side: Side::Sell,
+        price: dec!(101),
+        ..buy
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: exit_id,
+            fill: sell,
+        },
+        t0(),
+        &mut out,
+    );
+    assert_eq!(engine.portfolio().quantity(spy()), dec!(0));
+    assert!(
+        out.commands.contains(&Command::Cancel(stop_loss.id())),
+        "{:?}",
+        out.commands
+    );
+    assert!(
+        out.commands.contains(&Command::Cancel(take_profit.id())),
+        "{:?}",
+        out.commands
+    );
+}
