@@ -7,8 +7,14 @@
 //! - [`recorder`]: equity curve, fills/trades and HALTED days during a run;
 //! - [`trades`]: fills → round-trip trades;
 //! - [`metrics`]: the statistics; [`report`], [`markdown`], [`plot`]: the files;
-//! - [`sweep`]: parameter grids and ranking; [`progress`]: the terminal bar.
+//! - [`sweep`]: parameter grids and ranking; [`sweep_run`]: running them on all cores;
+//! - [`runner`]: the bar loop through the real engine and the fill model;
+//! - [`rejections`]: report names of risk-gate refusal reasons;
+//! - [`cli`]: [`BacktestArgs`](cli::BacktestArgs), [`run_backtest`](cli::run_backtest),
+//!   [`run_sweep`](cli::run_sweep) for the command line;
+//! - [`progress`]: the terminal progress bar.
 
+pub mod cli;
 pub mod csv;
 pub mod feed;
 pub mod markdown;
@@ -16,6 +22,9 @@ pub mod metrics;
 pub mod plot;
 pub mod progress;
 pub mod recorder;
+pub mod rejections;
 pub mod report;
+pub mod runner;
 pub mod sweep;
+pub mod sweep_run;
 pub mod trades;

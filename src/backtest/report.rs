@@ -9,10 +9,14 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use rust_decimal::Decimal;
+
 use crate::backtest::metrics::{EquityPoint, Metrics};
+use crate::backtest::runner::Diagnostics;
 use crate::backtest::trades::Trade;
 use crate::broker::fill_model::FillConfig;
 use crate::core::types::Symbol;
+use crate::risk::RiskLimits;
 
 /// One input file as used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,12 +35,20 @@ pub struct DataInfo {
     pub last: DateTime<Utc>,
 }
 
-/// What was run.
+/// What was run: enough to run it again.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunInfo {
     /// Strategy kind (registry name).
     pub strategy: String,
-    /// Strategy parameters as text, by name.
+    /// Strategy instance name.
+    pub name: String,
+    /// Where the strategy came from (its file, or the built-in default).
+    pub source: String,
+    /// The strategy's bar size in seconds.
+    pub bar_seconds: u32,
+    /// How entries are sized, e.g. `fraction_of_equity = 0.1`.
+    pub sizing: String,
+    /// Strategy parameters as TOML text, by name.
     pub parameters: BTreeMap<String, String>,
     /// Input files.
     pub data: Vec<DataInfo>,
@@ -44,8 +56,12 @@ pub struct RunInfo {
     pub from: Option<NaiveDate>,
     /// Last exchange date requested.
     pub to: Option<NaiveDate>,
+    /// Account equity before the first bar.
+    pub initial_equity: Decimal,
     /// Fill-model settings.
     pub fill_model: FillConfig,
+    /// The risk limits the gate enforced.
+    pub risk: RiskLimits,
 }
 
 /// Everything `report.json` holds.
@@ -55,6 +71,8 @@ pub struct Report {
     pub run: RunInfo,
     /// The figures.
     pub metrics: Metrics,
+    /// Health counters of the run.
+    pub diagnostics: Diagnostics,
     /// Closed trades in closing order.
     pub trades: Vec<Trade>,
 }
@@ -169,13 +187,20 @@ mod tests {
         let report = Report {
             run: RunInfo {
                 strategy: "sma_crossover".into(),
+                name: "test".into(),
+                source: "test".into(),
+                bar_seconds: 3600,
+                sizing: "fixed_quantity = 1".into(),
                 parameters: BTreeMap::from([("fast".to_string(), "10".to_string())]),
                 data: vec![],
                 from: None,
                 to: None,
+                initial_equity: dec!(1000),
                 fill_model: FillConfig::default(),
+                risk: RiskLimits::default(),
             },
             metrics,
+            diagnostics: Diagnostics::default(),
             trades: vec![],
         };
         let dir = tempfile::tempdir().unwrap();

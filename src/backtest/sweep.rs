@@ -179,11 +179,15 @@ impl FromStr for RankBy {
     }
 }
 
-/// Sorts `items` best first by `by` applied to each item's metrics; undefined
-/// scores last; ties keep grid order (stable), so rankings are deterministic.
-pub fn rank<T>(items: &mut [T], by: RankBy, metrics: impl Fn(&T) -> &Metrics) {
+/// Sorts `items` best first by `by` applied to each item's metrics; items
+/// without metrics or with an undefined score go last; ties keep grid order
+/// (stable sort), so rankings are deterministic.
+pub fn rank<T>(items: &mut [T], by: RankBy, metrics: impl Fn(&T) -> Option<&Metrics>) {
     items.sort_by(|a, b| {
-        let (a, b) = (by.score(metrics(a)), by.score(metrics(b)));
+        let (a, b) = (
+            metrics(a).and_then(|m| by.score(m)),
+            metrics(b).and_then(|m| by.score(m)),
+        );
         match (a, b) {
             (Some(x), Some(y)) => y.total_cmp(&x),
             (Some(_), None) => std::cmp::Ordering::Less,
