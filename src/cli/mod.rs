@@ -2,6 +2,7 @@
 //! `main.rs` only parses and dispatches here; every command returns an exit code.
 
 pub mod check;
+pub mod history;
 pub mod logging;
 pub mod run;
 pub mod sim;
@@ -55,6 +56,8 @@ pub enum Command {
     Run(RunArgs),
     /// Validate the configuration and print the effective settings; connects to nothing.
     Check(CheckCommand),
+    /// Download historical bars from TWS / IB Gateway into a CSV file for backtests.
+    History(history::HistoryArgs),
     /// Run the embedded TWS simulator on its own until Ctrl+C.
     Sim(sim::SimArgs),
 }
@@ -91,6 +94,11 @@ pub struct CheckCommand {
 pub fn dispatch(cli: Cli) -> ExitCode {
     match &cli.command {
         Command::Run(args) => run::run(&cli, args),
+        Command::History(args) => history::run(
+            Some(cli.config.clone()),
+            cli.log_format.unwrap_or(LogFormat::Human),
+            args,
+        ),
         Command::Sim(args) => {
             logging::init(
                 cli.log_format.unwrap_or(LogFormat::Human),

@@ -18,7 +18,7 @@ pub const MAX_SYMBOL_LEN: usize = 15;
 /// A ticker symbol stored inline (no heap), so it can be copied freely on the
 /// hot path. Guaranteed non-empty, ASCII, at most [`MAX_SYMBOL_LEN`] bytes, and
 /// without whitespace.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Symbol {
     len: u8,
     bytes: [u8; MAX_SYMBOL_LEN],
@@ -65,6 +65,19 @@ impl Symbol {
     pub fn as_str(&self) -> &str {
         // Constructed only from ASCII in `new`, so this cannot fail.
         std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
+    }
+}
+
+impl Ord for Symbol {
+    /// Alphabetical, as the text compares.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Symbol {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -369,6 +382,7 @@ mod tests {
         ));
         assert!(matches!(Symbol::new("BR K"), Err(SymbolError::Invalid(_))));
         assert!(Symbol::new("AAPL").unwrap() < Symbol::new("MSFT").unwrap());
+        assert!(Symbol::new("AAPL").unwrap() < Symbol::new("SPY").unwrap());
     }
 
     #[test]

@@ -145,7 +145,7 @@ fn shipped_strategy_files_load() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("strategies");
     let mut seen = Vec::new();
     for (name, enabled, kind, seconds) in [
-        ("sma_crossover_spy", true, "sma_crossover", 86_400),
+        ("sma_crossover_spy", true, "sma_crossover", 60),
         ("rsi_reversion_qqq", false, "rsi_reversion", 86_400),
         ("donchian_breakout_spy", false, "donchian_breakout", 3_600),
     ] {

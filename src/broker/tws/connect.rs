@@ -80,6 +80,8 @@ pub async fn connect(host: &str, port: u16, client_id: i32) -> Result<Client, Co
         .client_id(client_id)
         .tcp_no_delay(true)
         .reconnect_forever()
+        // One outbound budget for everything the bot sends, below IB's 50 msg/s.
+        .rate_limiter(crate::broker::tws::pacing::shared_outbound_rate_limiter())
         .connect();
     match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
         Err(_) => Err(ConnectError::Timeout {
