@@ -60,6 +60,16 @@ fast = 2
 slow = 3
 "#;
 
+/// (entry time, entry price, exit time, exit price, commission, net PnL).
+type TradeRow = (
+    DateTime<Utc>,
+    Decimal,
+    DateTime<Utc>,
+    Decimal,
+    Decimal,
+    Decimal,
+);
+
 fn write_inputs(dir: &Path) -> (PathBuf, PathBuf) {
     let data = dir.join("SPY_1d.csv");
     let strategy = dir.join("tiny.toml");
@@ -91,14 +101,7 @@ fn hand_checked_trades_fills_and_pnl() {
     let dir = tempfile::tempdir().unwrap();
     let outcome = run_backtest(&args(dir.path(), "out")).unwrap();
     let trades = &outcome.report.trades;
-    let summary: Vec<(
-        DateTime<Utc>,
-        Decimal,
-        DateTime<Utc>,
-        Decimal,
-        Decimal,
-        Decimal,
-    )> = trades
+    let summary: Vec<TradeRow> = trades
         .iter()
         .map(|t| {
             (
