@@ -134,15 +134,27 @@ pub fn compute(inputs: &MetricInputs<'_>) -> Metrics {
     let final_equity = curve.last().map_or(initial, |p| p.equity);
     let end = curve.last().map(|p| p.time);
 
-    let (mut peak, mut max_dd, mut max_dd_pct) = (initial, Decimal::ZERO, Decimal::ZERO);
-    for p in curve {
-        peak = peak.max(p.equity);
-        let dd = peak - p.equity;
-        max_dd = max_dd.max(dd);
+    // Per run-up: the peak and the lowest equity after it. The relative
+    // drawdown is computed once per peak (a division per point is slow).
+    let (mut peak, mut trough) = (initial, initial);
+    let (mut max_dd, mut max_dd_pct) = (Decimal::ZERO, Decimal::ZERO);
+    let relative = |peak: Decimal, trough: Decimal| {
         if peak > Decimal::ZERO {
-            max_dd_pct = max_dd_pct.max(dd / peak);
+            (peak - trough) / peak
+        } else {
+            Decimal::ZERO
+        }
+    };
+    for p in curve {
+        if p.equity > peak {
+            max_dd_pct = max_dd_pct.max(relative(peak, trough));
+            (peak, trough) = (p.equity, p.equity);
+        } else if p.equity < trough {
+            trough = p.equity;
+            max_dd = max_dd.max(peak - trough);
         }
     }
+    max_dd_pct = max_dd_pct.max(relative(peak, trough));
 
     let daily = daily_returns(initial, curve);
     let wins: Vec<Decimal> = inputs

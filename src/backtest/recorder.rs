@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use rust_decimal::Decimal;
 
@@ -24,6 +24,12 @@ pub struct Recorder {
     trades: TradeBook,
     fills: usize,
     halted_days: BTreeSet<NaiveDate>,
+    /// The exchange day of the last bar and the UTC span it covers, so the
+    /// time-zone lookup happens once per day, not once per bar.
+    day: NaiveDate,
+    day_span: (DateTime<Utc>, DateTime<Utc>),
+    /// `day` was already recorded as HALTED.
+    day_halted: bool,
 }
 
 impl Recorder {
@@ -36,7 +42,35 @@ impl Recorder {
             trades: TradeBook::new(),
             fills: 0,
             halted_days: BTreeSet::new(),
+            day: NaiveDate::MIN,
+            day_span: (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC),
+            day_halted: false,
         }
+    }
+
+    /// The America/New_York date of `time`, cached for the day.
+    fn exchange_day(&mut self, time: DateTime<Utc>) -> NaiveDate {
+        let (from, to) = self.day_span;
+        if time >= from && time < to {
+            return self.day;
+        }
+        let day = time.with_timezone(&New_York).date_naive();
+        let midnight = |d: NaiveDate| {
+            New_York
+                .from_local_datetime(&d.and_time(NaiveTime::MIN))
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        // Spans that cannot be computed (never for New York) just disable the cache.
+        self.day_span = match (midnight(day), day.succ_opt().and_then(midnight)) {
+            (Some(from), Some(to)) => (from, to),
+            _ => (time, time),
+        };
+        if day != self.day {
+            self.day_halted = false;
+        }
+        self.day = day;
+        day
     }
 
     /// Books one execution.
@@ -48,7 +82,7 @@ impl Recorder {
     /// Records the state after `bar` was fully processed.
     pub fn on_bar(&mut self, bar: &Bar, portfolio: &Portfolio, state: TradingState) {
         let time = bar.end();
-        let day = bar.start.with_timezone(&New_York).date_naive();
+        let day = self.exchange_day(bar.start);
         if self.start.is_none() {
             self.start = Some(bar.start);
         }
@@ -62,7 +96,8 @@ impl Recorder {
             Some(last) if last.time == time => *last = point,
             _ => self.curve.push(point),
         }
-        if state == TradingState::Halted && !self.halted_days.contains(&day) {
+        if state == TradingState::Halted && !self.day_halted {
+            self.day_halted = true;
             self.halted_days.insert(day);
         }
     }

@@ -154,8 +154,12 @@ impl Loop {
             }
         }
         let portfolio = self.engine.portfolio();
+        // A scan with `==` beats a binary search over the few symbols traded.
         let revaluation = portfolio
-            .position(bar.symbol)
+            .positions()
+            .iter()
+            .find(|p| p.symbol() == bar.symbol)
+            .filter(|p| !p.quantity().is_zero())
             .and_then(|p| p.last_price().map(|last| p.quantity() * (bar.close - last)))
             .unwrap_or(Decimal::ZERO);
         let net_liquidation = self.initial + portfolio.net_pnl() + revaluation;
