@@ -4,6 +4,7 @@
 pub mod check;
 pub mod history;
 pub mod logging;
+pub mod report;
 pub mod run;
 pub mod sim;
 
@@ -58,6 +59,8 @@ pub enum Command {
     Check(CheckCommand),
     /// Download historical bars from TWS / IB Gateway into a CSV file for backtests.
     History(history::HistoryArgs),
+    /// Print a day's trades, PnL and risk decisions from the journal.
+    Report(report::ReportArgs),
     /// Run the embedded TWS simulator on its own until Ctrl+C.
     Sim(sim::SimArgs),
 }
@@ -99,6 +102,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             cli.log_format.unwrap_or(LogFormat::Human),
             args,
         ),
+        Command::Report(args) => report::run(&cli, args),
         Command::Sim(args) => {
             logging::init(
                 cli.log_format.unwrap_or(LogFormat::Human),

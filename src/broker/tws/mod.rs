@@ -7,6 +7,7 @@ pub mod market_data;
 pub mod orders;
 pub mod pacing;
 pub mod reconcile;
+pub mod recorder;
 pub mod router;
 pub mod session;
 pub mod snapshot;

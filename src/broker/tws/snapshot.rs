@@ -293,3 +293,51 @@ pub async fn executions(
     }
     Ok(out)
 }
+
+/// Parses an execution time as TWS writes it (`20260105 09:31:05 US/Eastern`,
+/// `20260105  09:31:05`, `20260105-14:31:05`, with an IANA zone or an
+/// abbreviation; America/New_York when absent or unknown).
+pub fn parse_ib_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{NaiveDateTime, TimeZone};
+    let normalized = text.trim().replace('-', " ");
+    let mut parts = normalized.split_whitespace();
+    let date = parts.next()?;
+    let time = parts.next()?;
+    let zone = parts.next().unwrap_or("America/New_York");
+    let naive = NaiveDateTime::parse_from_str(&format!("{date} {time}"), "%Y%m%d %H:%M:%S").ok()?;
+    if zone == "UTC" || zone == "GMT" {
+        return Some(chrono::Utc.from_utc_datetime(&naive));
+    }
+    let tz: chrono_tz::Tz = match zone {
+        "EST" | "EDT" | "US/Eastern" => chrono_tz::America::New_York,
+        other => other.parse().unwrap_or(chrono_tz::America::New_York),
+    };
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn ib_execution_times_parse_in_their_zone() {
+        let expected = chrono::Utc.with_ymd_and_hms(2026, 1, 5, 14, 31, 5).unwrap();
+        assert_eq!(
+            parse_ib_time("20260105 09:31:05 US/Eastern"),
+            Some(expected)
+        );
+        assert_eq!(parse_ib_time("20260105  09:31:05"), Some(expected));
+        assert_eq!(parse_ib_time("20260105 09:31:05 EST"), Some(expected));
+        assert_eq!(parse_ib_time("20260105-14:31:05 UTC"), Some(expected));
+        assert_eq!(parse_ib_time("yesterday"), None);
+    }
+
+    #[test]
+    fn doubles_become_short_decimals() {
+        assert_eq!(decimal(101.25), Decimal::new(10125, 2));
+        assert_eq!(decimal(0.1 + 0.2), Decimal::new(3, 1));
+    }
+}
