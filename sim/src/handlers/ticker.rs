@@ -23,7 +23,8 @@ impl SimState {
     pub fn tick(&mut self) {
         self.ticks += 1;
         self.apply_scenario();
-        let moved = self.market.step(self.config.random_walk);
+        let dt = self.config.tick_interval.as_secs_f64() * self.clock.speed();
+        let moved = self.market.step(self.config.random_walk, dt);
         for idx in moved {
             self.price_changed(idx);
         }
