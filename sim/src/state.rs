@@ -35,6 +35,15 @@ pub enum Out {
 /// Capacity of each connection's outgoing queue (frames).
 pub const OUT_CAPACITY: usize = 16_384;
 
+/// One reqMktData subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MktSub {
+    /// Symbol index.
+    pub idx: usize,
+    /// Generic tick list as requested (e.g. `233`, `236`, `293`).
+    pub generics: Vec<String>,
+}
+
 /// One API session after startApi.
 #[derive(Debug)]
 pub struct Conn {
@@ -44,8 +53,8 @@ pub struct Conn {
     pub tx: mpsc::Sender<Out>,
     /// Market data type (1 live, 2 frozen, 3 delayed, 4 delayed frozen).
     pub md_type: i32,
-    /// reqMktData subscriptions: request id → symbol index.
-    pub mkt: BTreeMap<i32, usize>,
+    /// reqMktData subscriptions by request id.
+    pub mkt: BTreeMap<i32, MktSub>,
     /// Real-time bar subscriptions: request id → symbol index.
     pub rt_bars: BTreeMap<i32, usize>,
     /// Account summary subscriptions: request id → tags.

@@ -8,7 +8,9 @@
 mod history;
 mod replay;
 
-pub use history::{generate_history, parse_bar_size, parse_duration, BarSpec, HistBar};
+pub use history::{
+    generate_history, parse_bar_size, parse_duration, start_limit, BarSpec, HistBar,
+};
 pub use replay::{load_replay_csv, ReplayBar};
 
 use std::collections::VecDeque;
