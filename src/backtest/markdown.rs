@@ -50,7 +50,16 @@ pub fn render(report: &Report) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let _ = writeln!(md, "# Backtest report\n");
-    let _ = writeln!(md, "Strategy `{}` ({params}).\n", run.strategy);
+    let _ = writeln!(
+        md,
+        "Strategy `{}` `{}` ({params}; {}; {} s bars) from {}, initial equity {}.\n",
+        run.strategy,
+        run.name,
+        run.sizing,
+        run.bar_seconds,
+        run.source,
+        money(run.initial_equity)
+    );
     for d in &run.data {
         let _ = writeln!(
             md,

@@ -21,10 +21,16 @@
 //! * Bracket children are held until their parent fills, then become active.
 //!   The two children are one OCA group: when one fills, the other is
 //!   cancelled. Cancelling a parent cancels its held children.
+//! * **A bar has two halves.** [`FillModel::on_bar_open`] executes what
+//!   trades at the open (market orders, and stops/limits the open gaps
+//!   through); [`FillModel::on_bar_range`] then executes what the range
+//!   reaches. In between, the engine may react to the open's fills — e.g.
+//!   cancel the protective stop of a position a strategy exit just closed —
+//!   as it would live, where the open prints long before the bar's low.
 //! * **Pessimistic ordering inside a bar.** A bar's path between open and
 //!   close is unknown, so whenever the order of events matters the outcome
-//!   worse for the trader is assumed: within a bar, market orders go first
-//!   (they fill at the open), then every stop, then every limit. Hence when one
+//!   worse for the trader is assumed: within the range, every stop goes
+//!   before every limit. Hence when one
 //!   bar crosses both the stop-loss and the take-profit of a bracket, **the
 //!   stop-loss fills** and the take-profit is cancelled. When a parent fills
 //!   *inside* a bar (a limit or stop entry), its stop-loss is checked against
@@ -49,6 +55,7 @@ use rust_decimal::Decimal;
 
 use crate::core::event::BrokerEvent;
 use crate::core::order_id::ClientOrderId;
+use crate::core::order_manager::{Command, OrderTicket};
 use crate::core::types::{Bar, Fill, OrderKind, Side, Symbol};
 
 pub use config::{Commission, FillConfig, LimitFill, Slippage};
@@ -74,6 +81,19 @@ pub struct OrderSpec {
     pub kind: OrderKind,
     /// Bracket parent; the order is held until the parent fills.
     pub parent: Option<ClientOrderId>,
+}
+
+impl From<&OrderTicket> for OrderSpec {
+    fn from(t: &OrderTicket) -> Self {
+        Self {
+            id: t.id(),
+            symbol: t.symbol(),
+            side: t.side(),
+            quantity: t.quantity(),
+            kind: t.kind(),
+            parent: t.parent(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +159,25 @@ impl FillModel {
             .map(|o| &o.spec)
     }
 
+    /// Carries out one engine command issued at `now`, pushing the broker's
+    /// immediate answers (`Working`, `Rejected`, `Cancelled`) to `out`.
+    pub fn submit(&mut self, command: &Command, now: DateTime<Utc>, out: &mut Vec<BrokerEvent>) {
+        match command {
+            Command::PlaceBracket {
+                entry,
+                stop_loss,
+                take_profit,
+            } => self.place_bracket(
+                [entry.into(), stop_loss.into(), take_profit.into()],
+                now,
+                out,
+            ),
+            Command::Place(ticket) => self.place(ticket.into(), now, out),
+            Command::Cancel(id) => self.cancel(*id, out),
+            Command::CancelAll => self.cancel_all(out),
+        }
+    }
+
     /// Accepts one order placed at `now`: pushes `Working`, or `Rejected` when
     /// it is invalid or its id is already working. A child whose parent is
     /// working is held until the parent fills; otherwise it is active at once.
@@ -195,22 +234,51 @@ impl FillModel {
         self.compact();
     }
 
-    /// Trades every eligible order of `bar.symbol` against `bar`, pushing the
-    /// resulting fills and OCA cancellations to `out` in a deterministic order.
+    /// Trades every eligible order of `bar.symbol` against the whole of `bar`:
+    /// [`on_bar_open`](Self::on_bar_open) then [`on_bar_range`](Self::on_bar_range)
+    /// with no reaction in between.
     pub fn on_bar(&mut self, bar: &Bar, out: &mut Vec<BrokerEvent>) {
+        self.on_bar_open(bar, out);
+        self.on_bar_range(bar, out);
+    }
+
+    /// First half of a bar: fills every eligible order of `bar.symbol` that
+    /// executes at the bar's open (market orders; stops and limits the open
+    /// gaps through), in placement order. The caller may let the engine react
+    /// (e.g. cancel protection after an exit) before
+    /// [`on_bar_range`](Self::on_bar_range); orders placed in between trade
+    /// from the next bar on.
+    pub fn on_bar_open(&mut self, bar: &Bar, out: &mut Vec<BrokerEvent>) {
         for o in &mut self.orders {
             o.seen = o.spec.symbol != bar.symbol
                 || o.status != Status::Active
                 || bar.start < o.placed_at;
         }
-        // Market orders first (they fill at the open), then stops, then limits.
-        for pass in 0..3u8 {
+        // The open alone: a bar whose whole range is its first price.
+        let open_only = Bar {
+            high: bar.open,
+            low: bar.open,
+            ..*bar
+        };
+        for i in 0..self.orders.len() {
+            let o = &self.orders[i];
+            if !o.seen && o.status == Status::Active {
+                self.evaluate(i, bar.open, &open_only, false, out);
+            }
+        }
+    }
+
+    /// Second half of a bar: stops, then limits, that the bar's range reaches
+    /// (pessimistic order, see the module docs). Call after
+    /// [`on_bar_open`](Self::on_bar_open) for the same bar.
+    pub fn on_bar_range(&mut self, bar: &Bar, out: &mut Vec<BrokerEvent>) {
+        for pass in 1..3u8 {
             for i in 0..self.orders.len() {
                 let o = &self.orders[i];
                 if o.seen || o.status != Status::Active || pass_of(&o.kind) != pass {
                     continue;
                 }
-                self.evaluate(i, bar.open, bar, out);
+                self.evaluate(i, bar.open, bar, true, out);
             }
         }
         self.compact();
@@ -252,11 +320,20 @@ impl FillModel {
         out.push(BrokerEvent::Working { id: spec.id });
     }
 
-    /// Evaluates order `i` against the part of `bar` that starts at `open`.
-    fn evaluate(&mut self, i: usize, open: Decimal, bar: &Bar, out: &mut Vec<BrokerEvent>) {
-        self.orders[i].seen = true;
+    /// Evaluates order `i` against the part of `bar` that starts at `open`;
+    /// it counts as seen for this bar when `final_look` or when it traded.
+    fn evaluate(
+        &mut self,
+        i: usize,
+        open: Decimal,
+        bar: &Bar,
+        final_look: bool,
+        out: &mut Vec<BrokerEvent>,
+    ) {
         let o = self.orders[i];
-        match outcome(&o.kind, o.spec.side, open, bar, self.config.limit_fill) {
+        let outcome = outcome(&o.kind, o.spec.side, open, bar, self.config.limit_fill);
+        self.orders[i].seen = final_look || !matches!(outcome, Outcome::Nothing);
+        match outcome {
             Outcome::Nothing => {}
             Outcome::BecomesLimit(limit) => self.orders[i].kind = OrderKind::Limit { limit },
             Outcome::Fill {
@@ -305,31 +382,27 @@ impl FillModel {
                 }
             }
         }
-        // Children of a filled parent: activate, then check the rest of this
-        // bar — stops first; targets only when the parent filled at the open.
+        // Children of a filled parent become active. Filled at the open, the
+        // parent was in place for the whole bar, so its children see the bar
+        // like any order (stops before limits). Filled inside the bar, only
+        // its stop is checked now, from the entry price on; the target waits
+        // for the next bar.
         let mut has_children = false;
         for c in &mut self.orders {
             if c.spec.parent == Some(spec.id) && c.status == Status::Held {
                 c.status = Status::Active;
-                c.seen = true;
+                c.seen = !at_open;
                 has_children = true;
             }
         }
-        if !has_children {
+        if !has_children || at_open {
             return;
         }
-        for pass in 0..3u8 {
-            if pass != 1 && !at_open {
-                continue;
-            }
-            for j in 0..self.orders.len() {
-                let c = &self.orders[j];
-                if c.spec.parent == Some(spec.id)
-                    && c.status == Status::Active
-                    && pass_of(&c.kind) == pass
-                {
-                    self.evaluate(j, raw, bar, out);
-                }
+        for j in 0..self.orders.len() {
+            let c = &self.orders[j];
+            if c.spec.parent == Some(spec.id) && c.status == Status::Active && pass_of(&c.kind) == 1
+            {
+                self.evaluate(j, raw, bar, true, out);
             }
         }
     }
@@ -339,7 +412,7 @@ impl FillModel {
     }
 }
 
-/// 0: market, 1: stop and stop-limit, 2: limit.
+/// 0: market (open only), 1: stop and stop-limit, 2: limit.
 fn pass_of(kind: &OrderKind) -> u8 {
     match kind {
         OrderKind::Market => 0,

@@ -242,10 +242,14 @@ fn symbol_comes_from_the_file_name() {
 
 #[test]
 fn loads_the_shared_hourly_file_when_present() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/bars/SPY_1h.csv");
-    if !path.exists() {
+    // `../shared` from the main checkout, `../../shared` from a worktree.
+    let found = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("shared/data/bars/SPY_1h.csv"))
+        .find(|path| path.exists());
+    let Some(path) = found else {
         return;
-    }
+    };
     let series = load_bars(&path, &LoadOptions::default()).unwrap();
     assert_eq!(series.bars.len(), 40_832);
     assert_eq!(series.seconds, 3600);

@@ -7,6 +7,7 @@ use rust_decimal_macros::dec;
 
 use super::*;
 use crate::core::order_id::Leg;
+use crate::core::order_manager::{Command, OrderTicket};
 
 fn spy() -> Symbol {
     Symbol::new("SPY").unwrap()
@@ -388,4 +389,90 @@ fn stop_limit_fills_within_its_limit_or_rests_as_a_limit_after_a_gap() {
         &mut out,
     );
     assert_eq!(fills(&out), vec![(buy.id, dec!(101.50), dec!(0))]);
+}
+
+#[test]
+fn engine_commands_drive_the_same_rules() {
+    let [e, s, tp] = bracket(3, OrderKind::Market, dec!(95), dec!(105));
+    let ticket =
+        |o: OrderSpec| OrderTicket::for_test(o.id, o.symbol, o.side, o.quantity, o.kind, o.parent);
+    let mut fm = FillModel::new(no_costs());
+    let mut out = Vec::new();
+    let place = Command::PlaceBracket {
+        entry: ticket(e),
+        stop_loss: ticket(s),
+        take_profit: ticket(tp),
+    };
+    fm.submit(&place, t(0), &mut out);
+    assert_eq!(out.len(), 3);
+    out.clear();
+    fm.on_bar(&bar(0, dec!(100), dec!(101), dec!(99), dec!(100)), &mut out);
+    assert_eq!(fills(&out), vec![(e.id, dec!(100), dec!(0))]);
+    out.clear();
+    fm.submit(&Command::Cancel(s.id), t(1), &mut out);
+    assert_eq!(out, vec![BrokerEvent::Cancelled { id: s.id }]);
+    out.clear();
+    let exit = order(4, Leg::Exit, Side::Sell, dec!(100), OrderKind::Market);
+    fm.submit(&Command::Place(ticket(exit)), t(1), &mut out);
+    fm.submit(&Command::CancelAll, t(1), &mut out);
+    assert_eq!(
+        out,
+        vec![
+            BrokerEvent::Working { id: exit.id },
+            BrokerEvent::Cancelled { id: tp.id },
+            BrokerEvent::Cancelled { id: exit.id },
+        ]
+    );
+}
+
+#[test]
+fn a_reaction_between_open_and_range_can_cancel_protection() {
+    // Long 100 with a working stop at 95; the strategy exits at the open.
+    let stop = OrderSpec {
+        parent: None,
+        ..order(
+            1,
+            Leg::StopLoss,
+            Side::Sell,
+            dec!(100),
+            OrderKind::Stop { stop: dec!(95) },
+        )
+    };
+    let exit = order(2, Leg::Exit, Side::Sell, dec!(100), OrderKind::Market);
+    let b = bar(0, dec!(97), dec!(98), dec!(94), dec!(95));
+
+    // Without a reaction both sell: the position would flip short.
+    let mut fm = FillModel::new(no_costs());
+    let mut out = Vec::new();
+    fm.place(stop, t(0), &mut out);
+    fm.place(exit, t(0), &mut out);
+    out.clear();
+    fm.on_bar(&b, &mut out);
+    assert_eq!(
+        fills(&out),
+        vec![(exit.id, dec!(97), dec!(0)), (stop.id, dec!(95), dec!(0))]
+    );
+
+    // The engine hears of the exit at the open and cancels the stop first.
+    let mut fm = FillModel::new(no_costs());
+    fm.place(stop, t(0), &mut out);
+    fm.place(exit, t(0), &mut out);
+    out.clear();
+    fm.on_bar_open(&b, &mut out);
+    assert_eq!(fills(&out), vec![(exit.id, dec!(97), dec!(0))]);
+    fm.cancel(stop.id, &mut out);
+    // A new order placed at the open trades from the next bar only.
+    let late = order(
+        3,
+        Leg::Exit,
+        Side::Buy,
+        dec!(1),
+        OrderKind::Limit { limit: dec!(96) },
+    );
+    fm.place(late, t(0), &mut out);
+    out.clear();
+    fm.on_bar_range(&b, &mut out);
+    assert!(out.is_empty());
+    fm.on_bar(&bar(1, dec!(97), dec!(98), dec!(95), dec!(96)), &mut out);
+    assert_eq!(fills(&out), vec![(late.id, dec!(96), dec!(0))]);
 }

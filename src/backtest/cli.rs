@@ -1,0 +1,353 @@
+//! The command-line face of the backtester: [`BacktestArgs`] (a plain struct
+//! the CLI fills from its flags), [`run_backtest`] and [`run_sweep`].
+//!
+//! Both load and validate everything first — every bar file, the strategy
+//! file, the risk limits — and only then run, so a typo never costs a run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::backtest::csv::{load_bars, BarSeries, CsvError, LoadOptions};
+use crate::backtest::feed::merge;
+use crate::backtest::report::{DataInfo, Report, ReportError, ReportFiles, RunInfo};
+use crate::backtest::runner::{simulate, RunResult, RunSpec};
+use crate::backtest::sweep::SweepError;
+use crate::broker::fill_model::FillConfig;
+use crate::core::types::{Bar, Instrument, StrategyId, Symbol};
+use crate::risk::RiskLimits;
+use crate::settings::ConfigProblem;
+use crate::strategy::{load_strategy_file, Registry, Sizing, Strategy, StrategyFile};
+
+/// Tick size assumed for every instrument (US stocks above $1).
+pub const DEFAULT_TICK: Decimal = rust_decimal_macros::dec!(0.01);
+
+/// What `backtest` was asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacktestArgs {
+    /// Bar files (`SYMBOL_*.csv`), one symbol each.
+    pub data: Vec<PathBuf>,
+    /// Strategy file; `None` runs the built-in default: `sma_crossover`
+    /// fast 10 / slow 30 on every data symbol, 10 % of equity per entry.
+    pub strategy: Option<PathBuf>,
+    /// `[risk]` limits (from the config file, or the defaults).
+    pub limits: RiskLimits,
+    /// First exchange date to trade (inclusive).
+    pub from: Option<NaiveDate>,
+    /// Last exchange date to trade (inclusive).
+    pub to: Option<NaiveDate>,
+    /// Directory for the report files; `None` writes nothing.
+    pub out: Option<PathBuf>,
+    /// Sweep axes, `key=a,b,c` each (for [`run_sweep`]).
+    pub sweep: Vec<String>,
+    /// Metric a sweep is ranked by (see [`RankBy::NAMES`](crate::backtest::sweep::RankBy::NAMES)).
+    pub rank: Option<String>,
+    /// Account equity before the first bar.
+    pub initial_equity: Decimal,
+    /// Fill-model settings.
+    pub fill: FillConfig,
+    /// Show a progress bar on a terminal for runs over a second.
+    pub progress: bool,
+}
+
+impl Default for BacktestArgs {
+    fn default() -> Self {
+        Self {
+            data: Vec::new(),
+            strategy: None,
+            limits: RiskLimits::default(),
+            from: None,
+            to: None,
+            out: None,
+            sweep: Vec::new(),
+            rank: None,
+            initial_equity: Decimal::from(100_000),
+            fill: FillConfig::default(),
+            progress: true,
+        }
+    }
+}
+
+/// Why a backtest could not run. Each message names the file or setting.
+#[derive(Debug, thiserror::Error)]
+pub enum BacktestError {
+    /// No `--data` file was given.
+    #[error("no bar file given: pass --data FILE (e.g. --data data/SPY_1d.csv)")]
+    NoData,
+    /// A bar file is unreadable or invalid.
+    #[error(transparent)]
+    Csv(#[from] CsvError),
+    /// The strategy file (or the risk limits) have problems, all listed.
+    #[error("{}", problems_text(.0))]
+    Config(Vec<ConfigProblem>),
+    /// A strategy symbol has no bar file.
+    #[error("{strategy}: symbol {symbol} has no bar file (given: {given})")]
+    MissingSymbol {
+        /// The strategy file.
+        strategy: String,
+        /// The symbol without data.
+        symbol: Symbol,
+        /// The symbols that have data.
+        given: String,
+    },
+    /// The data's bars are longer than the strategy's bars.
+    #[error("{file}: bars of {data} s cannot make the {wants} s bars {strategy} trades on; use finer data")]
+    BarSize {
+        /// The bar file.
+        file: String,
+        /// The strategy file.
+        strategy: String,
+        /// The strategy's bar length.
+        wants: u32,
+        /// The file's bar length.
+        data: u32,
+    },
+    /// Two bar files for one symbol.
+    #[error("{first} and {second}: both hold bars of {symbol}; give one file per symbol")]
+    DuplicateSymbol {
+        /// Symbol.
+        symbol: Symbol,
+        /// First file.
+        first: String,
+        /// Second file.
+        second: String,
+    },
+    /// Bad sweep or ranking arguments.
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
+    /// The report could not be written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+fn problems_text(problems: &[ConfigProblem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One finished backtest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacktestOutcome {
+    /// The report (also written to `--out` when given).
+    pub report: Report,
+    /// The run itself, equity curve included.
+    pub result: RunResult,
+    /// The files written, when `--out` was given.
+    pub files: Option<ReportFiles>,
+}
+
+/// Inputs loaded and checked once, shared by every run of a sweep.
+pub(crate) struct Prepared {
+    pub(crate) series: Vec<BarSeries>,
+    pub(crate) bars: Vec<Bar>,
+    pub(crate) strategy: StrategyFile,
+    pub(crate) instruments: Vec<Instrument>,
+}
+
+/// Loads every file and checks that they fit together.
+pub(crate) fn prepare(args: &BacktestArgs) -> Result<Prepared, BacktestError> {
+    if args.data.is_empty() {
+        return Err(BacktestError::NoData);
+    }
+    let limit_problems = args.limits.validate("config.toml");
+    if !limit_problems.is_empty() {
+        return Err(BacktestError::Config(limit_problems));
+    }
+    let options = LoadOptions {
+        from: args.from,
+        to: args.to,
+        ..LoadOptions::default()
+    };
+    let mut series: Vec<BarSeries> = Vec::with_capacity(args.data.len());
+    for path in &args.data {
+        let loaded = load_bars(path, &options)?;
+        if let Some(first) = series.iter().find(|s| s.symbol == loaded.symbol) {
+            return Err(BacktestError::DuplicateSymbol {
+                symbol: loaded.symbol,
+                first: first.file.clone(),
+                second: loaded.file,
+            });
+        }
+        series.push(loaded);
+    }
+    let strategy = match &args.strategy {
+        Some(path) => load_strategy_file(path).map_err(BacktestError::Config)?,
+        None => default_strategy(&series),
+    };
+    for &symbol in &strategy.symbols {
+        let Some(data) = series.iter().find(|s| s.symbol == symbol) else {
+            let given: Vec<String> = series.iter().map(|s| s.symbol.to_string()).collect();
+            return Err(BacktestError::MissingSymbol {
+                strategy: strategy.source.clone(),
+                symbol,
+                given: given.join(", "),
+            });
+        };
+        if data.seconds > strategy.bar_seconds {
+            return Err(BacktestError::BarSize {
+                file: data.file.clone(),
+                strategy: strategy.source.clone(),
+                wants: strategy.bar_seconds,
+                data: data.seconds,
+            });
+        }
+    }
+    build_strategy(&strategy)?;
+    let instruments = series
+        .iter()
+        .map(|s| Instrument {
+            symbol: s.symbol,
+            tick_size: DEFAULT_TICK,
+        })
+        .collect();
+    let bars = merge(&series);
+    Ok(Prepared {
+        series,
+        bars,
+        strategy,
+        instruments,
+    })
+}
+
+/// The built-in default: `sma_crossover` fast 10 / slow 30 on every data
+/// symbol at the data's bar size, 10 % of equity per entry.
+pub fn default_strategy(series: &[BarSeries]) -> StrategyFile {
+    let seconds = series.iter().map(|s| s.seconds).max().unwrap_or(86_400);
+    let mut params = toml::Table::new();
+    params.insert("fast".into(), toml::Value::Integer(10));
+    params.insert("slow".into(), toml::Value::Integer(30));
+    StrategyFile {
+        source: "built-in default".into(),
+        kind: "sma_crossover".into(),
+        name: "sma_crossover_default".into(),
+        enabled: true,
+        symbols: series.iter().map(|s| s.symbol).collect(),
+        bar_size: format!("{seconds} secs"),
+        bar_seconds: seconds,
+        sizing: Sizing::FractionOfEquity(Decimal::new(1, 1)),
+        params,
+    }
+}
+
+/// Builds the strategy a file describes (instance 0).
+pub(crate) fn build_strategy(file: &StrategyFile) -> Result<Box<dyn Strategy>, BacktestError> {
+    Registry::with_builtins()
+        .build(file, StrategyId(0))
+        .map_err(BacktestError::Config)
+}
+
+/// The report's description of a run of `file` over `prepared`.
+pub(crate) fn run_info(args: &BacktestArgs, prepared: &Prepared, file: &StrategyFile) -> RunInfo {
+    RunInfo {
+        strategy: file.kind.clone(),
+        name: file.name.clone(),
+        source: file.source.clone(),
+        bar_seconds: file.bar_seconds,
+        sizing: match file.sizing {
+            Sizing::FixedQuantity(q) => format!("fixed_quantity = {q}"),
+            Sizing::FractionOfEquity(f) => format!("fraction_of_equity = {f}"),
+        },
+        parameters: parameters_text(&file.params),
+        data: prepared
+            .series
+            .iter()
+            .map(|s| DataInfo {
+                file: s.file.clone(),
+                symbol: s.symbol,
+                bar_seconds: s.seconds,
+                bars: s.bars.len(),
+                first: s.bars.first().map_or_else(Default::default, |b| b.start),
+                last: s.bars.last().map_or_else(Default::default, |b| b.start),
+            })
+            .collect(),
+        from: args.from,
+        to: args.to,
+        initial_equity: args.initial_equity,
+        fill_model: args.fill,
+        risk: args.limits.clone(),
+    }
+}
+
+/// Parameters as TOML text (`10`, `0.5`, `"ema"`), by name.
+pub(crate) fn parameters_text(params: &toml::Table) -> BTreeMap<String, String> {
+    params
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect()
+}
+
+/// The run spec for `prepared` under `args`.
+pub(crate) fn spec<'a>(
+    args: &'a BacktestArgs,
+    prepared: &'a Prepared,
+    progress: bool,
+) -> RunSpec<'a> {
+    RunSpec {
+        bars: &prepared.bars,
+        limits: &args.limits,
+        instruments: &prepared.instruments,
+        initial_equity: args.initial_equity,
+        fill: args.fill,
+        progress,
+    }
+}
+
+/// Runs one backtest and, with `args.out`, writes `report.json`, `report.md`
+/// and `equity.svg` there.
+///
+/// # Errors
+/// [`BacktestError`] for invalid inputs (before anything runs) or an
+/// unwritable report directory.
+pub fn run_backtest(args: &BacktestArgs) -> Result<BacktestOutcome, BacktestError> {
+    let prepared = prepare(args)?;
+    let strategy = build_strategy(&prepared.strategy)?;
+    let result = simulate(&spec(args, &prepared, args.progress), vec![strategy]);
+    let report = Report {
+        run: run_info(args, &prepared, &prepared.strategy),
+        metrics: result.metrics.clone(),
+        diagnostics: result.diagnostics,
+        trades: result.trades.clone(),
+    };
+    let files = match &args.out {
+        Some(dir) => Some(report.write(dir, &result.curve)?),
+        None => None,
+    };
+    Ok(BacktestOutcome {
+        report,
+        result,
+        files,
+    })
+}
+
+/// A one-paragraph summary for the terminal.
+pub fn summary(outcome: &BacktestOutcome) -> String {
+    let m = &outcome.report.metrics;
+    let fmt = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.2}"));
+    let mut text = format!(
+        "{} bars, {} trades: total return {} %, CAGR {} %, max drawdown {} %, Sharpe {}, Sortino {}, \
+         win rate {} %, exposure {} %, {} risk-gate rejections, {} HALTED days",
+        m.bars,
+        m.trades,
+        m.total_return_pct,
+        fmt(m.cagr_pct),
+        m.max_drawdown_pct,
+        fmt(m.sharpe),
+        fmt(m.sortino),
+        m.win_rate_pct.map_or_else(|| "n/a".to_string(), |w| w.to_string()),
+        m.exposure_pct,
+        m.rejections,
+        m.halted_days.len(),
+    );
+    if let Some(files) = &outcome.files {
+        let dir = files.json.parent().unwrap_or(Path::new("."));
+        text.push_str(&format!("\nreport: {}", dir.display()));
+    }
+    text
+}
+
+pub use crate::backtest::sweep_run::{run_sweep, SweepOutcome, SweepRow};

@@ -1,0 +1,253 @@
+//! [`simulate`]: one backtest run through the real [`Engine`] — the same
+//! strategies, risk gate, order manager and portfolio as live trading — with
+//! the [`FillModel`] as the broker.
+//!
+//! Per bar, in this order (which is what makes look-ahead impossible):
+//! 1. the fill model trades the orders resting from earlier bars against the
+//!    bar's open, the engine hears of those fills (and may cancel or place
+//!    orders), then the fill model trades against the bar's range and the
+//!    engine hears of those fills; all stamped with the bar's start;
+//! 2. the engine sees the finished bar (`on_market`, at the bar's end), and
+//!    the strategies decide on its close;
+//! 3. the resulting commands go to the fill model, whose immediate answers
+//!    (`Working`, `Rejected`, `Cancelled`) go back to the engine, and so on
+//!    until no command is left (at most [`MAX_ROUNDS`] exchanges);
+//! 4. the recorder notes equity, exposure and the trading state.
+//!
+//! The account's net liquidation is the initial equity plus the portfolio's
+//! net PnL, handed to the engine before every market and broker event (for
+//! a bar, already valued at its close, exactly as the engine's own mark will).
+//!
+//! Nothing in the loop allocates in steady state: every buffer is reused.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::backtest::metrics::{compute, EquityPoint, MetricInputs, Metrics};
+use crate::backtest::progress::Progress;
+use crate::backtest::recorder::Recorder;
+use crate::backtest::rejections::reason_key;
+use crate::backtest::trades::Trade;
+use crate::broker::fill_model::{FillConfig, FillModel};
+use crate::core::engine::{Engine, EngineConfig, Notice, Output};
+use crate::core::event::BrokerEvent;
+use crate::core::types::{Bar, Instrument, MarketEvent};
+use crate::risk::{AccountView, RiskLimits};
+use crate::strategy::Strategy;
+
+/// Most command ⇄ broker-answer exchanges one event may cause before the
+/// runner stops feeding them (counted in [`Diagnostics::rounds_cut`]).
+pub const MAX_ROUNDS: usize = 16;
+
+/// Everything one run needs besides its strategies.
+#[derive(Debug, Clone, Copy)]
+pub struct RunSpec<'a> {
+    /// All bars, ascending by end time (see [`feed::merge`](crate::backtest::feed::merge)).
+    pub bars: &'a [Bar],
+    /// Validated `[risk]` limits.
+    pub limits: &'a RiskLimits,
+    /// Tradable instruments with their tick sizes.
+    pub instruments: &'a [Instrument],
+    /// Account equity before the first bar.
+    pub initial_equity: Decimal,
+    /// Fill-model settings.
+    pub fill: FillConfig,
+    /// Show a progress bar on a terminal for runs over a second.
+    pub progress: bool,
+}
+
+/// Counters that tell whether a run was healthy. All zero except `fills`,
+/// `orders_approved` and the `*_at_end` figures in a normal run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Diagnostics {
+    /// Executions.
+    pub fills: usize,
+    /// Intents the risk gate approved.
+    pub orders_approved: u64,
+    /// Round trips still open after the last bar (valued at its close).
+    pub open_trades_at_end: usize,
+    /// Orders still working after the last bar.
+    pub open_orders_at_end: usize,
+    /// Broker events about orders the engine did not know (each halts trading).
+    pub unknown_orders: u64,
+    /// Fills the portfolio refused (each halts trading).
+    pub bad_fills: u64,
+    /// Intents dropped because a strategy's buffer was full.
+    pub intents_dropped: u64,
+    /// Events whose command exchanges hit [`MAX_ROUNDS`].
+    pub rounds_cut: u64,
+}
+
+/// What one run produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    /// Equity after every bar close.
+    pub curve: Vec<EquityPoint>,
+    /// Closed round trips.
+    pub trades: Vec<Trade>,
+    /// Days with a HALTED bar.
+    pub halted_days: BTreeSet<NaiveDate>,
+    /// Risk-gate rejections by reason.
+    pub rejections: BTreeMap<String, u64>,
+    /// Health counters.
+    pub diagnostics: Diagnostics,
+    /// The statistics.
+    pub metrics: Metrics,
+}
+
+/// Runs `strategies` over `spec.bars`. Deterministic: the same inputs always
+/// give the same result.
+pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunResult {
+    let engine = Engine::new(
+        EngineConfig {
+            limits: spec.limits.clone(),
+            instruments: spec.instruments.to_vec(),
+            account: AccountView::new(spec.initial_equity, spec.initial_equity),
+            next_seq: 1,
+        },
+        strategies,
+    );
+    let mut run = Loop {
+        engine,
+        fills: FillModel::new(spec.fill),
+        recorder: Recorder::new(spec.initial_equity, spec.bars.len()),
+        out: Output::default(),
+        events: Vec::with_capacity(32),
+        initial: spec.initial_equity,
+        rejections: BTreeMap::new(),
+        diagnostics: Diagnostics::default(),
+    };
+    let mut progress = Progress::new(spec.bars.len() as u64, spec.progress);
+    for (i, bar) in spec.bars.iter().enumerate() {
+        run.bar(bar);
+        progress.tick(i as u64 + 1);
+    }
+    progress.finish();
+    run.finish()
+}
+
+/// The state of one run.
+struct Loop {
+    engine: Engine,
+    fills: FillModel,
+    recorder: Recorder,
+    out: Output,
+    events: Vec<BrokerEvent>,
+    initial: Decimal,
+    rejections: BTreeMap<&'static str, u64>,
+    diagnostics: Diagnostics,
+}
+
+impl Loop {
+    fn bar(&mut self, bar: &Bar) {
+        // The open, then (after the engine heard of the open's fills) the range.
+        for half in [FillModel::on_bar_open, FillModel::on_bar_range] {
+            self.events.clear();
+            half(&mut self.fills, bar, &mut self.events);
+            if !self.events.is_empty() {
+                self.out.clear();
+                self.deliver(bar.start);
+                self.settle(bar.start);
+            }
+        }
+        let portfolio = self.engine.portfolio();
+        let revaluation = portfolio
+            .position(bar.symbol)
+            .and_then(|p| p.last_price().map(|last| p.quantity() * (bar.close - last)))
+            .unwrap_or(Decimal::ZERO);
+        let net_liquidation = self.initial + portfolio.net_pnl() + revaluation;
+        self.engine.set_net_liquidation(net_liquidation);
+        self.out.clear();
+        self.engine
+            .on_market(&MarketEvent::Bar(*bar), &mut self.out);
+        self.settle(bar.end());
+        self.recorder
+            .on_bar(bar, self.engine.portfolio(), self.engine.state());
+    }
+
+    /// Feeds `self.events` to the engine at `now`; its answers collect in `self.out`.
+    fn deliver(&mut self, now: DateTime<Utc>) {
+        for event in &self.events {
+            if let BrokerEvent::Filled { fill, .. } = event {
+                self.recorder.on_fill(fill);
+            }
+            self.engine.on_broker(event, now, &mut self.out);
+            let equity = self.initial + self.engine.portfolio().net_pnl();
+            self.engine.set_net_liquidation(equity);
+        }
+    }
+
+    /// Hands the engine's commands to the fill model and its answers back to
+    /// the engine until no command is left.
+    fn settle(&mut self, now: DateTime<Utc>) {
+        for _ in 0..MAX_ROUNDS {
+            self.count_notices();
+            if self.out.commands.is_empty() {
+                return;
+            }
+            self.events.clear();
+            for command in &self.out.commands {
+                self.fills.submit(command, now, &mut self.events);
+            }
+            self.out.clear();
+            self.deliver(now);
+        }
+        self.count_notices();
+        if !self.out.commands.is_empty() {
+            self.diagnostics.rounds_cut += 1;
+        }
+    }
+
+    fn count_notices(&mut self) {
+        for notice in &self.out.notices {
+            match notice {
+                Notice::Approved(_) => self.diagnostics.orders_approved += 1,
+                Notice::Rejected(r) => {
+                    *self.rejections.entry(reason_key(&r.reason)).or_insert(0) += 1
+                }
+                Notice::IntentsDropped { count, .. } => {
+                    self.diagnostics.intents_dropped += u64::from(*count)
+                }
+                Notice::UnknownOrder(_) => self.diagnostics.unknown_orders += 1,
+                Notice::BadFill(_) => self.diagnostics.bad_fills += 1,
+                Notice::StateChanged(_) => {}
+            }
+        }
+        self.out.notices.clear();
+    }
+
+    fn finish(self) -> RunResult {
+        let mut diagnostics = self.diagnostics;
+        diagnostics.fills = self.recorder.fills();
+        diagnostics.open_trades_at_end = self.recorder.trades().open_count();
+        diagnostics.open_orders_at_end = self.fills.open_orders().count();
+        let initial = self.recorder.initial_equity();
+        let start = self.recorder.start();
+        let (curve, book, halted_days) = self.recorder.into_parts();
+        let trades = book.into_closed();
+        let rejections: BTreeMap<String, u64> = self
+            .rejections
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), *v))
+            .collect();
+        let metrics = compute(&MetricInputs {
+            initial_equity: initial,
+            start,
+            curve: &curve,
+            trades: &trades,
+            rejections: &rejections,
+            halted_days: &halted_days,
+        });
+        RunResult {
+            curve,
+            trades,
+            halted_days,
+            rejections,
+            diagnostics,
+            metrics,
+        }
+    }
+}
