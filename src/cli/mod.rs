@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap) and one module per subcommand.
 //! `main.rs` only parses and dispatches here; every command returns an exit code.
 
+pub mod backtest;
 pub mod check;
 pub mod history;
 pub mod logging;
@@ -57,6 +58,8 @@ pub enum Command {
     Run(RunArgs),
     /// Validate the configuration and print the effective settings; connects to nothing.
     Check(CheckCommand),
+    /// Backtest strategies on historical bars with the same engine and risk gate.
+    Backtest(backtest::BacktestCommand),
     /// Download historical bars from TWS / IB Gateway into a CSV file for backtests.
     History(history::HistoryArgs),
     /// Print a day's trades, PnL and risk decisions from the journal.
@@ -97,6 +100,7 @@ pub struct CheckCommand {
 pub fn dispatch(cli: Cli) -> ExitCode {
     match &cli.command {
         Command::Run(args) => run::run(&cli, args),
+        Command::Backtest(args) => backtest::run(&cli, args),
         Command::History(args) => history::run(
             Some(cli.config.clone()),
             cli.log_format.unwrap_or(LogFormat::Human),

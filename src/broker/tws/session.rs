@@ -25,6 +25,7 @@ use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::router::{OrderRouter, Translated};
 use crate::broker::tws::snapshot::{self, SnapshotError};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
+use crate::core::order_manager::Command;
 use crate::core::types::{Instrument, MarketEvent, Symbol};
 use crate::journal::{Journal, JournalError};
 use crate::redact::mask_account;
@@ -359,8 +360,16 @@ pub(crate) async fn dispatch(
                 engine.halt(HaltCause::Engine, now, out);
                 continue;
             }
+            crate::failpoint::hit("after-journal-write");
             match router.execute(command).await {
                 Ok(()) => {
+                    if crate::failpoint::armed("after-send")
+                        && !matches!(command, Command::Cancel(_) | Command::CancelAll)
+                    {
+                        // Let the socket carry the order out, then die before journaling the send.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        crate::failpoint::hit("after-send");
+                    }
                     for id in command_ids(command) {
                         if let Some(ib) = router.ib_id(id) {
                             recorder.sent(id, ib, now);
