@@ -2,7 +2,9 @@
 //! `main.rs` only parses and dispatches here; every command returns an exit code.
 
 pub mod backtest;
+pub mod cancel_all;
 pub mod check;
+pub mod flatten;
 pub mod history;
 pub mod logging;
 pub mod report;
@@ -66,6 +68,10 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Run the embedded TWS simulator on its own until Ctrl+C.
     Sim(sim::SimArgs),
+    /// Emergency from another terminal: cancel every open order of the account (IB global cancel).
+    CancelAll(cancel_all::CancelAllArgs),
+    /// Emergency from another terminal: cancel every order, then close every position at market.
+    Flatten(flatten::FlattenArgs),
 }
 
 /// Arguments of `run`.
@@ -114,6 +120,8 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             );
             sim::run(args)
         }
+        Command::CancelAll(args) => cancel_all::run(&cli, args),
+        Command::Flatten(args) => flatten::run(&cli, args),
         Command::Check(args) => check::run(&check::CheckArgs {
             config: Some(cli.config.clone()),
             live: args.live,

@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod emergency;
 pub mod history;
+pub mod manual;
 pub mod market_data;
 pub mod orders;
 pub mod pacing;
