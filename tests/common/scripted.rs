@@ -56,12 +56,14 @@ impl Probe {
 /// flight, until `max_entries` entries have filled (a rejected or cancelled
 /// entry is retried on the next bar). With `add_below = Some((trigger, qty))`,
 /// once an entry has filled, every bar closing below `trigger` also tries to
-/// buy `qty` more.
+/// buy `qty` more; with `keep_adding`, every bar after the first such bar does.
 pub struct Scripted {
     symbols: [Symbol; 1],
     entry_quantity: Decimal,
     max_entries: usize,
     add_below: Option<(Decimal, Decimal)>,
+    keep_adding: bool,
+    dropped: bool,
     entries_filled: usize,
     pending: bool,
     probe: Arc<Probe>,
@@ -77,6 +79,8 @@ impl Scripted {
                 entry_quantity,
                 max_entries,
                 add_below: None,
+                keep_adding: false,
+                dropped: false,
                 entries_filled: 0,
                 pending: false,
                 probe: Arc::clone(&probe),
@@ -88,6 +92,14 @@ impl Scripted {
     /// Also keep buying `quantity` on every bar below `trigger` after the first fill.
     pub fn adding_below(mut self, trigger: Decimal, quantity: Decimal) -> Self {
         self.add_below = Some((trigger, quantity));
+        self
+    }
+
+    /// Like [`adding_below`](Self::adding_below), but once a bar closed below
+    /// `trigger`, every later bar tries to buy `quantity` whatever its price.
+    pub fn adding_after_drop_below(mut self, trigger: Decimal, quantity: Decimal) -> Self {
+        self.add_below = Some((trigger, quantity));
+        self.keep_adding = true;
         self
     }
 
@@ -129,6 +141,9 @@ impl Strategy for Scripted {
         self.probe.bars.fetch_add(1, Ordering::SeqCst);
         if let Some((trigger, quantity)) = self.add_below {
             if self.entries_filled > 0 && bar.close < trigger {
+                self.dropped = true;
+            }
+            if self.dropped && (self.keep_adding || bar.close < trigger) {
                 self.buy(ctx, quantity, out);
             }
         }
