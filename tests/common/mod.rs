@@ -75,7 +75,15 @@ pub fn session_config(
         status_interval: Duration::ZERO,
         limits,
         strategies,
+        journal: temp_journal(),
+        config_hash: "test".to_string(),
     }
+}
+
+/// A fresh journal in its own temporary directory (kept for the test's life).
+pub fn temp_journal() -> first_trading_app::journal::Journal {
+    let dir = tempfile::tempdir().expect("temp dir").keep();
+    first_trading_app::journal::Journal::open(&dir.join("journal.db")).expect("journal")
 }
 
 /// A running session: its shutdown trigger and its outcome.
