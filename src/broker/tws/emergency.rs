@@ -200,6 +200,23 @@ pub async fn emergency_shutdown(
     }
 }
 
+/// Journals one order update and applies it to the engine; whatever the
+/// engine answers (after a halt: only cancels) is sent.
+async fn apply_update(
+    update: &OrderUpdate,
+    engine: &mut Engine,
+    router: &mut OrderRouter,
+    recorder: &mut Recorder,
+    out: &mut Output,
+) {
+    let now = recorder.now();
+    recorder.on_update(update, |ib, r| router.lookup(ib, r), now);
+    if let Translated::Event(event) = router.translate(update, now) {
+        engine.on_broker(&event, now, out);
+        dispatch(router, engine, recorder, out).await;
+    }
+}
+
 /// Applies order updates until none arrives for `quiet` (at most 5 × `quiet`).
 async fn drain_updates(
     engine: &mut Engine,
@@ -213,12 +230,7 @@ async fn drain_updates(
     while Instant::now() < give_up {
         match tokio::time::timeout(quiet, orders.next()).await {
             Ok(Some(Ok(SubscriptionItem::Data(update)))) => {
-                let now = recorder.now();
-                recorder.on_update(&update, |ib, r| router.lookup(ib, r), now);
-                if let Translated::Event(event) = router.translate(&update, now) {
-                    engine.on_broker(&event, now, &mut out);
-                    dispatch(router, engine, recorder, &mut out).await;
-                }
+                apply_update(&update, engine, router, recorder, &mut out).await;
             }
             Ok(Some(_)) => {}
             Ok(None) | Err(_) => return,
@@ -264,12 +276,7 @@ async fn wait_until(
             }
             update = orders.next() => {
                 if let Some(Ok(SubscriptionItem::Data(update))) = update {
-                    recorder.on_update(&update, |ib, r| router.lookup(ib, r), recorder.now());
-                    if let Translated::Event(event) = router.translate(&update, recorder.now()) {
-                        engine.on_broker(&event, recorder.now(), &mut out);
-                        // Only cancels may follow a halt; send them.
-                        dispatch(router, engine, recorder, &mut out).await;
-                    }
+                    apply_update(&update, engine, router, recorder, &mut out).await;
                 }
             }
             _ = poll.tick() => {

@@ -5,13 +5,12 @@
 //! twice (live and in a reconciliation snapshot) is harmless.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ibapi::orders::{ExecutionSide, OrderStatusKind, OrderUpdate};
+use ibapi::orders::{OrderStatusKind, OrderUpdate};
 
-use crate::broker::tws::snapshot::{decimal, parse_ib_time, BrokerExecution};
+use crate::broker::tws::snapshot::{broker_execution, decimal, parse_ib_time, BrokerExecution};
 use crate::core::engine::Notice;
 use crate::core::order_id::ClientOrderId;
 use crate::core::order_manager::{Command, OrderTicket};
-use crate::core::types::{Side, Symbol};
 use crate::journal::{
     ExecutionRecord, Journal, JournalError, OrderIntentRecord, OrderStatus, RiskDecisionRecord,
 };
@@ -125,27 +124,9 @@ impl Recorder {
                 }
             }
             OrderUpdate::ExecutionData(data) => {
-                let e = &data.execution;
-                let Ok(symbol) = Symbol::new(data.contract.symbol.as_str()) else {
-                    return;
-                };
-                self.execution(
-                    &BrokerExecution {
-                        exec_id: e.execution_id.clone(),
-                        order_id: e.order_id,
-                        order_ref: e.order_reference.clone(),
-                        symbol,
-                        side: match e.side {
-                            ExecutionSide::Bought => Side::Buy,
-                            ExecutionSide::Sold => Side::Sell,
-                        },
-                        quantity: decimal(e.shares),
-                        price: decimal(e.price),
-                        commission: None,
-                        time: e.time.clone(),
-                    },
-                    now,
-                );
+                if let Some(execution) = broker_execution(data) {
+                    self.execution(&execution, now);
+                }
             }
             OrderUpdate::CommissionReport(report) => {
                 if let Err(error) = self

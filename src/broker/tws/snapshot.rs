@@ -264,26 +264,7 @@ pub async fn executions(
     let mut out: Vec<BrokerExecution> = Vec::new();
     for row in rows {
         match row {
-            Executions::ExecutionData(data) => {
-                let e = &data.execution;
-                let Ok(symbol) = Symbol::new(data.contract.symbol.as_str()) else {
-                    continue;
-                };
-                out.push(BrokerExecution {
-                    exec_id: e.execution_id.clone(),
-                    order_id: e.order_id,
-                    order_ref: e.order_reference.clone(),
-                    symbol,
-                    side: match e.side {
-                        ExecutionSide::Bought => Side::Buy,
-                        ExecutionSide::Sold => Side::Sell,
-                    },
-                    quantity: decimal(e.shares),
-                    price: decimal(e.price),
-                    commission: None,
-                    time: e.time.clone(),
-                });
-            }
+            Executions::ExecutionData(data) => out.extend(broker_execution(&data)),
             Executions::CommissionReport(report) => {
                 if let Some(exec) = out.iter_mut().find(|x| x.exec_id == report.execution_id) {
                     exec.commission = Some(decimal(report.commission));
@@ -292,6 +273,25 @@ pub async fn executions(
         }
     }
     Ok(out)
+}
+
+/// One execution report as our record (`None` for a symbol we cannot hold).
+pub fn broker_execution(data: &ibapi::orders::ExecutionData) -> Option<BrokerExecution> {
+    let e = &data.execution;
+    Some(BrokerExecution {
+        exec_id: e.execution_id.clone(),
+        order_id: e.order_id,
+        order_ref: e.order_reference.clone(),
+        symbol: Symbol::new(data.contract.symbol.as_str()).ok()?,
+        side: match e.side {
+            ExecutionSide::Bought => Side::Buy,
+            ExecutionSide::Sold => Side::Sell,
+        },
+        quantity: decimal(e.shares),
+        price: decimal(e.price),
+        commission: None,
+        time: e.time.clone(),
+    })
 }
 
 /// Parses an execution time as TWS writes it (`20260105 09:31:05 US/Eastern`,
