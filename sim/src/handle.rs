@@ -130,12 +130,9 @@ impl SimHandle {
         self.inner.shared.lock().set_price(symbol, price)
     }
 
-    /// Runs `n` market ticks now (random-walk steps, replay, bars, scenario).
+    /// Runs `n` extra random-walk / replay steps now, then closes due bars.
     pub fn step(&self, n: usize) {
-        let mut state = self.inner.shared.lock();
-        for _ in 0..n {
-            state.tick();
-        }
+        self.inner.shared.lock().force_steps(n);
     }
 
     /// Moves the simulated clock forward by `by`.

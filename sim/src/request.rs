@@ -181,6 +181,7 @@ mod tests {
                 total_quantity: Some("10".into()),
                 ..Default::default()
             }),
+            attached_orders: None,
         };
         match Request::decode(&body(3, &order.encode_to_vec())) {
             Ok(Request::PlaceOrder(p)) => {

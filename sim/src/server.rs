@@ -11,13 +11,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::account::Account;
-use crate::clock::SimClock;
 use crate::config::SimConfig;
-use crate::exchange::Exchange;
-use crate::faults::Faults;
 use crate::handle::SimHandle;
-use crate::market::{load_replay_csv, Market};
 use crate::state::SimState;
 use crate::SimError;
 
@@ -57,38 +52,8 @@ impl Simulator {
     /// [`SimError::Bind`] when the address cannot be bound, [`SimError::Replay`]
     /// when a replay file cannot be loaded, [`SimError::Config`] for an empty universe.
     pub async fn start(config: SimConfig, addr: SocketAddr) -> Result<SimHandle, SimError> {
-        if config.symbols.is_empty() {
-            return Err(SimError::Config("the symbol universe is empty".into()));
-        }
-        let clock = SimClock::new(config.start_date, config.start_time, config.speed);
-        let mut market = Market::new(&config.symbols, config.seed, clock.now_utc().timestamp());
-        if let Some(replay) = &config.bar_replay {
-            for (symbol, path) in &replay.files {
-                let idx = market.index(symbol).ok_or_else(|| {
-                    SimError::Replay(format!("{symbol}: not in the symbol universe"))
-                })?;
-                let bars = load_replay_csv(path)?;
-                let bars = bars.get(replay.skip_rows..).unwrap_or(&[]);
-                if let Some(first) = bars.first() {
-                    market.set_last(idx, first.open, rust_decimal::Decimal::ZERO);
-                }
-                market.queue_replay(idx, bars);
-            }
-        }
         let delay_ms = Arc::new(AtomicU64::new(0));
-        let state = SimState {
-            exchange: Exchange::new(config.partial_fills, config.commissions),
-            account: Account::new(&config.account, config.starting_cash),
-            faults: Faults::new(Arc::clone(&delay_ms)),
-            conns: Default::default(),
-            next_valid_id: config.first_order_id,
-            step_cursor: 0,
-            fault_cursor: 0,
-            ticks: 0,
-            clock,
-            market,
-            config,
-        };
+        let state = SimState::new(config, Arc::clone(&delay_ms))?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| SimError::Bind(addr, e.to_string()))?;

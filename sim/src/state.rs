@@ -8,6 +8,8 @@
 //! awaits; frames are queued with `try_send` on bounded channels.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
@@ -17,8 +19,9 @@ use crate::clock::SimClock;
 use crate::config::SimConfig;
 use crate::exchange::{Event, Exchange};
 use crate::faults::{Faults, Pacer};
-use crate::market::Market;
+use crate::market::{load_replay_csv, Market};
 use crate::wire;
+use crate::SimError;
 
 /// Identifies one TCP connection.
 pub type ConnId = u64;
@@ -35,6 +38,15 @@ pub enum Out {
 /// Capacity of each connection's outgoing queue (frames).
 pub const OUT_CAPACITY: usize = 16_384;
 
+/// One reqMktData subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MktSub {
+    /// Symbol index.
+    pub idx: usize,
+    /// Generic tick list as requested (e.g. `233`, `236`, `293`).
+    pub generics: Vec<String>,
+}
+
 /// One API session after startApi.
 #[derive(Debug)]
 pub struct Conn {
@@ -44,8 +56,8 @@ pub struct Conn {
     pub tx: mpsc::Sender<Out>,
     /// Market data type (1 live, 2 frozen, 3 delayed, 4 delayed frozen).
     pub md_type: i32,
-    /// reqMktData subscriptions: request id → symbol index.
-    pub mkt: BTreeMap<i32, usize>,
+    /// reqMktData subscriptions by request id.
+    pub mkt: BTreeMap<i32, MktSub>,
     /// Real-time bar subscriptions: request id → symbol index.
     pub rt_bars: BTreeMap<i32, usize>,
     /// Account summary subscriptions: request id → tags.
@@ -106,9 +118,55 @@ pub struct SimState {
     pub fault_cursor: usize,
     /// Market ticks run so far.
     pub ticks: u64,
+    /// Simulated time the random walk counts steps from.
+    pub sim_origin: chrono::DateTime<chrono::Utc>,
+    /// Clock-driven walk steps taken so far.
+    pub steps_done: u64,
 }
 
 impl SimState {
+    /// Builds the initial state: clock, market (with replay files queued),
+    /// empty exchange and account. `delay_ms` is shared with the writers.
+    ///
+    /// # Errors
+    /// [`SimError::Config`] for an empty universe, [`SimError::Replay`] for a
+    /// replay file that cannot be loaded or names an unknown symbol.
+    pub fn new(config: SimConfig, delay_ms: Arc<AtomicU64>) -> Result<SimState, SimError> {
+        if config.symbols.is_empty() {
+            return Err(SimError::Config("the symbol universe is empty".into()));
+        }
+        let clock = SimClock::new(config.start_date, config.start_time, config.speed);
+        let mut market = Market::new(&config.symbols, config.seed, clock.now_utc().timestamp());
+        if let Some(replay) = &config.bar_replay {
+            for (symbol, path) in &replay.files {
+                let idx = market.index(symbol).ok_or_else(|| {
+                    SimError::Replay(format!("{symbol}: not in the symbol universe"))
+                })?;
+                let bars = load_replay_csv(path)?;
+                let bars = bars.get(replay.skip_rows..).unwrap_or(&[]);
+                if let Some(first) = bars.first() {
+                    market.set_last(idx, first.open, Decimal::ZERO);
+                }
+                market.queue_replay(idx, bars);
+            }
+        }
+        Ok(SimState {
+            exchange: Exchange::new(config.partial_fills, config.commissions),
+            account: Account::new(&config.account, config.starting_cash),
+            faults: Faults::new(delay_ms),
+            conns: BTreeMap::new(),
+            next_valid_id: config.first_order_id,
+            step_cursor: 0,
+            fault_cursor: 0,
+            ticks: 0,
+            sim_origin: clock.now_utc(),
+            steps_done: 0,
+            clock,
+            market,
+            config,
+        })
+    }
+
     /// Milliseconds since the epoch on the simulated clock.
     pub fn now_ms(&self) -> i64 {
         self.clock.now_utc().timestamp_millis()

@@ -27,6 +27,7 @@ pub mod id {
     pub const EXECUTION_DATA: i32 = 11;
     pub const MANAGED_ACCOUNTS: i32 = 15;
     pub const HISTORICAL_DATA: i32 = 17;
+    pub const TICK_GENERIC: i32 = 45;
     pub const TICK_STRING: i32 = 46;
     pub const CURRENT_TIME: i32 = 49;
     pub const REAL_TIME_BARS: i32 = 50;
@@ -252,6 +253,18 @@ pub fn tick_string(req_id: i32, tick_type: i32, value: String) -> Vec<u8> {
     encode_message(
         id::TICK_STRING,
         &proto::TickString {
+            req_id: Some(req_id),
+            tick_type: Some(tick_type),
+            value: Some(value),
+        },
+    )
+}
+
+/// tickGeneric frame.
+pub fn tick_generic(req_id: i32, tick_type: i32, value: f64) -> Vec<u8> {
+    encode_message(
+        id::TICK_GENERIC,
+        &proto::TickGeneric {
             req_id: Some(req_id),
             tick_type: Some(tick_type),
             value: Some(value),

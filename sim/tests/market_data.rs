@@ -199,3 +199,29 @@ async fn historical_bars_in_ib_sizes_and_durations() {
     assert!(head < end);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn generic_ticks_rt_volume_and_shortable() {
+    let sim = start(quiet_config()).await;
+    let client = connect(&sim, 1).await;
+    let mut sub = client
+        .market_data(&Contract::stock("SPY").build())
+        .generic_ticks(&["233", "236"])
+        .subscribe()
+        .await
+        .unwrap();
+    let (mut rt_volume, mut shortable) = (None, None);
+    while rt_volume.is_none() || shortable.is_none() {
+        match next_data!(sub) {
+            TickTypes::String(s) if s.tick_type == TickType::RtVolume => rt_volume = Some(s.value),
+            TickTypes::Generic(g) if g.tick_type == TickType::Shortable => {
+                shortable = Some(g.value)
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(shortable, Some(3.0));
+    let rt = rt_volume.unwrap();
+    assert!(rt.starts_with("590;100;"), "price;size;... got {rt}");
+    sim.shutdown().await;
+}

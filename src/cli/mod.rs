@@ -1,9 +1,13 @@
 //! The command line: argument definitions (clap) and one module per subcommand.
 //! `main.rs` only parses and dispatches here; every command returns an exit code.
 
+pub mod backtest;
+pub mod cancel_all;
 pub mod check;
+pub mod flatten;
 pub mod history;
 pub mod logging;
+pub mod report;
 pub mod run;
 pub mod sim;
 
@@ -56,10 +60,18 @@ pub enum Command {
     Run(RunArgs),
     /// Validate the configuration and print the effective settings; connects to nothing.
     Check(CheckCommand),
+    /// Backtest strategies on historical bars with the same engine and risk gate.
+    Backtest(backtest::BacktestCommand),
     /// Download historical bars from TWS / IB Gateway into a CSV file for backtests.
     History(history::HistoryArgs),
+    /// Print a day's trades, PnL and risk decisions from the journal.
+    Report(report::ReportArgs),
     /// Run the embedded TWS simulator on its own until Ctrl+C.
     Sim(sim::SimArgs),
+    /// Emergency from another terminal: cancel every open order of the account (IB global cancel).
+    CancelAll(cancel_all::CancelAllArgs),
+    /// Emergency from another terminal: cancel every order, then close every position at market.
+    Flatten(flatten::FlattenArgs),
 }
 
 /// Arguments of `run`.
@@ -94,11 +106,13 @@ pub struct CheckCommand {
 pub fn dispatch(cli: Cli) -> ExitCode {
     match &cli.command {
         Command::Run(args) => run::run(&cli, args),
+        Command::Backtest(args) => backtest::run(&cli, args),
         Command::History(args) => history::run(
             Some(cli.config.clone()),
             cli.log_format.unwrap_or(LogFormat::Human),
             args,
         ),
+        Command::Report(args) => report::run(&cli, args),
         Command::Sim(args) => {
             logging::init(
                 cli.log_format.unwrap_or(LogFormat::Human),
@@ -106,6 +120,8 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             );
             sim::run(args)
         }
+        Command::CancelAll(args) => cancel_all::run(&cli, args),
+        Command::Flatten(args) => flatten::run(&cli, args),
         Command::Check(args) => check::run(&check::CheckArgs {
             config: Some(cli.config.clone()),
             live: args.live,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::broker::tws::session::{run_session, SessionConfig};
 use crate::cli::{logging, Cli, RunArgs, EXIT_CONFIG, EXIT_FAILURE};
 use crate::core::types::StrategyId;
+use crate::journal::{config_hash, Journal};
 use crate::redact::mask_account;
 use crate::settings::report::render_error;
 use crate::settings::{Flags, LoadInputs, Settings, TradingMode};
@@ -62,6 +63,15 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
+    // The journal is opened (and a foreign or corrupt file refused) before any connection.
+    let journal = match Journal::open(&settings.journal.path) {
+        Ok(journal) => journal,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let config_hash = config_hash(&effective_config_text(&settings));
     let listener = match shutdown::install() {
         Ok(listener) => listener,
         Err(error) => {
@@ -115,6 +125,8 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
             status_interval: Duration::from_secs(settings.logging.status_interval_secs),
             limits: settings.risk.clone(),
             strategies,
+            journal,
+            config_hash,
         };
         let result = run_session(config, listener).await;
         if let Some(sim) = sim {
@@ -162,4 +174,18 @@ pub fn build_strategies(
     } else {
         Err(problems)
     }
+}
+
+/// The effective configuration as text, for the journal's configuration hash:
+/// every effective value with its source (already masked), then each strategy
+/// file's content.
+pub fn effective_config_text(settings: &Settings) -> String {
+    let mut text = String::new();
+    for value in &settings.effective {
+        text.push_str(&format!("{value:?}\n"));
+    }
+    for entry in &settings.strategies {
+        text.push_str(&format!("{:?}\n", entry.file));
+    }
+    text
 }

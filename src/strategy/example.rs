@@ -1,5 +1,5 @@
 //! A complete small strategy written the way a user would write one. The
-//! guide `docs/write-your-own-strategy.md` quotes the part between the
+//! guide in `README.md` ("Write your own strategy") quotes the part between the
 //! `guide:` markers verbatim, and a test below checks that it still does — so
 //! neither the code nor the guide can rot.
 
@@ -193,7 +193,7 @@ period = 3
     #[test]
     fn guide_quotes_the_example_verbatim() {
         let source = include_str!("example.rs");
-        let guide = include_str!("../../docs/write-your-own-strategy.md");
+        let guide = include_str!("../../README.md");
         let code = between(
             source,
             &["// guide", ":start"].concat(),
@@ -204,19 +204,28 @@ period = 3
             &["// guide-test", ":start"].concat(),
             &["// guide-test", ":end"].concat(),
         );
-        assert!(guide.contains(code), "docs/write-your-own-strategy.md must quote src/strategy/example.rs (guide:start..guide:end) verbatim");
+        assert!(
+            guide.contains(code),
+            "README.md must quote src/strategy/example.rs (guide:start..guide:end) verbatim"
+        );
         let test = test
             .lines()
             .map(|l| l.strip_prefix("    ").unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n");
-        assert!(guide.contains(&test), "docs/write-your-own-strategy.md must quote the example's tests (guide-test:start..end), unindented");
+        assert!(
+            guide.contains(&test),
+            "README.md must quote the example's tests (guide-test:start..end), unindented"
+        );
         let traits = include_str!("traits.rs");
         let trait_text = between(
             traits,
             &["// guide-trait", ":start"].concat(),
             &["// guide-trait", ":end"].concat(),
         );
-        assert!(guide.contains(trait_text), "docs/write-your-own-strategy.md must quote the Strategy trait (traits.rs guide-trait:start..end) verbatim");
+        assert!(
+            guide.contains(trait_text),
+            "README.md must quote the Strategy trait (traits.rs guide-trait:start..end) verbatim"
+        );
     }
 }

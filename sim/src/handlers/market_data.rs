@@ -5,9 +5,9 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use crate::codec::encode_message;
-use crate::market::{generate_history, parse_bar_size, parse_duration, RtBar};
+use crate::market::{generate_history, parse_bar_size, parse_duration, start_limit, RtBar};
 use crate::proto;
-use crate::state::{ConnId, SimState};
+use crate::state::{ConnId, MktSub, SimState};
 use crate::wire::{self, id};
 
 /// Tick type ids `(bid, ask, last, bid size, ask size, last size, volume, last timestamp)`.
@@ -49,27 +49,34 @@ impl SimState {
     /// Sends the symbol's quote ticks to every market data subscriber of `idx`
     /// (or only to `only = (conn, req_id)` for a new subscription).
     pub(crate) fn send_quote_ticks(&mut self, idx: usize, _initial: bool) {
-        let targets: Vec<(ConnId, i32, i32)> = self
+        let targets: Vec<(ConnId, i32, i32, Vec<String>)> = self
             .conns
             .iter()
             .flat_map(|(cid, c)| {
                 c.mkt
                     .iter()
-                    .filter(|(_, s)| **s == idx)
-                    .map(move |(r, _)| (*cid, *r, c.md_type))
+                    .filter(|(_, s)| s.idx == idx)
+                    .map(move |(r, s)| (*cid, *r, c.md_type, s.generics.clone()))
             })
             .collect();
-        for (conn, req_id, md_type) in targets {
-            self.send_ticks_to(conn, req_id, idx, md_type);
+        for (conn, req_id, md_type, generics) in targets {
+            self.send_ticks_to(conn, req_id, idx, md_type, &generics);
         }
     }
 
-    fn send_ticks_to(&mut self, conn: ConnId, req_id: i32, idx: usize, md_type: i32) {
+    fn send_ticks_to(
+        &mut self,
+        conn: ConnId,
+        req_id: i32,
+        idx: usize,
+        md_type: i32,
+        generics: &[String],
+    ) {
         let Some(q) = self.market.quote(idx) else {
             return;
         };
         let [bid, ask, last, _bid_sz, _ask_sz, _last_sz, volume, last_ts] = tick_ids(md_type);
-        let ts = self.clock.now_utc().timestamp().to_string();
+        let now = self.clock.now_utc();
         self.send(conn, wire::tick_price(req_id, bid, q.bid, Some(q.bid_size)));
         self.send(conn, wire::tick_price(req_id, ask, q.ask, Some(q.ask_size)));
         self.send(
@@ -77,7 +84,39 @@ impl SimState {
             wire::tick_price(req_id, last, q.last, Some(q.last_size)),
         );
         self.send(conn, wire::tick_size(req_id, volume, q.volume));
-        self.send(conn, wire::tick_string(req_id, last_ts, ts));
+        self.send(
+            conn,
+            wire::tick_string(req_id, last_ts, now.timestamp().to_string()),
+        );
+        for g in generics {
+            let frame = match g.as_str() {
+                // RT volume: price;size;time ms;total volume;VWAP;single trade
+                "233" => wire::tick_string(
+                    req_id,
+                    48,
+                    format!(
+                        "{};{};{};{};{};true",
+                        wire::s(q.last),
+                        wire::s(q.last_size),
+                        now.timestamp_millis(),
+                        wire::s(q.volume),
+                        wire::s(q.last)
+                    ),
+                ),
+                // Shortable: 3.0 = easy to borrow.
+                "236" => wire::tick_generic(req_id, 46, 3.0),
+                // Historical volatility (30 day), a fixed 25 %.
+                "104" => wire::tick_generic(req_id, 23, 0.25),
+                // Implied volatility, a fixed 27 %.
+                "106" => wire::tick_generic(req_id, 24, 0.27),
+                // Trade count today.
+                "293" => {
+                    wire::tick_generic(req_id, 54, wire::f(q.volume / Decimal::from(100)).floor())
+                }
+                _ => continue,
+            };
+            self.send(conn, frame);
+        }
     }
 
     pub(super) fn market_data(&mut self, conn: ConnId, r: proto::MarketDataRequest) {
@@ -109,11 +148,19 @@ impl SimState {
                 },
             ),
         );
-        self.send_ticks_to(conn, req_id, idx, md_type);
+        let generics: Vec<String> = r
+            .generic_tick_list
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(|g| g.trim().to_string())
+            .filter(|g| !g.is_empty())
+            .collect();
+        self.send_ticks_to(conn, req_id, idx, md_type, &generics);
         if r.snapshot.unwrap_or(false) || r.regulatory_snapshot.unwrap_or(false) {
             self.send(conn, wire::req_id_only(id::TICK_SNAPSHOT_END, req_id));
         } else if let Some(c) = self.conns.get_mut(&conn) {
-            c.mkt.insert(req_id, idx);
+            c.mkt.insert(req_id, MktSub { idx, generics });
         }
     }
 
@@ -251,7 +298,7 @@ impl SimState {
             duration,
             bar,
         );
-        let start = end - chrono::Duration::seconds(duration.1.max(duration.0 * 86_400));
+        let start = start_limit(end, duration.0, duration.1);
         let msg = proto::HistoricalData {
             req_id: Some(req_id),
             historical_data_bars: bars

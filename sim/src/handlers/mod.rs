@@ -16,6 +16,11 @@ use std::time::Instant;
 use crate::request::Request;
 use crate::state::{ConnId, SimState};
 
+/// Unsupported messages that TWS never answers (log level, cancels, ...).
+const FIRE_AND_FORGET: [i32; 20] = [
+    11, 13, 14, 23, 53, 56, 57, 69, 70, 75, 77, 89, 90, 98, 101, 103, 106, 107, 12, 68,
+];
+
 /// TWS's answer to a request the simulator does not implement.
 const NOT_SUPPORTED: i32 = 321;
 
@@ -97,11 +102,16 @@ impl SimState {
             }
             Request::Unsupported { id, req_id } => {
                 tracing::warn!(conn, msg_id = id, "unsupported request");
-                if let Some(req_id) = req_id {
-                    let text = format!(
-                        "Error validating request: message {id} is not supported by tws-sim"
-                    );
-                    self.send_error(conn, req_id, NOT_SUPPORTED, &text);
+                let text =
+                    format!("Error validating request: message {id} is not supported by tws-sim");
+                match req_id {
+                    Some(req_id) => self.send_error(conn, req_id, NOT_SUPPORTED, &text),
+                    // Fire-and-forget messages expect no answer; others get an
+                    // untied error so the client's one-shot waiters fail fast.
+                    None if !FIRE_AND_FORGET.contains(&id) => {
+                        self.send_error(conn, -1, NOT_SUPPORTED, &text)
+                    }
+                    None => {}
                 }
             }
         }

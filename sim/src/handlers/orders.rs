@@ -97,6 +97,19 @@ impl SimState {
             self.send_error(conn, order_id, 103, "Duplicate order id");
             return;
         }
+        if r.attached_orders
+            .as_ref()
+            .is_some_and(|a| a.sl_order_id.is_some() || a.pt_order_id.is_some())
+        {
+            // TWS discards the parent too when no preset is defined.
+            self.send_error(
+                conn,
+                order_id,
+                10_355,
+                "No order presets are defined for attached orders (tws-sim has none)",
+            );
+            return;
+        }
         let new = match self.parse_order(&r) {
             Ok(n) => n,
             Err((code, msg)) => {

@@ -10,6 +10,17 @@ use crate::wire::{self, id};
 /// TWS's error for a client id held by another session.
 pub const CLIENT_ID_IN_USE: i32 = 326;
 
+/// `SMART`, the primary exchange, then the usual venues, without repeats.
+fn valid_exchanges(primary: &str) -> String {
+    let mut list = vec!["SMART", primary];
+    for venue in ["ARCA", "NASDAQ", "NYSE", "IEX"] {
+        if !list.contains(&venue) {
+            list.push(venue);
+        }
+    }
+    list.join(",")
+}
+
 impl SimState {
     /// Registers a session after startApi. A client id already in use is
     /// refused with error 326 and the socket is closed; returns whether the
@@ -136,7 +147,7 @@ impl SimState {
             market_name: Some(spec.symbol.clone()),
             min_tick: Some(wire::s(spec.tick_size)),
             order_types: Some("ACTIVETIM,ADJUST,ALERT,ALGO,ALLOC,AON,AVGCOST,BASKET,DAY,GTC,LIT,LMT,MIT,MKT,OCA,STP,STPLMT,TRAIL".into()),
-            valid_exchanges: Some(format!("SMART,{},ARCA,NASDAQ,NYSE,IEX", spec.primary_exchange)),
+            valid_exchanges: Some(valid_exchanges(&spec.primary_exchange)),
             long_name: Some(spec.long_name.clone()),
             industry: Some("Simulated".into()),
             time_zone_id: Some("US/Eastern".into()),

@@ -7,6 +7,9 @@ use rust_decimal::Decimal;
 use crate::scenario::FaultKind;
 use crate::state::SimState;
 
+/// Most walk steps one tick catches up on.
+const MAX_CATCH_UP: u64 = 1_000;
+
 impl SimState {
     /// Jumps `symbol`'s last price to `price` now and runs everything a move
     /// triggers (ticks, stops, limits). Returns false for an unknown symbol.
@@ -19,14 +22,55 @@ impl SimState {
         true
     }
 
-    /// Runs one market tick.
-    pub fn tick(&mut self) {
-        self.ticks += 1;
-        self.apply_scenario();
-        let moved = self.market.step(self.config.random_walk);
+    /// Simulated seconds one random-walk step covers.
+    fn step_secs(&self) -> f64 {
+        self.config.tick_interval.as_secs_f64() * self.clock.speed()
+    }
+
+    fn walk_once(&mut self, dt: f64) {
+        let moved = self.market.step(self.config.random_walk, dt);
         for idx in moved {
             self.price_changed(idx);
         }
+    }
+
+    /// Runs one market tick: due scenario steps and faults, then every
+    /// random-walk / replay step due by the simulated clock (one per
+    /// `tick_interval × speed` simulated seconds, so the price path is a
+    /// function of simulated time and seed), then bars and PnL.
+    pub fn tick(&mut self) {
+        self.ticks += 1;
+        self.apply_scenario();
+        let dt = self.step_secs();
+        if dt > 0.0 {
+            let elapsed =
+                (self.clock.now_utc() - self.sim_origin).num_milliseconds() as f64 / 1000.0;
+            let due = (elapsed / dt).floor().max(0.0) as u64;
+            let mut n = 0;
+            while self.steps_done < due && n < MAX_CATCH_UP {
+                self.walk_once(dt);
+                self.steps_done += 1;
+                n += 1;
+            }
+            // Far behind (a big clock jump) the rest follows on later ticks,
+            // so the path stays a function of the step count.
+        }
+        self.finish_tick();
+    }
+
+    /// Runs `n` extra walk / replay steps now (on top of the clock-driven ones).
+    pub fn force_steps(&mut self, n: usize) {
+        let dt = match self.step_secs() {
+            d if d > 0.0 => d,
+            _ => self.config.tick_interval.as_secs_f64(),
+        };
+        for _ in 0..n {
+            self.walk_once(dt);
+        }
+        self.finish_tick();
+    }
+
+    fn finish_tick(&mut self) {
         let now = self.clock.now_utc().timestamp();
         let bars = self.market.roll_bars(now, 100);
         if !bars.is_empty() {
@@ -79,5 +123,57 @@ impl SimState {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimConfig;
+    use std::sync::Arc;
+
+    fn state(seed: u64) -> SimState {
+        let config = SimConfig {
+            seed,
+            tick_interval: Duration::from_secs(1),
+            ..SimConfig::default()
+        };
+        SimState::new(config, Arc::default()).unwrap()
+    }
+
+    #[test]
+    fn price_path_is_a_function_of_simulated_time_and_seed() {
+        let (mut a, mut b, mut c, mut d) = (state(3), state(3), state(4), state(3));
+        for s in [&mut a, &mut b, &mut c] {
+            s.clock.advance(Duration::from_secs(100));
+            s.tick();
+        }
+        assert_eq!(a.steps_done, 100);
+        assert_eq!(a.market.last_price("SPY"), b.market.last_price("SPY"));
+        assert_ne!(a.market.last_price("SPY"), c.market.last_price("SPY"));
+        // the same 100 steps forced by hand land on the same price
+        d.force_steps(100);
+        assert_eq!(a.market.last_price("SPY"), d.market.last_price("SPY"));
+    }
+
+    #[test]
+    fn scenario_steps_fire_at_their_time() {
+        let scenario = crate::scenario::Scenario::parse(
+            "random_walk = false\n[[steps]]\nat = \"09:31:00\"\nsymbol = \"QQQ\"\nprice = \"500.00\"\n",
+            std::path::Path::new("."),
+        )
+        .unwrap();
+        let mut config = SimConfig {
+            speed: 0.0,
+            ..SimConfig::default()
+        };
+        scenario.apply_to(&mut config).unwrap();
+        let mut s = SimState::new(config, Arc::default()).unwrap();
+        s.clock.advance(Duration::from_secs(59));
+        s.tick();
+        assert_eq!(s.market.last_price("QQQ"), Some(Decimal::from(515)));
+        s.clock.advance(Duration::from_secs(1));
+        s.tick();
+        assert_eq!(s.market.last_price("QQQ"), Some(Decimal::from(500)));
     }
 }

@@ -107,6 +107,31 @@ fn session(d: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((open.with_timezone(&Utc), close.with_timezone(&Utc)))
 }
 
+/// Start of the span a duration covers: `extra_secs` before `end`, or the
+/// same wall-clock time `days` trading days earlier.
+pub fn start_limit(end: DateTime<Utc>, days: i64, extra_secs: i64) -> DateTime<Utc> {
+    if days == 0 {
+        return end - Duration::seconds(extra_secs);
+    }
+    let local = end.with_timezone(&New_York);
+    let mut d = local.date_naive();
+    let mut n = 0;
+    while n < days {
+        d = match d.pred_opt() {
+            Some(p) => p,
+            None => break,
+        };
+        if is_trading_day(d) {
+            n += 1;
+        }
+    }
+    New_York
+        .from_local_datetime(&d.and_time(local.time()))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(end - Duration::days(days))
+}
+
 /// Bar start times (oldest first) ending at `end`.
 fn bar_slots(
     end: DateTime<Utc>,
@@ -135,34 +160,25 @@ fn bar_slots(
         slots.reverse();
         return slots;
     }
-    let start_limit = if days == 0 {
-        Some(end - Duration::seconds(extra_secs))
-    } else {
-        None
-    };
-    let mut days_taken = 0;
+    let lim = start_limit(end, days, extra_secs);
+    let mut guard = 0;
     loop {
         if is_trading_day(day) {
             if let Some((open, close)) = session(day) {
                 let mut day_slots = Vec::new();
                 let mut t = open;
                 while t + Duration::seconds(bar.secs) <= close.min(end) {
-                    if start_limit.is_none_or(|lim| t >= lim) {
+                    if t >= lim {
                         day_slots.push((t, t.timestamp().to_string()));
                     }
                     t += Duration::seconds(bar.secs);
                 }
-                if !day_slots.is_empty() || t > open {
-                    days_taken += 1;
-                }
                 slots.splice(0..0, day_slots);
             }
         }
-        let done = match start_limit {
-            Some(lim) => session(day).is_none_or(|(open, _)| open <= lim),
-            None => days_taken >= days,
-        };
-        if done || slots.len() >= MAX_BARS || days_taken > 5000 {
+        guard += 1;
+        let done = session(day).is_none_or(|(open, _)| open <= lim);
+        if done || slots.len() >= MAX_BARS || guard > 20_000 {
             break;
         }
         day = match day.pred_opt() {
@@ -314,6 +330,34 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_eq!(a.len(), 390);
+    }
+
+    #[test]
+    fn one_day_from_a_morning_spans_the_previous_afternoon() {
+        // Monday 2026-01-05 09:35 EST: 1 D reaches back to Friday 09:35.
+        let end = Utc.with_ymd_and_hms(2026, 1, 5, 14, 35, 0).unwrap();
+        let bars = generate_history(
+            dec!(10),
+            dec!(0.01),
+            1,
+            3,
+            end,
+            (1, 0),
+            parse_bar_size("5 mins").unwrap(),
+        );
+        // Friday 09:35..15:55 is 77 bars, plus Monday 09:30.
+        assert_eq!(bars.len(), 78);
+        assert_eq!(
+            bars[0].date,
+            Utc.with_ymd_and_hms(2026, 1, 2, 14, 35, 0)
+                .unwrap()
+                .timestamp()
+                .to_string()
+        );
+        assert_eq!(
+            start_limit(end, 1, 0),
+            Utc.with_ymd_and_hms(2026, 1, 2, 14, 35, 0).unwrap()
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@
 mod history;
 mod replay;
 
-pub use history::{generate_history, parse_bar_size, parse_duration, BarSpec, HistBar};
+pub use history::{
+    generate_history, parse_bar_size, parse_duration, start_limit, BarSpec, HistBar,
+};
 pub use replay::{load_replay_csv, ReplayBar};
 
 use std::collections::VecDeque;
@@ -200,9 +202,11 @@ impl Market {
         bar.count += 1;
     }
 
-    /// Advances every symbol one tick: next replay price if queued, else a
-    /// random-walk step when `random_walk`. Returns the indices that moved.
-    pub fn step(&mut self, random_walk: bool) -> Vec<usize> {
+    /// Advances every symbol one tick covering `dt_secs` simulated seconds:
+    /// the next replay price if one is queued, else a random-walk step when
+    /// `random_walk`. Returns the indices that moved.
+    pub fn step(&mut self, random_walk: bool, dt_secs: f64) -> Vec<usize> {
+        let scale = dt_secs.max(0.0).sqrt();
         let mut moved = Vec::new();
         for idx in 0..self.symbols.len() {
             let size = Decimal::from(self.rng.gen_range(1..=5) * 100);
@@ -215,7 +219,7 @@ impl Market {
                 let tick = s.spec.tick_size;
                 let last_f = s.quote.last.to_f64().unwrap_or(0.0);
                 let tick_f = tick.to_f64().unwrap_or(0.01).max(1e-9);
-                let ticks = (last_f * s.spec.step_volatility * z / tick_f).round();
+                let ticks = (last_f * s.spec.step_volatility * scale * z / tick_f).round();
                 Decimal::from_f64(ticks).map(|t| s.quote.last + t * tick)
             } else {
                 None
@@ -299,7 +303,7 @@ mod tests {
         let path = |m: &mut Market| {
             (0..50)
                 .map(|_| {
-                    m.step(true);
+                    m.step(true, 60.0);
                     m.last_price("NVDA").unwrap()
                 })
                 .collect::<Vec<_>>()
@@ -356,7 +360,7 @@ mod tests {
         );
         let seen: Vec<_> = (0..5)
             .map(|_| {
-                m.step(false);
+                m.step(false, 1.0);
                 m.last_price("SPY").unwrap()
             })
             .collect();

@@ -89,6 +89,20 @@ pub struct TickString {
     pub value: Option<String>,
 }
 
+/// `TickGeneric` (incoming 45).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TickGeneric {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Tick type (23 hist. vol, 46 shortable, 54 trade count).
+    #[prost(int32, optional, tag = "2")]
+    pub tick_type: Option<i32>,
+    /// Value.
+    #[prost(double, optional, tag = "3")]
+    pub value: Option<f64>,
+}
+
 /// `TickReqParams` (incoming 81).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct TickReqParams {

@@ -90,6 +90,20 @@ pub struct PlaceOrderRequest {
     /// Order.
     #[prost(message, optional, tag = "3")]
     pub order: Option<Order>,
+    /// Preset attached stop-loss / profit-taker ids.
+    #[prost(message, optional, tag = "4")]
+    pub attached_orders: Option<AttachedOrders>,
+}
+
+/// `AttachedOrders` (sub-message of `PlaceOrderRequest`): TWS-preset legs.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct AttachedOrders {
+    /// Stop-loss order id.
+    #[prost(int32, optional, tag = "1")]
+    pub sl_order_id: Option<i32>,
+    /// Profit-taker order id.
+    #[prost(int32, optional, tag = "3")]
+    pub pt_order_id: Option<i32>,
 }
 
 /// `CancelOrderRequest` (outgoing 4).

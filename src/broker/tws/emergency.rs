@@ -8,7 +8,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use chrono::Utc;
 use ibapi::orders::OrderUpdate;
 use ibapi::prelude::{StreamExt, SubscriptionItem};
 use ibapi::subscriptions::Subscription;
@@ -16,6 +15,7 @@ use ibapi::Client;
 use rust_decimal::Decimal;
 use tokio::time::Instant;
 
+use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::router::{OrderRouter, Translated};
 use crate::broker::tws::session::dispatch;
 use crate::broker::tws::snapshot::{self, BrokerPosition};
@@ -109,12 +109,13 @@ pub async fn emergency_shutdown(
     engine: &mut Engine,
     router: &mut OrderRouter,
     orders: &mut Subscription<OrderUpdate>,
+    recorder: &mut Recorder,
     shutdown: &mut ShutdownListener,
     flatten_on_exit: bool,
     timeout: Duration,
     read_only: bool,
 ) -> SessionReport {
-    let now = Utc::now();
+    let now = recorder.now();
     let mut out = Output::default();
     engine.stop_strategies();
     engine.halt(HaltCause::Shutdown, now, &mut out);
@@ -128,13 +129,14 @@ pub async fn emergency_shutdown(
     } else {
         tracing::warn!("emergency shutdown: cancelling every order");
         engine.cancel_all(now, &mut out);
-        dispatch(router, engine, &mut out).await;
+        dispatch(router, engine, recorder, &mut out).await;
         open_left = wait_until(
             client,
             account,
             engine,
             router,
             orders,
+            recorder,
             deadline,
             Goal::NoOpenOrders,
         )
@@ -145,14 +147,15 @@ pub async fn emergency_shutdown(
             tracing::warn!("flattening every position");
             flattened = true;
             let flatten_deadline = Instant::now() + timeout;
-            engine.flatten_all(Utc::now(), &mut out);
-            dispatch(router, engine, &mut out).await;
+            engine.flatten_all(recorder.now(), &mut out);
+            dispatch(router, engine, recorder, &mut out).await;
             let _ = wait_until(
                 client,
                 account,
                 engine,
                 router,
                 orders,
+                recorder,
                 flatten_deadline,
                 Goal::Flat,
             )
@@ -165,6 +168,8 @@ pub async fn emergency_shutdown(
             .await;
         }
     }
+    // Late fills and statuses still in flight reach the engine and the journal.
+    drain_updates(engine, router, orders, recorder, Duration::from_millis(500)).await;
     let remaining = deadline.max(Instant::now() + Duration::from_secs(2));
     let broker_positions =
         match tokio::time::timeout_at(remaining, snapshot::positions(client, account)).await {
@@ -195,6 +200,44 @@ pub async fn emergency_shutdown(
     }
 }
 
+/// Journals one order update and applies it to the engine; whatever the
+/// engine answers (after a halt: only cancels) is sent.
+async fn apply_update(
+    update: &OrderUpdate,
+    engine: &mut Engine,
+    router: &mut OrderRouter,
+    recorder: &mut Recorder,
+    out: &mut Output,
+) {
+    let now = recorder.now();
+    recorder.on_update(update, |ib, r| router.lookup(ib, r), now);
+    if let Translated::Event(event) = router.translate(update, now) {
+        engine.on_broker(&event, now, out);
+        dispatch(router, engine, recorder, out).await;
+    }
+}
+
+/// Applies order updates until none arrives for `quiet` (at most 5 × `quiet`).
+async fn drain_updates(
+    engine: &mut Engine,
+    router: &mut OrderRouter,
+    orders: &mut Subscription<OrderUpdate>,
+    recorder: &mut Recorder,
+    quiet: Duration,
+) {
+    let mut out = Output::default();
+    let give_up = Instant::now() + quiet * 5;
+    while Instant::now() < give_up {
+        match tokio::time::timeout(quiet, orders.next()).await {
+            Ok(Some(Ok(SubscriptionItem::Data(update)))) => {
+                apply_update(&update, engine, router, recorder, &mut out).await;
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => return,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Goal {
     NoOpenOrders,
@@ -211,12 +254,14 @@ async fn count_open(client: &Client, account: &str, deadline: Instant) -> Option
 
 /// Keeps applying order updates to the engine and polls TWS until the goal
 /// holds or the deadline passes. Returns the last count of open orders seen.
+#[allow(clippy::too_many_arguments)] // the session's parts, borrowed for the wait
 async fn wait_until(
     client: &Client,
     account: &str,
     engine: &mut Engine,
     router: &mut OrderRouter,
     orders: &mut Subscription<OrderUpdate>,
+    recorder: &mut Recorder,
     deadline: Instant,
     goal: Goal,
 ) -> Option<usize> {
@@ -231,11 +276,7 @@ async fn wait_until(
             }
             update = orders.next() => {
                 if let Some(Ok(SubscriptionItem::Data(update))) = update {
-                    if let Translated::Event(event) = router.translate(&update, Utc::now()) {
-                        engine.on_broker(&event, Utc::now(), &mut out);
-                        // Only cancels may follow a halt; send them.
-                        dispatch(router, engine, &mut out).await;
-                    }
+                    apply_update(&update, engine, router, recorder, &mut out).await;
                 }
             }
             _ = poll.tick() => {

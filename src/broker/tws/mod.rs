@@ -3,10 +3,12 @@
 pub mod connect;
 pub mod emergency;
 pub mod history;
+pub mod manual;
 pub mod market_data;
 pub mod orders;
 pub mod pacing;
 pub mod reconcile;
+pub mod recorder;
 pub mod router;
 pub mod session;
 pub mod snapshot;

@@ -6,13 +6,15 @@
 use chrono::Utc;
 use ibapi::Client;
 
+use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::router::OrderRouter;
-use crate::broker::tws::snapshot::{self, BrokerOrder, SnapshotError};
+use crate::broker::tws::snapshot::{self, BrokerExecution, BrokerOrder, SnapshotError};
 use crate::core::engine::{Engine, Output};
 use crate::core::event::BrokerEvent;
 use crate::core::order_id::{ClientOrderId, Leg};
 use crate::core::order_manager::FoundOrder;
 use crate::core::types::Fill;
+use crate::journal::OrderStatus;
 use crate::redact::mask_account;
 use crate::risk::HaltCause;
 
@@ -34,6 +36,9 @@ pub enum ReconcileError {
         /// Why.
         detail: String,
     },
+    /// The journal could not be read or written.
+    #[error("journal: {0}")]
+    Journal(#[from] crate::journal::JournalError),
     /// The order-id floor could not be read.
     #[error("cannot read the next valid order id from TWS: {0}")]
     NextId(ibapi::Error),
@@ -61,6 +66,7 @@ pub async fn adopt_broker_state(
     account: &str,
     engine: &mut Engine,
     router: &mut OrderRouter,
+    recorder: &mut Recorder,
 ) -> Result<(), ReconcileError> {
     for position in snapshot::positions(client, account).await? {
         engine
@@ -73,11 +79,12 @@ pub async fn adopt_broker_state(
             })?;
         tracing::info!(symbol = %position.symbol, quantity = %position.quantity, average_cost = %position.average_cost, "adopted position");
     }
-    for order in snapshot::open_orders(client).await? {
+    let open = snapshot::open_orders(client).await?;
+    for order in &open {
         match order.order_ref.parse::<ClientOrderId>() {
             Ok(id) => {
                 router.bind(id, order.order_id);
-                engine.adopt_order(found(&order, id));
+                engine.adopt_order(found(order, id));
                 tracing::info!(order = %id, ib_order_id = order.order_id, status = %order.status, "adopted working order");
             }
             Err(_) => tracing::warn!(
@@ -88,12 +95,56 @@ pub async fn adopt_broker_state(
             ),
         }
     }
-    for execution in snapshot::executions(client, account).await? {
+    let executions = snapshot::executions(client, account).await?;
+    let now = recorder.now();
+    for execution in &executions {
+        // Fills that happened while the bot was down are journaled now.
+        recorder.execution(execution, now);
         if let Ok(id) = execution.order_ref.parse::<ClientOrderId>() {
             router.mark_seen(&execution.exec_id, id, execution.symbol);
         }
     }
+    resolve_journaled_orders(recorder, &open, &executions, now)?;
     tracing::info!(account = %mask_account(account), "broker state adopted");
+    Ok(())
+}
+
+/// Settles every order the journal left unresolved (intent written, outcome
+/// unknown — e.g. killed between journal write and send) by looking its
+/// `orderRef` up at TWS. Nothing is ever resent.
+fn resolve_journaled_orders(
+    recorder: &mut Recorder,
+    open: &[BrokerOrder],
+    executions: &[BrokerExecution],
+    now: chrono::DateTime<Utc>,
+) -> Result<(), ReconcileError> {
+    for order in recorder.journal().unresolved_orders()? {
+        let reference = order.order_ref.to_string();
+        let working = open.iter().find(|o| o.order_ref == reference);
+        let filled: rust_decimal::Decimal = executions
+            .iter()
+            .filter(|e| e.order_ref == reference)
+            .map(|e| e.quantity)
+            .sum();
+        let (state, note) = if let Some(found) = working {
+            if order.ib_order_id.is_none() {
+                let _ = recorder
+                    .journal()
+                    .mark_sent(&order.order_ref, found.order_id, now);
+            }
+            (OrderStatus::Working, "working at TWS")
+        } else if filled >= order.quantity {
+            (OrderStatus::Filled, "filled at TWS")
+        } else if order.ib_order_id.is_none() && filled.is_zero() {
+            (OrderStatus::Cancelled, "never reached TWS; not resent")
+        } else {
+            (OrderStatus::Cancelled, "no longer working at TWS")
+        };
+        tracing::warn!(order = %order.order_ref, outcome = note, "resolved an order left open in the journal");
+        recorder
+            .journal()
+            .record_status(&order.order_ref, state, filled, now)?;
+    }
     Ok(())
 }
 
@@ -109,6 +160,7 @@ pub async fn reconcile_after_reconnect(
     account: &str,
     engine: &mut Engine,
     router: &mut OrderRouter,
+    recorder: &mut Recorder,
     out: &mut Output,
 ) -> Result<(), ReconcileError> {
     let floor = client
@@ -116,11 +168,12 @@ pub async fn reconcile_after_reconnect(
         .await
         .map_err(ReconcileError::NextId)?;
     tracing::info!(next_valid_order_id = floor, "order-id floor refreshed");
-    let now = Utc::now();
+    let now = recorder.now();
     for execution in snapshot::executions(client, account).await? {
         let Ok(id) = execution.order_ref.parse::<ClientOrderId>() else {
             continue;
         };
+        recorder.execution(&execution, now);
         if !router.mark_seen(&execution.exec_id, id, execution.symbol) {
             continue;
         }

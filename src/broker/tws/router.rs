@@ -195,6 +195,11 @@ impl OrderRouter {
             })
     }
 
+    /// Our id for IB order `ib_id` (or, failing that, parsed from its `orderRef`).
+    pub fn lookup(&self, ib_id: i32, order_ref: &str) -> Option<ClientOrderId> {
+        self.resolve(ib_id, order_ref)
+    }
+
     fn resolve(&self, ib_id: i32, order_ref: &str) -> Option<ClientOrderId> {
         self.by_ib
             .get(&ib_id)

@@ -10,7 +10,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use ibapi::prelude::{StreamExt, SubscriptionItem};
 use ibapi::Client;
 use rust_decimal::Decimal;
@@ -22,11 +21,15 @@ use crate::broker::tws::market_data::stream_bars;
 use crate::broker::tws::reconcile::{
     adopt_broker_state, reconcile_after_reconnect, ReconcileError,
 };
+use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::router::{OrderRouter, Translated};
 use crate::broker::tws::snapshot::{self, SnapshotError};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
+use crate::core::order_manager::Command;
 use crate::core::types::{Instrument, MarketEvent, Symbol};
+use crate::journal::{Journal, JournalError};
 use crate::redact::mask_account;
+use crate::risk::state::trading_day;
 use crate::risk::{AccountView, HaltCause, RiskLimits};
 use crate::settings::TradingMode;
 use crate::shutdown::{ShutdownListener, ShutdownStage};
@@ -56,6 +59,10 @@ pub struct SessionConfig {
     pub limits: RiskLimits,
     /// Strategy instances (index = strategy id).
     pub strategies: Vec<Box<dyn Strategy>>,
+    /// The write-ahead journal (opened and checked before connecting).
+    pub journal: Journal,
+    /// SHA-256 of the effective configuration, journaled with the run.
+    pub config_hash: String,
 }
 
 /// Why a session could not start or had to stop.
@@ -88,6 +95,9 @@ pub enum SessionError {
     /// Adoption of existing state failed.
     #[error(transparent)]
     Reconcile(#[from] ReconcileError),
+    /// The journal could not be read or written at start.
+    #[error("journal: {0}")]
+    Journal(#[from] JournalError),
     /// The order update stream could not be opened.
     #[error("cannot open the order update stream: {0}")]
     OrderStream(ibapi::Error),
@@ -103,7 +113,7 @@ const MARKET_CHANNEL: usize = 4096;
 /// [`SessionError`] when the session cannot start; once trading, problems
 /// halt trading instead of ending the session.
 pub async fn run_session(
-    mut config: SessionConfig,
+    config: SessionConfig,
     mut shutdown: ShutdownListener,
 ) -> Result<SessionReport, SessionError> {
     let client = Arc::new(connect(&config.host, config.port, config.client_id).await?);
@@ -124,8 +134,23 @@ pub async fn run_session(
         .map_err(SessionError::OrderStream)?;
     let mut notices = client.notice_stream().map_err(SessionError::OrderStream)?;
 
+    let mut recorder = Recorder::new(config.journal);
+    sync_clock(&client, &mut recorder).await;
+    let now = recorder.now();
+    let day = trading_day(now);
+    recorder.journal().record_run(
+        &config.config_hash,
+        &config.mode.to_string(),
+        &config.account,
+        now,
+    )?;
     let net_liquidation = snapshot::net_liquidation(&client, &config.account).await?;
-    let strategies = std::mem::take(&mut config.strategies);
+    // The first equity journaled for the day is the day's start, across restarts.
+    let start_equity = recorder
+        .journal()
+        .set_start_equity(day, net_liquidation, now)?;
+    let next_seq = recorder.journal().next_seq(day)?;
+    let strategies = config.strategies;
     let mut symbols: Vec<Symbol> = strategies
         .iter()
         .flat_map(|s| s.symbols().iter().copied())
@@ -136,13 +161,24 @@ pub async fn run_session(
         EngineConfig {
             limits: config.limits.clone(),
             instruments: stock_instruments(&symbols),
-            account: AccountView::new(net_liquidation, net_liquidation),
-            next_seq: 1,
+            account: AccountView::new(net_liquidation, start_equity),
+            next_seq,
         },
         strategies,
     );
+    if let Some(latch) = recorder.latched(day) {
+        tracing::warn!(state = %latch.state, "restoring the trading state journaled today");
+        engine.restore_latch(latch);
+    }
     let mut router = OrderRouter::new(Arc::clone(&client), config.read_only);
-    adopt_broker_state(&client, &config.account, &mut engine, &mut router).await?;
+    adopt_broker_state(
+        &client,
+        &config.account,
+        &mut engine,
+        &mut router,
+        &mut recorder,
+    )
+    .await?;
     if config.read_only {
         engine.stop_strategies();
         tracing::warn!("read-only: market data and account monitoring only; no order will be placed or cancelled");
@@ -180,7 +216,7 @@ pub async fn run_session(
                     }
                     1101 | 1102 => {
                         tracing::warn!(code = notice.code, "connection to IB restored; reconciling before trading resumes");
-                        reconcile(&client, &config, &mut engine, &mut router, &mut out).await;
+                        reconcile(&client, &config.account, &mut engine, &mut router, &mut recorder, &mut out).await;
                         connected = true;
                     }
                     2103 | 2105 | 2157 => tracing::warn!(code = notice.code, message = %notice.message, "market data farm problem"),
@@ -191,25 +227,31 @@ pub async fn run_session(
             update = order_stream.next() => {
                 match update {
                     Some(Ok(SubscriptionItem::Data(update))) => {
-                        let now = Utc::now();
+                        let now = recorder.now();
+                        recorder.on_update(&update, |ib, r| router.lookup(ib, r), now);
                         match router.translate(&update, now) {
                             Translated::Event(event) => {
                                 engine.on_broker(&event, now, &mut out);
-                                dispatch(&mut router, &mut engine, &mut out).await;
+                                dispatch(&mut router, &mut engine, &mut recorder, &mut out).await;
                             }
                             Translated::Unaccounted(u) => {
                                 tracing::error!(order_id = u.order_id, order_ref = %u.order_ref, what = u.what, "an order of this client the bot cannot account for: halting trading");
                                 engine.halt(HaltCause::Engine, now, &mut out);
-                                dispatch(&mut router, &mut engine, &mut out).await;
+                                dispatch(&mut router, &mut engine, &mut recorder, &mut out).await;
                             }
                             Translated::Nothing => {}
                         }
                     }
                     Some(Ok(SubscriptionItem::Notice(notice))) => {
-                        tracing::warn!(order_id = ?notice.request_id, code = notice.code, message = %notice.message, "order notice");
+                        if matches!(notice.code, 202 | 10148) {
+                            // Cancel confirmations, and "already cancelled" after OCA.
+                            tracing::info!(order_id = ?notice.request_id, code = notice.code, message = %notice.message, "order notice");
+                        } else {
+                            tracing::warn!(order_id = ?notice.request_id, code = notice.code, message = %notice.message, "order notice");
+                        }
                         if let Some(event) = notice.request_id.and_then(|id| router.rejection(id, notice.code)) {
-                            engine.on_broker(&event, Utc::now(), &mut out);
-                            dispatch(&mut router, &mut engine, &mut out).await;
+                            engine.on_broker(&event, recorder.now(), &mut out);
+                            dispatch(&mut router, &mut engine, &mut recorder, &mut out).await;
                         }
                     }
                     Some(Err(error)) => {
@@ -218,11 +260,11 @@ pub async fn run_session(
                             Ok(stream) => order_stream = stream,
                             Err(error) => {
                                 tracing::error!(%error, "cannot reopen the order update stream: halting trading");
-                                engine.halt(HaltCause::Engine, Utc::now(), &mut out);
+                                engine.halt(HaltCause::Engine, recorder.now(), &mut out);
                                 break;
                             }
                         }
-                        reconcile(&client, &config, &mut engine, &mut router, &mut out).await;
+                        reconcile(&client, &config.account, &mut engine, &mut router, &mut recorder, &mut out).await;
                     }
                     None => break,
                 }
@@ -232,8 +274,10 @@ pub async fn run_session(
                 if !connected {
                     continue;
                 }
+                // The market's own clock (tws-sim's may run faster than real time).
+                recorder.sync_clock(event.time());
                 engine.on_market(&event, &mut out);
-                dispatch(&mut router, &mut engine, &mut out).await;
+                dispatch(&mut router, &mut engine, &mut recorder, &mut out).await;
             }
             _ = status.tick() => log_status(&engine),
         }
@@ -247,6 +291,7 @@ pub async fn run_session(
         &mut engine,
         &mut router,
         &mut order_stream,
+        &mut recorder,
         &mut shutdown,
         config.flatten_on_exit,
         config.cancel_timeout,
@@ -281,26 +326,65 @@ async fn verify_account(client: &Client, config: &SessionConfig) -> Result<(), S
     Ok(())
 }
 
-/// Sends every command in `out` and logs every notice; a command that fails
-/// to send is reported back to the engine as rejected.
-pub(crate) async fn dispatch(router: &mut OrderRouter, engine: &mut Engine, out: &mut Output) {
+/// Journals, then sends, every command in `out`, and logs and journals every
+/// notice. A command the journal cannot record is not sent: its orders are
+/// reported back to the engine as rejected and trading halts. A command that
+/// fails to send is reported back as rejected.
+pub(crate) async fn dispatch(
+    router: &mut OrderRouter,
+    engine: &mut Engine,
+    recorder: &mut Recorder,
+    out: &mut Output,
+) {
     loop {
+        let latch = engine.latch_snapshot();
         for notice in out.notices.drain(..) {
             log_notice(&notice);
+            recorder.on_notice(&notice, latch, recorder.now());
         }
         let commands: Vec<_> = out.commands.drain(..).collect();
         if commands.is_empty() {
             return;
         }
         for command in &commands {
-            if let Err(error) = router.execute(command).await {
-                tracing::error!(%error, "order not sent");
+            let now = recorder.now();
+            if let Err(error) = recorder.before_send(command, now) {
+                tracing::error!(%error, "journal write failed: order not sent, trading halted");
                 for id in command_ids(command) {
                     engine.on_broker(
                         &crate::core::event::BrokerEvent::Rejected { id, code: 0 },
-                        Utc::now(),
+                        now,
                         out,
                     );
+                }
+                engine.halt(HaltCause::Engine, now, out);
+                continue;
+            }
+            crate::failpoint::hit("after-journal-write");
+            match router.execute(command).await {
+                Ok(()) => {
+                    if crate::failpoint::armed("after-send")
+                        && !matches!(command, Command::Cancel(_) | Command::CancelAll)
+                    {
+                        // Let the socket carry the order out, then die before journaling the send.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        crate::failpoint::hit("after-send");
+                    }
+                    for id in command_ids(command) {
+                        if let Some(ib) = router.ib_id(id) {
+                            recorder.sent(id, ib, now);
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, "order not sent");
+                    for id in command_ids(command) {
+                        engine.on_broker(
+                            &crate::core::event::BrokerEvent::Rejected { id, code: 0 },
+                            now,
+                            out,
+                        );
+                    }
                 }
             }
         }
@@ -376,20 +460,37 @@ fn log_status(engine: &Engine) {
     );
 }
 
+/// Aligns the session clock with TWS's (its clock is the market's; tws-sim
+/// runs a simulated one). Keeps the machine's clock when TWS does not answer.
+async fn sync_clock(client: &Client, recorder: &mut Recorder) {
+    match tokio::time::timeout(Duration::from_secs(5), client.server_time()).await {
+        Ok(Ok(time)) => {
+            if let Some(now) =
+                chrono::DateTime::from_timestamp(time.unix_timestamp(), time.nanosecond())
+            {
+                recorder.sync_clock(now);
+            }
+        }
+        _ => tracing::warn!("TWS did not report its time; using this machine's clock"),
+    }
+}
+
 async fn reconcile(
     client: &Client,
-    config: &SessionConfig,
+    account: &str,
     engine: &mut Engine,
     router: &mut OrderRouter,
+    recorder: &mut Recorder,
     out: &mut Output,
 ) {
+    sync_clock(client, recorder).await;
     if let Err(error) =
-        reconcile_after_reconnect(client, &config.account, engine, router, out).await
+        reconcile_after_reconnect(client, account, engine, router, recorder, out).await
     {
         tracing::error!(%error, "reconciliation failed: halting trading");
-        engine.halt(HaltCause::Engine, Utc::now(), out);
+        engine.halt(HaltCause::Engine, recorder.now(), out);
     }
-    dispatch(router, engine, out).await;
+    dispatch(router, engine, recorder, out).await;
 }
 
 /// Instruments for `symbols`: US stocks with a one-cent tick.

@@ -264,26 +264,7 @@ pub async fn executions(
     let mut out: Vec<BrokerExecution> = Vec::new();
     for row in rows {
         match row {
-            Executions::ExecutionData(data) => {
-                let e = &data.execution;
-                let Ok(symbol) = Symbol::new(data.contract.symbol.as_str()) else {
-                    continue;
-                };
-                out.push(BrokerExecution {
-                    exec_id: e.execution_id.clone(),
-                    order_id: e.order_id,
-                    order_ref: e.order_reference.clone(),
-                    symbol,
-                    side: match e.side {
-                        ExecutionSide::Bought => Side::Buy,
-                        ExecutionSide::Sold => Side::Sell,
-                    },
-                    quantity: decimal(e.shares),
-                    price: decimal(e.price),
-                    commission: None,
-                    time: e.time.clone(),
-                });
-            }
+            Executions::ExecutionData(data) => out.extend(broker_execution(&data)),
             Executions::CommissionReport(report) => {
                 if let Some(exec) = out.iter_mut().find(|x| x.exec_id == report.execution_id) {
                     exec.commission = Some(decimal(report.commission));
@@ -292,4 +273,71 @@ pub async fn executions(
         }
     }
     Ok(out)
+}
+
+/// One execution report as our record (`None` for a symbol we cannot hold).
+pub fn broker_execution(data: &ibapi::orders::ExecutionData) -> Option<BrokerExecution> {
+    let e = &data.execution;
+    Some(BrokerExecution {
+        exec_id: e.execution_id.clone(),
+        order_id: e.order_id,
+        order_ref: e.order_reference.clone(),
+        symbol: Symbol::new(data.contract.symbol.as_str()).ok()?,
+        side: match e.side {
+            ExecutionSide::Bought => Side::Buy,
+            ExecutionSide::Sold => Side::Sell,
+        },
+        quantity: decimal(e.shares),
+        price: decimal(e.price),
+        commission: None,
+        time: e.time.clone(),
+    })
+}
+
+/// Parses an execution time as TWS writes it (`20260105 09:31:05 US/Eastern`,
+/// `20260105  09:31:05`, `20260105-14:31:05`, with an IANA zone or an
+/// abbreviation; America/New_York when absent or unknown).
+pub fn parse_ib_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{NaiveDateTime, TimeZone};
+    let normalized = text.trim().replace('-', " ");
+    let mut parts = normalized.split_whitespace();
+    let date = parts.next()?;
+    let time = parts.next()?;
+    let zone = parts.next().unwrap_or("America/New_York");
+    let naive = NaiveDateTime::parse_from_str(&format!("{date} {time}"), "%Y%m%d %H:%M:%S").ok()?;
+    if zone == "UTC" || zone == "GMT" {
+        return Some(chrono::Utc.from_utc_datetime(&naive));
+    }
+    let tz: chrono_tz::Tz = match zone {
+        "EST" | "EDT" | "US/Eastern" => chrono_tz::America::New_York,
+        other => other.parse().unwrap_or(chrono_tz::America::New_York),
+    };
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn ib_execution_times_parse_in_their_zone() {
+        let expected = chrono::Utc.with_ymd_and_hms(2026, 1, 5, 14, 31, 5).unwrap();
+        assert_eq!(
+            parse_ib_time("20260105 09:31:05 US/Eastern"),
+            Some(expected)
+        );
+        assert_eq!(parse_ib_time("20260105  09:31:05"), Some(expected));
+        assert_eq!(parse_ib_time("20260105 09:31:05 EST"), Some(expected));
+        assert_eq!(parse_ib_time("20260105-14:31:05 UTC"), Some(expected));
+        assert_eq!(parse_ib_time("yesterday"), None);
+    }
+
+    #[test]
+    fn doubles_become_short_decimals() {
+        assert_eq!(decimal(101.25), Decimal::new(10125, 2));
+        assert_eq!(decimal(0.1 + 0.2), Decimal::new(3, 1));
+    }
 }

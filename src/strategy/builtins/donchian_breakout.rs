@@ -115,8 +115,8 @@ impl Strategy for DonchianBreakout {
     fn warm_up(&mut self, bar: &Bar) {
         if let Some(slot) = slot_of(&self.symbols, bar.symbol) {
             let slot = &mut self.slots[slot];
-            slot.entry.update(bar.high, bar.low);
-            slot.exit.update(bar.high, bar.low);
+            slot.entry.push(bar.high, bar.low);
+            slot.exit.push(bar.high, bar.low);
         }
     }
 
@@ -127,13 +127,14 @@ impl Strategy for DonchianBreakout {
         };
         let allow_short = self.params.allow_short;
         let slot = &mut self.slots[index];
-        // Channels of the bars before this one.
-        let (entry_high, entry_low) = (slot.entry.upper(), slot.entry.lower());
-        let (exit_high, exit_low) = (slot.exit.upper(), slot.exit.lower());
-        slot.entry.update(bar.high, bar.low);
-        slot.exit.update(bar.high, bar.low);
-        let position = ctx.position(bar.symbol);
         let close = bar.close;
+        // Compare with the channels of the bars before this one, then add it.
+        let (entry_ready, exit_ready) = (slot.entry.is_ready(), slot.exit.is_ready());
+        let (above_entry, below_entry) = (slot.entry.is_above(close), slot.entry.is_below(close));
+        let (above_exit, below_exit) = (slot.exit.is_above(close), slot.exit.is_below(close));
+        slot.entry.push(bar.high, bar.low);
+        slot.exit.push(bar.high, bar.low);
+        let position = ctx.position(bar.symbol);
         let mut act = |target| {
             rebalance(
                 target,
@@ -145,8 +146,8 @@ impl Strategy for DonchianBreakout {
                 out,
             )
         };
-        if let Some(high) = entry_high {
-            if close > high {
+        if entry_ready {
+            if above_entry {
                 if slot.long_armed && position <= Decimal::ZERO {
                     act(Target::Long);
                     slot.long_armed = false;
@@ -154,9 +155,7 @@ impl Strategy for DonchianBreakout {
             } else {
                 slot.long_armed = true;
             }
-        }
-        if let Some(low) = entry_low.filter(|_| allow_short) {
-            if close < low {
+            if allow_short && below_entry {
                 if slot.short_armed && position >= Decimal::ZERO {
                     act(Target::Short);
                     slot.short_armed = false;
@@ -165,8 +164,8 @@ impl Strategy for DonchianBreakout {
                 slot.short_armed = true;
             }
         }
-        let leave_long = position > Decimal::ZERO && exit_low.is_some_and(|low| close < low);
-        let leave_short = position < Decimal::ZERO && exit_high.is_some_and(|high| close > high);
+        let leave_long = position > Decimal::ZERO && exit_ready && below_exit;
+        let leave_short = position < Decimal::ZERO && exit_ready && above_exit;
         if leave_long || leave_short {
             act(Target::Flat);
         }

@@ -11,6 +11,8 @@
 //! (so a refused entry is not resent on every bar). An exit is resent on the
 //! next bar while the condition holds and no exit is working.
 
+use std::cmp::Ordering;
+
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -146,7 +148,7 @@ impl Strategy for RsiReversion {
 
     fn warm_up(&mut self, bar: &Bar) {
         if let Some(slot) = slot_of(&self.symbols, bar.symbol) {
-            self.slots[slot].rsi.update(bar.close);
+            self.slots[slot].rsi.push(bar.close);
         }
     }
 
@@ -157,9 +159,15 @@ impl Strategy for RsiReversion {
         };
         let p = self.params;
         let slot = &mut self.slots[index];
-        let Some(rsi) = slot.rsi.update(bar.close) else {
+        if !slot.rsi.push(bar.close) {
             return;
-        };
+        }
+        // Compared without dividing: `rsi.compare(level)` is `rsi.cmp(level)`.
+        let rsi = &slot.rsi;
+        let below = |level| rsi.compare(level) == Some(Ordering::Less);
+        let above = |level| rsi.compare(level) == Some(Ordering::Greater);
+        let (oversold, overbought) = (below(p.oversold), above(p.overbought));
+        let (exit_long, exit_short) = (above(p.exit), below(p.exit));
         let position = ctx.position(bar.symbol);
         let mut act = |target| {
             rebalance(
@@ -172,7 +180,7 @@ impl Strategy for RsiReversion {
                 out,
             )
         };
-        if rsi < p.oversold {
+        if oversold {
             if slot.long_armed && position <= Decimal::ZERO {
                 act(Target::Long);
                 slot.long_armed = false;
@@ -180,7 +188,7 @@ impl Strategy for RsiReversion {
         } else {
             slot.long_armed = true;
         }
-        if p.allow_short && rsi > p.overbought {
+        if p.allow_short && overbought {
             if slot.short_armed && position >= Decimal::ZERO {
                 act(Target::Short);
                 slot.short_armed = false;
@@ -188,8 +196,7 @@ impl Strategy for RsiReversion {
         } else {
             slot.short_armed = true;
         }
-        if (position > Decimal::ZERO && rsi > p.exit) || (position < Decimal::ZERO && rsi < p.exit)
-        {
+        if (position > Decimal::ZERO && exit_long) || (position < Decimal::ZERO && exit_short) {
             act(Target::Flat);
         }
     }

@@ -6,7 +6,9 @@
 //! (default false). A cross is a change of the sign of `fast − slow` (equal
 //! averages keep the previous sign); the moment both averages first exist is
 //! not a cross. Per bar: two ring-buffer updates and one comparison of
-//! `fast_sum × slow` with `slow_sum × fast` (no division).
+//! `fast_sum × slow` with `slow_sum × fast` in fixed point (no division).
+
+use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
@@ -49,8 +51,6 @@ pub struct SmaCrossover {
     bar_seconds: u32,
     sizing: Sizing,
     params: SmaCrossoverParams,
-    fast_len: Decimal,
-    slow_len: Decimal,
     slots: Vec<Slot>,
 }
 
@@ -79,26 +79,19 @@ impl SmaCrossover {
             bar_seconds,
             sizing,
             params,
-            fast_len: Decimal::from(params.fast),
-            slow_len: Decimal::from(params.slow),
             slots,
         })
     }
 
     /// Updates the averages with a close; returns the cross it caused, if any.
     fn advance(&mut self, slot: usize, close: Decimal) -> Option<Target> {
-        let (fast_len, slow_len) = (self.fast_len, self.slow_len);
         let slot = &mut self.slots[slot];
         slot.fast.push(close);
         slot.slow.push(close);
-        if !slot.slow.is_ready() || !slot.fast.is_ready() {
-            return None;
-        }
-        // fast_sum / fast > slow_sum / slow  ⇔  fast_sum × slow > slow_sum × fast
-        let sign: i8 = match (slot.fast.sum() * slow_len).cmp(&(slot.slow.sum() * fast_len)) {
-            std::cmp::Ordering::Greater => 1,
-            std::cmp::Ordering::Less => -1,
-            std::cmp::Ordering::Equal => return None,
+        let sign: i8 = match slot.fast.cmp_mean(&slot.slow)? {
+            Ordering::Greater => 1,
+            Ordering::Less => -1,
+            Ordering::Equal => return None,
         };
         let previous = std::mem::replace(&mut slot.trend, sign);
         match (previous, sign) {

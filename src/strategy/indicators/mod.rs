@@ -1,13 +1,17 @@
 //! Reusable technical indicators for strategies. Every indicator is
-//! incremental (O(1) work per update, amortized for [`Donchian`]), computes in
-//! [`Decimal`](rust_decimal::Decimal), and allocates only in its constructor —
-//! so strategies can update them on the hot path.
+//! incremental (O(1) work per update, amortized for [`Donchian`]), takes and
+//! returns [`Decimal`](rust_decimal::Decimal), and allocates only in its
+//! constructor — so strategies can update them on the hot path.
 //!
 //! Each `update` returns the new value once enough data has arrived (`None`
-//! while warming up); `value()` repeats the latest one.
+//! while warming up); `value()` repeats the latest one. On the hot path prefer
+//! `push` plus the comparison helpers ([`Sma::cmp_mean`], [`Rsi::compare`],
+//! [`Donchian::is_above`]): [`Sma`], [`Rsi`] and [`Donchian`] compute in exact
+//! fixed point ([`fixed`]) and only divide when a value is asked for.
 
 pub mod donchian;
 pub mod ema;
+pub mod fixed;
 pub mod rsi;
 pub mod sma;
 mod window;

@@ -1,8 +1,7 @@
 //! [`RollingExtreme`]: the maximum (or minimum) of the last `period` values,
 //! kept in a monotonic deque stored in a fixed ring — no allocation after
-//! construction, amortized O(1) per update.
-
-use rust_decimal::Decimal;
+//! construction, amortized O(1) per update. Values are fixed-point `i128`
+//! (see [`fixed`](super::fixed)).
 
 /// Which extreme to track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,7 +19,7 @@ pub(crate) enum Extreme {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RollingExtreme {
     extreme: Extreme,
-    ring: Vec<(u64, Decimal)>,
+    ring: Vec<(u64, i128)>,
     head: usize,
     len: usize,
     seen: u64,
@@ -31,18 +30,25 @@ impl RollingExtreme {
     pub(crate) fn new(period: usize, extreme: Extreme) -> Self {
         Self {
             extreme,
-            ring: vec![(0, Decimal::ZERO); period.max(1)],
+            ring: vec![(0, 0); period.max(1)],
             head: 0,
             len: 0,
             seen: 0,
         }
     }
 
+    /// Ring index `offset` places after the head (`offset < ring.len()`);
+    /// a conditional subtraction instead of `%`, which costs a division.
     fn slot(&self, offset: usize) -> usize {
-        (self.head + offset) % self.ring.len()
+        let index = self.head + offset;
+        if index >= self.ring.len() {
+            index - self.ring.len()
+        } else {
+            index
+        }
     }
 
-    pub(crate) fn push(&mut self, value: Decimal) {
+    pub(crate) fn push(&mut self, value: i128) {
         let index = self.seen;
         self.seen += 1;
         let period = self.ring.len() as u64;
@@ -69,7 +75,7 @@ impl RollingExtreme {
     }
 
     /// The extreme of the last `period` values once that many arrived.
-    pub(crate) fn value(&self) -> Option<Decimal> {
+    pub(crate) fn value(&self) -> Option<i128> {
         (self.seen >= self.ring.len() as u64 && self.len > 0).then(|| self.ring[self.head].1)
     }
 }
@@ -77,10 +83,9 @@ impl RollingExtreme {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal_macros::dec;
 
     /// Brute force over the same window, to compare with the deque.
-    fn brute(values: &[Decimal], end: usize, period: usize, extreme: Extreme) -> Option<Decimal> {
+    fn brute(values: &[i128], end: usize, period: usize, extreme: Extreme) -> Option<i128> {
         if end < period {
             return None;
         }
@@ -93,10 +98,7 @@ mod tests {
 
     #[test]
     fn matches_brute_force_on_a_zigzag() {
-        let values: Vec<Decimal> = [5, 3, 8, 8, 1, 9, 2, 2, 7, 0, 6, 6, 6, 4, 10, 1]
-            .iter()
-            .map(|&v| Decimal::from(v))
-            .collect();
+        let values: Vec<i128> = vec![5, 3, 8, 8, 1, 9, 2, 2, 7, 0, 6, 6, 6, 4, 10, 1];
         for period in 1..=5 {
             for extreme in [Extreme::Max, Extreme::Min] {
                 let mut rolling = RollingExtreme::new(period, extreme);
@@ -115,20 +117,20 @@ mod tests {
     #[test]
     fn max_of_three_by_hand() {
         let mut max = RollingExtreme::new(3, Extreme::Max);
-        max.push(dec!(4));
-        max.push(dec!(2));
+        max.push(4);
+        max.push(2);
         assert_eq!(max.value(), None);
-        max.push(dec!(3)); // window 4 2 3 → 4
-        assert_eq!(max.value(), Some(dec!(4)));
-        max.push(dec!(1)); // window 2 3 1 → 3 (the 4 left the window)
-        assert_eq!(max.value(), Some(dec!(3)));
-        max.push(dec!(1)); // window 3 1 1 → 3
-        assert_eq!(max.value(), Some(dec!(3)));
-        max.push(dec!(0)); // window 1 1 0 → 1
-        assert_eq!(max.value(), Some(dec!(1)));
+        max.push(3); // window 4 2 3 → 4
+        assert_eq!(max.value(), Some(4));
+        max.push(1); // window 2 3 1 → 3 (the 4 left the window)
+        assert_eq!(max.value(), Some(3));
+        max.push(1); // window 3 1 1 → 3
+        assert_eq!(max.value(), Some(3));
+        max.push(0); // window 1 1 0 → 1
+        assert_eq!(max.value(), Some(1));
         let storage = max.ring.as_ptr();
         for v in 0..1000 {
-            max.push(Decimal::from(v % 7));
+            max.push(v % 7);
         }
         assert_eq!(max.ring.as_ptr(), storage, "the ring never reallocates");
         assert_eq!(max.ring.len(), 3);

@@ -1,0 +1,230 @@
+//! Manual emergencies from another terminal (`cancel-all`, `flatten`): the
+//! operator's own connection, under a client id of its own, that cancels
+//! every order of the account and closes every position — whether or not a
+//! bot is still running.
+//!
+//! Every read and wait is bounded by the caller's timeout; what TWS did not
+//! confirm in time is said in the report, never assumed. Closing orders are
+//! built by an [`Engine`] without strategies, so they pass the same
+//! reduce-only [`RiskGate::check_flatten`](crate::risk::RiskGate::check_flatten)
+//! as the bot's own flatten, and are sent by the same [`OrderRouter`].
+
+mod flatten;
+mod report;
+
+use std::time::Duration;
+
+use ibapi::Client;
+use tokio::time::Instant;
+
+pub use flatten::flatten_everything;
+pub use report::{CancelReport, FlattenReport, Refusal, SentOrder};
+
+use crate::broker::tws::snapshot::{self, BrokerOrder, BrokerPosition, SnapshotError};
+use crate::redact::mask_account;
+use crate::settings::TradingMode;
+
+/// How often TWS is asked whether anything is still open / held.
+pub(super) const POLL: Duration = Duration::from_millis(300);
+
+/// Every read gets at least this long, even past the deadline, so a report
+/// never says "unknown" only because the timeout was spent waiting.
+const MIN_READ: Duration = Duration::from_secs(2);
+
+/// First sequence number of the closing orders' ids (`orderRef`
+/// `fta-YYYYMMDD-s65535-9NNNNN-F`): far above any sequence a bot reaches in a
+/// day, so a manual flatten never reuses one of the bot's order references.
+pub const MANUAL_SEQ_BASE: u32 = 900_000;
+
+/// Why a manual command could not do its job at all. Everything short of
+/// that is reported in [`CancelReport`] / [`FlattenReport`] instead.
+#[derive(Debug, thiserror::Error)]
+pub enum ManualError {
+    /// The configured account is not one this TWS login manages.
+    #[error("account {account} is not managed by this TWS login (it manages: {managed}); check IBKR_ACCOUNT_ID and which TWS / port you connected to")]
+    AccountNotManaged {
+        /// Masked configured account.
+        account: String,
+        /// Masked managed accounts.
+        managed: String,
+    },
+    /// Paper account in live mode or the other way round.
+    #[error("account {account} is a {actual} account but the settings select {mode} mode; refusing to touch it")]
+    AccountModeMismatch {
+        /// Masked account.
+        account: String,
+        /// What the account is.
+        actual: &'static str,
+        /// The mode.
+        mode: TradingMode,
+    },
+    /// A read from TWS the command cannot do without failed.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// The global cancel could not be sent.
+    #[error("sending the global cancel to TWS failed: {0}")]
+    GlobalCancel(#[source] ibapi::Error),
+}
+
+/// Checks, on the live connection, that `account` is managed by this login
+/// and that its kind (paper ids start with `D`) matches `mode`.
+///
+/// # Errors
+/// [`ManualError::AccountNotManaged`], [`ManualError::AccountModeMismatch`],
+/// or [`ManualError::Snapshot`] when TWS does not list its accounts.
+pub async fn verify_account(
+    client: &Client,
+    account: &str,
+    mode: TradingMode,
+) -> Result<(), ManualError> {
+    let managed = snapshot::managed_accounts(client).await?;
+    if !managed.iter().any(|a| a == account) {
+        return Err(ManualError::AccountNotManaged {
+            account: mask_account(account),
+            managed: managed
+                .iter()
+                .map(|a| mask_account(a))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let is_paper = account.starts_with('D');
+    if is_paper != (mode == TradingMode::Paper) {
+        return Err(ManualError::AccountModeMismatch {
+            account: mask_account(account),
+            actual: if is_paper { "paper" } else { "live" },
+            mode,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a listed order is still working (TWS can list an order for a
+/// moment after it ended).
+fn is_open(order: &BrokerOrder) -> bool {
+    !matches!(
+        order.status.as_str(),
+        "Cancelled" | "ApiCancelled" | "Filled"
+    )
+}
+
+/// Open orders, read within `deadline` (at least [`MIN_READ`]); `None` when
+/// TWS did not answer.
+pub(super) async fn read_open_orders(
+    client: &Client,
+    deadline: Instant,
+) -> Option<Vec<BrokerOrder>> {
+    let until = deadline.max(Instant::now() + MIN_READ);
+    match tokio::time::timeout_at(until, snapshot::open_orders(client)).await {
+        Ok(Ok(orders)) => Some(orders.into_iter().filter(is_open).collect()),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "could not read open orders");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Positions of `account`, read within `deadline` (at least [`MIN_READ`]).
+pub(super) async fn read_positions(
+    client: &Client,
+    account: &str,
+    deadline: Instant,
+) -> Option<Vec<BrokerPosition>> {
+    let until = deadline.max(Instant::now() + MIN_READ);
+    match tokio::time::timeout_at(until, snapshot::positions(client, account)).await {
+        Ok(Ok(positions)) => Some(positions),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "could not read positions");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Sends IB's global cancel (reqGlobalCancel: every order of the login,
+/// whichever API client, TWS user or bot placed it), then polls TWS until it
+/// lists no open order or `timeout` has passed, and reports what was
+/// cancelled and what is left.
+///
+/// The cancel is sent even when the first listing of open orders fails.
+///
+/// # Errors
+/// [`ManualError::GlobalCancel`] when the request cannot be sent.
+pub async fn cancel_everything(
+    client: &Client,
+    account: &str,
+    timeout: Duration,
+) -> Result<CancelReport, ManualError> {
+    let deadline = Instant::now() + timeout;
+    let before = read_open_orders(client, deadline).await;
+    client
+        .global_cancel()
+        .await
+        .map_err(ManualError::GlobalCancel)?;
+    tracing::warn!(
+        account = %mask_account(account),
+        open_before = ?before.as_ref().map(Vec::len),
+        "global cancel sent"
+    );
+    let mut left = None;
+    loop {
+        if let Some(orders) = read_open_orders(client, deadline).await {
+            let done = orders.is_empty();
+            left = Some(orders);
+            if done {
+                break;
+            }
+        }
+        if Instant::now() + POLL >= deadline {
+            tracing::error!("TWS still lists open orders after the cancel timeout");
+            break;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    let cancelled = before.map(|before| {
+        before
+            .into_iter()
+            .filter(|b| {
+                !left
+                    .iter()
+                    .flatten()
+                    .any(|l: &BrokerOrder| l.order_id == b.order_id && l.client_id == b.client_id)
+            })
+            .collect()
+    });
+    Ok(CancelReport {
+        account: mask_account(account),
+        cancelled,
+        left,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::types::{OrderKind, Side, Symbol};
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn ended_orders_are_not_open() {
+        let mut order = BrokerOrder {
+            order_id: 1,
+            client_id: 0,
+            order_ref: String::new(),
+            symbol: Symbol::new("SPY").unwrap(),
+            side: Side::Buy,
+            quantity: dec!(1),
+            kind: OrderKind::Market,
+            parent_id: 0,
+            status: "PreSubmitted".to_string(),
+        };
+        assert!(is_open(&order));
+        for status in ["Cancelled", "ApiCancelled", "Filled"] {
+            order.status = status.to_string();
+            assert!(!is_open(&order), "{status}");
+        }
+        order.status = "PendingCancel".to_string();
+        assert!(is_open(&order), "a pending cancel is not confirmed");
+    }
+}

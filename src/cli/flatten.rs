@@ -1,0 +1,130 @@
+//! `first-trading-app flatten`: from another terminal, cancel every open
+//! order, then close every position of the account with reduce-only market
+//! orders that passed the risk gate, wait (bounded) until TWS reports flat
+//! positions, and print the result. Asks for confirmation on a terminal
+//! unless `--yes`. Exit 0 only when TWS confirms flat and nothing open.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+use crate::broker::tws::manual::flatten_everything;
+use crate::broker::tws::snapshot;
+use crate::cli::cancel_all::{runtime, Manual};
+use crate::cli::{Cli, EXIT_CONFIG, EXIT_FAILURE};
+use crate::redact::mask_account;
+
+/// Arguments of `flatten`.
+#[derive(Debug, Args)]
+pub struct FlattenArgs {
+    /// Act on the live account (IBKR_PAPER_TRADING=false, a live port and a
+    /// live account must agree too, as for `run --live`).
+    #[arg(long)]
+    pub live: bool,
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// API client id [default: IBKR_CLIENT_ID + 1000, so a running bot keeps its own].
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<i32>,
+}
+
+/// Whether the operator's answer confirms: `yes` or `y`, any case, trimmed.
+pub(crate) fn confirms(answer: &str) -> bool {
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "yes" | "y")
+}
+
+/// Runs `flatten`. Exit codes: 0 flat and nothing open; 1 anything left,
+/// declined, or TWS unreachable; 2 configuration error, or no terminal to
+/// confirm on without `--yes` (nothing opened).
+pub fn run(cli: &Cli, args: &FlattenArgs) -> ExitCode {
+    let manual = match Manual::prepare(cli, args.live, args.client_id) {
+        Ok(manual) => manual,
+        Err(code) => return code,
+    };
+    if !args.yes && !std::io::stdin().is_terminal() {
+        eprintln!("flatten closes every position and asks for confirmation on a terminal; stdin is not one: pass --yes to confirm");
+        return ExitCode::from(EXIT_CONFIG);
+    }
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    runtime.block_on(async {
+        let client = match manual.connect().await {
+            Ok(client) => Arc::new(client),
+            Err(code) => return code,
+        };
+        if !args.yes && !confirm(&client, &manual).await {
+            eprintln!("flatten declined: nothing was cancelled or sent");
+            client.disconnect().await;
+            return ExitCode::from(EXIT_FAILURE);
+        }
+        let result = flatten_everything(
+            &client,
+            &manual.account,
+            &manual.settings.risk,
+            manual.timeout(),
+        )
+        .await;
+        client.disconnect().await;
+        match result {
+            Ok(report) => {
+                println!("{report}");
+                if report.is_flat() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(EXIT_FAILURE)
+                }
+            }
+            Err(error) => manual.fail(&error),
+        }
+    })
+}
+
+/// Shows what would be closed and asks on the terminal; true when confirmed.
+async fn confirm(client: &ibapi::Client, manual: &Manual) -> bool {
+    let mut prompt = format!(
+        "flatten {} account {}: cancel EVERY open order, then close EVERY position at market.\n",
+        manual.settings.mode,
+        mask_account(&manual.account)
+    );
+    match snapshot::positions(client, &manual.account).await {
+        Ok(positions) if positions.is_empty() => prompt.push_str("positions now: none\n"),
+        Ok(positions) => {
+            prompt.push_str("positions now:\n");
+            for p in positions {
+                prompt.push_str(&format!("  {:<6} {:>10}\n", p.symbol.as_str(), p.quantity));
+            }
+        }
+        Err(error) => prompt.push_str(&format!("positions now: unknown ({error})\n")),
+    }
+    prompt.push_str("Type yes to continue: ");
+    let prompt = manual.redactor.redact(&prompt).into_owned();
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(prompt.as_bytes());
+        let _ = stderr.flush();
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .await;
+    matches!(answer, Ok(Ok(line)) if confirms(&line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_yes_confirms() {
+        for yes in ["yes\n", "YES", " y ", "Yes\r\n"] {
+            assert!(confirms(yes), "{yes:?}");
+        }
+        for no in ["", "\n", "no", "n", "yess", "yes please", "ok"] {
+            assert!(!confirms(no), "{no:?}");
+        }
+    }
+}
