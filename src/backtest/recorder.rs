@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::America::New_York;
 use rust_decimal::Decimal;
 
@@ -48,24 +48,22 @@ impl Recorder {
         }
     }
 
-    /// The America/New_York date of `time`, cached for the day.
+    /// The America/New_York date of `time`, cached for the day. The cached
+    /// span is the day's midnight-to-midnight at the offset of the first time
+    /// seen, shrunk by an hour at both ends, so it always lies inside the day
+    /// even across a daylight-saving change (times in the margins are just
+    /// looked up again).
     fn exchange_day(&mut self, time: DateTime<Utc>) -> NaiveDate {
         let (from, to) = self.day_span;
         if time >= from && time < to {
             return self.day;
         }
-        let day = time.with_timezone(&New_York).date_naive();
-        let midnight = |d: NaiveDate| {
-            New_York
-                .from_local_datetime(&d.and_time(NaiveTime::MIN))
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-        };
-        // Spans that cannot be computed (never for New York) just disable the cache.
-        self.day_span = match (midnight(day), day.succ_opt().and_then(midnight)) {
-            (Some(from), Some(to)) => (from, to),
-            _ => (time, time),
-        };
+        let local = time.with_timezone(&New_York);
+        let day = local.date_naive();
+        let midnight = local.naive_utc() - (local.naive_local() - day.and_time(NaiveTime::MIN));
+        let hour = Duration::hours(1);
+        let start = midnight.and_utc() + hour;
+        self.day_span = (start, start + Duration::hours(22));
         if day != self.day {
             self.day_halted = false;
         }
@@ -191,5 +189,31 @@ mod tests {
             rec.halted_days().iter().copied().collect::<Vec<_>>(),
             vec![day]
         );
+    }
+
+    #[test]
+    fn exchange_days_are_new_york_dates_across_daylight_saving() {
+        let mut rec = Recorder::new(dec!(1000), 0);
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // 2021-03-14: clocks jump from 02:00 EST to 03:00 EDT.
+        for (time, day) in [
+            ("2021-03-13T23:30:00-05:00", date(2021, 3, 13)),
+            ("2021-03-14T00:00:00-05:00", date(2021, 3, 14)),
+            ("2021-03-14T12:00:00-04:00", date(2021, 3, 14)),
+            ("2021-03-14T23:59:00-04:00", date(2021, 3, 14)),
+            ("2021-03-15T00:00:00-04:00", date(2021, 3, 15)),
+            ("2021-03-15T09:30:00-04:00", date(2021, 3, 15)),
+            ("2021-03-15T23:30:00-04:00", date(2021, 3, 15)),
+            ("2021-11-07T00:30:00-04:00", date(2021, 11, 7)),
+            ("2021-11-07T23:30:00-05:00", date(2021, 11, 7)),
+            ("2021-11-08T00:10:00-05:00", date(2021, 11, 8)),
+        ] {
+            assert_eq!(rec.exchange_day(at(time)), day, "{time}");
+        }
     }
 }

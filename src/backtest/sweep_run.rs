@@ -135,8 +135,8 @@ impl SweepOutcome {
         let _ = writeln!(
             md,
             "# Parameter sweep\n\nStrategy `{}` from {}; {} combinations ranked by {}.\n\n\
-             | Rank | Parameters | Total return % | CAGR % | Max DD % | Sharpe | Sortino | Trades | Win rate % |\n\
-             |---|---|---|---|---|---|---|---|---|",
+             | Rank | Parameters | Total return % | CAGR % | Max DD % | Sharpe | Sortino | Trades | Win rate % | Rejections | HALTED days |\n\
+             |---|---|---|---|---|---|---|---|---|---|---|",
             self.run.strategy,
             self.run.source,
             self.rows.len(),
@@ -153,7 +153,7 @@ impl SweepOutcome {
                 (Some(m), _) => {
                     let _ = writeln!(
                         md,
-                        "| {} | {params} | {} | {} | {} | {} | {} | {} | {} |",
+                        "| {} | {params} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                         row.rank,
                         m.total_return_pct,
                         f(m.cagr_pct),
@@ -163,11 +163,13 @@ impl SweepOutcome {
                         m.trades,
                         m.win_rate_pct
                             .map_or_else(|| "n/a".to_string(), |w| w.to_string()),
+                        m.rejections,
+                        m.halted_days.len(),
                     );
                 }
                 (None, error) => {
                     let error = error.as_deref().unwrap_or("").replace('\n', "; ");
-                    let _ = writeln!(md, "| {} | {params} | invalid: {error} |||||||", row.rank);
+                    let _ = writeln!(md, "| {} | {params} | invalid: {error} |||||||||", row.rank);
                 }
             }
         }
