@@ -92,6 +92,10 @@ pub struct Engine {
     account: AccountView,
     intents: Intents,
     strategies_running: bool,
+    /// Per symbol, the time of the latest execution: market data older than it
+    /// (a bar that closed before the fill but arrived after it) must not
+    /// overwrite the fill price as the mark.
+    last_fill: Vec<(Symbol, DateTime<Utc>)>,
 }
 
 /// How many rounds of "rejected → strategy answers with new intents" one event may cause.
@@ -120,6 +124,10 @@ impl Engine {
             account: config.account,
             intents: Intents::new(),
             strategies_running: true,
+            last_fill: symbols
+                .iter()
+                .map(|&s| (s, DateTime::<Utc>::MIN_UTC))
+                .collect(),
         }
     }
 
@@ -207,7 +215,14 @@ impl Engine {
     /// Handles one market event at its own time.
     pub fn on_market(&mut self, event: &MarketEvent, out: &mut Output) {
         let now = event.time();
-        self.portfolio.mark(event.symbol(), event.mark());
+        let symbol = event.symbol();
+        let stale = self
+            .last_fill
+            .iter()
+            .any(|&(s, at)| s == symbol && now <= at);
+        if !stale {
+            self.portfolio.mark(symbol, event.mark());
+        }
         self.update_state(now, out);
         if !self.strategies_running {
             return;
@@ -279,6 +294,11 @@ impl Engine {
             return true;
         }
         self.orders.on_fill(id, fill.quantity);
+        // An execution is a print: the freshest price there is for the symbol.
+        self.portfolio.mark(fill.symbol, fill.price);
+        if let Some(entry) = self.last_fill.iter_mut().find(|(s, _)| *s == fill.symbol) {
+            entry.1 = entry.1.max(fill.time);
+        }
         if self.portfolio.quantity(fill.symbol).is_zero() {
             // Flat: protection left over (e.g. after a strategy exit) could only
             // open a position the other way. OCA siblings are cancelled by the

@@ -304,3 +304,37 @@ fn an_exit_that_flattens_cancels_the_leftover_protection() {
         out.commands
     );
 }
+
+#[test]
+fn a_bar_older_than_a_fill_does_not_overwrite_the_fill_price() {
+    let (mut engine, _) = engine(dec!(10));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket { entry, .. } = out.commands[0] else {
+        panic!("no bracket");
+    };
+    // Filled at 97.00 at minute 5 (later than the bar below ends).
+    let fill = Fill {
+        symbol: spy(),
+        side: Side::Buy,
+        quantity: dec!(10),
+        price: dec!(97),
+        commission: dec!(0),
+        time: t0() + Duration::minutes(5),
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill,
+        },
+        t0(),
+        &mut out,
+    );
+    assert_eq!(engine.portfolio().last_price(spy()), Some(dec!(97)));
+    // A bar that closed at minute 2, delivered late, is stale for marking.
+    engine.on_market(&bar(1, dec!(100)), &mut out);
+    assert_eq!(engine.portfolio().last_price(spy()), Some(dec!(97)));
+    // A bar ending after the fill marks again.
+    engine.on_market(&bar(6, dec!(98)), &mut out);
+    assert_eq!(engine.portfolio().last_price(spy()), Some(dec!(98)));
+}

@@ -15,7 +15,7 @@ use ibapi::orders::{ExecutionSide, OrderStatusKind, OrderUpdate};
 use ibapi::Client;
 
 use crate::broker::tws::orders::{ib_order, stock_contract};
-use crate::broker::tws::snapshot::decimal;
+use crate::broker::tws::snapshot::{decimal, parse_ib_time};
 use crate::core::event::BrokerEvent;
 use crate::core::order_id::ClientOrderId;
 use crate::core::order_manager::{Command, OrderTicket};
@@ -285,7 +285,8 @@ impl OrderRouter {
                         quantity: decimal(e.shares),
                         price: decimal(e.price),
                         commission: rust_decimal::Decimal::ZERO,
-                        time: now,
+                        // The broker's own execution time (TWS's clock is the market's).
+                        time: parse_ib_time(&e.time).unwrap_or(now),
                     },
                 })
             }
