@@ -237,7 +237,10 @@ fn sweep_ranks_every_combination_and_reports_invalid_ones() {
     // Parallel runs, same bytes: a second sweep writes an identical sweep.json.
     sweep_args.out = Some(dir.path().join("sweep2"));
     run_sweep(&sweep_args).unwrap();
-    assert_eq!(std::fs::read_to_string(dir.path().join("sweep2/sweep.json")).unwrap(), json);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sweep2/sweep.json")).unwrap(),
+        json
+    );
     assert!(std::fs::read_to_string(dir.path().join("sweep/sweep.md"))
         .unwrap()
         .contains("| 1 | fast=2"));
