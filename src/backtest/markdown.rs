@@ -135,6 +135,21 @@ pub fn render(report: &Report) -> String {
         let days: Vec<String> = m.halted_days.iter().map(|d| d.to_string()).collect();
         let _ = writeln!(md, "\n## HALTED days\n\n{}", days.join(", "));
     }
+    let d = &report.diagnostics;
+    let _ = writeln!(
+        md,
+        "\n## Run health\n\n{} fills, {} orders approved; at the end {} trade(s) still open \
+         (valued at the last close) and {} order(s) working. Unknown-order events {}, refused \
+         fills {}, dropped intents {}, command loops cut {} (all 0 in a healthy run).",
+        d.fills,
+        d.orders_approved,
+        d.open_trades_at_end,
+        d.open_orders_at_end,
+        d.unknown_orders,
+        d.bad_fills,
+        d.intents_dropped,
+        d.rounds_cut
+    );
 
     let _ = writeln!(
         md,

@@ -46,7 +46,10 @@
 //! In steady state nothing allocates: resting orders live in one `Vec` that is
 //! compacted in place, and events go to the caller's buffer.
 
+#[cfg(test)]
+mod bracket_tests;
 mod config;
+mod rules;
 #[cfg(test)]
 mod tests;
 
@@ -59,6 +62,8 @@ use crate::core::order_manager::{Command, OrderTicket};
 use crate::core::types::{Bar, Fill, OrderKind, Side, Symbol};
 
 pub use config::{Commission, FillConfig, LimitFill, Slippage};
+
+use rules::{outcome, pass_of, Outcome};
 
 /// IB error code for a refused order.
 pub const CODE_REJECTED: i32 = 201;
@@ -115,19 +120,6 @@ struct Resting {
     placed_at: DateTime<Utc>,
     /// Already evaluated (or not eligible) during the current bar.
     seen: bool,
-}
-
-/// How one order fares against one bar.
-enum Outcome {
-    Nothing,
-    /// Executes at `price` (before slippage); `at_open` when at the reference open.
-    Fill {
-        price: Decimal,
-        at_open: bool,
-        slips: bool,
-    },
-    /// A stop-limit triggered beyond its limit: rests as a limit from the next bar.
-    BecomesLimit(Decimal),
 }
 
 /// The deterministic simulated broker. See the module docs for the rules.
@@ -409,89 +401,5 @@ impl FillModel {
 
     fn compact(&mut self) {
         self.orders.retain(|o| o.status != Status::Done);
-    }
-}
-
-/// 0: market (open only), 1: stop and stop-limit, 2: limit.
-fn pass_of(kind: &OrderKind) -> u8 {
-    match kind {
-        OrderKind::Market => 0,
-        OrderKind::Stop { .. } | OrderKind::StopLimit { .. } => 1,
-        OrderKind::Limit { .. } => 2,
-    }
-}
-
-/// The stop's trigger price within the bar part starting at `open`: the open
-/// when it is already through the stop, else the stop when the range reaches it.
-fn stop_trigger(side: Side, stop: Decimal, open: Decimal, bar: &Bar) -> Option<(Decimal, bool)> {
-    match side {
-        Side::Buy if open >= stop => Some((open, true)),
-        Side::Buy if bar.high >= stop => Some((stop, false)),
-        Side::Sell if open <= stop => Some((open, true)),
-        Side::Sell if bar.low <= stop => Some((stop, false)),
-        _ => None,
-    }
-}
-
-fn outcome(kind: &OrderKind, side: Side, open: Decimal, bar: &Bar, rule: LimitFill) -> Outcome {
-    match *kind {
-        OrderKind::Market => Outcome::Fill {
-            price: open,
-            at_open: true,
-            slips: true,
-        },
-        OrderKind::Limit { limit } => {
-            let marketable = match side {
-                Side::Buy => open <= limit,
-                Side::Sell => open >= limit,
-            };
-            let crossed = match (side, rule) {
-                (Side::Buy, LimitFill::TradeThrough) => bar.low < limit,
-                (Side::Buy, LimitFill::Touch) => bar.low <= limit,
-                (Side::Sell, LimitFill::TradeThrough) => bar.high > limit,
-                (Side::Sell, LimitFill::Touch) => bar.high >= limit,
-            };
-            if marketable {
-                Outcome::Fill {
-                    price: open,
-                    at_open: true,
-                    slips: false,
-                }
-            } else if crossed {
-                Outcome::Fill {
-                    price: limit,
-                    at_open: false,
-                    slips: false,
-                }
-            } else {
-                Outcome::Nothing
-            }
-        }
-        OrderKind::Stop { stop } => match stop_trigger(side, stop, open, bar) {
-            Some((price, at_open)) => Outcome::Fill {
-                price,
-                at_open,
-                slips: true,
-            },
-            None => Outcome::Nothing,
-        },
-        OrderKind::StopLimit { stop, limit } => match stop_trigger(side, stop, open, bar) {
-            Some((price, at_open)) => {
-                let within = match side {
-                    Side::Buy => price <= limit,
-                    Side::Sell => price >= limit,
-                };
-                if within {
-                    Outcome::Fill {
-                        price,
-                        at_open,
-                        slips: false,
-                    }
-                } else {
-                    Outcome::BecomesLimit(limit)
-                }
-            }
-            None => Outcome::Nothing,
-        },
     }
 }
