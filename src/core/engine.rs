@@ -96,6 +96,10 @@ pub struct Engine {
     /// (a bar that closed before the fill but arrived after it) must not
     /// overwrite the fill price as the mark.
     last_fill: Vec<(Symbol, DateTime<Utc>)>,
+    /// The New York trading day of the latest event (`None` before the first).
+    day: Option<NaiveDate>,
+    /// When that day ends (next New York midnight), so the per-event check is one compare.
+    day_ends_at: DateTime<Utc>,
 }
 
 /// How many rounds of "rejected → strategy answers with new intents" one event may cause.
@@ -128,6 +132,8 @@ impl Engine {
                 .iter()
                 .map(|&s| (s, DateTime::<Utc>::MIN_UTC))
                 .collect(),
+            day: None,
+            day_ends_at: DateTime::<Utc>::MIN_UTC,
         }
     }
 
@@ -368,7 +374,10 @@ impl Engine {
     /// the strategy, which may answer (bounded rounds).
     fn process_intents(&mut self, index: usize, now: DateTime<Utc>, out: &mut Output) {
         let id = self.slots[index].id();
-        let day = trading_day(now);
+        let day = match self.day {
+            Some(day) if now < self.day_ends_at => day,
+            _ => trading_day(now),
+        };
         for _round in 0..MAX_FEEDBACK_ROUNDS {
             if self.intents.overflowed() > 0 {
                 out.notices.push(Notice::IntentsDropped {
@@ -428,8 +437,31 @@ impl Engine {
         self.intents.clear();
     }
 
+    /// On the first event of a new New York trading day, the day's baseline
+    /// for the daily-loss limit becomes the equity and PnL at that moment. The
+    /// first event the engine ever sees only records the day: the baseline of
+    /// the day it starts in comes from its configuration (the journal keeps it
+    /// across restarts).
+    fn roll_day(&mut self, now: DateTime<Utc>) {
+        if now < self.day_ends_at {
+            return;
+        }
+        let today = trading_day(now);
+        let first = self.day.is_none();
+        self.day = Some(today);
+        self.day_ends_at = next_midnight(today).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        if !first {
+            let equity = self.account.net_liquidation;
+            if equity > Decimal::ZERO {
+                self.account.start_of_day_equity = equity;
+            }
+            self.account.start_of_day_pnl = self.portfolio.net_pnl();
+        }
+    }
+
     /// Re-evaluates the latch (daily loss, new day) and reacts to a change.
     fn update_state(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        self.roll_day(now);
         let view = RiskView {
             portfolio: &self.portfolio,
             account: self.account,
@@ -528,6 +560,16 @@ impl Engine {
     pub fn trading_day(now: DateTime<Utc>) -> NaiveDate {
         trading_day(now)
     }
+}
+
+/// 00:00 America/New_York of the day after `day`, in UTC.
+fn next_midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let next = day.succ_opt()?.and_hms_opt(0, 0, 0)?;
+    chrono_tz::America::New_York
+        .from_local_datetime(&next)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The intent an order was made from (for strategy callbacks).

@@ -338,3 +338,40 @@ fn a_bar_older_than_a_fill_does_not_overwrite_the_fill_price() {
     engine.on_market(&bar(6, dec!(98)), &mut out);
     assert_eq!(engine.portfolio().last_price(spy()), Some(dec!(98)));
 }
+
+#[test]
+fn a_new_trading_day_resets_the_daily_loss_baseline() {
+    let (mut engine, _) = engine(dec!(100));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket { entry, .. } = out.commands[0] else {
+        panic!("no bracket");
+    };
+    let fill = Fill {
+        symbol: spy(),
+        side: Side::Buy,
+        quantity: dec!(100),
+        price: dec!(100),
+        commission: dec!(0),
+        time: t0(),
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill,
+        },
+        t0(),
+        &mut out,
+    );
+    // Day 1: down 100 × 15 = 1 500 (1.5 %), under the 2 % limit.
+    engine.on_market(&bar(10, dec!(85)), &mut out);
+    assert_eq!(engine.state(), TradingState::Active);
+    // Day 2 (a day later): another 1 000 lost is 1 % of the new baseline, not
+    // 2.5 % of the old one: still ACTIVE.
+    engine.on_market(&bar(24 * 60, dec!(85)), &mut out);
+    engine.on_market(&bar(24 * 60 + 1, dec!(75)), &mut out);
+    assert_eq!(engine.state(), TradingState::Active, "{:?}", out.notices);
+    // But another 1 000 on day 2 (2 000 = 2 %) halts.
+    engine.on_market(&bar(24 * 60 + 2, dec!(65)), &mut out);
+    assert_eq!(engine.state(), TradingState::Halted);
+}

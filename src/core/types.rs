@@ -71,7 +71,8 @@ impl Symbol {
 impl Ord for Symbol {
     /// Alphabetical, as the text compares.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        // Byte order is text order for ASCII; no UTF-8 re-check on the hot path.
+        self.bytes[..self.len as usize].cmp(&other.bytes[..other.len as usize])
     }
 }
 
