@@ -44,12 +44,26 @@ fn assert_journal_matches_sim(journal: &Journal, sim: &SimState, final_report: &
     // Every order at the simulator was journaled first; every journaled
     // order's fill equals the simulator's executions for its orderRef.
     let orders = journal.orders_on(day()).unwrap();
-    let refs: BTreeSet<String> = orders.iter().map(|o| o.order_ref.to_string()).collect();
     for order in &sim.orders {
-        assert!(
-            refs.contains(&order.order_ref),
-            "order {order:?} at the simulator is not in the journal"
-        );
+        let journaled = orders
+            .iter()
+            .find(|o| o.order_ref.to_string() == order.order_ref)
+            .unwrap_or_else(|| panic!("order {order:?} at the simulator is not in the journal"));
+        // Completed orders carry no order id on the wire (-1); their
+        // executions do.
+        let ib_id = Some(order.order_id).filter(|id| *id > 0).or_else(|| {
+            sim.executions
+                .iter()
+                .find(|e| e.order_ref == order.order_ref)
+                .map(|e| e.order_id)
+        });
+        if ib_id.is_some() {
+            assert_eq!(
+                journaled.ib_order_id, ib_id,
+                "IB order id of {}",
+                order.order_ref
+            );
+        }
     }
     for order in &orders {
         let reference = order.order_ref.to_string();
