@@ -126,17 +126,26 @@ fn resolve_journaled_orders(
             .filter(|e| e.order_ref == reference)
             .map(|e| e.quantity)
             .sum();
-        let (state, note) = if let Some(found) = working {
-            if order.ib_order_id.is_none() {
-                let _ = recorder
-                    .journal()
-                    .mark_sent(&order.order_ref, found.order_id, now);
-            }
+        // Sent but its send not journaled (killed right after the send): the
+        // IB order id is still knowable from the working order or a fill.
+        let ib_order_id = working.map(|o| o.order_id).or_else(|| {
+            executions
+                .iter()
+                .find(|e| e.order_ref == reference)
+                .map(|e| e.order_id)
+        });
+        if let (None, Some(ib)) = (order.ib_order_id, ib_order_id) {
+            recorder.journal().mark_sent(&order.order_ref, ib, now)?;
+        }
+        let (state, note) = if working.is_some() {
             (OrderStatus::Working, "working at TWS")
         } else if filled >= order.quantity {
             (OrderStatus::Filled, "filled at TWS")
         } else if order.ib_order_id.is_none() && filled.is_zero() {
-            (OrderStatus::Cancelled, "never reached TWS; not resent")
+            (
+                OrderStatus::Cancelled,
+                "neither working nor filled at TWS (never sent, or ended unfilled while the bot was down); not resent",
+            )
         } else {
             (OrderStatus::Cancelled, "no longer working at TWS")
         };

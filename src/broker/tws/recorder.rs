@@ -11,11 +11,12 @@ use crate::broker::tws::snapshot::{broker_execution, decimal, parse_ib_time, Bro
 use crate::core::engine::Notice;
 use crate::core::order_id::ClientOrderId;
 use crate::core::order_manager::{Command, OrderTicket};
+use crate::core::types::TradingState;
 use crate::journal::{
     ExecutionRecord, Journal, JournalError, OrderIntentRecord, OrderStatus, RiskDecisionRecord,
 };
 use crate::risk::state::trading_day;
-use crate::risk::{LatchSnapshot, StateChange};
+use crate::risk::{HaltCause, LatchSnapshot, StateChange};
 
 /// Separator between the readable reason and the machine-readable latch in
 /// journaled trading-state rows.
@@ -196,11 +197,41 @@ impl Recorder {
             .record_trading_state(trading_day(at), change.to, &reason, at)
     }
 
-    /// The latch journaled for `day`, if any (restart after a crash or kill).
+    /// The latch to restore for `day` after a restart (crash, kill or a
+    /// clean stop): the latest trading state journaled that day, except a
+    /// halt caused by the shutdown itself — that one ends its own session,
+    /// and starting the bot again is the operator's decision to trade, so the
+    /// state before the shutdown applies (`None`: nothing to restore, ACTIVE).
+    ///
+    /// Fails safe: a journal that cannot be read, or a HALTED row whose latch
+    /// cannot be parsed, restores HALTED rather than starting ACTIVE.
     pub fn latched(&self, day: NaiveDate) -> Option<LatchSnapshot> {
-        let (_, reason) = self.journal.latched_state(day).ok().flatten()?;
-        let (_, json) = reason.rsplit_once(LATCH_MARK)?;
-        serde_json::from_str(json).ok()
+        let rows = match self.journal.trading_states_on(day) {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::error!(%error, "journal: cannot read today's trading state; starting HALTED");
+                return Some(LatchSnapshot {
+                    state: TradingState::Halted,
+                    cause: Some(HaltCause::Engine),
+                    since: Some(day),
+                });
+            }
+        };
+        rows.iter()
+            .rev()
+            .map(|row| {
+                row.reason
+                    .rsplit_once(LATCH_MARK)
+                    .and_then(|(_, json)| serde_json::from_str::<LatchSnapshot>(json).ok())
+                    .unwrap_or(LatchSnapshot {
+                        // No readable latch: keep the state, halting for a reason
+                        // only an operator clears.
+                        state: row.state,
+                        cause: None,
+                        since: Some(day),
+                    })
+            })
+            .find(|latch| latch.cause != Some(HaltCause::Shutdown))
     }
 }
 
@@ -212,4 +243,114 @@ fn reason_code(reason: &crate::risk::RejectReason) -> String {
         .next()
         .unwrap_or("Rejected")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::risk::{ChangeReason, DailyLoss};
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
+    }
+
+    /// 2026-01-05 at `hour`:00 New York (UTC-5).
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 5, hour + 5, 0, 0).unwrap()
+    }
+
+    fn recorder() -> (tempfile::TempDir, Recorder) {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(&dir.path().join("j.db")).unwrap();
+        (dir, Recorder::new(journal))
+    }
+
+    fn loss() -> HaltCause {
+        HaltCause::DailyLoss(DailyLoss {
+            loss: dec!(2100),
+            start_of_day_equity: dec!(100000),
+            limit_pct: dec!(0.02),
+        })
+    }
+
+    /// Journals a change from `from` to the latch `to`, as the session does.
+    fn change(r: &mut Recorder, from: TradingState, to: LatchSnapshot, hour: u32) {
+        let reason = match to.cause {
+            Some(cause) => ChangeReason::Halted(cause),
+            None => ChangeReason::Reducing,
+        };
+        let notice = Notice::StateChanged(StateChange {
+            from,
+            to: to.state,
+            reason,
+        });
+        r.on_notice(&notice, to, at(hour));
+    }
+
+    fn halted(cause: HaltCause) -> LatchSnapshot {
+        LatchSnapshot {
+            state: TradingState::Halted,
+            cause: Some(cause),
+            since: Some(day()),
+        }
+    }
+
+    #[test]
+    fn nothing_journaled_restores_nothing() {
+        let (_dir, r) = recorder();
+        assert_eq!(r.latched(day()), None);
+    }
+
+    #[test]
+    fn a_daily_loss_halt_is_restored() {
+        let (_dir, mut r) = recorder();
+        change(&mut r, TradingState::Active, halted(loss()), 11);
+        assert_eq!(r.latched(day()), Some(halted(loss())));
+        assert_eq!(r.latched(day().succ_opt().unwrap()), None);
+    }
+
+    #[test]
+    fn the_shutdown_halt_is_not_restored() {
+        let (_dir, mut r) = recorder();
+        change(
+            &mut r,
+            TradingState::Active,
+            halted(HaltCause::Shutdown),
+            11,
+        );
+        assert_eq!(
+            r.latched(day()),
+            None,
+            "a clean stop, then a restart: ACTIVE"
+        );
+
+        // REDUCING, then the shutdown: REDUCING is what the next start restores.
+        let reducing = LatchSnapshot {
+            state: TradingState::Reducing,
+            cause: None,
+            since: Some(day()),
+        };
+        change(&mut r, TradingState::Active, reducing, 12);
+        change(
+            &mut r,
+            TradingState::Reducing,
+            halted(HaltCause::Shutdown),
+            13,
+        );
+        assert_eq!(r.latched(day()), Some(reducing));
+    }
+
+    #[test]
+    fn an_unreadable_halted_row_restores_halted() {
+        let (_dir, mut r) = recorder();
+        r.journal()
+            .record_trading_state(day(), TradingState::Halted, "halted by hand", at(11))
+            .unwrap();
+        let latch = r.latched(day()).unwrap();
+        assert_eq!(latch.state, TradingState::Halted);
+        assert_eq!(latch.cause, None);
+    }
 }
