@@ -89,6 +89,10 @@ pub struct RunArgs {
     /// On shutdown, also close every position with reduce-only orders.
     #[arg(long)]
     pub flatten_on_exit: bool,
+    /// Operator decision: clear a HALTED state latched earlier today (daily loss,
+    /// engine or operator halt) and trade again. A loss still over the limit halts again.
+    #[arg(long)]
+    pub operator_reset: bool,
     /// With --sim: market clock speed, × real time (120 = two simulated minutes per second).
     #[arg(long, default_value_t = 120.0, value_name = "X")]
     pub sim_speed: f64,

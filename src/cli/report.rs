@@ -53,8 +53,15 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> ExitCode {
     let report = Journal::open(path).and_then(|journal| journal.day_report(day));
     match report {
         Ok(report) => {
-            println!("{report}");
-            ExitCode::SUCCESS
+            use std::io::Write;
+            // A closed pipe (`report | head`) is a normal end, not a failure.
+            match writeln!(std::io::stdout().lock(), "{report}") {
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("cannot write the report: {error}");
+                    ExitCode::from(EXIT_FAILURE)
+                }
+                _ => ExitCode::SUCCESS,
+            }
         }
         Err(error) => {
             eprintln!("{error}");

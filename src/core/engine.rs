@@ -475,6 +475,14 @@ impl Engine {
         }
     }
 
+    /// The operator's explicit reset of the latch back to ACTIVE (a daily loss
+    /// still beyond the limit halts again at the next mark).
+    pub fn operator_reset(&mut self, out: &mut Output) {
+        if let Some(change) = self.gate.operator_reset() {
+            out.notices.push(Notice::StateChanged(change));
+        }
+    }
+
     /// Halts trading: working entries and exits are cancelled, protective
     /// stops and targets stay; with `flatten_on_daily_loss` on a daily-loss
     /// halt, every position is also closed.

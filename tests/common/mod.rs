@@ -71,6 +71,7 @@ pub fn session_config(
         mode: TradingMode::Paper,
         read_only: false,
         flatten_on_exit: false,
+        operator_reset: false,
         cancel_timeout: Duration::from_secs(5),
         status_interval: Duration::ZERO,
         limits,

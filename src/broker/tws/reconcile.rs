@@ -56,8 +56,10 @@ fn found(order: &BrokerOrder, id: ClientOrderId) -> FoundOrder {
     }
 }
 
-/// At start: restores positions, adopts our working orders, and marks today's
-/// executions as already reflected in those positions.
+/// At start: restores positions, adopts our working orders, journals today's
+/// executions (marking them as already reflected in those positions), settles
+/// orders the journal left unresolved, and returns whether TWS's positions
+/// agree with the journal (`false`: the caller must halt trading).
 ///
 /// # Errors
 /// [`ReconcileError`] when TWS cannot be read or a position is malformed.
@@ -67,7 +69,7 @@ pub async fn adopt_broker_state(
     engine: &mut Engine,
     router: &mut OrderRouter,
     recorder: &mut Recorder,
-) -> Result<(), ReconcileError> {
+) -> Result<bool, ReconcileError> {
     for position in snapshot::positions(client, account).await? {
         engine
             .restore_position(position.symbol, position.quantity, position.average_cost)
@@ -105,8 +107,52 @@ pub async fn adopt_broker_state(
         }
     }
     resolve_journaled_orders(recorder, &open, &executions, now)?;
+    let positions_agree = check_positions_against_journal(recorder, engine, now)?;
     tracing::info!(account = %mask_account(account), "broker state adopted");
-    Ok(())
+    Ok(positions_agree)
+}
+
+/// Compares TWS's positions (already adopted) with the positions the journal's
+/// executions add up to; logs every difference with the symbol and both
+/// quantities and returns `false` when there is one. A journal without any
+/// execution (the first start, positions that predate the bot) agrees by
+/// definition.
+fn check_positions_against_journal(
+    recorder: &mut Recorder,
+    engine: &mut Engine,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, ReconcileError> {
+    let day = crate::risk::state::trading_day(now);
+    let report = recorder.journal().day_report(day)?;
+    let journal_has_history = recorder.journal().last_execution_time()?.is_some();
+    if !journal_has_history {
+        return Ok(true);
+    }
+    let mut symbols: Vec<crate::core::types::Symbol> =
+        report.pnl.iter().map(|p| p.symbol).collect();
+    symbols.extend(engine.portfolio().open_positions().map(|p| p.symbol()));
+    symbols.sort();
+    symbols.dedup();
+    let mut mismatch = false;
+    for symbol in symbols {
+        let journaled = report
+            .pnl
+            .iter()
+            .find(|p| p.symbol == symbol)
+            .map(|p| p.position)
+            .unwrap_or_default();
+        let at_tws = engine.portfolio().quantity(symbol);
+        if journaled != at_tws {
+            tracing::error!(
+                %symbol,
+                journal = %journaled,
+                tws = %at_tws,
+                "position at TWS differs from the journal's executions (a trade outside the bot, or a lost fill): trading halted — check TWS, then restart with --operator-reset once the difference is understood"
+            );
+            mismatch = true;
+        }
+    }
+    Ok(!mismatch)
 }
 
 /// Settles every order the journal left unresolved (intent written, outcome

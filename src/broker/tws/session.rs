@@ -51,6 +51,8 @@ pub struct SessionConfig {
     pub read_only: bool,
     /// Close every position on shutdown.
     pub flatten_on_exit: bool,
+    /// Clear a latched HALTED (journaled today) at start: an explicit operator decision.
+    pub operator_reset: bool,
     /// How long shutdown waits for cancels / flattening to be confirmed.
     pub cancel_timeout: Duration,
     /// Period of the one-line status log (zero = off).
@@ -171,7 +173,7 @@ pub async fn run_session(
         engine.restore_latch(latch);
     }
     let mut router = OrderRouter::new(Arc::clone(&client), config.read_only);
-    adopt_broker_state(
+    let positions_agree = adopt_broker_state(
         &client,
         &config.account,
         &mut engine,
@@ -179,6 +181,23 @@ pub async fn run_session(
         &mut recorder,
     )
     .await?;
+    let mut out = Output::default();
+    if config.operator_reset {
+        tracing::warn!(
+            "operator reset: the trading state is set back to ACTIVE by request (--operator-reset)"
+        );
+        engine.operator_reset(&mut out);
+    }
+    if !positions_agree {
+        if config.operator_reset {
+            tracing::warn!(
+                "operator reset: TWS's positions are taken as they are, despite the journal"
+            );
+        } else {
+            engine.halt(HaltCause::Engine, recorder.now(), &mut out);
+        }
+    }
+    dispatch(&mut router, &mut engine, &mut recorder, &mut out).await;
     if config.read_only {
         engine.stop_strategies();
         tracing::warn!("read-only: market data and account monitoring only; no order will be placed or cancelled");
@@ -195,7 +214,6 @@ pub async fn run_session(
     }
     drop(market_tx);
 
-    let mut out = Output::default();
     let mut status = tokio::time::interval(if config.status_interval.is_zero() {
         Duration::from_secs(86_400)
     } else {

@@ -1,0 +1,65 @@
+//! Whole flow: a restart against a TWS whose positions disagree with what the
+//! journal's executions add up to halts trading before any new order, and an
+//! explicit operator reset lets it trade again.
+
+mod common;
+
+use std::time::Duration;
+
+use rust_decimal_macros::dec;
+
+use common::*;
+use first_trading_app::core::types::TradingState;
+use first_trading_app::journal::Journal;
+use first_trading_app::risk::RiskLimits;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_position_the_journal_cannot_explain_halts_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+
+    // Run 1: buy 10 SPY, journaled; the position stays open at shutdown.
+    let sim = start_sim(quiet_sim()).await;
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
+    let mut config = session_config(&sim, 31, RiskLimits::default(), vec![strategy.boxed()]);
+    config.journal = Journal::open(&path).unwrap();
+    let session = spawn_session(config);
+    eventually("the entry to fill", Duration::from_secs(5), || {
+        probe.position() == dec!(10)
+    })
+    .await;
+    let report = session.shut_down(Duration::from_secs(10)).await;
+    assert_eq!(report.positions.len(), 1);
+    sim.shutdown().await;
+
+    // Run 2: a different, flat account state (e.g. the position was closed by
+    // hand in TWS while the bot was down): the bot must not trade.
+    let flat = start_sim(quiet_sim()).await;
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
+    let mut config = session_config(&flat, 32, RiskLimits::default(), vec![strategy.boxed()]);
+    config.journal = Journal::open(&path).unwrap();
+    let session = spawn_session(config);
+    eventually("a refused entry", Duration::from_secs(5), || {
+        !probe.rejections().is_empty()
+    })
+    .await;
+    assert!(flat.all_orders().is_empty(), "{:?}", flat.all_orders());
+    let report = session.shut_down(Duration::from_secs(10)).await;
+    assert_eq!(report.state, TradingState::Halted);
+    assert!(flat.all_orders().is_empty());
+
+    // Run 3: the operator has looked, and resets explicitly: trading resumes.
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
+    let mut config = session_config(&flat, 33, RiskLimits::default(), vec![strategy.boxed()]);
+    config.journal = Journal::open(&path).unwrap();
+    config.operator_reset = true;
+    let session = spawn_session(config);
+    eventually(
+        "the entry after the reset to fill",
+        Duration::from_secs(5),
+        || probe.position() == dec!(10),
+    )
+    .await;
+    session.shut_down(Duration::from_secs(10)).await;
+    flat.shutdown().await;
+}
