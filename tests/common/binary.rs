@@ -249,3 +249,32 @@ pub async fn positions(client: &ibapi::Client) -> Vec<(String, f64)> {
         })
         .collect()
 }
+
+/// Today's executions of every client: `(orderRef, order id)`.
+pub async fn executions(client: &ibapi::Client) -> Vec<(String, i32)> {
+    let mut subscription = client
+        .executions(ibapi::orders::ExecutionFilter::default())
+        .await
+        .expect("executions");
+    subscription
+        .collect_to_end_within(Duration::from_secs(5))
+        .await
+        .expect("executions end")
+        .into_iter()
+        .filter_map(|row| match row {
+            ibapi::orders::Executions::ExecutionData(data) => Some((
+                data.execution.order_reference.clone(),
+                data.execution.order_id,
+            )),
+            ibapi::orders::Executions::CommissionReport(_) => None,
+        })
+        .collect()
+}
+
+/// Kills the process at once (SIGKILL), as a crash would.
+impl Proc {
+    pub fn crash(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
