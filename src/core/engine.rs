@@ -213,6 +213,12 @@ impl Engine {
             .restore_position(symbol, quantity, average_cost)
     }
 
+    /// Makes sure no new order reuses the sequence number of `id`, one of our
+    /// orders the broker still knows (e.g. from today's executions).
+    pub fn reserve_order_id(&mut self, id: ClientOrderId) {
+        self.orders.reserve_past(id);
+    }
+
     /// Adopts one of our orders found working at the broker.
     pub fn adopt_order(&mut self, found: FoundOrder) {
         self.orders.adopt(found);

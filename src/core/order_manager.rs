@@ -345,6 +345,13 @@ impl OrderManager {
         );
     }
 
+    /// Never hands out `id`'s sequence number (or a lower one) again: for ids
+    /// found at the broker that are no longer working (today's executions
+    /// after a restart), so a fresh book cannot reuse their `orderRef`.
+    pub fn reserve_past(&mut self, id: ClientOrderId) {
+        self.next_seq = self.next_seq.max(id.seq().saturating_add(1));
+    }
+
     /// Looks an order up, open or closed.
     pub fn get(&self, id: ClientOrderId) -> Option<&ManagedOrder> {
         self.open
@@ -551,5 +558,15 @@ mod tests {
         assert_eq!(book.next_seq(), 42);
         assert_eq!(book.open_order_count(), 1);
         assert_eq!(book.get(id).unwrap().state, OrderState::Working);
+    }
+
+    #[test]
+    fn reserved_ids_push_the_sequence_past_them_but_never_back() {
+        let mut book = OrderManager::new(5);
+        book.reserve_past(ClientOrderId::new(day(), 0, 9, Leg::TakeProfit));
+        assert_eq!(book.next_seq(), 10);
+        book.reserve_past(ClientOrderId::new(day(), 2, 3, Leg::Entry));
+        assert_eq!(book.next_seq(), 10);
+        assert_eq!(book.open_order_count(), 0, "reserving adopts nothing");
     }
 }

@@ -4,6 +4,7 @@
 //! [`ShutdownTrigger`], and bounded polling.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod scripted;
 
 use std::sync::Once;

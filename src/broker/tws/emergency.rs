@@ -100,6 +100,35 @@ impl fmt::Display for SessionReport {
 /// How often TWS is asked whether anything is still open.
 const POLL: Duration = Duration::from_millis(300);
 
+/// How long the shutdown waits for a second Ctrl+C when positions remain
+/// open after every order is cancelled (never beyond the cancel timeout).
+/// Cancels confirm in milliseconds, so without it a second Ctrl+C pressed
+/// promptly would usually find the process gone.
+pub const FLATTEN_GRACE: Duration = Duration::from_millis(1500);
+
+/// When positions remain open and flattening was not asked for, waits up to
+/// [`FLATTEN_GRACE`] (bounded by `deadline`) for the operator's second
+/// Ctrl+C. Returns whether it came.
+async fn second_signal_within_grace(
+    engine: &Engine,
+    shutdown: &mut ShutdownListener,
+    deadline: Instant,
+) -> bool {
+    let open = engine.portfolio().open_positions().count();
+    if open == 0 {
+        return false;
+    }
+    let grace = FLATTEN_GRACE.min(deadline.saturating_duration_since(Instant::now()));
+    tracing::warn!(
+        positions = open,
+        "positions remain open; press Ctrl+C again within {:.1} s to flatten them too",
+        grace.as_secs_f64()
+    );
+    // `reached` also returns when the signal side is gone: check the stage itself.
+    let _ = tokio::time::timeout(grace, shutdown.reached(ShutdownStage::Flatten)).await;
+    shutdown.stage() >= ShutdownStage::Flatten
+}
+
 /// Runs the emergency shutdown and returns its report. Never fails: what
 /// could not be confirmed is said in the report.
 #[allow(clippy::too_many_arguments)]
@@ -142,7 +171,9 @@ pub async fn emergency_shutdown(
         )
         .await
         .or(open_left);
-        let flatten = flatten_on_exit || shutdown.stage() >= ShutdownStage::Flatten;
+        let flatten = flatten_on_exit
+            || shutdown.stage() >= ShutdownStage::Flatten
+            || second_signal_within_grace(engine, shutdown, deadline).await;
         if flatten {
             tracing::warn!("flattening every position");
             flattened = true;

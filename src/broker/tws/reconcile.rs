@@ -1,7 +1,8 @@
 //! Adopting what already exists at TWS (at start) and catching up after a
 //! reconnect: positions, our open orders (matched by `orderRef`, never
 //! resent), executions missed while disconnected. Differences the bot cannot
-//! explain halt trading.
+//! explain halt trading. The sequence numbers of our orders found at TWS are
+//! never handed out again, so a restart cannot reuse an `orderRef`.
 
 use chrono::Utc;
 use ibapi::Client;
@@ -104,6 +105,8 @@ pub async fn adopt_broker_state(
         recorder.execution(execution, now);
         if let Ok(id) = execution.order_ref.parse::<ClientOrderId>() {
             router.mark_seen(&execution.exec_id, id, execution.symbol);
+            // Its orderRef is taken for the day, even though the order is done.
+            engine.reserve_order_id(id);
         }
     }
     resolve_journaled_orders(recorder, &open, &executions, now)?;

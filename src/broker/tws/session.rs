@@ -232,7 +232,7 @@ pub async fn run_session(
                         connected = false;
                         tracing::error!(code = notice.code, "connection to IB lost: no new orders until it is restored");
                     }
-                    1101 | 1102 => {
+                    1101 | 1102 | ibapi::TRANSPORT_RECONNECT_CODE => {
                         tracing::warn!(code = notice.code, "connection to IB restored; reconciling before trading resumes");
                         reconcile(&client, &config.account, &mut engine, &mut router, &mut recorder, &mut out).await;
                         connected = true;

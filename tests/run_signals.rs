@@ -1,0 +1,170 @@
+//! The real binary: `first-trading-app run` against `first-trading-app sim`
+//! (two processes, real sockets), stopped with SIGINT while orders are
+//! working. One signal: every order cancelled, exit 0, final report. Two:
+//! positions flattened too. Three: exit 130 at once. And the shutdown still
+//! ends in time when TWS is gone.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::binary::*;
+
+const REPORT: &str = "=== first-trading-app: final report ===";
+const CANCEL_TIMEOUT_SECS: u64 = 5;
+
+/// `run` against the simulator on `port`, with a 5 s cancel timeout.
+fn start_bot(dir: &std::path::Path, port: u16, extra_args: &[&str], rust_log: &str) -> Proc {
+    let config = write_config(
+        dir,
+        FAST_SMA,
+        &format!("[shutdown]\ncancel_timeout_secs = {CANCEL_TIMEOUT_SECS}\n\n[logging]\nstatus_interval_secs = 1\n"),
+    );
+    let config = config.to_str().unwrap().to_string();
+    let mut args = vec!["run", "--config", config.as_str()];
+    args.extend_from_slice(extra_args);
+    let mut command: Command = command(dir, &args);
+    command
+        .env("IBKR_ACCOUNT_ID", "DU1234567")
+        .env("IBKR_PORT", port.to_string())
+        .env("RUST_LOG", rust_log);
+    Proc::spawn(command)
+}
+
+/// Waits until the bot (client 1) has at least `orders` orders working at the
+/// simulator and, with `holding`, a position.
+async fn wait_for_trading(observer: &ibapi::Client, bot: &Proc, orders: usize, holding: bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let working = open_orders(observer)
+            .await
+            .into_iter()
+            .filter(|(client, _)| *client == 1)
+            .count();
+        if working >= orders && (!holding || !positions(observer).await.is_empty()) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the bot did not start trading:\n{}",
+            bot.dump()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_sigint_cancels_every_order_reports_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, port) = start_sim_process(dir.path(), "120");
+    let mut bot = start_bot(dir.path(), port, &[], "debug");
+    let observer = observer(port).await;
+    wait_for_trading(&observer, &bot, 2, false).await;
+
+    bot.sigint();
+    let sent = Instant::now();
+    let status = bot
+        .wait_exit(Duration::from_secs(CANCEL_TIMEOUT_SECS + 3))
+        .unwrap_or_else(|| panic!("still running after the cancel timeout:\n{}", bot.dump()));
+    assert_eq!(status.code(), Some(0), "{}", bot.dump());
+    assert!(sent.elapsed() < Duration::from_secs(CANCEL_TIMEOUT_SECS + 3));
+    assert!(open_orders(&observer).await.is_empty(), "{}", bot.dump());
+    let stdout = bot.stdout.text();
+    assert!(stdout.contains(REPORT), "{}", bot.dump());
+    assert!(stdout.contains("open orders left: 0"), "{}", bot.dump());
+    // The whole debug log and the report show the account masked only.
+    let all = format!("{}{}", stdout, bot.stderr.text());
+    assert!(!all.contains("DU1234567"), "raw account id in the output");
+    assert!(bot.stderr.contains("DU****567"), "{}", bot.dump());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sigints_also_flatten_every_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, port) = start_sim_process(dir.path(), "120");
+    let mut bot = start_bot(dir.path(), port, &["--log-format", "json"], "debug");
+    let observer = observer(port).await;
+    wait_for_trading(&observer, &bot, 2, true).await;
+
+    bot.sigint();
+    bot.stderr
+        .wait_for("emergency shutdown", Duration::from_secs(2));
+    bot.sigint();
+    let status = bot
+        .wait_exit(Duration::from_secs(2 * CANCEL_TIMEOUT_SECS + 3))
+        .unwrap_or_else(|| panic!("still running:\n{}", bot.dump()));
+    assert_eq!(status.code(), Some(0), "{}", bot.dump());
+    assert!(positions(&observer).await.is_empty(), "{}", bot.dump());
+    assert!(open_orders(&observer).await.is_empty(), "{}", bot.dump());
+    let stdout = bot.stdout.text();
+    assert!(stdout.contains(REPORT), "{}", bot.dump());
+    assert!(stdout.contains("positions (TWS): flat"), "{}", bot.dump());
+    // JSON log lines, masked.
+    let stderr = bot.stderr.text();
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with('{') && l.contains("\"DU****567\"")),
+        "{stderr}"
+    );
+    assert!(!format!("{stdout}{stderr}").contains("DU1234567"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_tws_gone_the_shutdown_ends_at_the_timeout_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, port) = start_sim_process(dir.path(), "120");
+    let mut bot = start_bot(dir.path(), port, &[], "info");
+    let observer = observer(port).await;
+    wait_for_trading(&observer, &bot, 2, false).await;
+    drop(sim); // killed: TWS is gone
+
+    bot.sigint();
+    let sent = Instant::now();
+    let status = bot
+        .wait_exit(Duration::from_secs(CANCEL_TIMEOUT_SECS + 5))
+        .unwrap_or_else(|| panic!("still running:\n{}", bot.dump()));
+    assert_eq!(status.code(), Some(0), "{}", bot.dump());
+    assert!(sent.elapsed() >= Duration::from_secs(CANCEL_TIMEOUT_SECS - 1));
+    let stdout = bot.stdout.text();
+    assert!(stdout.contains(REPORT), "{}", bot.dump());
+    assert!(
+        stdout.contains("UNKNOWN (TWS unreachable)"),
+        "{}",
+        bot.dump()
+    );
+    assert!(stdout.contains("bot's own accounting"), "{}", bot.dump());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_third_sigint_exits_at_once_with_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, port) = start_sim_process(dir.path(), "120");
+    let mut bot = start_bot(dir.path(), port, &[], "info");
+    let observer = observer(port).await;
+    wait_for_trading(&observer, &bot, 2, false).await;
+    // With TWS gone the shutdown waits out its timeout: the signals land inside it.
+    drop(sim);
+
+    bot.sigint();
+    bot.stderr
+        .wait_for("emergency shutdown", Duration::from_secs(2));
+    bot.sigint();
+    bot.stderr.wait_for(
+        "flattening every position as part of the shutdown",
+        Duration::from_secs(2),
+    );
+    bot.sigint();
+    let sent = Instant::now();
+    let status = bot
+        .wait_exit(Duration::from_secs(2))
+        .unwrap_or_else(|| panic!("still running after the third SIGINT:\n{}", bot.dump()));
+    assert_eq!(status.code(), Some(130), "{}", bot.dump());
+    assert!(sent.elapsed() < Duration::from_secs(2));
+    assert!(
+        bot.stderr.contains("exiting now (code 130)"),
+        "{}",
+        bot.dump()
+    );
+}
