@@ -66,51 +66,59 @@ impl Tick {
 
     fn round(&self, price: Decimal, strategy: RoundingStrategy) -> Decimal {
         match self.decimals {
+            Some(k) if price.scale() <= k => price,
             Some(k) => price.round_dp_with_strategy(k, strategy),
             None => (price / self.size).round_dp_with_strategy(0, strategy) * self.size,
         }
     }
 }
 
-impl Bracket {
-    /// The bracket of an entry on `side` at `reference`: stop `stop_pct` and
-    /// target `target_pct` away, rounded toward the entry onto `tick`'s grid.
-    /// `None` when no stop above 0 exists (a buy) or no target above 0
-    /// exists (a sell) — such an entry cannot be protected.
-    pub fn for_entry(
-        side: Side,
-        reference: Decimal,
-        stop_pct: Decimal,
-        target_pct: Decimal,
-        tick: Tick,
-    ) -> Option<Self> {
-        let below_one = Decimal::ONE - stop_pct;
+/// The bracket percentages turned into price factors once, so computing a
+/// bracket costs two multiplications and four roundings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BracketRule {
+    /// `1 − stop_loss_pct`: a long's stop.
+    long_stop: Decimal,
+    /// `1 + take_profit_pct`: a long's target.
+    long_target: Decimal,
+    /// `1 + stop_loss_pct`: a short's stop.
+    short_stop: Decimal,
+    /// `1 − take_profit_pct`: a short's target.
+    short_target: Decimal,
+}
+
+impl BracketRule {
+    /// Stop `stop_pct` and target `target_pct` away from the entry.
+    pub fn new(stop_pct: Decimal, target_pct: Decimal) -> Self {
+        Self {
+            long_stop: Decimal::ONE - stop_pct,
+            long_target: Decimal::ONE + target_pct,
+            short_stop: Decimal::ONE + stop_pct,
+            short_target: Decimal::ONE - target_pct,
+        }
+    }
+
+    /// The bracket of an entry on `side` at `reference`, rounded toward the
+    /// entry onto `tick`'s grid. `None` when no stop above 0 exists (a buy)
+    /// or no target above 0 exists (a sell) — such an entry cannot be protected.
+    pub fn for_entry(&self, side: Side, reference: Decimal, tick: Tick) -> Option<Bracket> {
+        // The last tick strictly below and the first strictly above the reference.
+        let highest_below = tick.ceil(reference) - tick.size;
+        let lowest_above = tick.floor(reference) + tick.size;
         let (stop_loss, take_profit) = match side {
-            Side::Buy => {
-                // Stop below: round up (toward the entry), at most the last
-                // tick strictly below the reference.
-                let highest_below = tick.ceil(reference) - tick.size;
-                let stop = tick.ceil(reference * below_one).min(highest_below);
-                // Target above: round down, at least the first tick strictly above.
-                let lowest_above = tick.floor(reference) + tick.size;
-                let target = tick
-                    .floor(reference * (Decimal::ONE + target_pct))
-                    .max(lowest_above);
-                (stop, target)
-            }
-            Side::Sell => {
-                let lowest_above = tick.floor(reference) + tick.size;
-                let stop = tick
-                    .floor(reference * (Decimal::ONE + stop_pct))
-                    .max(lowest_above);
-                let highest_below = tick.ceil(reference) - tick.size;
-                let target = tick
-                    .ceil(reference * (Decimal::ONE - target_pct))
-                    .min(highest_below);
-                (stop, target)
-            }
+            // Stop below: round up (toward the entry); target above: round down.
+            Side::Buy => (
+                tick.ceil(reference * self.long_stop).min(highest_below),
+                tick.floor(reference * self.long_target).max(lowest_above),
+            ),
+            // Stop above: round down; target below: round up.
+            Side::Sell => (
+                tick.floor(reference * self.short_stop).max(lowest_above),
+                tick.ceil(reference * self.short_target).min(highest_below),
+            ),
         };
-        (stop_loss > Decimal::ZERO && take_profit > Decimal::ZERO).then_some(Self {
+        let positive = |d: Decimal| d.is_sign_positive() && !d.is_zero();
+        (positive(stop_loss) && positive(take_profit)).then_some(Bracket {
             stop_loss,
             take_profit,
         })
@@ -147,8 +155,9 @@ mod tests {
     #[test]
     fn buy_bracket_rounds_toward_the_entry() {
         // 190.37 × 0.95 = 180.8515 → up to 180.86; × 1.10 = 209.407 → down to 209.40
-        let b =
-            Bracket::for_entry(Side::Buy, dec!(190.37), dec!(0.05), dec!(0.10), cents()).unwrap();
+        let b = BracketRule::new(dec!(0.05), dec!(0.10))
+            .for_entry(Side::Buy, dec!(190.37), cents())
+            .unwrap();
         assert_eq!(b.stop_loss, dec!(180.86));
         assert_eq!(b.take_profit, dec!(209.40));
     }
@@ -156,8 +165,9 @@ mod tests {
     #[test]
     fn sell_bracket_rounds_toward_the_entry() {
         // 190.37 × 1.05 = 199.8885 → down to 199.88; × 0.90 = 171.333 → up to 171.34
-        let b =
-            Bracket::for_entry(Side::Sell, dec!(190.37), dec!(0.05), dec!(0.10), cents()).unwrap();
+        let b = BracketRule::new(dec!(0.05), dec!(0.10))
+            .for_entry(Side::Sell, dec!(190.37), cents())
+            .unwrap();
         assert_eq!(b.stop_loss, dec!(199.88));
         assert_eq!(b.take_profit, dec!(171.34));
     }
@@ -167,7 +177,9 @@ mod tests {
         // Reference 10.07 on a 0.05 grid (a last price from a quote mid):
         // stop 10.07 × 0.95 = 9.5665 → up to 9.60; target 10.07 × 1.1 = 11.077 → down to 11.05
         let nickel = Tick::new(dec!(0.05)).unwrap();
-        let b = Bracket::for_entry(Side::Buy, dec!(10.07), dec!(0.05), dec!(0.10), nickel).unwrap();
+        let b = BracketRule::new(dec!(0.05), dec!(0.10))
+            .for_entry(Side::Buy, dec!(10.07), nickel)
+            .unwrap();
         assert_eq!(b.stop_loss, dec!(9.60));
         assert_eq!(b.take_profit, dec!(11.05));
     }
@@ -175,11 +187,13 @@ mod tests {
     #[test]
     fn tiny_percentages_stay_one_tick_away() {
         // 1.00 × 0.999 = 0.999 → up to 1.00 = entry: pulled to 0.99; target 1.001 → 1.00 → 1.01
-        let b =
-            Bracket::for_entry(Side::Buy, dec!(1.00), dec!(0.001), dec!(0.001), cents()).unwrap();
+        let b = BracketRule::new(dec!(0.001), dec!(0.001))
+            .for_entry(Side::Buy, dec!(1.00), cents())
+            .unwrap();
         assert_eq!((b.stop_loss, b.take_profit), (dec!(0.99), dec!(1.01)));
-        let s =
-            Bracket::for_entry(Side::Sell, dec!(1.00), dec!(0.001), dec!(0.001), cents()).unwrap();
+        let s = BracketRule::new(dec!(0.001), dec!(0.001))
+            .for_entry(Side::Sell, dec!(1.00), cents())
+            .unwrap();
         assert_eq!((s.stop_loss, s.take_profit), (dec!(1.01), dec!(0.99)));
     }
 
@@ -187,12 +201,12 @@ mod tests {
     fn unprotectable_entries_are_refused() {
         // A buy at 0.01: the stop would have to be at 0.00.
         assert_eq!(
-            Bracket::for_entry(Side::Buy, dec!(0.01), dec!(0.05), dec!(0.10), cents()),
+            BracketRule::new(dec!(0.05), dec!(0.10)).for_entry(Side::Buy, dec!(0.01), cents()),
             None
         );
         // A sell at 0.01: the target would have to be at 0.00.
         assert_eq!(
-            Bracket::for_entry(Side::Sell, dec!(0.01), dec!(0.05), dec!(0.10), cents()),
+            BracketRule::new(dec!(0.05), dec!(0.10)).for_entry(Side::Sell, dec!(0.01), cents()),
             None
         );
     }

@@ -37,97 +37,17 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::core::types::{Instrument, IntentPurpose, OrderIntent, OrderKind, Symbol, TradingState};
-use crate::risk::bracket::{Bracket, Tick};
+use crate::core::types::{Instrument, IntentPurpose, OrderIntent, Side, Symbol, TradingState};
+use crate::risk::bracket::{Bracket, BracketRule, Tick};
+use crate::risk::checks::{
+    check_price, check_quantity, check_reduce_only, for_each_price, merge, positive,
+};
+use crate::risk::decision::{CancelApproved, Decision};
 use crate::risk::limits::RiskLimits;
 use crate::risk::rate::OrderRateLimiter;
 use crate::risk::reason::RejectReason;
 use crate::risk::state::{DailyLoss, HaltCause, LatchSnapshot, StateChange, TradingLatch};
 use crate::risk::view::RiskView;
-
-/// An intent the gate approved. Only the risk module can make one; it cannot
-/// be cloned, so each approval is sent at most once.
-#[must_use = "an approved intent does nothing until it is submitted"]
-#[derive(Debug, PartialEq, Eq)]
-pub struct Approved {
-    intent: OrderIntent,
-    bracket: Option<Bracket>,
-}
-
-impl Approved {
-    /// The approved intent, unchanged.
-    pub fn intent(&self) -> &OrderIntent {
-        &self.intent
-    }
-
-    /// Stop-loss and take-profit for entries (always `Some` for an entry,
-    /// `None` for exits), on the instrument's tick grid.
-    pub fn bracket(&self) -> Option<Bracket> {
-        self.bracket
-    }
-}
-
-/// A refused intent and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rejected {
-    /// The intent, unchanged.
-    pub intent: OrderIntent,
-    /// Why it was refused.
-    pub reason: RejectReason,
-}
-
-impl std::fmt::Display for Rejected {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {} {} rejected: {}",
-            self.intent.side,
-            self.intent.quantity.normalize(),
-            self.intent.symbol,
-            self.reason
-        )
-    }
-}
-
-/// The gate's answer.
-#[must_use = "a decision must be acted on (submitted or reported)"]
-#[derive(Debug, PartialEq, Eq)]
-pub enum Decision {
-    /// May be sent.
-    Approved(Approved),
-    /// Must not be sent.
-    Rejected(Rejected),
-}
-
-impl Decision {
-    /// True for [`Decision::Approved`].
-    pub fn is_approved(&self) -> bool {
-        matches!(self, Decision::Approved(_))
-    }
-
-    /// The intent decided on.
-    pub fn intent(&self) -> &OrderIntent {
-        match self {
-            Decision::Approved(a) => &a.intent,
-            Decision::Rejected(r) => &r.intent,
-        }
-    }
-
-    /// The refusal reason, if refused.
-    pub fn reason(&self) -> Option<RejectReason> {
-        match self {
-            Decision::Approved(_) => None,
-            Decision::Rejected(r) => Some(r.reason),
-        }
-    }
-}
-
-/// Proof that a cancel went through the gate (cancels always pass).
-#[must_use]
-#[derive(Debug, PartialEq, Eq)]
-pub struct CancelApproved {
-    _private: (),
-}
 
 /// One symbol the gate may trade.
 #[derive(Debug, Clone, Copy)]
@@ -143,12 +63,11 @@ struct SymbolRule {
 pub struct RiskGate {
     max_daily_loss_pct: Decimal,
     max_position_size_pct: Decimal,
-    stop_loss_pct: Decimal,
-    take_profit_pct: Decimal,
     max_order_notional: Decimal,
     price_collar_pct: Decimal,
-    max_open_orders: u32,
+    max_open_orders: usize,
     flatten_on_daily_loss: bool,
+    bracket: BracketRule,
     /// Tradable symbols, sorted, fixed at construction.
     symbols: Vec<SymbolRule>,
     latch: TradingLatch,
@@ -180,12 +99,11 @@ impl RiskGate {
         Self {
             max_daily_loss_pct: limits.max_daily_loss_pct,
             max_position_size_pct: limits.max_position_size_pct,
-            stop_loss_pct: limits.stop_loss_pct,
-            take_profit_pct: limits.take_profit_pct,
             max_order_notional: limits.max_order_notional,
             price_collar_pct: limits.price_collar_pct,
-            max_open_orders: limits.max_open_orders,
+            max_open_orders: usize::try_from(limits.max_open_orders).unwrap_or(usize::MAX),
             flatten_on_daily_loss: limits.flatten_on_daily_loss,
+            bracket: BracketRule::new(limits.stop_loss_pct, limits.take_profit_pct),
             symbols,
             latch: TradingLatch::new(),
             pending: None,
@@ -206,16 +124,8 @@ impl RiskGate {
     ) -> Decision {
         let change = self.upkeep(view, now);
         self.pending = merge(self.pending, change);
-        match self.evaluate(intent, view, now) {
-            Ok(bracket) => Decision::Approved(Approved {
-                intent: *intent,
-                bracket,
-            }),
-            Err(reason) => Decision::Rejected(Rejected {
-                intent: *intent,
-                reason,
-            }),
-        }
+        let result = self.evaluate(intent, view, now);
+        Decision::from_result(intent, result)
     }
 
     /// Decides on an explicit flatten: an exit that passes in every state,
@@ -235,23 +145,14 @@ impl RiskGate {
         if result.is_ok() {
             self.rate.take_always(now);
         }
-        match result {
-            Ok(()) => Decision::Approved(Approved {
-                intent: *intent,
-                bracket: None,
-            }),
-            Err(reason) => Decision::Rejected(Rejected {
-                intent: *intent,
-                reason,
-            }),
-        }
+        Decision::from_result(intent, result.map(|()| None))
     }
 
     /// Cancels always pass, in every state. Each one is counted by the rate
     /// bucket (it may overdraw it, delaying later orders).
     pub fn check_cancel(&mut self, now: DateTime<Utc>) -> CancelApproved {
         self.rate.take_always(now);
-        CancelApproved { _private: () }
+        CancelApproved::new()
     }
 
     /// Counts an order sent without a decision (e.g. the order manager's
@@ -328,7 +229,7 @@ impl RiskGate {
     /// The day's loss figures when they breach the limit.
     fn daily_loss_breach(&self, view: &RiskView<'_>) -> Option<DailyLoss> {
         let equity = view.account.start_of_day_equity;
-        if equity <= Decimal::ZERO {
+        if !positive(equity) {
             return None;
         }
         let loss = -view.daily_pnl();
@@ -380,8 +281,7 @@ impl RiskGate {
         for_each_price(intent.kind, |price| check_price(price, Some(tick)))?;
 
         let account = view.account;
-        if account.net_liquidation <= Decimal::ZERO || account.start_of_day_equity <= Decimal::ZERO
-        {
+        if !positive(account.net_liquidation) || !positive(account.start_of_day_equity) {
             return Err(RejectReason::AccountNotReady {
                 net_liquidation: account.net_liquidation,
                 start_of_day_equity: account.start_of_day_equity,
@@ -392,11 +292,10 @@ impl RiskGate {
             .portfolio
             .position(symbol)
             .map_or((Decimal::ZERO, None), |p| (p.quantity(), p.last_price()));
+        let buy = intent.side == Side::Buy;
         let same_side_working = view.orders.working_quantity(symbol, intent.side);
         if entry {
-            if !position.is_zero()
-                && position.is_sign_positive() != (intent.side.sign() > Decimal::ZERO)
-            {
+            if !position.is_zero() && position.is_sign_positive() != buy {
                 return Err(RejectReason::EntryAgainstPosition {
                     symbol,
                     side: intent.side,
@@ -439,7 +338,12 @@ impl RiskGate {
                     limit: self.max_order_notional,
                 });
             }
-            let resulting = position + intent.side.sign() * (same_side_working + intent.quantity);
+            let added = same_side_working + intent.quantity;
+            let resulting = if buy {
+                position + added
+            } else {
+                position - added
+            };
             if resulting.abs() * price > self.max_position_size_pct * account.net_liquidation {
                 return Err(RejectReason::PositionLimit {
                     symbol,
@@ -449,24 +353,17 @@ impl RiskGate {
                     net_liquidation: account.net_liquidation,
                 });
             }
-            bracket = Some(
-                Bracket::for_entry(
-                    intent.side,
-                    reference,
-                    self.stop_loss_pct,
-                    self.take_profit_pct,
-                    tick,
-                )
-                .ok_or(RejectReason::Unprotectable {
+            bracket = Some(self.bracket.for_entry(intent.side, reference, tick).ok_or(
+                RejectReason::Unprotectable {
                     reference,
                     tick: tick.size(),
-                })?,
-            );
+                },
+            )?);
         }
 
         let open = view.orders.open_order_count();
         let adding = if entry { 3 } else { 1 };
-        if open + adding > self.max_open_orders as usize {
+        if open + adding > self.max_open_orders {
             return Err(RejectReason::MaxOpenOrders {
                 open,
                 adding,
@@ -501,80 +398,9 @@ impl RiskGate {
     }
 }
 
-/// Combines two successive changes into the net one (`None` if they cancel out).
-fn merge(first: Option<StateChange>, second: Option<StateChange>) -> Option<StateChange> {
-    match (first, second) {
-        (None, change) | (change, None) => change,
-        (Some(a), Some(b)) => (a.from != b.to).then_some(StateChange {
-            from: a.from,
-            to: b.to,
-            reason: b.reason,
-        }),
-    }
-}
-
-fn check_quantity(quantity: Decimal) -> Result<(), RejectReason> {
-    if quantity <= Decimal::ZERO {
-        return Err(RejectReason::QuantityNotPositive { quantity });
-    }
-    if quantity.scale() != 0 && !quantity.fract().is_zero() {
-        return Err(RejectReason::FractionalQuantity { quantity });
-    }
-    Ok(())
-}
-
-fn check_price(price: Decimal, tick: Option<Tick>) -> Result<(), RejectReason> {
-    if price <= Decimal::ZERO {
-        return Err(RejectReason::PriceNotPositive { price });
-    }
-    match tick {
-        Some(tick) if !tick.is_on_grid(price) => Err(RejectReason::PriceOffTick {
-            price,
-            tick: tick.size(),
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// Runs `check` on every limit and stop price of `kind`.
-fn for_each_price(
-    kind: OrderKind,
-    mut check: impl FnMut(Decimal) -> Result<(), RejectReason>,
-) -> Result<(), RejectReason> {
-    match kind {
-        OrderKind::Market => Ok(()),
-        OrderKind::Limit { limit } => check(limit),
-        OrderKind::Stop { stop } => check(stop),
-        OrderKind::StopLimit { stop, limit } => check(stop).and_then(|()| check(limit)),
-    }
-}
-
-/// An exit must be opposite to a non-zero position and, together with the
-/// exits already working on its side, no larger than the position.
-fn check_reduce_only(
-    intent: &OrderIntent,
-    position: Decimal,
-    working: Decimal,
-) -> Result<(), RejectReason> {
-    let reduces =
-        !position.is_zero() && position.is_sign_positive() != (intent.side.sign() > Decimal::ZERO);
-    if !reduces {
-        return Err(RejectReason::ExitIncreasesExposure {
-            symbol: intent.symbol,
-            side: intent.side,
-            position,
-        });
-    }
-    if working + intent.quantity > position.abs() {
-        return Err(RejectReason::ExitExceedsPosition {
-            symbol: intent.symbol,
-            quantity: intent.quantity,
-            working,
-            position,
-        });
-    }
-    Ok(())
-}
-
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod state_tests;
 #[cfg(test)]
 mod tests;

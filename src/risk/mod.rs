@@ -4,7 +4,8 @@
 //! clock, or allocates per decision.
 //!
 //! - [`limits`]: the `[risk]` configuration and its validation;
-//! - [`gate`]: [`RiskGate`], [`Decision`], [`Approved`] (constructible only here);
+//! - [`gate`]: [`RiskGate`], the checks in order and the state it owns;
+//! - [`decision`]: [`Decision`], [`Approved`] (constructible only here), [`Rejected`];
 //! - [`view`]: what the gate reads ([`RiskView`], [`AccountView`], [`OpenOrderBook`]);
 //! - [`reason`]: typed refusals ([`RejectReason`]);
 //! - [`state`]: the trading-state latch and its persisted form;
@@ -13,6 +14,8 @@
 //! - [`display`]: allocation-free money/percent formatting for messages.
 
 pub mod bracket;
+mod checks;
+pub mod decision;
 pub mod display;
 pub mod gate;
 pub mod limits;
@@ -24,8 +27,9 @@ pub mod view;
 #[cfg(test)]
 mod proptests;
 
-pub use bracket::{Bracket, Tick};
-pub use gate::{Approved, CancelApproved, Decision, Rejected, RiskGate};
+pub use bracket::{Bracket, BracketRule, Tick};
+pub use decision::{Approved, CancelApproved, Decision, Rejected};
+pub use gate::RiskGate;
 pub use limits::RiskLimits;
 pub use reason::RejectReason;
 pub use state::{ChangeReason, DailyLoss, HaltCause, LatchSnapshot, StateChange, TradingLatch};

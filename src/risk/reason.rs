@@ -136,7 +136,7 @@ pub enum RejectReason {
         /// Orders this intent would add (3 for a bracket, 1 otherwise).
         adding: usize,
         /// `max_open_orders`.
-        max: u32,
+        max: usize,
     },
     /// The order-rate token bucket is empty.
     RateLimited {
