@@ -134,7 +134,7 @@ impl fmt::Display for FlattenReport {
         if !self.attempted {
             writeln!(
                 f,
-                "closing orders: NOT SENT — orders are still open and could reopen a position; cancel them in TWS, then run flatten again"
+                "closing orders: NOT SENT — TWS did not confirm every order cancelled, and a surviving stop could reopen a position; cancel them in TWS, then run flatten again"
             )?;
         } else if self.found.is_empty() {
             writeln!(f, "positions found: none")?;
