@@ -18,10 +18,27 @@ pub const MAX_SYMBOL_LEN: usize = 15;
 /// A ticker symbol stored inline (no heap), so it can be copied freely on the
 /// hot path. Guaranteed non-empty, ASCII, at most [`MAX_SYMBOL_LEN`] bytes, and
 /// without whitespace.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy)]
 pub struct Symbol {
     len: u8,
     bytes: [u8; MAX_SYMBOL_LEN],
+    /// The bytes packed big-endian (zero-padded): one integer compare decides
+    /// equality and text order, with no `memcmp` on the hot path.
+    key: u128,
+}
+
+impl PartialEq for Symbol {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Symbol {}
+
+impl std::hash::Hash for Symbol {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
 }
 
 /// Why a string is not a valid [`Symbol`].
@@ -55,9 +72,12 @@ impl Symbol {
         }
         let mut bytes = [0u8; MAX_SYMBOL_LEN];
         bytes[..text.len()].copy_from_slice(text.as_bytes());
+        let mut padded = [0u8; 16];
+        padded[..MAX_SYMBOL_LEN].copy_from_slice(&bytes);
         Ok(Self {
             len: text.len() as u8,
             bytes,
+            key: u128::from_be_bytes(padded),
         })
     }
 
@@ -71,8 +91,8 @@ impl Symbol {
 impl Ord for Symbol {
     /// Alphabetical, as the text compares.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        // Byte order is text order for ASCII; no UTF-8 re-check on the hot path.
-        self.bytes[..self.len as usize].cmp(&other.bytes[..other.len as usize])
+        // Zero-padded big-endian bytes: integer order is text order for ASCII.
+        self.key.cmp(&other.key)
     }
 }
 
@@ -384,6 +404,9 @@ mod tests {
         assert!(matches!(Symbol::new("BR K"), Err(SymbolError::Invalid(_))));
         assert!(Symbol::new("AAPL").unwrap() < Symbol::new("MSFT").unwrap());
         assert!(Symbol::new("AAPL").unwrap() < Symbol::new("SPY").unwrap());
+        assert!(Symbol::new("SP").unwrap() < Symbol::new("SPY").unwrap());
+        assert!(Symbol::new("BRK.A").unwrap() < Symbol::new("BRK.B").unwrap());
+        assert_ne!(Symbol::new("QQQ").unwrap(), Symbol::new("QQ").unwrap());
     }
 
     #[test]
