@@ -20,16 +20,21 @@ pub const MAX_SYMBOL_LEN: usize = 15;
 /// without whitespace.
 #[derive(Clone, Copy)]
 pub struct Symbol {
-    len: u8,
-    bytes: [u8; MAX_SYMBOL_LEN],
-    /// The bytes packed big-endian (zero-padded): one integer compare decides
-    /// equality and text order, with no `memcmp` on the hot path.
-    key: u128,
+    /// The text, zero-padded, in bytes 0..15; its length in byte 15. Read as
+    /// one big-endian integer, equality and text order are a single compare
+    /// (no `memcmp` on the hot path).
+    bytes: [u8; 16],
+}
+
+impl Symbol {
+    fn key(&self) -> u128 {
+        u128::from_be_bytes(self.bytes)
+    }
 }
 
 impl PartialEq for Symbol {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.key() == other.key()
     }
 }
 
@@ -37,7 +42,7 @@ impl Eq for Symbol {}
 
 impl std::hash::Hash for Symbol {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.key.hash(state);
+        self.key().hash(state);
     }
 }
 
@@ -70,21 +75,17 @@ impl Symbol {
         if !text.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(SymbolError::Invalid(text.to_string()));
         }
-        let mut bytes = [0u8; MAX_SYMBOL_LEN];
+        let mut bytes = [0u8; 16];
         bytes[..text.len()].copy_from_slice(text.as_bytes());
-        let mut padded = [0u8; 16];
-        padded[..MAX_SYMBOL_LEN].copy_from_slice(&bytes);
-        Ok(Self {
-            len: text.len() as u8,
-            bytes,
-            key: u128::from_be_bytes(padded),
-        })
+        bytes[MAX_SYMBOL_LEN] = text.len() as u8;
+        Ok(Self { bytes })
     }
 
     /// The symbol as text.
     pub fn as_str(&self) -> &str {
         // Constructed only from ASCII in `new`, so this cannot fail.
-        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("")
+        let len = usize::from(self.bytes[MAX_SYMBOL_LEN]).min(MAX_SYMBOL_LEN);
+        std::str::from_utf8(&self.bytes[..len]).unwrap_or("")
     }
 }
 
@@ -92,7 +93,7 @@ impl Ord for Symbol {
     /// Alphabetical, as the text compares.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         // Zero-padded big-endian bytes: integer order is text order for ASCII.
-        self.key.cmp(&other.key)
+        self.key().cmp(&other.key())
     }
 }
 
