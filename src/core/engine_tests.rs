@@ -73,6 +73,18 @@ fn bar(minute: i64, close: Decimal) -> MarketEvent {
     })
 }
 
+/// A SPY execution at `t0()`.
+fn spy_fill(side: Side, quantity: Decimal, price: Decimal, commission: Decimal) -> Fill {
+    Fill {
+        symbol: spy(),
+        side,
+        quantity,
+        price,
+        commission,
+        time: t0(),
+    }
+}
+
 fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
     let rejections = Arc::new(Mutex::new(Vec::new()));
     let strategy = BuyWhenFlat {
@@ -139,14 +151,7 @@ fn fills_update_the_portfolio_and_a_daily_loss_halts_for_good() {
         panic!("no bracket");
     };
     out.clear();
-    let fill = Fill {
-        symbol: spy(),
-        side: Side::Buy,
-        quantity: dec!(100),
-        price: dec!(100),
-        commission: dec!(1),
-        time: t0(),
-    };
+    let fill = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(1));
     engine.on_broker(
         &BrokerEvent::Filled {
             id: entry.id(),
@@ -204,14 +209,7 @@ fn flatten_cancels_protection_then_closes_with_a_reduce_only_order() {
     let Command::PlaceBracket { entry, .. } = out.commands[0] else {
         panic!("no bracket");
     };
-    let fill = Fill {
-        symbol: spy(),
-        side: Side::Buy,
-        quantity: dec!(100),
-        price: dec!(100),
-        commission: dec!(0),
-        time: t0(),
-    };
+    let fill = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
     engine.on_broker(
         &BrokerEvent::Filled {
             id: entry.id(),
@@ -251,14 +249,7 @@ fn an_exit_that_flattens_cancels_the_leftover_protection() {
     else {
         panic!("no bracket");
     };
-    let buy = Fill {
-        symbol: spy(),
-        side: Side::Buy,
-        quantity: dec!(100),
-        price: dec!(100),
-        commission: dec!(0),
-        time: t0(),
-    };
+    let buy = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
     engine.on_broker(
         &BrokerEvent::Filled {
             id: entry.id(),
@@ -347,14 +338,7 @@ fn a_new_trading_day_resets_the_daily_loss_baseline() {
     let Command::PlaceBracket { entry, .. } = out.commands[0] else {
         panic!("no bracket");
     };
-    let fill = Fill {
-        symbol: spy(),
-        side: Side::Buy,
-        quantity: dec!(100),
-        price: dec!(100),
-        commission: dec!(0),
-        time: t0(),
-    };
+    let fill = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
     engine.on_broker(
         &BrokerEvent::Filled {
             id: entry.id(),
