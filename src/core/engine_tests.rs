@@ -359,3 +359,17 @@ fn a_new_trading_day_resets_the_daily_loss_baseline() {
     engine.on_market(&bar(24 * 60 + 2, dec!(65)), &mut out);
     assert_eq!(engine.state(), TradingState::Halted);
 }
+
+#[test]
+fn the_brokers_worse_day_pnl_decides_the_daily_loss() {
+    let (mut engine, _) = engine(dec!(10));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    assert_eq!(engine.state(), TradingState::Active);
+    // The bot's own accounting says flat; IB reports −2 500 for the day
+    // (net liquidation 97 500 against a 100 000 start): 2.5 % ≥ 2 %.
+    engine.set_net_liquidation(dec!(97500));
+    engine.on_market(&bar(1, dec!(100)), &mut out);
+    assert_eq!(engine.portfolio().net_pnl(), dec!(0));
+    assert_eq!(engine.state(), TradingState::Halted);
+}

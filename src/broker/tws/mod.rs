@@ -7,6 +7,7 @@ pub mod manual;
 pub mod market_data;
 pub mod orders;
 pub mod pacing;
+pub mod pnl;
 pub mod reconcile;
 pub mod recorder;
 pub mod router;

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use crate::broker::tws::connect::{connect, ConnectError};
 use crate::broker::tws::emergency::{emergency_shutdown, SessionReport};
 use crate::broker::tws::market_data::stream_bars;
+use crate::broker::tws::pnl::stream_daily_pnl;
 use crate::broker::tws::reconcile::{
     adopt_broker_state, reconcile_after_reconnect, ReconcileError,
 };
@@ -213,6 +214,12 @@ pub async fn run_session(
         )));
     }
     drop(market_tx);
+    let (pnl_tx, mut pnl_rx) = mpsc::channel::<Decimal>(16);
+    feeds.push(tokio::spawn(stream_daily_pnl(
+        Arc::clone(&client),
+        config.account.clone(),
+        pnl_tx,
+    )));
 
     let mut status = tokio::time::interval(if config.status_interval.is_zero() {
         Duration::from_secs(86_400)
@@ -296,6 +303,15 @@ pub async fn run_session(
                 recorder.sync_clock(event.time());
                 engine.on_market(&event, &mut out);
                 dispatch(&mut router, &mut engine, &mut recorder, &mut out).await;
+            }
+            Some(ib_daily_pnl) = pnl_rx.recv() => {
+                // IB's figure as net liquidation: the gate keeps the worse of its own and IB's.
+                let start = engine.account().start_of_day_equity;
+                engine.set_net_liquidation(start + ib_daily_pnl);
+                let own = engine.portfolio().net_pnl();
+                if (own - ib_daily_pnl).abs() > start * Decimal::new(1, 3) {
+                    tracing::warn!(own = %own.round_dp(2), ib = %ib_daily_pnl.round_dp(2), "day PnL: the bot's accounting and IB's differ by more than 0.1 % of equity");
+                }
             }
             _ = status.tick() => log_status(&engine),
         }

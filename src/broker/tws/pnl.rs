@@ -1,0 +1,56 @@
+//! IB's own view of the day's PnL (reqPnL), streamed next to the bot's own
+//! accounting. The session feeds it to the engine as net liquidation
+//! (start-of-day equity + IB's daily PnL), and the risk gate takes the *worse*
+//! of the two figures for the daily-loss limit: if the bot's accounting and
+//! IB's disagree, the more pessimistic one decides.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ibapi::accounts::types::AccountId;
+use ibapi::prelude::{StreamExt, SubscriptionItem};
+use ibapi::Client;
+use rust_decimal::Decimal;
+use tokio::sync::mpsc;
+
+use crate::broker::tws::snapshot::decimal;
+
+/// Streams IB's daily PnL for `account` into `out` until the receiver is
+/// dropped or the client gives up reconnecting; resubscribes after reconnects.
+pub async fn stream_daily_pnl(client: Arc<Client>, account: String, out: mpsc::Sender<Decimal>) {
+    let id = AccountId(account);
+    loop {
+        if out.is_closed() {
+            return;
+        }
+        let mut subscription = match client.pnl(&id, None).await {
+            Ok(subscription) => subscription,
+            Err(error) => {
+                if error.is_connection_lost() && client.wait_connected().await.is_err() {
+                    return;
+                }
+                tracing::warn!(%error, "IB PnL request failed; retrying in 5 s");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+        };
+        while let Some(item) = subscription.next().await {
+            match item {
+                Ok(SubscriptionItem::Data(pnl)) => {
+                    if pnl.daily_pnl.is_finite() && out.send(decimal(pnl.daily_pnl)).await.is_err()
+                    {
+                        return;
+                    }
+                }
+                Ok(SubscriptionItem::Notice(notice)) => {
+                    tracing::info!(code = notice.code, message = %notice.message, "IB PnL notice");
+                }
+                Err(error) if error.is_connection_lost() => break,
+                Err(error) => tracing::warn!(%error, "IB PnL stream error"),
+            }
+        }
+        if client.wait_connected().await.is_err() {
+            return;
+        }
+    }
+}
