@@ -8,6 +8,7 @@ use chrono::Utc;
 use ibapi::Client;
 
 use crate::broker::tws::router::OrderRouter;
+use crate::broker::tws::session::dispatch;
 use crate::broker::tws::snapshot::{self, BrokerOrder, SnapshotError};
 use crate::core::engine::{Engine, Output};
 use crate::core::event::BrokerEvent;
@@ -52,8 +53,9 @@ fn found(order: &BrokerOrder, id: ClientOrderId) -> FoundOrder {
     }
 }
 
-/// At start: restores positions, adopts our working orders, and marks today's
-/// executions as already reflected in those positions.
+/// At start: restores positions, adopts our working orders, marks today's
+/// executions as already reflected in those positions, and (unless
+/// read-only) gives every position not covered by a working stop a new one.
 ///
 /// # Errors
 /// [`ReconcileError`] when TWS cannot be read or a position is malformed.
@@ -97,6 +99,19 @@ pub async fn adopt_broker_state(
         }
     }
     tracing::info!(account = %mask_account(account), "broker state adopted");
+    if !router.is_read_only() {
+        // A position whose stop is gone (e.g. the last shutdown cancelled its
+        // bracket) gets one again before anything else trades.
+        let mut out = Output::default();
+        engine.protect_positions(Utc::now(), &mut out);
+        if !out.commands.is_empty() {
+            tracing::warn!(
+                orders = out.commands.len(),
+                "protecting adopted positions that have no working stop"
+            );
+        }
+        dispatch(router, engine, &mut out).await;
+    }
     Ok(())
 }
 
