@@ -22,8 +22,8 @@ use crate::core::types::{
 };
 use crate::risk::state::trading_day;
 use crate::risk::{
-    AccountView, Decision, HaltCause, LatchSnapshot, Rejected, RiskGate, RiskLimits, RiskView,
-    StateChange,
+    AccountView, BracketRule, Decision, HaltCause, LatchSnapshot, Rejected, RiskGate, RiskLimits,
+    RiskView, StateChange, Tick,
 };
 use crate::strategy::{Intents, OrderOutcome, RejectedBy, Strategy};
 
@@ -100,6 +100,10 @@ pub struct Engine {
     day: Option<NaiveDate>,
     /// When that day ends (next New York midnight), so the per-event check is one compare.
     day_ends_at: DateTime<Utc>,
+    /// Stop distance and tick grid for re-protecting adopted positions.
+    stop_loss_pct: Decimal,
+    take_profit_pct: Decimal,
+    instruments: Vec<Instrument>,
 }
 
 /// How many rounds of "rejected → strategy answers with new intents" one event may cause.
@@ -134,6 +138,9 @@ impl Engine {
                 .collect(),
             day: None,
             day_ends_at: DateTime::<Utc>::MIN_UTC,
+            stop_loss_pct: config.limits.stop_loss_pct,
+            take_profit_pct: config.limits.take_profit_pct,
+            instruments: config.instruments,
         }
     }
 
@@ -524,6 +531,97 @@ impl Engine {
             let _ = self.orders.cancel(id);
         }
         out.commands.push(Command::CancelAll);
+    }
+
+    /// Protects every open position not covered by working stops of ours
+    /// (found after a restart, e.g. when the last shutdown cancelled its
+    /// bracket): a stand-alone GTC stop-loss for the uncovered quantity,
+    /// `stop_loss_pct` from the average cost on the tick, through
+    /// [`RiskGate::check_flatten`]. A stop level the market already passed
+    /// triggers at once at the broker, closing the position. When no stop can
+    /// be priced or the gate refuses it, the uncovered quantity is flattened.
+    pub fn protect_positions(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        let day = trading_day(now);
+        let positions: Vec<(Symbol, Decimal, Decimal)> = self
+            .portfolio
+            .open_positions()
+            .map(|p| (p.symbol(), p.quantity(), p.average_cost()))
+            .collect();
+        for (symbol, quantity, average_cost) in positions {
+            let side = if quantity > Decimal::ZERO {
+                Side::Sell
+            } else {
+                Side::Buy
+            };
+            let covered: Decimal = self
+                .orders
+                .open_orders()
+                .filter(|o| {
+                    o.ticket.symbol() == symbol
+                        && o.ticket.side() == side
+                        && matches!(
+                            o.ticket.kind(),
+                            OrderKind::Stop { .. } | OrderKind::StopLimit { .. }
+                        )
+                })
+                .map(ManagedOrder::remaining)
+                .sum();
+            let uncovered = quantity.abs() - covered;
+            if uncovered <= Decimal::ZERO {
+                continue;
+            }
+            let stop = self
+                .instruments
+                .iter()
+                .find(|i| i.symbol == symbol)
+                .and_then(|i| Tick::new(i.tick_size))
+                .and_then(|tick| {
+                    BracketRule::new(self.stop_loss_pct, self.take_profit_pct).for_entry(
+                        side.opposite(),
+                        average_cost,
+                        tick,
+                    )
+                })
+                .map(|b| b.stop_loss);
+            let intent = |kind| OrderIntent {
+                strategy: ENGINE_STRATEGY,
+                symbol,
+                side,
+                quantity: uncovered,
+                kind,
+                purpose: IntentPurpose::Exit,
+            };
+            if let Some(stop) = stop {
+                let protect = intent(OrderKind::Stop { stop });
+                let view = RiskView {
+                    portfolio: &self.portfolio,
+                    account: self.account,
+                    orders: &self.orders,
+                };
+                match self.gate.check_flatten(&protect, &view, now) {
+                    Decision::Approved(approved) => {
+                        out.notices.push(Notice::Approved(protect));
+                        out.commands
+                            .push(self.orders.submit_protection(approved, day));
+                        continue;
+                    }
+                    Decision::Rejected(refusal) => out.notices.push(Notice::Rejected(refusal)),
+                }
+            }
+            let close = intent(OrderKind::Market);
+            let view = RiskView {
+                portfolio: &self.portfolio,
+                account: self.account,
+                orders: &self.orders,
+            };
+            match self.gate.check_flatten(&close, &view, now) {
+                Decision::Approved(approved) => {
+                    out.notices.push(Notice::Approved(close));
+                    out.commands.push(self.orders.submit_flatten(approved, day));
+                }
+                Decision::Rejected(refusal) => out.notices.push(Notice::Rejected(refusal)),
+            }
+        }
     }
 
     /// Closes every position with reduce-only market orders (through

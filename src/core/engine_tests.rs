@@ -373,3 +373,58 @@ fn the_brokers_worse_day_pnl_decides_the_daily_loss() {
     assert_eq!(engine.portfolio().net_pnl(), dec!(0));
     assert_eq!(engine.state(), TradingState::Halted);
 }
+
+#[test]
+fn an_unprotected_position_gets_a_stop_from_its_average_cost_once() {
+    let (mut engine, _) = engine(dec!(10));
+    engine
+        .restore_position(spy(), dec!(10), dec!(100.01))
+        .unwrap();
+    let mut out = Output::default();
+    engine.protect_positions(t0(), &mut out);
+    assert_eq!(out.commands.len(), 1, "{:?}", out.notices);
+    let Command::Place(stop) = out.commands[0] else {
+        panic!("expected one order, got {:?}", out.commands[0]);
+    };
+    assert_eq!(stop.side(), Side::Sell);
+    assert_eq!(stop.quantity(), dec!(10));
+    // 100.01 × 0.95 = 95.0095, rounded toward the entry: 95.01.
+    assert_eq!(stop.kind(), OrderKind::Stop { stop: dec!(95.01) });
+    assert_eq!(stop.id().leg(), Leg::StopLoss);
+    assert_eq!(stop.id().strategy(), ENGINE_STRATEGY.0);
+    // Covered now: a second pass sends nothing.
+    out.clear();
+    engine.protect_positions(t0(), &mut out);
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+}
+
+#[test]
+fn a_short_is_protected_above_and_a_covered_position_is_left_alone() {
+    let (mut short, _) = engine(dec!(10));
+    short.restore_position(spy(), dec!(-4), dec!(50)).unwrap();
+    let mut out = Output::default();
+    short.protect_positions(t0(), &mut out);
+    let Command::Place(stop) = out.commands[0] else {
+        panic!("expected one order, got {:?}", out.commands);
+    };
+    // 50 × 1.05 = 52.50 for a buy stop over a short of 4.
+    assert_eq!((stop.side(), stop.quantity()), (Side::Buy, dec!(4)));
+    assert_eq!(stop.kind(), OrderKind::Stop { stop: dec!(52.50) });
+
+    let (mut covered, _) = engine(dec!(10));
+    covered
+        .restore_position(spy(), dec!(10), dec!(100))
+        .unwrap();
+    covered.adopt_order(FoundOrder {
+        id: ClientOrderId::new(Engine::trading_day(t0()), 0, 3, Leg::StopLoss),
+        symbol: spy(),
+        side: Side::Sell,
+        quantity: dec!(10),
+        kind: OrderKind::Stop { stop: dec!(94) },
+        filled: dec!(0),
+        parent: None,
+    });
+    let mut out = Output::default();
+    covered.protect_positions(t0(), &mut out);
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+}

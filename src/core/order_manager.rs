@@ -265,6 +265,23 @@ impl OrderManager {
         Command::Place(ticket)
     }
 
+    /// Records an approved stand-alone protective stop for a position that
+    /// has none (leg `S`, no parent) and returns the command that sends it.
+    pub fn submit_protection(&mut self, approved: Approved, day: NaiveDate) -> Command {
+        let intent = *approved.intent();
+        let seq = self.take_seq();
+        let ticket = OrderTicket {
+            id: ClientOrderId::new(day, intent.strategy.0, seq, Leg::StopLoss),
+            symbol: intent.symbol,
+            side: intent.side,
+            quantity: intent.quantity,
+            kind: intent.kind,
+            parent: None,
+        };
+        self.record(ticket);
+        Command::Place(ticket)
+    }
+
     /// Marks an order as cancel-requested and returns the command, or `None`
     /// when it is unknown or already terminal.
     pub fn cancel(&mut self, id: ClientOrderId) -> Option<Command> {

@@ -91,6 +91,11 @@ impl OrderRouter {
         }
     }
 
+    /// Whether every command is refused (`--read-only`).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     /// Records that IB order `ib_id` is our `id` (sent by us, or adopted after a restart).
     pub fn bind(&mut self, id: ClientOrderId, ib_id: i32) {
         self.by_ib.insert(ib_id, id);

@@ -198,6 +198,18 @@ pub async fn run_session(
             engine.halt(HaltCause::Engine, recorder.now(), &mut out);
         }
     }
+    if !config.read_only {
+        // A position whose stop is gone (e.g. the last shutdown cancelled its
+        // bracket) gets one again before anything else trades; when no stop
+        // can be placed, it is flattened.
+        engine.protect_positions(recorder.now(), &mut out);
+        if !out.commands.is_empty() {
+            tracing::warn!(
+                orders = out.commands.len(),
+                "protecting adopted positions that have no working stop"
+            );
+        }
+    }
     dispatch(&mut router, &mut engine, &mut recorder, &mut out).await;
     if config.read_only {
         engine.stop_strategies();
