@@ -144,6 +144,28 @@ impl Engine {
         }
     }
 
+    /// For each strategy wanting history before it trades: (index, symbols,
+    /// bar seconds, bars wanted).
+    pub fn warmup_needs(&self) -> Vec<(usize, Vec<Symbol>, u32, usize)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, slot)| {
+                let (bars, seconds) = slot.warmup_need();
+                (bars > 0).then(|| (i, slot.symbols().to_vec(), seconds, bars))
+            })
+            .collect()
+    }
+
+    /// Feeds historical `bars` (oldest first) to strategy `index` without trading.
+    pub fn warm_up(&mut self, index: usize, bars: &[crate::core::types::Bar]) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            for bar in bars {
+                slot.warm_up(bar);
+            }
+        }
+    }
+
     /// Every symbol some strategy trades, sorted, without duplicates.
     pub fn symbols(&self) -> Vec<Symbol> {
         let mut symbols: Vec<Symbol> = self

@@ -80,6 +80,16 @@ impl Slot {
         }
     }
 
+    /// How many bars of history the strategy wants before trading, and its bar length.
+    pub fn warmup_need(&self) -> (usize, u32) {
+        (self.strategy.warmup_bars(), self.bar_seconds)
+    }
+
+    /// Feeds one historical bar to the strategy's indicators (no trading).
+    pub fn warm_up(&mut self, bar: &crate::core::types::Bar) {
+        self.strategy.warm_up(bar);
+    }
+
     /// Delivers a market event with a fresh read-only context.
     pub fn on_event(
         &mut self,

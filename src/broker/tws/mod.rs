@@ -13,5 +13,6 @@ pub mod recorder;
 pub mod router;
 pub mod session;
 pub mod snapshot;
+pub mod warmup;
 
 pub use connect::{connect, ConnectError};

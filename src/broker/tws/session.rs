@@ -25,6 +25,7 @@ use crate::broker::tws::reconcile::{
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::router::{OrderRouter, Translated};
 use crate::broker::tws::snapshot::{self, SnapshotError};
+use crate::broker::tws::warmup::warm_up_strategies;
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::order_manager::Command;
 use crate::core::types::{Instrument, MarketEvent, Symbol};
@@ -215,6 +216,9 @@ pub async fn run_session(
         engine.stop_strategies();
         tracing::warn!("read-only: market data and account monitoring only; no order will be placed or cancelled");
     }
+
+    // Indicators primed from history, so strategies trade from the first live bar.
+    warm_up_strategies(&client, &mut engine, recorder.now()).await;
 
     let (market_tx, mut market_rx) = mpsc::channel::<MarketEvent>(MARKET_CHANNEL);
     let mut feeds = Vec::new();

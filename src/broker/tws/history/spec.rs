@@ -198,6 +198,14 @@ impl HistoryBarSize {
             })
     }
 
+    /// The IB bar size exactly `seconds` long, if IB has one.
+    pub fn from_seconds(seconds: u32) -> Option<Self> {
+        BAR_SIZES
+            .iter()
+            .find(|info| info.seconds == seconds)
+            .map(|info| Self { info })
+    }
+
     /// IB's name, e.g. `1 min`.
     pub fn name(self) -> &'static str {
         self.info.name
