@@ -428,3 +428,73 @@ fn a_short_is_protected_above_and_a_covered_position_is_left_alone() {
     covered.protect_positions(t0(), &mut out);
     assert!(out.commands.is_empty(), "{:?}", out.commands);
 }
+
+/// Buys 10 when flat; sells everything when long.
+struct InAndOut {
+    symbols: [Symbol; 1],
+}
+
+impl Strategy for InAndOut {
+    fn symbols(&self) -> &[Symbol] {
+        &self.symbols
+    }
+
+    fn bar_seconds(&self) -> u32 {
+        60
+    }
+
+    fn on_event(&mut self, event: &MarketEvent, ctx: &StrategyContext<'_>, out: &mut Intents) {
+        let position = ctx.position(event.symbol());
+        let (side, quantity, purpose) = if position.is_zero() {
+            (Side::Buy, dec!(10), IntentPurpose::Entry)
+        } else {
+            (Side::Sell, position, IntentPurpose::Exit)
+        };
+        let _ = out.push(OrderIntent {
+            strategy: ctx.id(),
+            symbol: event.symbol(),
+            side,
+            quantity,
+            kind: OrderKind::Market,
+            purpose,
+        });
+    }
+}
+
+#[test]
+fn a_full_exit_joins_the_oca_group_of_the_bracket_it_replaces() {
+    let config = EngineConfig {
+        limits: RiskLimits::default(),
+        instruments: vec![Instrument {
+            symbol: spy(),
+            tick_size: dec!(0.01),
+        }],
+        account: AccountView::new(dec!(100000), dec!(100000)),
+        next_seq: 1,
+    };
+    let mut engine = Engine::new(config, vec![Box::new(InAndOut { symbols: [spy()] })]);
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket { entry, .. } = out.commands[0] else {
+        panic!("no bracket: {:?}", out.commands);
+    };
+    let buy = spy_fill(Side::Buy, dec!(10), dec!(100), dec!(0));
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill: buy,
+        },
+        t0(),
+        &mut out,
+    );
+    out.clear();
+    engine.on_market(&bar(1, dec!(101)), &mut out);
+    let Some(Command::Place(exit)) = out.commands.first() else {
+        panic!("no exit: {:?}", out.commands);
+    };
+    assert_eq!(exit.id().leg(), Leg::Exit);
+    assert_eq!(exit.side(), Side::Sell);
+    // With the stop and target in one OCA group, whichever fills first cancels
+    // the others at the broker: never a second sell.
+    assert_eq!(exit.oca_with(), Some(entry.id()));
+}

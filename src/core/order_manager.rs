@@ -50,6 +50,7 @@ pub struct OrderTicket {
     quantity: Decimal,
     kind: OrderKind,
     parent: Option<ClientOrderId>,
+    oca_with: Option<ClientOrderId>,
 }
 
 impl OrderTicket {
@@ -70,6 +71,7 @@ impl OrderTicket {
             quantity,
             kind,
             parent,
+            oca_with: None,
         }
     }
 
@@ -97,10 +99,18 @@ impl OrderTicket {
     pub fn parent(&self) -> Option<ClientOrderId> {
         self.parent
     }
+
+    /// For an exit: the entry whose bracket's OCA group it joins, so that
+    /// whichever of exit, stop and target fills first cancels the others at
+    /// the broker (no double sell if the stop triggers while the exit works).
+    pub fn oca_with(&self) -> Option<ClientOrderId> {
+        self.oca_with
+    }
 }
 
 /// What the engine asks an edge to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // moved once into the caller's reused buffer; boxing would allocate per order
 pub enum Command {
     /// Place entry, stop-loss and take-profit as one IB bracket: the children
     /// carry the entry as parent, share one OCA group, and only the last one
@@ -202,6 +212,7 @@ impl OrderManager {
                     quantity: intent.quantity,
                     kind: intent.kind,
                     parent: None,
+                    oca_with: None,
                 };
                 let exit_side = intent.side.opposite();
                 let stop_loss = OrderTicket {
@@ -232,6 +243,17 @@ impl OrderManager {
                 }
             }
             _ => {
+                // An exit of exactly what a bracket still protects joins that bracket's OCA group.
+                let oca_with = self
+                    .open
+                    .values()
+                    .find(|o| {
+                        o.ticket.id.leg() == Leg::StopLoss
+                            && o.ticket.symbol == intent.symbol
+                            && o.ticket.side == intent.side
+                            && o.remaining() == intent.quantity
+                    })
+                    .and_then(|o| o.ticket.parent);
                 let ticket = OrderTicket {
                     id: ClientOrderId::new(day, intent.strategy.0, seq, Leg::Exit),
                     symbol: intent.symbol,
@@ -239,6 +261,7 @@ impl OrderManager {
                     quantity: intent.quantity,
                     kind: intent.kind,
                     parent: None,
+                    oca_with,
                 };
                 self.record(ticket);
                 Command::Place(ticket)
@@ -260,6 +283,7 @@ impl OrderManager {
             quantity: intent.quantity,
             kind: intent.kind,
             parent: None,
+            oca_with: None,
         };
         self.record(ticket);
         Command::Place(ticket)
@@ -277,6 +301,7 @@ impl OrderManager {
             quantity: intent.quantity,
             kind: intent.kind,
             parent: None,
+            oca_with: None,
         };
         self.record(ticket);
         Command::Place(ticket)
@@ -351,6 +376,7 @@ impl OrderManager {
             quantity: found.quantity,
             kind: found.kind,
             parent: found.parent,
+            oca_with: None,
         };
         self.open.insert(
             found.id,

@@ -146,7 +146,13 @@ impl OrderRouter {
                     return Err(RouterError::ReadOnly("place an order"));
                 }
                 let ib = self.client.next_order_id();
-                self.send(ticket, ib, 0, "", true).await
+                let oca = ticket
+                    .oca_with()
+                    .map(|entry| {
+                        format!("{}-oca", entry.with_leg(crate::core::order_id::Leg::Entry))
+                    })
+                    .unwrap_or_default();
+                self.send(ticket, ib, 0, &oca, true).await
             }
             Command::Cancel(id) => {
                 if self.read_only {
