@@ -79,6 +79,15 @@ impl ShutdownTrigger {
     }
 }
 
+/// A readable name for the shutdown signals.
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        SIGINT => "Ctrl+C (SIGINT)",
+        SIGTERM => "SIGTERM",
+        _ => "signal",
+    }
+}
+
 /// Installs the SIGINT/SIGTERM handlers and returns the listener.
 /// Signal 1 → `Shutdown`, signal 2 → `Flatten`, signal 3 → `exit(130)`.
 ///
@@ -95,14 +104,17 @@ pub fn install() -> io::Result<ShutdownListener> {
                 count += 1;
                 match count {
                     1 => eprintln!(
-                        "\nsignal {signal}: emergency shutdown — halting strategies and cancelling every order (Ctrl+C again to also flatten positions, a third time to exit at once)"
+                        "\n{} (1st): emergency shutdown — halting strategies and cancelling every order (Ctrl+C again to also flatten positions, a third time to exit at once)",
+                        signal_name(signal)
                     ),
                     2 => eprintln!(
-                        "\nsignal {signal}: flattening every position as part of the shutdown (Ctrl+C once more to exit at once)"
+                        "\n{} (2nd): flattening every position as part of the shutdown (Ctrl+C once more to exit at once)",
+                        signal_name(signal)
                     ),
                     _ => {
                         eprintln!(
-                            "\nsignal {signal}: exiting now (code 130) — orders may still be working at IB: check TWS or run `first-trading-app cancel-all`"
+                            "\n{} (3rd): exiting now (code 130) — orders may still be working at IB: check TWS or run `first-trading-app cancel-all`",
+                            signal_name(signal)
                         );
                         std::process::exit(130);
                     }
