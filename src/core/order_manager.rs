@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::core::order_id::{ClientOrderId, Leg};
-use crate::core::types::{IntentPurpose, OrderKind, Side, Symbol};
+use crate::core::types::{IntentPurpose, OrderIntent, OrderKind, Side, Symbol};
 use crate::risk::{Approved, OpenOrderBook};
 
 /// Where an order is in its life.
@@ -254,17 +254,11 @@ impl OrderManager {
                             && o.remaining() == intent.quantity
                     })
                     .and_then(|o| o.ticket.parent);
-                let ticket = OrderTicket {
-                    id: ClientOrderId::new(day, intent.strategy.0, seq, Leg::Exit),
-                    symbol: intent.symbol,
-                    side: intent.side,
-                    quantity: intent.quantity,
-                    kind: intent.kind,
-                    parent: None,
+                self.place_single(
+                    &intent,
+                    ClientOrderId::new(day, intent.strategy.0, seq, Leg::Exit),
                     oca_with,
-                };
-                self.record(ticket);
-                Command::Place(ticket)
+                )
             }
         }
     }
@@ -276,17 +270,11 @@ impl OrderManager {
     pub fn submit_flatten(&mut self, approved: Approved, day: NaiveDate) -> Command {
         let intent = *approved.intent();
         let seq = self.take_seq();
-        let ticket = OrderTicket {
-            id: ClientOrderId::new(day, intent.strategy.0, seq, Leg::Flatten),
-            symbol: intent.symbol,
-            side: intent.side,
-            quantity: intent.quantity,
-            kind: intent.kind,
-            parent: None,
-            oca_with: None,
-        };
-        self.record(ticket);
-        Command::Place(ticket)
+        self.place_single(
+            &intent,
+            ClientOrderId::new(day, intent.strategy.0, seq, Leg::Flatten),
+            None,
+        )
     }
 
     /// Records an approved stand-alone protective stop for a position that
@@ -294,14 +282,28 @@ impl OrderManager {
     pub fn submit_protection(&mut self, approved: Approved, day: NaiveDate) -> Command {
         let intent = *approved.intent();
         let seq = self.take_seq();
+        self.place_single(
+            &intent,
+            ClientOrderId::new(day, intent.strategy.0, seq, Leg::StopLoss),
+            None,
+        )
+    }
+
+    /// Records one stand-alone order for `intent` under `id` and returns the command that sends it.
+    fn place_single(
+        &mut self,
+        intent: &OrderIntent,
+        id: ClientOrderId,
+        oca_with: Option<ClientOrderId>,
+    ) -> Command {
         let ticket = OrderTicket {
-            id: ClientOrderId::new(day, intent.strategy.0, seq, Leg::StopLoss),
+            id,
             symbol: intent.symbol,
             side: intent.side,
             quantity: intent.quantity,
             kind: intent.kind,
             parent: None,
-            oca_with: None,
+            oca_with,
         };
         self.record(ticket);
         Command::Place(ticket)
