@@ -142,6 +142,7 @@ pub async fn run_session(
     sync_clock(&client, &mut recorder).await;
     let now = recorder.now();
     let day = trading_day(now);
+    let mut session_day = day;
     recorder.journal().record_run(
         &config.config_hash,
         &config.mode.to_string(),
@@ -319,6 +320,16 @@ pub async fn run_session(
                 recorder.sync_clock(event.time());
                 engine.on_market(&event, &mut out);
                 dispatch(&mut router, &mut engine, &mut recorder, &mut out).await;
+                let today = trading_day(event.time());
+                if today != session_day {
+                    // Past midnight in New York: the engine has a new daily-loss
+                    // baseline; the journal keeps it for restarts.
+                    session_day = today;
+                    let equity = engine.account().start_of_day_equity;
+                    if let Err(error) = recorder.journal().set_start_equity(today, equity, event.time()) {
+                        tracing::error!(%error, "journal: the new day's start equity was not recorded");
+                    }
+                }
             }
             Some(ib_daily_pnl) = pnl_rx.recv() => {
                 // IB's figure as net liquidation: the gate keeps the worse of its own and IB's.
