@@ -6,6 +6,7 @@
 
 use chrono::Utc;
 use ibapi::Client;
+use rust_decimal::Decimal;
 
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::router::OrderRouter;
@@ -14,7 +15,7 @@ use crate::core::engine::{Engine, Output};
 use crate::core::event::BrokerEvent;
 use crate::core::order_id::{ClientOrderId, Leg};
 use crate::core::order_manager::FoundOrder;
-use crate::core::types::Fill;
+use crate::core::types::{Fill, Symbol};
 use crate::journal::OrderStatus;
 use crate::redact::mask_account;
 use crate::risk::HaltCause;
@@ -52,7 +53,7 @@ fn found(order: &BrokerOrder, id: ClientOrderId) -> FoundOrder {
         side: order.side,
         quantity: order.quantity,
         kind: order.kind,
-        filled: rust_decimal::Decimal::ZERO,
+        filled: Decimal::ZERO,
         parent: id.leg().is_protective().then(|| id.with_leg(Leg::Entry)),
     }
 }
@@ -131,31 +132,45 @@ fn check_positions_against_journal(
     if !journal_has_history {
         return Ok(true);
     }
-    let mut symbols: Vec<crate::core::types::Symbol> =
-        report.pnl.iter().map(|p| p.symbol).collect();
+    let journaled: Vec<(Symbol, Decimal)> =
+        report.pnl.iter().map(|p| (p.symbol, p.position)).collect();
+    let differences = position_differences(engine, &journaled);
+    for &(symbol, journal, tws) in &differences {
+        tracing::error!(
+            %symbol,
+            %journal,
+            %tws,
+            "position at TWS differs from the journal's executions (a trade outside the bot, or a lost fill): trading halted — check TWS, then restart with --operator-reset once the difference is understood"
+        );
+    }
+    let mismatch = !differences.is_empty();
+    Ok(!mismatch)
+}
+
+/// Every symbol whose quantity in the engine's portfolio differs from
+/// `reference` (symbol, quantity) — a symbol missing on either side counts as
+/// flat there — as (symbol, reference quantity, engine quantity), once each,
+/// in symbol order.
+fn position_differences(
+    engine: &Engine,
+    reference: &[(Symbol, Decimal)],
+) -> Vec<(Symbol, Decimal, Decimal)> {
+    let mut symbols: Vec<Symbol> = reference.iter().map(|&(symbol, _)| symbol).collect();
     symbols.extend(engine.portfolio().open_positions().map(|p| p.symbol()));
     symbols.sort();
     symbols.dedup();
-    let mut mismatch = false;
-    for symbol in symbols {
-        let journaled = report
-            .pnl
-            .iter()
-            .find(|p| p.symbol == symbol)
-            .map(|p| p.position)
-            .unwrap_or_default();
-        let at_tws = engine.portfolio().quantity(symbol);
-        if journaled != at_tws {
-            tracing::error!(
-                %symbol,
-                journal = %journaled,
-                tws = %at_tws,
-                "position at TWS differs from the journal's executions (a trade outside the bot, or a lost fill): trading halted — check TWS, then restart with --operator-reset once the difference is understood"
-            );
-            mismatch = true;
-        }
-    }
-    Ok(!mismatch)
+    symbols
+        .into_iter()
+        .filter_map(|symbol| {
+            let expected = reference
+                .iter()
+                .filter(|&&(s, _)| s == symbol)
+                .map(|&(_, quantity)| quantity)
+                .sum::<Decimal>();
+            let held = engine.portfolio().quantity(symbol);
+            (expected != held).then_some((symbol, expected, held))
+        })
+        .collect()
 }
 
 /// Settles every order the journal left unresolved (intent written, outcome
@@ -170,7 +185,7 @@ fn resolve_journaled_orders(
     for order in recorder.journal().unresolved_orders()? {
         let reference = order.order_ref.to_string();
         let working = open.iter().find(|o| o.order_ref == reference);
-        let filled: rust_decimal::Decimal = executions
+        let filled: Decimal = executions
             .iter()
             .filter(|e| e.order_ref == reference)
             .map(|e| e.quantity)
@@ -271,24 +286,12 @@ pub async fn reconcile_after_reconnect(
         }
     }
     let positions = snapshot::positions(client, account).await?;
-    let mut mismatch = false;
-    for position in engine.portfolio().open_positions() {
-        let broker = positions
-            .iter()
-            .find(|p| p.symbol == position.symbol())
-            .map(|p| p.quantity)
-            .unwrap_or_default();
-        if broker != position.quantity() {
-            tracing::error!(symbol = %position.symbol(), bot = %position.quantity(), tws = %broker, "position differs from TWS after reconnect");
-            mismatch = true;
-        }
+    let at_tws: Vec<(Symbol, Decimal)> = positions.iter().map(|p| (p.symbol, p.quantity)).collect();
+    let differences = position_differences(engine, &at_tws);
+    for &(symbol, tws, bot) in &differences {
+        tracing::error!(%symbol, %bot, %tws, "position differs from TWS after reconnect");
     }
-    for position in &positions {
-        if engine.portfolio().quantity(position.symbol) != position.quantity {
-            tracing::error!(symbol = %position.symbol, bot = %engine.portfolio().quantity(position.symbol), tws = %position.quantity, "position differs from TWS after reconnect");
-            mismatch = true;
-        }
-    }
+    let mismatch = !differences.is_empty();
     if mismatch {
         engine.halt(HaltCause::Engine, now, out);
     }
