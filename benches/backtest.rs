@@ -14,7 +14,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use first_trading_app::backtest::csv::{load_bars, LoadOptions};
 use first_trading_app::backtest::runner::{simulate, RunSpec};
 use first_trading_app::broker::fill_model::FillConfig;
-use first_trading_app::core::types::{Bar, Instrument, StrategyId, Symbol};
+use first_trading_app::domain::types::{Bar, Instrument, StrategyId, Symbol};
 use first_trading_app::risk::RiskLimits;
 use first_trading_app::strategy::{Registry, Sizing, StrategyFile};
 use rust_decimal::Decimal;

@@ -14,8 +14,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
-use first_trading_app::core::portfolio::Portfolio;
-use first_trading_app::core::types::{
+use first_trading_app::domain::portfolio::Portfolio;
+use first_trading_app::domain::types::{
     Fill, Instrument, IntentPurpose, OrderIntent, OrderKind, Side, StrategyId, Symbol,
 };
 use first_trading_app::risk::{AccountView, OpenOrderBook, RiskGate, RiskLimits, RiskView};

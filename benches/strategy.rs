@@ -18,7 +18,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
-use first_trading_app::core::types::{Bar, Fill, MarketEvent, StrategyId, Symbol};
+use first_trading_app::domain::types::{Bar, Fill, MarketEvent, StrategyId, Symbol};
 use first_trading_app::strategy::indicators::{Donchian, Rsi, Sma};
 use first_trading_app::strategy::{
     Intents, OrderOutcome, Registry, Strategy, StrategyBook, StrategyContext, StrategyFile,

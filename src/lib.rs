@@ -8,6 +8,7 @@ pub mod backtest;
 pub mod broker;
 pub mod cli;
 pub mod core;
+pub mod domain;
 pub mod failpoint;
 pub mod journal;
 pub mod redact;

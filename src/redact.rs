@@ -8,30 +8,7 @@
 
 use std::borrow::Cow;
 
-/// Number of leading characters [`mask_account`] keeps.
-const KEEP_HEAD: usize = 2;
-/// Number of trailing characters [`mask_account`] keeps.
-const KEEP_TAIL: usize = 3;
-/// The fixed run of stars that replaces the middle (its length never depends
-/// on the id, so the mask does not leak the id's length).
-const STARS: &str = "****";
-
-/// The printable form of an account id: the first 2 and last 3 characters
-/// around a fixed `****`, e.g. `DU1234567` → `DU****567`.
-///
-/// Guarantees: ids of 5 characters or fewer (where keeping 2 + 3 would reveal
-/// everything) come out as `****` alone; the result never contains more than
-/// 5 characters of the input; works on characters, not bytes, so any UTF-8
-/// input is safe.
-pub fn mask_account(id: &str) -> String {
-    let count = id.chars().count();
-    if count <= KEEP_HEAD + KEEP_TAIL {
-        return STARS.to_string();
-    }
-    let head: String = id.chars().take(KEEP_HEAD).collect();
-    let tail: String = id.chars().skip(count - KEEP_TAIL).collect();
-    format!("{head}{STARS}{tail}")
-}
+pub use crate::domain::account::mask_account;
 
 /// Whether `token` (a maximal run of ASCII letters and digits) has the shape
 /// of an IB account id: 1–3 upper-case letters starting with `D`, `U`, `F` or

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use first_trading_app::backtest::cli::{run_backtest, run_sweep, BacktestArgs};
-use first_trading_app::core::types::Side;
+use first_trading_app::domain::types::Side;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 

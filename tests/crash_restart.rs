@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common_crash::{day, field, inspect, Bot, Sim, SimState, Workspace};
-use first_trading_app::core::types::TradingState;
+use first_trading_app::domain::types::TradingState;
 use first_trading_app::journal::{Journal, OrderRecord, OrderStatus};
 use rust_decimal::Decimal;
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use common_crash::{inspect, wait_for, Bot, Sim, Workspace};
 use first_trading_app::broker::tws::snapshot::BrokerExecution;
-use first_trading_app::core::types::Side;
+use first_trading_app::domain::types::Side;
 use first_trading_app::journal::Journal;
 use rust_decimal::Decimal;
 

@@ -22,7 +22,7 @@ use first_trading_app::broker::tws::manual::{
     cancel_everything, flatten_everything, verify_account, ManualError,
 };
 use first_trading_app::broker::tws::{connect, snapshot};
-use first_trading_app::core::types::Side;
+use first_trading_app::domain::types::Side;
 use first_trading_app::risk::RiskLimits;
 use first_trading_app::settings::TradingMode;
 

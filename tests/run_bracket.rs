@@ -12,7 +12,7 @@ use rust_decimal_macros::dec;
 use tws_sim::{Action, OrderType, SimConfig, SimOrder, Status, SymbolSpec};
 
 use common::*;
-use first_trading_app::core::types::TradingState;
+use first_trading_app::domain::types::TradingState;
 use first_trading_app::risk::RiskLimits;
 
 /// One symbol, SPY at 123.45 with no spread: a market buy fills at the last

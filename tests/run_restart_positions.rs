@@ -9,7 +9,7 @@ use std::time::Duration;
 use rust_decimal_macros::dec;
 
 use common::*;
-use first_trading_app::core::types::TradingState;
+use first_trading_app::domain::types::TradingState;
 use first_trading_app::journal::Journal;
 use first_trading_app::risk::RiskLimits;
 

@@ -11,7 +11,7 @@ use rust_decimal_macros::dec;
 use tws_sim::{Action, OrderType, Status};
 
 use common::*;
-use first_trading_app::core::types::TradingState;
+use first_trading_app::domain::types::TradingState;
 use first_trading_app::risk::RiskLimits;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,9 +16,9 @@ use crate::backtest::report::{DataInfo, Report, ReportError, ReportFiles, RunInf
 use crate::backtest::runner::{simulate, RunResult, RunSpec};
 use crate::backtest::sweep::SweepError;
 use crate::broker::fill_model::FillConfig;
-use crate::core::types::{Bar, Instrument, StrategyId, Symbol};
+use crate::domain::types::{Bar, Instrument, StrategyId, Symbol};
+use crate::domain::ConfigProblem;
 use crate::risk::RiskLimits;
-use crate::settings::ConfigProblem;
 use crate::strategy::{load_strategy_file, Registry, Sizing, Strategy, StrategyFile};
 
 /// Tick size assumed for every instrument (US stocks above $1).

@@ -20,7 +20,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::America::New_York;
 use rust_decimal::Decimal;
 
-use crate::core::types::{Bar, Symbol};
+use crate::domain::types::{Bar, Symbol};
 
 pub use error::{Column, CsvError, FieldProblem, LineProblem, RowProblem, MAX_REPORTED};
 pub use time::TimeProblem;

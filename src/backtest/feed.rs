@@ -3,7 +3,7 @@
 //! bars closing at the same instant always come in the same order).
 
 use crate::backtest::csv::BarSeries;
-use crate::core::types::Bar;
+use crate::domain::types::Bar;
 
 /// Every bar of every series, ascending by (end time, symbol). Allocates the
 /// result once; a single series is copied as is.
@@ -26,7 +26,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     use super::*;
-    use crate::core::types::Symbol;
+    use crate::domain::types::Symbol;
 
     fn series(symbol: &str, seconds: u32, starts: &[i64]) -> BarSeries {
         let symbol = Symbol::new(symbol).unwrap();

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::backtest::report::Report;
 use crate::broker::fill_model::Slippage;
-use crate::core::types::Side;
+use crate::domain::types::Side;
 
 /// Trades listed in the Markdown report (all of them are in `report.json`).
 pub const MAX_TRADES_LISTED: usize = 100;

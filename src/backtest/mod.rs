@@ -2,7 +2,7 @@
 //! very same engine, strategies and risk gate as live trading in between, and
 //! a report (JSON, Markdown, SVG) at the end.
 //!
-//! - [`csv`]: bar files → validated [`Bar`](crate::core::types::Bar)s;
+//! - [`csv`]: bar files → validated [`Bar`](crate::domain::types::Bar)s;
 //! - [`feed`]: several files merged into one time-ordered stream;
 //! - [`recorder`]: equity curve, fills/trades and HALTED days during a run;
 //! - [`trades`]: fills → round-trip trades;

@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 
 use crate::backtest::metrics::EquityPoint;
 use crate::backtest::trades::TradeBook;
-use crate::core::portfolio::Portfolio;
-use crate::core::types::{Bar, Fill, TradingState};
+use crate::domain::portfolio::Portfolio;
+use crate::domain::types::{Bar, Fill, TradingState};
 
 /// The running record of one backtest.
 #[derive(Debug, Clone)]
@@ -141,7 +141,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
-    use crate::core::types::{Side, Symbol};
+    use crate::domain::types::{Side, Symbol};
 
     fn bar(symbol: &str, hour: i64) -> Bar {
         Bar {

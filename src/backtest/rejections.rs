@@ -42,7 +42,7 @@ mod tests {
         assert_eq!(reason_key(&RejectReason::Reducing), "reducing");
         assert_eq!(
             reason_key(&RejectReason::OrderNotional {
-                symbol: crate::core::types::Symbol::new("SPY").unwrap(),
+                symbol: crate::domain::types::Symbol::new("SPY").unwrap(),
                 quantity: dec!(1),
                 price: dec!(1),
                 limit: dec!(1),

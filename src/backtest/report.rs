@@ -15,7 +15,7 @@ use crate::backtest::metrics::{EquityPoint, Metrics};
 use crate::backtest::runner::Diagnostics;
 use crate::backtest::trades::Trade;
 use crate::broker::fill_model::FillConfig;
-use crate::core::types::Symbol;
+use crate::domain::types::Symbol;
 use crate::risk::RiskLimits;
 
 /// One input file as used.

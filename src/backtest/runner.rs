@@ -34,7 +34,7 @@ use crate::backtest::trades::Trade;
 use crate::broker::fill_model::{FillConfig, FillModel};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::event::BrokerEvent;
-use crate::core::types::{Bar, Instrument, MarketEvent};
+use crate::domain::types::{Bar, Instrument, MarketEvent};
 use crate::risk::{AccountView, RiskLimits};
 use crate::strategy::Strategy;
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::core::types::{Fill, Side, Symbol};
+use crate::domain::types::{Fill, Side, Symbol};
 
 /// One round trip: from flat to a position and back to flat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -57,9 +57,9 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::core::event::BrokerEvent;
-use crate::core::order_id::ClientOrderId;
 use crate::core::order_manager::{Command, OrderTicket};
-use crate::core::types::{Bar, Fill, OrderKind, Side, Symbol};
+use crate::domain::order_id::ClientOrderId;
+use crate::domain::types::{Bar, Fill, OrderKind, Side, Symbol};
 
 pub use config::{Commission, FillConfig, LimitFill, Slippage};
 

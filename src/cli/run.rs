@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::broker::tws::session::{run_session, SessionConfig};
 use crate::cli::{logging, Cli, RunArgs, EXIT_CONFIG, EXIT_FAILURE};
-use crate::core::types::StrategyId;
+use crate::domain::types::StrategyId;
 use crate::journal::{config_hash, Journal};
 use crate::redact::mask_account;
 use crate::settings::report::render_error;
@@ -153,9 +153,9 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
 /// Every problem the registry reports, naming the strategy file.
 pub fn build_strategies(
     settings: &Settings,
-) -> Result<Vec<Box<dyn Strategy>>, Vec<crate::settings::ConfigProblem>> {
+) -> Result<Vec<Box<dyn Strategy>>, Vec<crate::domain::ConfigProblem>> {
     let registry = Registry::for_app().map_err(|e| {
-        vec![crate::settings::ConfigProblem::new(
+        vec![crate::domain::ConfigProblem::new(
             "strategy registry",
             "kind",
             e.to_string(),

@@ -3,23 +3,10 @@
 //! session open (09:30 America/New_York), so hourly bars are 09:30–10:30 as on
 //! IB's charts, and a daily bar is the whole session.
 
-use crate::core::types::{Bar, Symbol};
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
-use chrono_tz::America::New_York;
+use crate::domain::types::{Bar, Symbol};
+use chrono::{DateTime, Duration, Utc};
 
-/// Length of the regular US equity session (09:30–16:00), in seconds.
-pub const SESSION_SECONDS: u32 = 6 * 3600 + 30 * 60;
-
-/// The 09:30 New York session open of the exchange date that contains `time`.
-pub fn session_open(time: DateTime<Utc>) -> DateTime<Utc> {
-    let date = time.with_timezone(&New_York).date_naive();
-    let open = date.and_time(NaiveTime::from_hms_opt(9, 30, 0).unwrap_or_default());
-    New_York
-        .from_local_datetime(&open)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(time)
-}
+pub use crate::domain::calendar::{session_open, SESSION_SECONDS};
 
 /// Folds base bars into bars of `seconds` length. Allocation-free per bar.
 #[derive(Debug, Clone)]
@@ -104,6 +91,7 @@ impl BarAggregator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 

@@ -12,15 +12,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::core::event::BrokerEvent;
-use crate::core::order_id::{ClientOrderId, Leg};
 use crate::core::order_manager::{Command, FoundOrder, ManagedOrder, OrderManager};
-use crate::core::portfolio::Portfolio;
 use crate::core::slot::Slot;
-use crate::core::types::{
+use crate::domain::calendar::{next_midnight, trading_day};
+use crate::domain::order_id::{ClientOrderId, Leg};
+use crate::domain::portfolio::Portfolio;
+use crate::domain::types::{
     Fill, Instrument, IntentPurpose, MarketEvent, OrderIntent, OrderKind, Side, StrategyId, Symbol,
     TradingState,
 };
-use crate::risk::state::trading_day;
 use crate::risk::{
     AccountView, BracketRule, Decision, HaltCause, LatchSnapshot, Rejected, RiskGate, RiskLimits,
     RiskView, StateChange, Tick,
@@ -158,7 +158,7 @@ impl Engine {
     }
 
     /// Feeds historical `bars` (oldest first) to strategy `index` without trading.
-    pub fn warm_up(&mut self, index: usize, bars: &[crate::core::types::Bar]) {
+    pub fn warm_up(&mut self, index: usize, bars: &[crate::domain::types::Bar]) {
         if let Some(slot) = self.slots.get_mut(index) {
             for bar in bars {
                 slot.warm_up(bar);
@@ -237,7 +237,7 @@ impl Engine {
         symbol: Symbol,
         quantity: Decimal,
         average_cost: Decimal,
-    ) -> Result<(), crate::core::portfolio::PortfolioError> {
+    ) -> Result<(), crate::domain::portfolio::PortfolioError> {
         self.portfolio
             .restore_position(symbol, quantity, average_cost)
     }
@@ -514,16 +514,6 @@ impl Engine {
     pub fn trading_day(now: DateTime<Utc>) -> NaiveDate {
         trading_day(now)
     }
-}
-
-/// 00:00 America/New_York of the day after `day`, in UTC.
-fn next_midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
-    use chrono::TimeZone;
-    let next = day.succ_opt()?.and_hms_opt(0, 0, 0)?;
-    chrono_tz::America::New_York
-        .from_local_datetime(&next)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The intent an order was made from (for strategy callbacks).

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::core::types::Bar;
+use crate::domain::types::Bar;
 use crate::strategy::StrategyContext;
 
 /// Buys `quantity` at market on every bar while flat; records rejections.

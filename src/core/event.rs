@@ -4,11 +4,11 @@
 
 use rust_decimal::Decimal;
 
-use crate::core::order_id::ClientOrderId;
-use crate::core::types::{Fill, Symbol};
+use crate::domain::order_id::ClientOrderId;
+use crate::domain::types::{Fill, Symbol};
 
 /// One broker-side fact. Market data travels separately as
-/// [`MarketEvent`](crate::core::types::MarketEvent).
+/// [`MarketEvent`](crate::domain::types::MarketEvent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BrokerEvent {
     /// The broker holds the order (working, or an untransmitted/inactive bracket child).

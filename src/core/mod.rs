@@ -4,8 +4,5 @@
 pub mod bars;
 pub mod engine;
 pub mod event;
-pub mod order_id;
 pub mod order_manager;
-pub mod portfolio;
 pub mod slot;
-pub mod types;

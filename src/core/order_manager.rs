@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::core::order_id::{ClientOrderId, Leg};
-use crate::core::types::{IntentPurpose, OrderIntent, OrderKind, Side, Symbol};
+use crate::domain::order_id::{ClientOrderId, Leg};
+use crate::domain::types::{IntentPurpose, OrderIntent, OrderKind, Side, Symbol};
 use crate::risk::{Approved, OpenOrderBook};
 
 /// Where an order is in its life.

@@ -2,7 +2,7 @@
 //! lifecycle, adoption.
 
 use super::*;
-use crate::core::types::{Instrument, OrderIntent, StrategyId};
+use crate::domain::types::{Instrument, OrderIntent, StrategyId};
 use crate::risk::{AccountView, Decision, RiskGate, RiskLimits, RiskView};
 use chrono::{TimeZone, Utc};
 use rust_decimal_macros::dec;
@@ -39,7 +39,7 @@ fn approve(book: &OrderManager, intent: OrderIntent) -> Approved {
     }
 }
 
-use crate::core::portfolio::Portfolio;
+use crate::domain::portfolio::Portfolio;
 
 fn entry(quantity: Decimal) -> OrderIntent {
     OrderIntent {

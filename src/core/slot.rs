@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::core::bars::BarAggregator;
-use crate::core::portfolio::Portfolio;
-use crate::core::types::{MarketEvent, StrategyId, Symbol};
+use crate::domain::portfolio::Portfolio;
+use crate::domain::types::{MarketEvent, StrategyId, Symbol};
 use crate::strategy::{Holding, Intents, OrderOutcome, Strategy, StrategyContext};
 
 /// One strategy instance and its per-symbol state.
@@ -86,7 +86,7 @@ impl Slot {
     }
 
     /// Feeds one historical bar to the strategy's indicators (no trading).
-    pub fn warm_up(&mut self, bar: &crate::core::types::Bar) {
+    pub fn warm_up(&mut self, bar: &crate::domain::types::Bar) {
         self.strategy.warm_up(bar);
     }
 

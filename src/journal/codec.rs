@@ -4,12 +4,11 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use chrono_tz::America::New_York;
 use rust_decimal::Decimal;
 
 use super::error::JournalError;
-use crate::core::order_id::{ClientOrderId, Leg};
-use crate::core::types::{OrderKind, Side, Symbol, TradingState};
+use crate::domain::order_id::{ClientOrderId, Leg};
+use crate::domain::types::{OrderKind, Side, Symbol, TradingState};
 
 /// RFC 3339 UTC with exactly six fractional digits, so that text order is time
 /// order: `2026-01-05T14:30:00.000000Z`.
@@ -35,9 +34,7 @@ pub(crate) fn parse_day(text: &str) -> Result<NaiveDate, JournalError> {
 }
 
 /// The America/New_York calendar date of an instant: the trading day.
-pub(crate) fn ny_day(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&New_York).date_naive()
-}
+pub(crate) use crate::domain::calendar::trading_day as ny_day;
 
 /// The trading day a client order id carries (`yyyymmdd`).
 pub(crate) fn order_day(id: &ClientOrderId) -> Result<NaiveDate, JournalError> {

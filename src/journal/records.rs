@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::codec::ny_day;
-use crate::core::order_id::ClientOrderId;
-use crate::core::types::{Fill, OrderIntent, OrderKind, Side, StrategyId, Symbol, TradingState};
+use crate::domain::order_id::ClientOrderId;
+use crate::domain::types::{Fill, OrderIntent, OrderKind, Side, StrategyId, Symbol, TradingState};
 
 /// Where a journaled order is, as far as the journal knows.
 ///

@@ -22,8 +22,8 @@ use super::records::{
 };
 use super::write::Ctx;
 use super::Journal;
-use crate::core::portfolio::Portfolio;
-use crate::core::types::{OrderKind, Symbol};
+use crate::domain::portfolio::Portfolio;
+use crate::domain::types::{OrderKind, Symbol};
 use crate::redact::mask_account;
 
 /// One symbol's figures for a day.
@@ -154,8 +154,8 @@ pub(crate) fn day_pnl(
             .map_err(|e| JournalError::InvalidRecord(format!("execution {}: {e}", exec.exec_id)))?;
         if let Some(entry) = today.get_mut(&exec.symbol).filter(|_| on_day) {
             match exec.side {
-                crate::core::types::Side::Buy => entry.bought += exec.quantity,
-                crate::core::types::Side::Sell => entry.sold += exec.quantity,
+                crate::domain::types::Side::Buy => entry.bought += exec.quantity,
+                crate::domain::types::Side::Sell => entry.sold += exec.quantity,
             }
             match exec.commission {
                 Some(c) => entry.commissions += c,

@@ -9,7 +9,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::core::types::Side;
+use crate::domain::types::Side;
 
 /// Stop-loss and take-profit prices of an entry's bracket children (both on
 /// the instrument's tick grid).

@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::core::types::{OrderIntent, OrderKind, Side};
+use crate::domain::types::{OrderIntent, OrderKind, Side};
 use crate::risk::bracket::Tick;
 use crate::risk::reason::RejectReason;
 use crate::risk::state::StateChange;

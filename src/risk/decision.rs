@@ -3,7 +3,7 @@
 //! the risk module constructs one, so the order manager (which accepts
 //! nothing else) cannot be handed an intent that skipped the gate.
 
-use crate::core::types::OrderIntent;
+use crate::domain::types::OrderIntent;
 use crate::risk::bracket::Bracket;
 use crate::risk::reason::RejectReason;
 

@@ -37,7 +37,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::core::types::{Instrument, IntentPurpose, OrderIntent, Side, Symbol, TradingState};
+use crate::domain::types::{Instrument, IntentPurpose, OrderIntent, Side, Symbol, TradingState};
 use crate::risk::bracket::{Bracket, BracketRule, Tick};
 use crate::risk::checks::{
     check_price, check_quantity, check_reduce_only, for_each_price, merge, positive,

@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
-use crate::core::types::Symbol;
-use crate::settings::ConfigProblem;
+use crate::domain::types::Symbol;
+use crate::domain::ConfigProblem;
 
 /// Limits the risk gate enforces. Deserialized from `[risk]`; unknown keys are
 /// rejected; call [`RiskLimits::validate`] before use.

@@ -14,8 +14,8 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
-use crate::core::portfolio::Portfolio;
-use crate::core::types::{
+use crate::domain::portfolio::Portfolio;
+use crate::domain::types::{
     Fill, Instrument, IntentPurpose, OrderIntent, OrderKind, Side, StrategyId, Symbol, TradingState,
 };
 use crate::risk::state::trading_day;

@@ -6,7 +6,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use crate::core::types::{Side, Symbol};
+use crate::domain::types::{Side, Symbol};
 use crate::risk::display::{Money, Percent, Shares};
 use crate::risk::state::HaltCause;
 

@@ -11,11 +11,10 @@
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::America::New_York;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::core::types::TradingState;
+use crate::domain::types::TradingState;
 use crate::risk::display::{Money, Percent};
 
 /// The figures of a daily-loss breach, kept for messages and the journal.
@@ -140,10 +139,7 @@ impl Default for TradingLatch {
     }
 }
 
-/// The America/New_York calendar date of `now`: the trading day.
-pub fn trading_day(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&New_York).date_naive()
-}
+pub use crate::domain::calendar::trading_day;
 
 impl TradingLatch {
     /// An ACTIVE latch.

@@ -4,8 +4,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::core::portfolio::Portfolio;
-use crate::core::types::{Side, Symbol};
+use crate::domain::portfolio::Portfolio;
+use crate::domain::types::{Side, Symbol};
 
 /// The working orders the gate must count. Implemented by the order manager.
 pub trait OpenOrderBook {

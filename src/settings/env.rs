@@ -1,11 +1,11 @@
 //! The `IBKR_*` variables: looked up in the environment, then in `.env`
 //! (the real environment always wins), parsed and checked one by one.
 
-use super::account::AccountId;
 use super::inputs::{LoadInputs, ENV_PREFIX};
 use super::sections::{check_client_id, check_host, PORT_EXPECTED};
 use super::source::Source;
 use super::ConfigProblem;
+use crate::domain::account::AccountId;
 use crate::redact::mask_account;
 
 /// IB account id; required by `run`, optional for `check`.

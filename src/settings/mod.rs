@@ -12,7 +12,6 @@
 //! `.env` / the environment; risk, shutdown, journal, logging and the strategy
 //! list only from the config file.
 
-pub mod account;
 mod effective;
 pub mod env;
 mod file;
@@ -20,7 +19,6 @@ pub mod inputs;
 mod layer;
 mod load;
 pub mod mode;
-pub mod problem;
 pub mod report;
 pub mod sections;
 pub mod source;
@@ -28,11 +26,11 @@ pub mod source;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use account::AccountId;
+pub use crate::domain::account::AccountId;
+pub use crate::domain::problem::ConfigProblem;
 pub use file::TOP_LEVEL_KEYS;
 pub use inputs::{DotEnv, Flags, LoadInputs, DEFAULT_CONFIG_PATH, DOTENV_PATH};
 pub use mode::{decide_mode, ModeConflict, ModeInputs, ModeSignal, TradingMode};
-pub use problem::ConfigProblem;
 pub use sections::{
     ConnectionSection, JournalSettings, LogFormat, LogLevel, LoggingSettings, ShutdownSettings,
 };

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::account::AccountId;
+use crate::domain::account::AccountId;
 
 /// TWS's default paper-trading API port.
 pub const TWS_PAPER_PORT: u16 = 7497;

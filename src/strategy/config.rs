@@ -20,8 +20,8 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
-use crate::core::types::Symbol;
-use crate::settings::ConfigProblem;
+use crate::domain::types::Symbol;
+use crate::domain::ConfigProblem;
 use crate::strategy::bar_size::{parse_bar_size, BAR_SIZE_EXPECTED};
 use crate::strategy::registry::Registry;
 use crate::strategy::sizing::Sizing;

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::core::types::{Fill, IntentPurpose, OrderIntent, OrderKind, Side, StrategyId, Symbol};
+use crate::domain::types::{Fill, IntentPurpose, OrderIntent, OrderKind, Side, StrategyId, Symbol};
 
 /// One symbol as seen by one strategy: the position that strategy holds and the
 /// latest mark (last price) the engine saw.

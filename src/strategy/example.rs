@@ -6,7 +6,7 @@
 // guide:start
 use rust_decimal::Decimal;
 
-use crate::core::types::{IntentPurpose, MarketEvent, OrderIntent, Side, Symbol};
+use crate::domain::types::{IntentPurpose, MarketEvent, OrderIntent, Side, Symbol};
 use crate::strategy::indicators::Sma;
 use crate::strategy::{
     Intents, OrderOutcome, Params, RejectedBy, Sizing, Strategy, StrategyContext,
@@ -114,7 +114,7 @@ mod tests {
     // guide-test:start
     use rust_decimal_macros::dec;
 
-    use crate::core::types::{IntentPurpose, Side, Symbol};
+    use crate::domain::types::{IntentPurpose, Side, Symbol};
     use crate::strategy::{Harness, Registry};
 
     const FILE: &str = r#"

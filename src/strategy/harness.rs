@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
 
-use crate::core::types::{Bar, Fill, MarketEvent, OrderIntent, StrategyId, Symbol};
-use crate::settings::ConfigProblem;
+use crate::domain::types::{Bar, Fill, MarketEvent, OrderIntent, StrategyId, Symbol};
+use crate::domain::ConfigProblem;
 use crate::strategy::config::StrategyFile;
 use crate::strategy::context::StrategyBook;
 use crate::strategy::intents::Intents;

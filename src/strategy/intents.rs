@@ -2,7 +2,7 @@
 //! into. The engine owns one, clears it before each call and reads it after,
 //! so producing intents never allocates on the hot path.
 
-use crate::core::types::OrderIntent;
+use crate::domain::types::OrderIntent;
 
 /// How many intents one strategy call may produce. Eight is plenty for
 /// "exit the old position, enter the new one" on a few symbols at once.
@@ -103,7 +103,7 @@ impl Intents {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::types::{IntentPurpose, OrderKind, Side, StrategyId, Symbol};
+    use crate::domain::types::{IntentPurpose, OrderKind, Side, StrategyId, Symbol};
     use rust_decimal::Decimal;
 
     fn intent(qty: i64) -> OrderIntent {

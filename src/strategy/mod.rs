@@ -4,7 +4,7 @@
 //!
 //! A strategy sees market events and the outcomes of its own orders through a
 //! read-only [`StrategyContext`] (its positions, marks, equity, the event's
-//! clock) and answers with [`OrderIntent`](crate::core::types::OrderIntent)s
+//! clock) and answers with [`OrderIntent`](crate::domain::types::OrderIntent)s
 //! written into a fixed-capacity [`Intents`] buffer. It never talks to the
 //! broker, never sees an account id, and allocates nothing per event; every
 //! intent still has to pass the risk gate.

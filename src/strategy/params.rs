@@ -7,8 +7,8 @@ use std::fmt::Display;
 
 use rust_decimal::Decimal;
 
-use crate::core::types::StrategyId;
-use crate::settings::ConfigProblem;
+use crate::domain::types::StrategyId;
+use crate::domain::ConfigProblem;
 use crate::strategy::config::StrategyFile;
 use crate::strategy::toml_util::{decimal, shown, whole};
 

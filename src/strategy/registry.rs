@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::core::types::StrategyId;
-use crate::settings::ConfigProblem;
+use crate::domain::types::StrategyId;
+use crate::domain::ConfigProblem;
 use crate::strategy::builtins::{self, BuiltinConstructor};
 use crate::strategy::config::StrategyFile;
 use crate::strategy::params::Params;

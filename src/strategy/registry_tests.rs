@@ -1,7 +1,7 @@
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::core::types::Symbol;
+use crate::domain::types::Symbol;
 use crate::strategy::sizing::Sizing;
 
 fn file(kind: &str, params: &str) -> StrategyFile {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use crate::core::types::{Bar, Fill, MarketEvent, OrderIntent, Symbol};
+use crate::domain::types::{Bar, Fill, MarketEvent, OrderIntent, Symbol};
 use crate::strategy::context::StrategyContext;
 use crate::strategy::intents::Intents;
 
@@ -172,7 +172,7 @@ pub trait Strategy: Send {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::types::{IntentPurpose, OrderKind, Side, StrategyId};
+    use crate::domain::types::{IntentPurpose, OrderKind, Side, StrategyId};
     use chrono::{DateTime, Utc};
     use rust_decimal_macros::dec;
 

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use first_trading_app::core::types::{Fill, IntentPurpose, MarketEvent, OrderKind, Side, Symbol};
+use first_trading_app::domain::types::{Fill, IntentPurpose, MarketEvent, OrderKind, Side, Symbol};
 use first_trading_app::strategy::{Intents, OrderOutcome, Strategy, StrategyContext};
 use rust_decimal::Decimal;
 

@@ -1,7 +1,7 @@
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::core::types::{Side, Symbol};
+use crate::domain::types::{Side, Symbol};
 
 fn utc(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)

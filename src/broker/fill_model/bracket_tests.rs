@@ -5,8 +5,8 @@ use rust_decimal_macros::dec;
 
 use super::tests::{bar, bracket, fills, no_costs, order, t};
 use super::*;
-use crate::core::order_id::Leg;
 use crate::core::order_manager::{Command, OrderTicket};
+use crate::domain::order_id::Leg;
 
 #[test]
 fn bracket_children_wait_for_the_parent_and_stop_wins_when_both_cross() {

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::core::types::Side;
+use crate::domain::types::Side;
 
 /// Price concession on fills that take liquidity (market orders and triggered
 /// stops). Limit fills never slip.

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::LimitFill;
-use crate::core::types::{Bar, OrderKind, Side};
+use crate::domain::types::{Bar, OrderKind, Side};
 
 /// How one order fares against one bar.
 pub(super) enum Outcome {

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::core::order_id::Leg;
+use crate::domain::order_id::Leg;
 
 pub(super) fn spy() -> Symbol {
     Symbol::new("SPY").unwrap()

@@ -20,7 +20,7 @@ use crate::broker::tws::router::{OrderRouter, Translated};
 use crate::broker::tws::session::dispatch;
 use crate::broker::tws::snapshot::{self, BrokerPosition};
 use crate::core::engine::{Engine, Output};
-use crate::core::types::TradingState;
+use crate::domain::types::TradingState;
 use crate::risk::HaltCause;
 use crate::shutdown::{ShutdownListener, ShutdownStage};
 

@@ -203,7 +203,7 @@ pub async fn cancel_everything(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::types::{OrderKind, Side, Symbol};
+    use crate::domain::types::{OrderKind, Side, Symbol};
     use rust_decimal_macros::dec;
 
     #[test]

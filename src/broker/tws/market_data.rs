@@ -16,7 +16,7 @@ use ibapi::{Client, Notice};
 use tokio::sync::mpsc;
 
 use crate::broker::tws::snapshot::decimal;
-use crate::core::types::{Bar, MarketEvent, Symbol};
+use crate::domain::types::{Bar, MarketEvent, Symbol};
 
 /// Length of IB's real-time bars.
 pub const REALTIME_BAR_SECONDS: u32 = 5;

@@ -9,7 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::core::order_manager::OrderTicket;
-use crate::core::types::{OrderKind, Side};
+use crate::domain::types::{OrderKind, Side};
 
 /// The IB stock contract (SMART routing, USD) for a ticket's symbol.
 pub fn stock_contract(symbol: &str) -> Contract {
@@ -70,8 +70,8 @@ pub fn ib_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::order_id::{ClientOrderId, Leg};
-    use crate::core::types::Symbol;
+    use crate::domain::order_id::{ClientOrderId, Leg};
+    use crate::domain::types::Symbol;
     use chrono::NaiveDate;
     use rust_decimal_macros::dec;
 

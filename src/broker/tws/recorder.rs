@@ -9,9 +9,9 @@ use ibapi::orders::{OrderStatusKind, OrderUpdate};
 
 use crate::broker::tws::snapshot::{broker_execution, decimal, parse_ib_time, BrokerExecution};
 use crate::core::engine::Notice;
-use crate::core::order_id::ClientOrderId;
 use crate::core::order_manager::{Command, OrderTicket};
-use crate::core::types::TradingState;
+use crate::domain::order_id::ClientOrderId;
+use crate::domain::types::TradingState;
 use crate::journal::{
     ExecutionRecord, Journal, JournalError, OrderIntentRecord, OrderStatus, RiskDecisionRecord,
 };

@@ -17,9 +17,9 @@ use ibapi::Client;
 use crate::broker::tws::orders::{ib_order, stock_contract};
 use crate::broker::tws::snapshot::{decimal, parse_ib_time};
 use crate::core::event::BrokerEvent;
-use crate::core::order_id::ClientOrderId;
 use crate::core::order_manager::{Command, OrderTicket};
-use crate::core::types::{Fill, Side, Symbol};
+use crate::domain::order_id::ClientOrderId;
+use crate::domain::types::{Fill, Side, Symbol};
 
 /// Why a command could not be sent.
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +131,7 @@ impl OrderRouter {
                 let parent_ib = self.client.next_order_id();
                 let oca = format!(
                     "{}-oca",
-                    entry.id().with_leg(crate::core::order_id::Leg::Entry)
+                    entry.id().with_leg(crate::domain::order_id::Leg::Entry)
                 );
                 self.send(entry, parent_ib, 0, "", false).await?;
                 let stop_ib = self.client.next_order_id();
@@ -149,7 +149,10 @@ impl OrderRouter {
                 let oca = ticket
                     .oca_with()
                     .map(|entry| {
-                        format!("{}-oca", entry.with_leg(crate::core::order_id::Leg::Entry))
+                        format!(
+                            "{}-oca",
+                            entry.with_leg(crate::domain::order_id::Leg::Entry)
+                        )
                     })
                     .unwrap_or_default();
                 self.send(ticket, ib, 0, &oca, true).await

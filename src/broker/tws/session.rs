@@ -28,7 +28,7 @@ use crate::broker::tws::snapshot::{self, SnapshotError};
 use crate::broker::tws::warmup::warm_up_strategies;
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::order_manager::Command;
-use crate::core::types::{Instrument, MarketEvent, Symbol};
+use crate::domain::types::{Instrument, MarketEvent, Symbol};
 use crate::journal::{Journal, JournalError};
 use crate::redact::mask_account;
 use crate::risk::state::trading_day;
@@ -454,7 +454,7 @@ pub(crate) async fn dispatch(
 
 fn command_ids(
     command: &crate::core::order_manager::Command,
-) -> Vec<crate::core::order_id::ClientOrderId> {
+) -> Vec<crate::domain::order_id::ClientOrderId> {
     use crate::core::order_manager::Command;
     match command {
         Command::PlaceBracket {

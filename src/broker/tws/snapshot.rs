@@ -10,7 +10,7 @@ use ibapi::orders::{Action, ExecutionFilter, ExecutionSide, Executions, Orders};
 use ibapi::Client;
 use rust_decimal::Decimal;
 
-use crate::core::types::{OrderKind, Side, Symbol};
+use crate::domain::types::{OrderKind, Side, Symbol};
 
 /// How long one snapshot request may take.
 pub const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(20);

@@ -24,7 +24,7 @@ use super::error::JournalError;
 use super::records::{RiskDecisionRecord, RunRecord, TradingStateRecord};
 use super::write::Ctx;
 use super::Journal;
-use crate::core::types::{StrategyId, TradingState};
+use crate::domain::types::{StrategyId, TradingState};
 
 const DECISION_COLUMNS: &str = "at, strategy, symbol, side, quantity, kind, limit_price, \
      stop_price, approved, reason_code, reason";

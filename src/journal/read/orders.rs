@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, Row};
 
 use super::query;
-use crate::core::order_id::ClientOrderId;
+use crate::domain::order_id::ClientOrderId;
 use crate::journal::codec::{
     day_text, parse_day, parse_decimal, parse_kind, parse_opt_decimal, parse_opt_order_ref,
     parse_order_ref, parse_side, parse_symbol, parse_time,

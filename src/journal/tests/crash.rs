@@ -33,7 +33,7 @@ fn crash_child_process() {
     j.set_start_equity(day(), d("100000"), ny(9, 0, 0)).unwrap();
     j.record_trading_state(
         day(),
-        crate::core::types::TradingState::Halted,
+        crate::domain::types::TradingState::Halted,
         "loss",
         ny(9, 32, 0),
     )
@@ -94,6 +94,6 @@ fn journal_survives_a_killed_process() {
     assert_eq!(j.start_equity(day()).unwrap(), Some(d("100000")));
     assert_eq!(
         j.latched_state(day()).unwrap().map(|(s, _)| s),
-        Some(crate::core::types::TradingState::Halted)
+        Some(crate::domain::types::TradingState::Halted)
     );
 }

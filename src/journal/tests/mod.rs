@@ -14,8 +14,8 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use super::{ExecutionRecord, Journal, OrderIntentRecord};
-use crate::core::order_id::{ClientOrderId, Leg};
-use crate::core::types::{OrderKind, Side, Symbol};
+use crate::domain::order_id::{ClientOrderId, Leg};
+use crate::domain::types::{OrderKind, Side, Symbol};
 
 /// Monday 2026-01-05, a New York trading day (EST, UTC−5).
 pub(super) fn day() -> NaiveDate {

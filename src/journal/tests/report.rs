@@ -2,7 +2,7 @@
 //! reason, and the rendered text.
 
 use super::*;
-use crate::core::types::{IntentPurpose, OrderIntent, StrategyId, TradingState};
+use crate::domain::types::{IntentPurpose, OrderIntent, StrategyId, TradingState};
 use crate::journal::{config_hash, OrderStatus, RiskDecisionRecord, SymbolPnl};
 
 fn record(j: &mut Journal, execs: &[ExecutionRecord]) {

@@ -2,7 +2,7 @@
 //! config hash) and risk decisions.
 
 use super::*;
-use crate::core::types::{IntentPurpose, OrderIntent, StrategyId, TradingState};
+use crate::domain::types::{IntentPurpose, OrderIntent, StrategyId, TradingState};
 use crate::journal::open::companion;
 use crate::journal::{config_hash, JournalError, RiskDecisionRecord};
 

@@ -20,7 +20,7 @@ use super::codec::{day_text, kind_parts, ny_day, opt_text, parse_decimal, time_t
 use super::error::JournalError;
 use super::records::RiskDecisionRecord;
 use super::Journal;
-use crate::core::types::TradingState;
+use crate::domain::types::TradingState;
 use crate::redact::mask_account;
 
 /// Attaches the journal path and the action to a SQLite error.

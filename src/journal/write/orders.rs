@@ -8,7 +8,7 @@ use rusqlite::{params, Transaction};
 use rust_decimal::Decimal;
 
 use super::Ctx;
-use crate::core::order_id::ClientOrderId;
+use crate::domain::order_id::ClientOrderId;
 use crate::journal::codec::{day_text, kind_parts, leg_text, opt_text, order_day, time_text};
 use crate::journal::error::JournalError;
 use crate::journal::read::load_order;

@@ -8,8 +8,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
-use crate::core::portfolio::Portfolio;
-use crate::core::types::{
+use crate::domain::portfolio::Portfolio;
+use crate::domain::types::{
     Fill, Instrument, IntentPurpose, OrderIntent, OrderKind, Side, StrategyId, Symbol,
 };
 use crate::risk::decision::Decision;

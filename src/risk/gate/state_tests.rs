@@ -5,7 +5,7 @@ use chrono::{Duration, TimeZone, Utc};
 use rust_decimal_macros::dec;
 
 use super::fixtures::*;
-use crate::core::types::{IntentPurpose, OrderKind, Side, TradingState};
+use crate::domain::types::{IntentPurpose, OrderKind, Side, TradingState};
 use crate::risk::reason::RejectReason;
 use crate::risk::state::{ChangeReason, HaltCause};
 use crate::risk::view::NoOpenOrders;

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::fixtures::*;
-use crate::core::types::{Instrument, IntentPurpose, OrderKind, Side};
+use crate::domain::types::{Instrument, IntentPurpose, OrderKind, Side};
 use crate::risk::bracket::Bracket;
 use crate::risk::decision::Decision;
 use crate::risk::limits::RiskLimits;

@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::core::types::{IntentPurpose, Side, Symbol};
+use crate::domain::types::{IntentPurpose, Side, Symbol};
 use crate::strategy::context::StrategyContext;
 use crate::strategy::intents::Intents;
 use crate::strategy::sizing::Sizing;
@@ -95,7 +95,7 @@ pub fn slot_of(symbols: &[Symbol], symbol: Symbol) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::types::{Fill, OrderKind, StrategyId};
+    use crate::domain::types::{Fill, OrderKind, StrategyId};
     use crate::strategy::context::StrategyBook;
     use chrono::{DateTime, Utc};
     use rust_decimal_macros::dec;
@@ -181,7 +181,7 @@ mod tests {
 
     #[test]
     fn final_outcomes_clear_working_flags() {
-        let intent = crate::core::types::OrderIntent {
+        let intent = crate::domain::types::OrderIntent {
             strategy: StrategyId(2),
             symbol: spy(),
             side: Side::Buy,

@@ -10,7 +10,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::core::types::{Bar, MarketEvent, Symbol};
+use crate::domain::types::{Bar, MarketEvent, Symbol};
 use crate::strategy::builtins::common::{rebalance, slot_of, Target, Working};
 use crate::strategy::context::StrategyContext;
 use crate::strategy::indicators::{Donchian, ZeroPeriod};

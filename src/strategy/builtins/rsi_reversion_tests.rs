@@ -1,7 +1,7 @@
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
-use crate::core::types::{IntentPurpose, OrderIntent, Side, Symbol};
+use crate::domain::types::{IntentPurpose, OrderIntent, Side, Symbol};
 use crate::strategy::harness::Harness;
 use crate::strategy::registry::Registry;
 

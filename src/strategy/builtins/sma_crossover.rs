@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use crate::core::types::{Bar, MarketEvent, Symbol};
+use crate::domain::types::{Bar, MarketEvent, Symbol};
 use crate::strategy::builtins::common::{rebalance, slot_of, Target, Working};
 use crate::strategy::context::StrategyContext;
 use crate::strategy::indicators::{Sma, ZeroPeriod};

@@ -2,7 +2,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::core::types::{IntentPurpose, OrderIntent, Quote, Side, StrategyId};
+use crate::domain::types::{IntentPurpose, OrderIntent, Quote, Side, StrategyId};
 use crate::strategy::harness::Harness;
 use crate::strategy::registry::Registry;
 

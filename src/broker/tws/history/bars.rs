@@ -15,13 +15,15 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use chrono_tz::America::New_York;
+
+use crate::domain::calendar::midnight;
 use ibapi::market_data::historical::{Bar as IbBar, BarTimestamp};
 use rust_decimal::Decimal;
 
 use crate::broker::tws::snapshot::decimal;
-use crate::core::types::{Bar, Symbol};
+use crate::domain::types::{Bar, Symbol};
 
 /// The CSV header line (without the newline).
 pub const CSV_HEADER: &str = "timestamp,open,high,low,close,volume";
@@ -34,15 +36,6 @@ const PRICE_DECIMALS: u32 = 4;
 #[error("TWS returned a bar with an unusable timestamp ({0})")]
 pub struct BadBarTime(pub String);
 
-/// Midnight in New York of `date`, in UTC (the start of a daily bar).
-fn new_york_midnight(date: NaiveDate) -> Option<DateTime<Utc>> {
-    let midnight = date.and_hms_opt(0, 0, 0)?;
-    New_York
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// The UTC start of an `ibapi` bar timestamp.
 ///
 /// # Errors
@@ -54,7 +47,7 @@ pub fn bar_start(timestamp: &BarTimestamp) -> Result<DateTime<Utc>, BadBarTime> 
             u32::from(u8::from(date.month())),
             u32::from(date.day()),
         )
-        .and_then(new_york_midnight),
+        .and_then(midnight),
         BarTimestamp::DateTime(time) => {
             DateTime::<Utc>::from_timestamp(time.unix_timestamp(), time.nanosecond())
         }

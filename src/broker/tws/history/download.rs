@@ -17,7 +17,7 @@ use super::bars::{convert_bar, merge_bars, BadBarTime};
 use super::plan::{plan_chunks, Chunk, ChunkWalk};
 use super::spec::{HistoryBarSize, HistoryDuration};
 use crate::broker::tws::pacing::{HistoricalRequest, HistoricalScheduler, Pacing};
-use crate::core::types::{Bar, Symbol};
+use crate::domain::types::{Bar, Symbol};
 
 /// IB's error code for historical-data service errors, pacing violations among them.
 pub const HISTORICAL_SERVICE_ERROR: i32 = 162;

@@ -14,7 +14,7 @@ use super::bars::{format_timestamp, write_csv};
 use super::download::{download, DownloadOptions, HistoryError, HistoryRequest};
 use super::spec::{HistoryBarSize, HistoryDuration, SpecError};
 use crate::broker::tws::pacing::HistoricalScheduler;
-use crate::core::types::{Bar, Symbol, SymbolError};
+use crate::domain::types::{Bar, Symbol, SymbolError};
 
 /// One of the user's values is not usable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -24,7 +24,7 @@ use crate::broker::tws::session::stock_instruments;
 use crate::broker::tws::snapshot::{self, BrokerPosition};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::order_manager::Command;
-use crate::core::types::{Side, Symbol};
+use crate::domain::types::{Side, Symbol};
 use crate::redact::mask_account;
 use crate::risk::{AccountView, RiskLimits};
 

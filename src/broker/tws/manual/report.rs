@@ -7,7 +7,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::broker::tws::snapshot::{BrokerOrder, BrokerPosition};
-use crate::core::types::{OrderKind, Side, Symbol};
+use crate::domain::types::{OrderKind, Side, Symbol};
 
 /// The result of [`cancel_everything`](super::cancel_everything).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::core::types::Side;
+use crate::domain::types::Side;
 
 fn sym(s: &str) -> Symbol {
     Symbol::new(s).unwrap()

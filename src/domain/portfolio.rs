@@ -16,7 +16,7 @@ pub use position::{PortfolioError, Position};
 
 use rust_decimal::Decimal;
 
-use crate::core::types::{Fill, Symbol};
+use crate::domain::types::{Fill, Symbol};
 
 /// Every position of the account, keyed by symbol, plus running totals.
 ///

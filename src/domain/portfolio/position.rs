@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::core::types::{Side, Symbol};
+use crate::domain::types::{Side, Symbol};
 
 /// Decimal places kept for a proportional cost basis (far below a cent, and
 /// small enough that sums of such amounts never exceed `Decimal`'s 28 digits).

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::redact::mask_account;
-
 /// What a valid account id looks like, for error messages.
 pub const ACCOUNT_EXPECTED: &str =
     "must be your IB account id as shown in TWS: letters then digits, e.g. DU1234567 (paper) or U1234567 (live)";
@@ -46,7 +44,7 @@ impl AccountId {
     }
 
     /// The full id. Only for the broker edge (requests to TWS) and for building
-    /// a [`crate::redact::Redactor`]; never format it into output.
+    /// a log redactor; never format it into output.
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -62,6 +60,31 @@ impl fmt::Debug for AccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "AccountId({})", self.masked())
     }
+}
+
+/// Number of leading characters [`mask_account`] keeps.
+const KEEP_HEAD: usize = 2;
+/// Number of trailing characters [`mask_account`] keeps.
+const KEEP_TAIL: usize = 3;
+/// The fixed run of stars that replaces the middle (its length never depends
+/// on the id, so the mask does not leak the id's length).
+const STARS: &str = "****";
+
+/// The printable form of an account id: the first 2 and last 3 characters
+/// around a fixed `****`, e.g. `DU1234567` → `DU****567`.
+///
+/// Guarantees: ids of 5 characters or fewer (where keeping 2 + 3 would reveal
+/// everything) come out as `****` alone; the result never contains more than
+/// 5 characters of the input; works on characters, not bytes, so any UTF-8
+/// input is safe.
+pub fn mask_account(id: &str) -> String {
+    let count = id.chars().count();
+    if count <= KEEP_HEAD + KEEP_TAIL {
+        return STARS.to_string();
+    }
+    let head: String = id.chars().take(KEEP_HEAD).collect();
+    let tail: String = id.chars().skip(count - KEEP_TAIL).collect();
+    format!("{head}{STARS}{tail}")
 }
 
 #[cfg(test)]

@@ -1,0 +1,18 @@
+//! The leaf layer: the bot's vocabulary — symbols, sides, intents, market
+//! events, fills, order ids, the portfolio, account ids, the New York trading
+//! calendar and [`ConfigProblem`].
+//!
+//! Owns every type that more than one layer speaks. Must never import anything
+//! else of ours (`risk`, `strategy`, `core`, `settings` and the edges all sit
+//! above it; `tests/layers.rs` checks this), and never does I/O or reads a
+//! clock.
+
+pub mod account;
+pub mod calendar;
+pub mod order_id;
+pub mod portfolio;
+pub mod problem;
+pub mod types;
+
+pub use account::AccountId;
+pub use problem::ConfigProblem;
