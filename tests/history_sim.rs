@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, FixedOffset, Timelike};
 use first_trading_app::broker::tws;
 use first_trading_app::broker::tws::history::{
-    download_to_file, server_now, DownloadOptions, HistoryRequest, Summary,
+    download_to_file, server_now, HistoryRequest, Summary,
 };
 use first_trading_app::broker::tws::pacing::{shared_outbound_rate_limiter, HistoricalScheduler};
 use tws_sim::{SimConfig, SimHandle, Simulator};
@@ -44,16 +44,9 @@ async fn download(sim: &SimHandle, bar_size: &str, duration: &str, out: &Path) -
     );
     let request = HistoryRequest::parse("spy", bar_size, duration, true).unwrap();
     let mut scheduler = HistoricalScheduler::default();
-    download_to_file(
-        &client,
-        &mut scheduler,
-        &request,
-        &DownloadOptions::default(),
-        out,
-        now,
-    )
-    .await
-    .expect("download succeeds")
+    download_to_file(&client, &mut scheduler, &request, out, now)
+        .await
+        .expect("download succeeds")
 }
 
 /// The rows of a written file, checked for the header and six fields each.

@@ -18,11 +18,13 @@ use ibapi::Client;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
+use first_trading_app::broker::tws::account::AccountError;
 use first_trading_app::broker::tws::manual::{
     cancel_everything, flatten_everything, verify_account, ManualError,
 };
 use first_trading_app::broker::tws::{connect, snapshot};
 use first_trading_app::domain::types::Side;
+use first_trading_app::domain::AccountId;
 use first_trading_app::risk::RiskLimits;
 use first_trading_app::settings::TradingMode;
 
@@ -218,13 +220,24 @@ async fn verify_account_refuses_an_unmanaged_account_or_the_wrong_mode() {
     let client = connect("127.0.0.1", sim.local_addr().port(), 1050)
         .await
         .unwrap();
-    verify_account(&client, ACCOUNT, TradingMode::Paper)
-        .await
-        .unwrap();
-    let error = verify_account(&client, "DU7654321", TradingMode::Paper)
-        .await
-        .unwrap_err();
-    assert!(matches!(error, ManualError::AccountNotManaged { .. }));
+    verify_account(
+        &client,
+        &AccountId::parse(ACCOUNT).unwrap(),
+        TradingMode::Paper,
+    )
+    .await
+    .unwrap();
+    let error = verify_account(
+        &client,
+        &AccountId::parse("DU7654321").unwrap(),
+        TradingMode::Paper,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(
+        error,
+        ManualError::Account(AccountError::NotManaged { .. })
+    ));
     let text = error.to_string();
     assert!(
         text.contains("DU****321") && text.contains("DU****567"),
@@ -234,16 +247,20 @@ async fn verify_account_refuses_an_unmanaged_account_or_the_wrong_mode() {
         !text.contains("DU7654321") && !text.contains(ACCOUNT),
         "{text}"
     );
-    let error = verify_account(&client, ACCOUNT, TradingMode::Live)
-        .await
-        .unwrap_err();
+    let error = verify_account(
+        &client,
+        &AccountId::parse(ACCOUNT).unwrap(),
+        TradingMode::Live,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(
             error,
-            ManualError::AccountModeMismatch {
+            ManualError::Account(AccountError::ModeMismatch {
                 actual: "paper",
                 ..
-            }
+            })
         ),
         "{error}"
     );

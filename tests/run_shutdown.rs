@@ -12,7 +12,7 @@ use rust_decimal_macros::dec;
 use tws_sim::{Action, OrderType, Status};
 
 use common::*;
-use first_trading_app::broker::tws::emergency::FLATTEN_GRACE;
+use first_trading_app::broker::tws::session::FLATTEN_GRACE;
 use first_trading_app::risk::RiskLimits;
 use first_trading_app::shutdown::ShutdownStage;
 

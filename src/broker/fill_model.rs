@@ -65,10 +65,9 @@ pub use config::{Commission, FillConfig, LimitFill, Slippage};
 
 use rules::{outcome, pass_of, Outcome};
 
-/// IB error code for a refused order.
-pub const CODE_REJECTED: i32 = 201;
-/// IB error code for an order id that is already in use.
-pub const CODE_DUPLICATE_ID: i32 = 103;
+use crate::broker::codes::{
+    DUPLICATE_ORDER_ID as CODE_DUPLICATE_ID, ORDER_REJECTED as CODE_REJECTED,
+};
 
 /// What the fill model needs to know about one order (the fields of the
 /// order manager's `OrderTicket`).

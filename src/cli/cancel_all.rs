@@ -16,6 +16,7 @@ use ibapi::Client;
 use crate::broker::tws::connect;
 use crate::broker::tws::manual::{cancel_everything, verify_account};
 use crate::cli::{logging, Cli, EXIT_CONFIG, EXIT_FAILURE};
+use crate::domain::AccountId;
 use crate::redact::Redactor;
 use crate::settings::report::render_error;
 use crate::settings::{Flags, LoadInputs, Settings};
@@ -40,8 +41,8 @@ pub struct CancelAllArgs {
 pub(crate) struct Manual {
     /// The loaded settings.
     pub settings: Settings,
-    /// The full account id (never printed unmasked).
-    pub account: String,
+    /// The account (prints masked).
+    pub account: AccountId,
     /// The client id to connect with.
     pub client_id: i32,
     /// Masks the account in anything printed.
@@ -61,7 +62,7 @@ impl Manual {
             ExitCode::from(EXIT_CONFIG)
         })?;
         let account = match settings.require_account() {
-            Ok(id) => id.expose().to_string(),
+            Ok(id) => id.clone(),
             Err(problem) => {
                 eprintln!("configuration invalid, 1 problem:\n  {problem}");
                 return Err(ExitCode::from(EXIT_CONFIG));
@@ -78,7 +79,7 @@ impl Manual {
             crate::settings::LogFormat::Json => crate::cli::LogFormat::Json,
             crate::settings::LogFormat::Human => crate::cli::LogFormat::Human,
         });
-        let redactor = inputs.redactor().with_id(&account);
+        let redactor = inputs.redactor().with_id(account.expose());
         logging::init(format, redactor.clone());
         Ok(Self {
             settings,
@@ -160,7 +161,7 @@ pub fn run(cli: &Cli, args: &CancelAllArgs) -> ExitCode {
             Ok(client) => client,
             Err(code) => return code,
         };
-        let result = cancel_everything(&client, &manual.account, manual.timeout()).await;
+        let result = cancel_everything(&client, manual.account.expose(), manual.timeout()).await;
         client.disconnect().await;
         match result {
             Ok(report) => {

@@ -14,7 +14,6 @@ use crate::broker::tws::manual::flatten_everything;
 use crate::broker::tws::snapshot;
 use crate::cli::cancel_all::{runtime, Manual};
 use crate::cli::{Cli, EXIT_CONFIG, EXIT_FAILURE};
-use crate::redact::mask_account;
 
 /// Arguments of `flatten`.
 #[derive(Debug, Args)]
@@ -64,7 +63,7 @@ pub fn run(cli: &Cli, args: &FlattenArgs) -> ExitCode {
         }
         let result = flatten_everything(
             &client,
-            &manual.account,
+            manual.account.expose(),
             &manual.settings.risk,
             manual.timeout(),
         )
@@ -89,9 +88,9 @@ async fn confirm(client: &ibapi::Client, manual: &Manual) -> bool {
     let mut prompt = format!(
         "flatten {} account {}: cancel EVERY open order, then close EVERY position at market.\n",
         manual.settings.mode,
-        mask_account(&manual.account)
+        manual.account.masked()
     );
-    match snapshot::positions(client, &manual.account).await {
+    match snapshot::positions(client, manual.account.expose()).await {
         Ok(positions) if positions.is_empty() => prompt.push_str("positions now: none\n"),
         Ok(positions) => {
             prompt.push_str("positions now:\n");

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use crate::broker::tws;
 use crate::broker::tws::history::{
-    download_to_file, server_now, DownloadOptions, HistoryRequest, RequestError, SpecError,
+    download_to_file, server_now, HistoryRequest, RequestError, SpecError,
 };
 use crate::broker::tws::pacing::HistoricalScheduler;
 use crate::cli::{logging, LogFormat, EXIT_CONFIG, EXIT_FAILURE};
@@ -141,15 +141,7 @@ pub fn run(config: Option<PathBuf>, log_format: LogFormat, args: &HistoryArgs) -
         };
         let now = server_now(&client).await;
         let mut scheduler = HistoricalScheduler::default();
-        let saved = download_to_file(
-            &client,
-            &mut scheduler,
-            &request,
-            &DownloadOptions::default(),
-            &args.out,
-            now,
-        )
-        .await;
+        let saved = download_to_file(&client, &mut scheduler, &request, &args.out, now).await;
         match saved {
             Ok(summary) => {
                 println!("{summary}");

@@ -9,8 +9,8 @@ use std::time::Duration;
 use crate::broker::tws::session::{run_session, SessionConfig};
 use crate::cli::{logging, Cli, RunArgs, EXIT_CONFIG, EXIT_FAILURE};
 use crate::domain::types::StrategyId;
+use crate::domain::AccountId;
 use crate::journal::{config_hash, Journal};
-use crate::redact::mask_account;
 use crate::settings::report::render_error;
 use crate::settings::{Flags, LoadInputs, Settings, TradingMode};
 use crate::shutdown;
@@ -18,6 +18,12 @@ use crate::strategy::{Registry, Strategy};
 
 /// The paper account the simulator manages unless `IBKR_ACCOUNT_ID` names another paper account.
 pub const SIM_ACCOUNT: &str = "DU1234567";
+
+/// [`SIM_ACCOUNT`] as an account id.
+fn sim_account() -> AccountId {
+    AccountId::parse(SIM_ACCOUNT)
+        .unwrap_or_else(|_| unreachable!("SIM_ACCOUNT is a valid paper id"))
+}
 
 /// Runs `run`. Configuration errors exit with 2 before any socket is opened.
 pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
@@ -34,9 +40,9 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
             eprintln!("--sim trades the simulator's paper account: run it without --live and with IBKR_PAPER_TRADING unset or true");
             return ExitCode::from(EXIT_CONFIG);
         }
-        (true, Ok(id)) if id.is_paper() => id.expose().to_string(),
-        (true, _) => SIM_ACCOUNT.to_string(),
-        (false, Ok(id)) => id.expose().to_string(),
+        (true, Ok(id)) if id.is_paper() => id.clone(),
+        (true, _) => sim_account(),
+        (false, Ok(id)) => id.clone(),
         (false, Err(problem)) => {
             eprintln!("configuration invalid, 1 problem:\n  {problem}");
             return ExitCode::from(EXIT_CONFIG);
@@ -46,7 +52,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
         crate::settings::LogFormat::Json => crate::cli::LogFormat::Json,
         crate::settings::LogFormat::Human => crate::cli::LogFormat::Human,
     });
-    logging::init(format, inputs.redactor().with_id(&account));
+    logging::init(format, inputs.redactor().with_id(account.expose()));
     for warning in &settings.warnings {
         // With --sim the simulator's paper account stands in for IBKR_ACCOUNT_ID.
         if !(args.sim && warning.contains("IBKR_ACCOUNT_ID")) {
@@ -95,7 +101,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
         let mut sim = None;
         if args.sim {
             let config = tws_sim::SimConfig {
-                account: account.clone(),
+                account: account.expose().to_string(),
                 speed: args.sim_speed,
                 ..tws_sim::SimConfig::default()
             };
@@ -104,7 +110,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
                 Ok(handle) => {
                     host = "127.0.0.1".to_string();
                     port = handle.local_addr().port();
-                    tracing::info!(address = %handle.local_addr(), speed = args.sim_speed, "embedded TWS simulator started (paper account {})", mask_account(&account));
+                    tracing::info!(address = %handle.local_addr(), speed = args.sim_speed, "embedded TWS simulator started (paper account {})", account);
                     sim = Some(handle);
                 }
                 Err(error) => {

@@ -10,8 +10,9 @@ pub mod scripted;
 use std::sync::Once;
 use std::time::Duration;
 
-use first_trading_app::broker::tws::emergency::SessionReport;
-use first_trading_app::broker::tws::session::{run_session, SessionConfig, SessionError};
+use first_trading_app::broker::tws::session::{
+    run_session, SessionConfig, SessionError, SessionReport,
+};
 use first_trading_app::risk::RiskLimits;
 use first_trading_app::settings::TradingMode;
 use first_trading_app::shutdown::{ShutdownStage, ShutdownTrigger};
@@ -68,7 +69,7 @@ pub fn session_config(
         host: "127.0.0.1".to_string(),
         port: sim.local_addr().port(),
         client_id,
-        account: ACCOUNT.to_string(),
+        account: first_trading_app::domain::AccountId::parse(ACCOUNT).unwrap(),
         mode: TradingMode::Paper,
         read_only: false,
         flatten_on_exit: false,

@@ -7,7 +7,8 @@
 //! confirm in time is said in the report, never assumed. Closing orders are
 //! built by an [`Engine`] without strategies, so they pass the same
 //! reduce-only [`RiskGate::check_flatten`](crate::risk::RiskGate::check_flatten)
-//! as the bot's own flatten, and are sent by the same [`OrderRouter`].
+//! as the bot's own flatten, and are sent by the same
+//! [`OrderSender`](crate::broker::tws::sender::OrderSender).
 
 mod flatten;
 mod report;
@@ -20,7 +21,9 @@ use tokio::time::Instant;
 pub use flatten::flatten_everything;
 pub use report::{CancelReport, FlattenReport, Refusal, SentOrder};
 
+use crate::broker::tws::account::{self, AccountError, VerifyError};
 use crate::broker::tws::snapshot::{self, BrokerOrder, BrokerPosition, SnapshotError};
+use crate::domain::AccountId;
 use crate::redact::mask_account;
 use crate::settings::TradingMode;
 
@@ -40,24 +43,9 @@ pub const MANUAL_SEQ_BASE: u32 = 900_000;
 /// that is reported in [`CancelReport`] / [`FlattenReport`] instead.
 #[derive(Debug, thiserror::Error)]
 pub enum ManualError {
-    /// The configured account is not one this TWS login manages.
-    #[error("account {account} is not managed by this TWS login (it manages: {managed}); check IBKR_ACCOUNT_ID and which TWS / port you connected to")]
-    AccountNotManaged {
-        /// Masked configured account.
-        account: String,
-        /// Masked managed accounts.
-        managed: String,
-    },
-    /// Paper account in live mode or the other way round.
-    #[error("account {account} is a {actual} account but the settings select {mode} mode; refusing to touch it")]
-    AccountModeMismatch {
-        /// Masked account.
-        account: String,
-        /// What the account is.
-        actual: &'static str,
-        /// The mode.
-        mode: TradingMode,
-    },
+    /// The account may not be used on this connection.
+    #[error(transparent)]
+    Account(#[from] AccountError),
     /// A read from TWS the command cannot do without failed.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
@@ -66,37 +54,23 @@ pub enum ManualError {
     GlobalCancel(#[source] ibapi::Error),
 }
 
-/// Checks, on the live connection, that `account` is managed by this login
-/// and that its kind (paper ids start with `D`) matches `mode`.
+/// Checks, on the live connection, that `account` may be used in `mode`
+/// (see [`crate::broker::tws::account`]).
 ///
 /// # Errors
-/// [`ManualError::AccountNotManaged`], [`ManualError::AccountModeMismatch`],
-/// or [`ManualError::Snapshot`] when TWS does not list its accounts.
+/// [`ManualError::Account`], or [`ManualError::Snapshot`] when TWS does not
+/// list its accounts.
 pub async fn verify_account(
     client: &Client,
-    account: &str,
+    account: &AccountId,
     mode: TradingMode,
 ) -> Result<(), ManualError> {
-    let managed = snapshot::managed_accounts(client).await?;
-    if !managed.iter().any(|a| a == account) {
-        return Err(ManualError::AccountNotManaged {
-            account: mask_account(account),
-            managed: managed
-                .iter()
-                .map(|a| mask_account(a))
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
-    }
-    let is_paper = account.starts_with('D');
-    if is_paper != (mode == TradingMode::Paper) {
-        return Err(ManualError::AccountModeMismatch {
-            account: mask_account(account),
-            actual: if is_paper { "paper" } else { "live" },
-            mode,
-        });
-    }
-    Ok(())
+    account::verify_account(client, account, mode)
+        .await
+        .map_err(|error| match error {
+            VerifyError::Snapshot(e) => ManualError::Snapshot(e),
+            VerifyError::Account(e) => ManualError::Account(e),
+        })
 }
 
 /// Whether a listed order is still working (TWS can list an order for a

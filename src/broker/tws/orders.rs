@@ -9,27 +9,44 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::core::order_manager::OrderTicket;
-use crate::domain::types::{OrderKind, Side};
+use crate::domain::order_id::{ClientOrderId, Leg};
+use crate::domain::types::{OrderKind, Side, Symbol};
 
-/// The IB stock contract (SMART routing, USD) for a ticket's symbol.
-pub fn stock_contract(symbol: &str) -> Contract {
-    Contract::stock(symbol).build()
+/// The IB contract for one of our US stocks: SMART routing, USD. The one
+/// place the bot says what it trades; orders, market data and history all
+/// ask for this contract.
+pub fn stock_contract(symbol: Symbol) -> Contract {
+    Contract::stock(symbol.as_str()).build()
+}
+
+/// The OCA group shared by the orders that protect or exit the position of
+/// bracket `entry` (whichever fills first cancels the others at IB).
+pub fn oca_group(entry: ClientOrderId) -> String {
+    format!("{}-oca", entry.with_leg(Leg::Entry))
+}
+
+/// How one order is linked to others when it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link<'a> {
+    /// The bracket parent's IB id (0 when none).
+    pub parent: i32,
+    /// The OCA group (empty when none).
+    pub oca: &'a str,
+    /// Whether this order releases itself and any untransmitted siblings.
+    pub transmit: bool,
 }
 
 fn to_f64(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(f64::NAN)
 }
 
-/// The IB order for `ticket` with IB order id `order_id`.
-/// `parent_id` is the parent's IB id for bracket children (0 otherwise);
-/// `oca_group` is shared by the two children of one bracket.
-pub fn ib_order(
-    ticket: &OrderTicket,
-    order_id: i32,
-    parent_id: i32,
-    oca_group: &str,
-    transmit: bool,
-) -> Order {
+/// The IB order for `ticket` with IB order id `order_id`, linked as `link` says.
+pub fn ib_order(ticket: &OrderTicket, order_id: i32, link: Link<'_>) -> Order {
+    let Link {
+        parent: parent_id,
+        oca: oca_group,
+        transmit,
+    } = link;
     let (order_type, limit_price, aux_price) = match ticket.kind() {
         OrderKind::Market => ("MKT", None, None),
         OrderKind::Limit { limit } => ("LMT", Some(to_f64(limit)), None),
@@ -70,8 +87,6 @@ pub fn ib_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order_id::{ClientOrderId, Leg};
-    use crate::domain::types::Symbol;
     use chrono::NaiveDate;
     use rust_decimal_macros::dec;
 
@@ -89,7 +104,15 @@ mod tests {
             OrderKind::Stop { stop: dec!(95.25) },
             Some(id(Leg::Entry)),
         );
-        let order = ib_order(&ticket, 101, 100, "grp", false);
+        let order = ib_order(
+            &ticket,
+            101,
+            Link {
+                parent: 100,
+                oca: "grp",
+                transmit: false,
+            },
+        );
         assert_eq!(order.order_id, 101);
         assert_eq!(order.parent_id, 100);
         assert_eq!(order.action, Action::Sell);
@@ -117,7 +140,15 @@ mod tests {
             },
             None,
         );
-        let order = ib_order(&ticket, 7, 0, "", true);
+        let order = ib_order(
+            &ticket,
+            7,
+            Link {
+                parent: 0,
+                oca: "",
+                transmit: true,
+            },
+        );
         assert_eq!(order.order_type, "STP LMT");
         assert_eq!(order.aux_price, Some(401.5));
         assert_eq!(order.limit_price, Some(402.0));

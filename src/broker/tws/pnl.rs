@@ -13,7 +13,7 @@ use ibapi::Client;
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 
-use crate::broker::tws::snapshot::decimal;
+use crate::broker::tws::wire;
 
 /// Streams IB's daily PnL for `account` into `out` until the receiver is
 /// dropped or the client gives up reconnecting; resubscribes after reconnects.
@@ -36,12 +36,14 @@ pub async fn stream_daily_pnl(client: Arc<Client>, account: String, out: mpsc::S
         };
         while let Some(item) = subscription.next().await {
             match item {
-                Ok(SubscriptionItem::Data(pnl)) => {
-                    if pnl.daily_pnl.is_finite() && out.send(decimal(pnl.daily_pnl)).await.is_err()
-                    {
-                        return;
+                Ok(SubscriptionItem::Data(pnl)) => match wire::amount("daily PnL", pnl.daily_pnl) {
+                    Ok(daily) => {
+                        if out.send(daily).await.is_err() {
+                            return;
+                        }
                     }
-                }
+                    Err(error) => tracing::warn!(%error, "IB PnL update dropped"),
+                },
                 Ok(SubscriptionItem::Notice(notice)) => {
                     tracing::info!(code = notice.code, message = %notice.message, "IB PnL notice");
                 }

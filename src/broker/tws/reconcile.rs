@@ -5,13 +5,13 @@
 //! never handed out again, so a restart cannot reuse an `orderRef`.
 
 use chrono::Utc;
-use ibapi::Client;
 use rust_decimal::Decimal;
 
+use crate::broker::tws::order_book::fill_of;
 use crate::broker::tws::recorder::Recorder;
-use crate::broker::tws::router::OrderRouter;
+use crate::broker::tws::session::LiveSession;
 use crate::broker::tws::snapshot::{self, BrokerExecution, BrokerOrder, SnapshotError};
-use crate::core::engine::{Engine, Output};
+use crate::core::engine::Engine;
 use crate::core::event::BrokerEvent;
 use crate::core::order_manager::FoundOrder;
 use crate::domain::order_id::{ClientOrderId, Leg};
@@ -58,62 +58,63 @@ fn found(order: &BrokerOrder, id: ClientOrderId) -> FoundOrder {
     }
 }
 
-/// At start: restores positions, adopts our working orders, journals today's
-/// executions (marking them as already reflected in those positions), settles
-/// orders the journal left unresolved, and returns whether TWS's positions
-/// agree with the journal (`false`: the caller must halt trading).
-///
-/// # Errors
-/// [`ReconcileError`] when TWS cannot be read or a position is malformed.
-pub async fn adopt_broker_state(
-    client: &Client,
-    account: &str,
-    engine: &mut Engine,
-    router: &mut OrderRouter,
-    recorder: &mut Recorder,
-) -> Result<bool, ReconcileError> {
-    for position in snapshot::positions(client, account).await? {
-        engine
-            .restore_position(position.symbol, position.quantity, position.average_cost)
-            .map_err(|e| ReconcileError::BadPosition {
-                symbol: position.symbol.to_string(),
-                quantity: position.quantity.to_string(),
-                average_cost: position.average_cost.to_string(),
-                detail: e.to_string(),
-            })?;
-        tracing::info!(symbol = %position.symbol, quantity = %position.quantity, average_cost = %position.average_cost, "adopted position");
-    }
-    let open = snapshot::open_orders(client).await?;
-    for order in &open {
-        match order.order_ref.parse::<ClientOrderId>() {
-            Ok(id) => {
-                router.bind(id, order.order_id);
-                engine.adopt_order(found(order, id));
-                tracing::info!(order = %id, ib_order_id = order.order_id, status = %order.status, "adopted working order");
+impl LiveSession {
+    /// At start: restores positions, adopts our working orders, journals
+    /// today's executions (marking them as already reflected in those
+    /// positions), settles orders the journal left unresolved, and returns
+    /// whether TWS's positions agree with the journal (`false`: the caller
+    /// must halt trading).
+    ///
+    /// # Errors
+    /// [`ReconcileError`] when TWS cannot be read or a position is malformed.
+    pub(in crate::broker::tws) async fn adopt_broker_state(
+        &mut self,
+    ) -> Result<bool, ReconcileError> {
+        let (client, account) = (&*self.client, self.account.expose());
+        let (engine, router, recorder) = (&mut self.engine, &mut self.book, &mut self.recorder);
+        for position in snapshot::positions(client, account).await? {
+            engine
+                .restore_position(position.symbol, position.quantity, position.average_cost)
+                .map_err(|e| ReconcileError::BadPosition {
+                    symbol: position.symbol.to_string(),
+                    quantity: position.quantity.to_string(),
+                    average_cost: position.average_cost.to_string(),
+                    detail: e.to_string(),
+                })?;
+            tracing::info!(symbol = %position.symbol, quantity = %position.quantity, average_cost = %position.average_cost, "adopted position");
+        }
+        let open = snapshot::open_orders(client).await?;
+        for order in &open {
+            match order.order_ref.parse::<ClientOrderId>() {
+                Ok(id) => {
+                    router.bind(id, order.order_id);
+                    engine.adopt_order(found(order, id));
+                    tracing::info!(order = %id, ib_order_id = order.order_id, status = %order.status, "adopted working order");
+                }
+                Err(_) => tracing::warn!(
+                    ib_order_id = order.order_id,
+                    client_id = order.client_id,
+                    symbol = %order.symbol,
+                    "a working order not placed by this bot exists in the account; it is left alone but counts toward nothing the bot controls"
+                ),
             }
-            Err(_) => tracing::warn!(
-                ib_order_id = order.order_id,
-                client_id = order.client_id,
-                symbol = %order.symbol,
-                "a working order not placed by this bot exists in the account; it is left alone but counts toward nothing the bot controls"
-            ),
         }
-    }
-    let executions = snapshot::executions(client, account).await?;
-    let now = recorder.now();
-    for execution in &executions {
-        // Fills that happened while the bot was down are journaled now.
-        recorder.execution(execution, now);
-        if let Ok(id) = execution.order_ref.parse::<ClientOrderId>() {
-            router.mark_seen(&execution.exec_id, id, execution.symbol);
-            // Its orderRef is taken for the day, even though the order is done.
-            engine.reserve_order_id(id);
+        let executions = snapshot::executions(client, account).await?;
+        let now = recorder.now();
+        for execution in &executions {
+            // Fills that happened while the bot was down are journaled now.
+            recorder.execution(execution);
+            if let Ok(id) = execution.order_ref.parse::<ClientOrderId>() {
+                router.mark_seen(&execution.exec_id, id, execution.symbol);
+                // Its orderRef is taken for the day, even though the order is done.
+                engine.reserve_order_id(id);
+            }
         }
+        resolve_journaled_orders(recorder, &open, &executions, now)?;
+        let positions_agree = check_positions_against_journal(recorder, engine, now)?;
+        tracing::info!(account = %mask_account(account), "broker state adopted");
+        Ok(positions_agree)
     }
-    resolve_journaled_orders(recorder, &open, &executions, now)?;
-    let positions_agree = check_positions_against_journal(recorder, engine, now)?;
-    tracing::info!(account = %mask_account(account), "broker state adopted");
-    Ok(positions_agree)
 }
 
 /// Compares TWS's positions (already adopted) with the positions the journal's
@@ -126,7 +127,7 @@ fn check_positions_against_journal(
     engine: &mut Engine,
     now: chrono::DateTime<Utc>,
 ) -> Result<bool, ReconcileError> {
-    let day = crate::risk::state::trading_day(now);
+    let day = crate::domain::calendar::trading_day(now);
     let report = recorder.journal().day_report(day)?;
     let journal_has_history = recorder.journal().last_execution_time()?.is_some();
     if !journal_has_history {
@@ -221,79 +222,84 @@ fn resolve_journaled_orders(
     Ok(())
 }
 
-/// After a reconnect (or a broken order stream): raises the order-id floor,
-/// applies executions missed meanwhile, settles our orders that ended while
-/// we were away, adopts ours we did not know, and halts trading if positions
-/// still disagree with TWS.
-///
-/// # Errors
-/// [`ReconcileError`] when TWS cannot be read.
-pub async fn reconcile_after_reconnect(
-    client: &Client,
-    account: &str,
-    engine: &mut Engine,
-    router: &mut OrderRouter,
-    recorder: &mut Recorder,
-    out: &mut Output,
-) -> Result<(), ReconcileError> {
-    let floor = client
-        .next_valid_order_id()
-        .await
-        .map_err(ReconcileError::NextId)?;
-    tracing::info!(next_valid_order_id = floor, "order-id floor refreshed");
-    let now = recorder.now();
-    for execution in snapshot::executions(client, account).await? {
-        let Ok(id) = execution.order_ref.parse::<ClientOrderId>() else {
-            continue;
-        };
-        recorder.execution(&execution, now);
-        if !router.mark_seen(&execution.exec_id, id, execution.symbol) {
-            continue;
+impl LiveSession {
+    /// After a reconnect (or a broken order stream): raises the order-id floor,
+    /// applies executions missed meanwhile, settles our orders that ended while
+    /// we were away, adopts ours we did not know, and halts trading if positions
+    /// still disagree with TWS.
+    ///
+    /// # Errors
+    /// [`ReconcileError`] when TWS cannot be read.
+    ///
+    /// # Errors
+    /// [`ReconcileError`] when TWS cannot be read.
+    pub(in crate::broker::tws) async fn reconcile_after_reconnect(
+        &mut self,
+    ) -> Result<(), ReconcileError> {
+        let (client, account) = (&*self.client, self.account.expose());
+        let (engine, router, recorder, out) = (
+            &mut self.engine,
+            &mut self.book,
+            &mut self.recorder,
+            &mut self.out,
+        );
+        let floor = client
+            .next_valid_order_id()
+            .await
+            .map_err(ReconcileError::NextId)?;
+        tracing::info!(next_valid_order_id = floor, "order-id floor refreshed");
+        let now = recorder.now();
+        for execution in snapshot::executions(client, account).await? {
+            let Ok(id) = execution.order_ref.parse::<ClientOrderId>() else {
+                continue;
+            };
+            recorder.execution(&execution);
+            if !router.mark_seen(&execution.exec_id, id, execution.symbol) {
+                continue;
+            }
+            tracing::warn!(order = %id, exec_id = %execution.exec_id, "applying an execution missed while disconnected");
+            let fill = Fill {
+                commission: execution.commission.unwrap_or_default(),
+                time: now,
+                ..fill_of(&execution)
+            };
+            engine.on_broker(&BrokerEvent::Filled { id, fill }, now, out);
         }
-        tracing::warn!(order = %id, exec_id = %execution.exec_id, "applying an execution missed while disconnected");
-        let fill = Fill {
-            symbol: execution.symbol,
-            side: execution.side,
-            quantity: execution.quantity,
-            price: execution.price,
-            commission: execution.commission.unwrap_or_default(),
-            time: now,
-        };
-        engine.on_broker(&BrokerEvent::Filled { id, fill }, now, out);
-    }
-    let open = snapshot::open_orders(client).await?;
-    let at_broker: Vec<ClientOrderId> = open
-        .iter()
-        .filter_map(|o| o.order_ref.parse().ok())
-        .collect();
-    let ours: Vec<ClientOrderId> = engine
-        .orders()
-        .open_orders()
-        .map(|o| o.ticket.id())
-        .collect();
-    for id in ours {
-        if !at_broker.contains(&id) {
-            tracing::warn!(order = %id, "order no longer working at TWS: marking it cancelled");
-            engine.on_broker(&BrokerEvent::Cancelled { id }, now, out);
-        }
-    }
-    for order in &open {
-        if let Ok(id) = order.order_ref.parse::<ClientOrderId>() {
-            router.bind(id, order.order_id);
-            if engine.orders().get(id).is_none() {
-                engine.adopt_order(found(order, id));
+        let open = snapshot::open_orders(client).await?;
+        let at_broker: Vec<ClientOrderId> = open
+            .iter()
+            .filter_map(|o| o.order_ref.parse().ok())
+            .collect();
+        let ours: Vec<ClientOrderId> = engine
+            .orders()
+            .open_orders()
+            .map(|o| o.ticket.id())
+            .collect();
+        for id in ours {
+            if !at_broker.contains(&id) {
+                tracing::warn!(order = %id, "order no longer working at TWS: marking it cancelled");
+                engine.on_broker(&BrokerEvent::Cancelled { id }, now, out);
             }
         }
+        for order in &open {
+            if let Ok(id) = order.order_ref.parse::<ClientOrderId>() {
+                router.bind(id, order.order_id);
+                if engine.orders().get(id).is_none() {
+                    engine.adopt_order(found(order, id));
+                }
+            }
+        }
+        let positions = snapshot::positions(client, account).await?;
+        let at_tws: Vec<(Symbol, Decimal)> =
+            positions.iter().map(|p| (p.symbol, p.quantity)).collect();
+        let differences = position_differences(engine, &at_tws);
+        for &(symbol, tws, bot) in &differences {
+            tracing::error!(%symbol, %bot, %tws, "position differs from TWS after reconnect");
+        }
+        let mismatch = !differences.is_empty();
+        if mismatch {
+            engine.halt(HaltCause::Engine, now, out);
+        }
+        Ok(())
     }
-    let positions = snapshot::positions(client, account).await?;
-    let at_tws: Vec<(Symbol, Decimal)> = positions.iter().map(|p| (p.symbol, p.quantity)).collect();
-    let differences = position_differences(engine, &at_tws);
-    for &(symbol, tws, bot) in &differences {
-        tracing::error!(%symbol, %bot, %tws, "position differs from TWS after reconnect");
-    }
-    let mismatch = !differences.is_empty();
-    if mismatch {
-        engine.halt(HaltCause::Engine, now, out);
-    }
-    Ok(())
 }

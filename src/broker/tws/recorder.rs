@@ -5,15 +5,15 @@
 //! twice (live and in a reconciliation snapshot) is harmless.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ibapi::orders::{OrderStatusKind, OrderUpdate};
 
-use crate::broker::tws::snapshot::{broker_execution, decimal, parse_ib_time, BrokerExecution};
+use crate::broker::tws::order_book::JournalFact;
+use crate::broker::tws::snapshot::BrokerExecution;
 use crate::core::engine::Notice;
 use crate::core::order_manager::{Command, OrderTicket};
 use crate::domain::order_id::ClientOrderId;
 use crate::domain::types::TradingState;
 use crate::journal::{
-    ExecutionRecord, Journal, JournalError, OrderIntentRecord, OrderStatus, RiskDecisionRecord,
+    ExecutionRecord, Journal, JournalError, OrderIntentRecord, RiskDecisionRecord,
 };
 use crate::risk::state::trading_day;
 use crate::risk::{HaltCause, LatchSnapshot, StateChange};
@@ -94,55 +94,28 @@ impl Recorder {
         }
     }
 
-    /// Journals what one TWS order update says (status, execution, commission).
-    pub fn on_update(
-        &mut self,
-        update: &OrderUpdate,
-        resolve: impl Fn(i32, &str) -> Option<ClientOrderId>,
-        now: DateTime<Utc>,
-    ) {
-        match update {
-            OrderUpdate::OrderStatus(status) => {
-                let Some(id) = resolve(status.order_id, "") else {
-                    return;
-                };
-                let state = match &status.status {
-                    OrderStatusKind::Submitted | OrderStatusKind::PreSubmitted => {
-                        OrderStatus::Working
-                    }
-                    OrderStatusKind::Filled => OrderStatus::Filled,
-                    OrderStatusKind::Cancelled | OrderStatusKind::ApiCancelled => {
-                        OrderStatus::Cancelled
-                    }
-                    OrderStatusKind::Inactive => OrderStatus::Rejected,
-                    _ => return,
-                };
-                if let Err(error) =
-                    self.journal
-                        .record_status(&id, state, decimal(status.filled), now)
-                {
-                    tracing::warn!(order = %id, %error, "journal: status not recorded");
-                }
+    /// Journals one decoded order update (status, execution, commission).
+    pub fn record(&mut self, fact: &JournalFact, now: DateTime<Utc>) {
+        let result = match fact {
+            JournalFact::Status { id, status, filled } => self
+                .journal
+                .record_status(id, *status, *filled, now)
+                .map(drop),
+            JournalFact::Execution(execution) => {
+                self.execution(execution);
+                Ok(())
             }
-            OrderUpdate::ExecutionData(data) => {
-                if let Some(execution) = broker_execution(data) {
-                    self.execution(&execution, now);
-                }
+            JournalFact::Commission { exec_id, amount } => {
+                self.journal.record_commission(exec_id, *amount)
             }
-            OrderUpdate::CommissionReport(report) => {
-                if let Err(error) = self
-                    .journal
-                    .record_commission(&report.execution_id, decimal(report.commission))
-                {
-                    tracing::warn!(exec_id = %report.execution_id, %error, "journal: commission not recorded");
-                }
-            }
-            OrderUpdate::OpenOrder(_) | OrderUpdate::OrderBound(_) => {}
+        };
+        if let Err(error) = result {
+            tracing::warn!(?fact, %error, "journal: order update not recorded");
         }
     }
 
     /// Journals one execution (idempotent by exec id).
-    pub fn execution(&mut self, e: &BrokerExecution, now: DateTime<Utc>) {
+    pub fn execution(&mut self, e: &BrokerExecution) {
         let record = ExecutionRecord {
             exec_id: e.exec_id.clone(),
             order_ref: (!e.order_ref.is_empty()).then(|| e.order_ref.clone()),
@@ -150,7 +123,7 @@ impl Recorder {
             side: e.side,
             quantity: e.quantity,
             price: e.price,
-            time: parse_ib_time(&e.time).unwrap_or(now),
+            time: e.time,
             commission: e.commission,
         };
         if let Err(error) = self.journal.record_execution(&record) {

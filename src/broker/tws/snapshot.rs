@@ -4,12 +4,14 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use ibapi::accounts::types::AccountGroup;
 use ibapi::accounts::{AccountSummaryResult, AccountSummaryTags, PositionUpdate};
 use ibapi::orders::{Action, ExecutionFilter, ExecutionSide, Executions, Orders};
 use ibapi::Client;
 use rust_decimal::Decimal;
 
+use crate::broker::tws::wire::{self, Malformed};
 use crate::domain::types::{OrderKind, Side, Symbol};
 
 /// How long one snapshot request may take.
@@ -34,13 +36,6 @@ pub enum SnapshotError {
 
 fn request(what: &'static str) -> impl FnOnce(ibapi::Error) -> SnapshotError {
     move |source| SnapshotError::Request { what, source }
-}
-
-/// Converts a wire `f64` to `Decimal`, rounded to 8 places (IB sends doubles).
-pub fn decimal(value: f64) -> Decimal {
-    Decimal::from_f64_retain(value)
-        .map(|d| d.round_dp(8).normalize())
-        .unwrap_or_default()
 }
 
 /// A position as TWS reports it.
@@ -96,8 +91,8 @@ pub struct BrokerExecution {
     pub price: Decimal,
     /// Commission, when its report arrived with the execution.
     pub commission: Option<Decimal>,
-    /// TWS time text of the execution.
-    pub time: String,
+    /// When it executed (TWS's clock).
+    pub time: DateTime<Utc>,
 }
 
 /// The accounts this login manages.
@@ -173,10 +168,19 @@ pub async fn positions(
         .into_iter()
         .filter_map(|row| match row {
             PositionUpdate::Position(p) if p.account == account && p.position != 0.0 => {
+                let decoded = (|| {
+                    Ok::<_, Malformed>((
+                        wire::amount("position", p.position)?,
+                        wire::amount("average cost", p.average_cost)?,
+                    ))
+                })();
+                let (quantity, average_cost) = decoded
+                    .map_err(|error| tracing::error!(symbol = %p.contract.symbol, %error, "position dropped"))
+                    .ok()?;
                 Some(BrokerPosition {
                     symbol: Symbol::new(p.contract.symbol.as_str()).ok()?,
-                    quantity: decimal(p.position),
-                    average_cost: decimal(p.average_cost),
+                    quantity,
+                    average_cost,
                 })
             }
             _ => None,
@@ -189,6 +193,26 @@ fn side(action: &Action) -> Side {
         Action::Buy => Side::Buy,
         _ => Side::Sell,
     }
+}
+
+/// The pricing of an IB order; `None` when a price it needs is missing or
+/// unusable. Order types the bot never sends read as market orders: they are
+/// never ours, and only their existence is reported.
+fn order_kind(order: &ibapi::orders::Order) -> Option<OrderKind> {
+    let price = |p: Option<f64>| p.and_then(wire::decimal);
+    Some(match order.order_type.as_str() {
+        "LMT" => OrderKind::Limit {
+            limit: price(order.limit_price)?,
+        },
+        "STP" => OrderKind::Stop {
+            stop: price(order.aux_price)?,
+        },
+        "STP LMT" => OrderKind::StopLimit {
+            stop: price(order.aux_price)?,
+            limit: price(order.limit_price)?,
+        },
+        _ => OrderKind::Market,
+    })
 }
 
 /// Every open order of the account (all API clients and TWS itself).
@@ -209,19 +233,9 @@ pub async fn open_orders(client: &Client) -> Result<Vec<BrokerOrder>, SnapshotEr
         .filter_map(|row| match row {
             Orders::OrderData(data) => {
                 let order = &data.order;
-                let price = |p: Option<f64>| p.map(decimal).unwrap_or_default();
-                let kind = match order.order_type.as_str() {
-                    "LMT" => OrderKind::Limit {
-                        limit: price(order.limit_price),
-                    },
-                    "STP" => OrderKind::Stop {
-                        stop: price(order.aux_price),
-                    },
-                    "STP LMT" => OrderKind::StopLimit {
-                        stop: price(order.aux_price),
-                        limit: price(order.limit_price),
-                    },
-                    _ => OrderKind::Market,
+                let Some(kind) = order_kind(order) else {
+                    tracing::error!(ib_order_id = data.order_id, order_type = %order.order_type, "open order dropped: TWS sent no usable price for it");
+                    return None;
                 };
                 Some(BrokerOrder {
                     order_id: data.order_id,
@@ -229,7 +243,7 @@ pub async fn open_orders(client: &Client) -> Result<Vec<BrokerOrder>, SnapshotEr
                     order_ref: order.order_ref.clone(),
                     symbol: Symbol::new(data.contract.symbol.as_str()).ok()?,
                     side: side(&order.action),
-                    quantity: decimal(order.total_quantity),
+                    quantity: wire::decimal(order.total_quantity)?,
                     kind,
                     parent_id: order.parent_id,
                     status: data.order_state.status.to_string(),
@@ -264,10 +278,15 @@ pub async fn executions(
     let mut out: Vec<BrokerExecution> = Vec::new();
     for row in rows {
         match row {
-            Executions::ExecutionData(data) => out.extend(broker_execution(&data)),
+            Executions::ExecutionData(data) => match broker_execution(&data) {
+                Ok(execution) => out.push(execution),
+                Err(error) => {
+                    tracing::error!(exec_id = %data.execution.execution_id, %error, "execution dropped")
+                }
+            },
             Executions::CommissionReport(report) => {
                 if let Some(exec) = out.iter_mut().find(|x| x.exec_id == report.execution_id) {
-                    exec.commission = Some(decimal(report.commission));
+                    exec.commission = wire::decimal(report.commission);
                 }
             }
         }
@@ -275,69 +294,29 @@ pub async fn executions(
     Ok(out)
 }
 
-/// One execution report as our record (`None` for a symbol we cannot hold).
-pub fn broker_execution(data: &ibapi::orders::ExecutionData) -> Option<BrokerExecution> {
+/// One execution report as our record.
+///
+/// # Errors
+/// [`Malformed`] when the symbol, quantity, price or time cannot be used.
+pub fn broker_execution(data: &ibapi::orders::ExecutionData) -> Result<BrokerExecution, Malformed> {
     let e = &data.execution;
-    Some(BrokerExecution {
+    let symbol = Symbol::new(data.contract.symbol.as_str()).map_err(|_| Malformed {
+        field: "execution symbol",
+        value: data.contract.symbol.to_string(),
+        expected: "is not a stock symbol",
+    })?;
+    Ok(BrokerExecution {
         exec_id: e.execution_id.clone(),
         order_id: e.order_id,
         order_ref: e.order_reference.clone(),
-        symbol: Symbol::new(data.contract.symbol.as_str()).ok()?,
+        symbol,
         side: match e.side {
             ExecutionSide::Bought => Side::Buy,
             ExecutionSide::Sold => Side::Sell,
         },
-        quantity: decimal(e.shares),
-        price: decimal(e.price),
+        quantity: wire::amount("execution shares", e.shares)?,
+        price: wire::price("execution price", e.price)?,
         commission: None,
-        time: e.time.clone(),
+        time: wire::ib_time("execution time", &e.time)?,
     })
-}
-
-/// Parses an execution time as TWS writes it (`20260105 09:31:05 US/Eastern`,
-/// `20260105  09:31:05`, `20260105-14:31:05`, with an IANA zone or an
-/// abbreviation; America/New_York when absent or unknown).
-pub fn parse_ib_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    use chrono::{NaiveDateTime, TimeZone};
-    let normalized = text.trim().replace('-', " ");
-    let mut parts = normalized.split_whitespace();
-    let date = parts.next()?;
-    let time = parts.next()?;
-    let zone = parts.next().unwrap_or("America/New_York");
-    let naive = NaiveDateTime::parse_from_str(&format!("{date} {time}"), "%Y%m%d %H:%M:%S").ok()?;
-    if zone == "UTC" || zone == "GMT" {
-        return Some(chrono::Utc.from_utc_datetime(&naive));
-    }
-    let tz: chrono_tz::Tz = match zone {
-        "EST" | "EDT" | "US/Eastern" => chrono_tz::America::New_York,
-        other => other.parse().unwrap_or(chrono_tz::America::New_York),
-    };
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&chrono::Utc))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn ib_execution_times_parse_in_their_zone() {
-        let expected = chrono::Utc.with_ymd_and_hms(2026, 1, 5, 14, 31, 5).unwrap();
-        assert_eq!(
-            parse_ib_time("20260105 09:31:05 US/Eastern"),
-            Some(expected)
-        );
-        assert_eq!(parse_ib_time("20260105  09:31:05"), Some(expected));
-        assert_eq!(parse_ib_time("20260105 09:31:05 EST"), Some(expected));
-        assert_eq!(parse_ib_time("20260105-14:31:05 UTC"), Some(expected));
-        assert_eq!(parse_ib_time("yesterday"), None);
-    }
-
-    #[test]
-    fn doubles_become_short_decimals() {
-        assert_eq!(decimal(101.25), Decimal::new(10125, 2));
-        assert_eq!(decimal(0.1 + 0.2), Decimal::new(3, 1));
-    }
 }

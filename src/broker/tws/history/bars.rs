@@ -22,7 +22,7 @@ use crate::domain::calendar::midnight;
 use ibapi::market_data::historical::{Bar as IbBar, BarTimestamp};
 use rust_decimal::Decimal;
 
-use crate::broker::tws::snapshot::decimal;
+use crate::broker::tws::wire;
 use crate::domain::types::{Bar, Symbol};
 
 /// The CSV header line (without the newline).
@@ -59,18 +59,30 @@ pub fn bar_start(timestamp: &BarTimestamp) -> Result<DateTime<Utc>, BadBarTime> 
 /// to 8 places, as TWS sends doubles), start to UTC.
 ///
 /// # Errors
-/// [`BadBarTime`] if the timestamp cannot be represented.
-pub fn convert_bar(symbol: Symbol, seconds: u32, bar: &IbBar) -> Result<Bar, BadBarTime> {
+/// [`BadBarTime`] if the timestamp cannot be represented, [`BadBar::Value`]
+/// if a price is not positive or the volume not finite.
+pub fn convert_bar(symbol: Symbol, seconds: u32, bar: &IbBar) -> Result<Bar, BadBar> {
     Ok(Bar {
         symbol,
         start: bar_start(&bar.date)?,
         seconds,
-        open: decimal(bar.open),
-        high: decimal(bar.high),
-        low: decimal(bar.low),
-        close: decimal(bar.close),
-        volume: decimal(bar.volume),
+        open: wire::price("bar open", bar.open)?,
+        high: wire::price("bar high", bar.high)?,
+        low: wire::price("bar low", bar.low)?,
+        close: wire::price("bar close", bar.close)?,
+        volume: wire::amount("bar volume", bar.volume)?,
     })
+}
+
+/// A bar TWS returned that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadBar {
+    /// Its time cannot be placed.
+    #[error(transparent)]
+    Time(#[from] BadBarTime),
+    /// A price or the volume is unusable.
+    #[error(transparent)]
+    Value(#[from] wire::Malformed),
 }
 
 /// Bars sorted by start with one bar per start (the first one given wins:

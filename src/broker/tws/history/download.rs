@@ -7,20 +7,20 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use ibapi::contracts::Contract;
+
 use ibapi::market_data::historical::WhatToShow;
 use ibapi::market_data::TradingHours;
 use ibapi::Client;
 use time::OffsetDateTime;
 
-use super::bars::{convert_bar, merge_bars, BadBarTime};
+use super::bars::{convert_bar, merge_bars, BadBar};
 use super::plan::{plan_chunks, Chunk, ChunkWalk};
 use super::spec::{HistoryBarSize, HistoryDuration};
+use crate::broker::tws::orders::stock_contract;
 use crate::broker::tws::pacing::{HistoricalRequest, HistoricalScheduler, Pacing};
 use crate::domain::types::{Bar, Symbol};
 
-/// IB's error code for historical-data service errors, pacing violations among them.
-pub const HISTORICAL_SERVICE_ERROR: i32 = 162;
+use crate::broker::codes::HISTORICAL_SERVICE_ERROR;
 
 /// What to download.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,9 +85,9 @@ pub enum HistoryError {
         /// Violations seen.
         retries: u32,
     },
-    /// A bar's timestamp was unusable.
+    /// A bar TWS returned was unusable (time, price or volume).
     #[error(transparent)]
-    BadBarTime(#[from] BadBarTime),
+    BadBar(#[from] BadBar),
 }
 
 /// A finished download.
@@ -178,7 +178,7 @@ pub async fn download(
     now: DateTime<Utc>,
 ) -> Result<Download, HistoryError> {
     let symbol = request.symbol;
-    let contract = Contract::stock(symbol.as_str()).build();
+    let contract = stock_contract(symbol);
     let trading_hours = if request.regular_hours {
         TradingHours::Regular
     } else {
@@ -261,7 +261,7 @@ pub async fn download(
         let chunk_bars = ib_bars
             .iter()
             .map(|bar| convert_bar(symbol, request.bar_size.seconds(), bar))
-            .collect::<Result<Vec<Bar>, BadBarTime>>()?;
+            .collect::<Result<Vec<Bar>, BadBar>>()?;
         let earliest = chunk_bars.iter().map(|bar| bar.start).min();
         tracing::info!(
             %symbol,

@@ -167,8 +167,9 @@ pub enum SaveError {
     },
 }
 
-/// Downloads `request` (see [`download`]) and writes the bars to `path`
-/// atomically. Writes nothing when the download fails or has no bars.
+/// Downloads `request` (see [`download`], with the default
+/// [`DownloadOptions`]) and writes the bars to `path` atomically. Writes
+/// nothing when the download fails or has no bars.
 ///
 /// # Errors
 /// [`SaveError`] saying which step failed.
@@ -176,11 +177,11 @@ pub async fn download_to_file(
     client: &ibapi::Client,
     scheduler: &mut HistoricalScheduler,
     request: &HistoryRequest,
-    options: &DownloadOptions,
     path: &Path,
     now: DateTime<Utc>,
 ) -> Result<Summary, SaveError> {
-    let downloaded = download(client, scheduler, request, options, now).await?;
+    let options = DownloadOptions::default();
+    let downloaded = download(client, scheduler, request, &options, now).await?;
     if downloaded.bars.is_empty() {
         return Err(SaveError::NoBars {
             symbol: request.symbol,

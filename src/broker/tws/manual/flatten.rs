@@ -1,7 +1,7 @@
 //! The flatten half of the manual commands: after a confirmed cancel, an
 //! [`Engine`] without strategies takes over TWS's positions and emits its
-//! reduce-only closing orders through the risk gate; the [`OrderRouter`]
-//! sends them, and TWS is polled until it reports flat.
+//! reduce-only closing orders through the risk gate; the
+//! [`OrderSender`] sends them, and TWS is polled until it reports flat.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,7 +19,8 @@ use super::{
     cancel_everything, read_open_orders, read_positions, FlattenReport, ManualError, Refusal,
     SentOrder, MANUAL_SEQ_BASE, POLL,
 };
-use crate::broker::tws::router::OrderRouter;
+use crate::broker::tws::order_book::OrderBook;
+use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::session::stock_instruments;
 use crate::broker::tws::snapshot::{self, BrokerPosition};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
@@ -93,22 +94,19 @@ pub async fn flatten_everything(
             None
         }
     };
-    let mut router = OrderRouter::new(Arc::clone(client), false);
-    let pending = send_closing_orders(&mut engine, &mut router, &mut report).await;
+    let sender = OrderSender::new(Arc::clone(client), false);
+    let mut book = OrderBook::new();
+    let pending = send_closing_orders(&mut engine, (&sender, &mut book), &mut report).await;
     report.left = if pending.is_empty() {
         // Nothing is on its way: one look says how things stand.
         read_positions(client, account, deadline).await
     } else {
-        wait_flat(
+        let target = Target {
             client,
             account,
-            &router,
-            updates.as_mut(),
-            pending,
             deadline,
-            &mut report,
-        )
-        .await
+        };
+        wait_flat(target, &book, updates.as_mut(), pending, &mut report).await
     };
     if !matches!(&report.left, Some(left) if left.is_empty()) {
         report.orders_left = read_open_orders(client, Instant::now()).await;
@@ -133,7 +131,7 @@ async fn read_net_liquidation(client: &Client, account: &str) -> Decimal {
 /// what the gate refused. Returns IB order id → position of each order sent.
 async fn send_closing_orders(
     engine: &mut Engine,
-    router: &mut OrderRouter,
+    (sender, book): (&OrderSender, &mut OrderBook),
     report: &mut FlattenReport,
 ) -> HashMap<i32, (Symbol, Decimal)> {
     let mut out = Output::default();
@@ -155,10 +153,10 @@ async fn send_closing_orders(
             continue;
         };
         let position = closed_position(ticket.side(), ticket.quantity());
-        match router.execute(command).await {
-            Ok(()) => {
+        match sender.execute(command, book).await {
+            Ok(sent) => {
                 tracing::warn!(symbol = %ticket.symbol(), side = %ticket.side(), quantity = %ticket.quantity(), order = %ticket.id(), "closing order sent");
-                if let Some(ib) = router.ib_id(ticket.id()) {
+                for (_, ib) in sent.iter() {
                     pending.insert(ib, (ticket.symbol(), position));
                 }
                 report.sent.push(SentOrder {
@@ -181,18 +179,29 @@ async fn send_closing_orders(
     pending
 }
 
+/// The account a wait reads, and until when.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    client: &'a Client,
+    account: &'a str,
+    deadline: Instant,
+}
+
 /// Polls positions until flat or `deadline`, while noting TWS rejections of
 /// the closing orders (it stops early once every closing order was
 /// rejected). Returns the last positions read.
 async fn wait_flat(
-    client: &Client,
-    account: &str,
-    router: &OrderRouter,
+    target: Target<'_>,
+    book: &OrderBook,
     mut updates: Option<&mut Subscription<OrderUpdate>>,
     mut pending: HashMap<i32, (Symbol, Decimal)>,
-    deadline: Instant,
     report: &mut FlattenReport,
 ) -> Option<Vec<BrokerPosition>> {
+    let Target {
+        client,
+        account,
+        deadline,
+    } = target;
     let mut poll = tokio::time::interval(POLL);
     let mut last = None;
     loop {
@@ -209,7 +218,7 @@ async fn wait_flat(
                     continue;
                 };
                 let Some(id) = notice.request_id else { continue };
-                if router.rejection(id, notice.code).is_some() {
+                if book.rejection(id, notice.code).is_some() {
                     if let Some((symbol, quantity)) = pending.remove(&id) {
                         tracing::error!(symbol = %symbol, code = notice.code, message = %notice.message, "TWS rejected a closing order");
                         report.refused.push(Refusal {

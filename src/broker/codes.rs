@@ -1,0 +1,131 @@
+//! IB's message codes (TWS API "Message Codes" and the `ibapi` crate's own
+//! synthesized notices), each named once with what it means for the bot.
+//!
+//! Owns the numbers: no other module writes a bare IB code. [`meaning`] maps a
+//! code to the bot's reading of it; callers branch on [`Meaning`], never on
+//! the number or the message text. Pure: no client, no I/O.
+//!
+//! Source: <https://interactivebrokers.github.io/tws-api/message_codes.html>
+//! and `ibapi` 5.5 `src/messages/notice.rs`.
+
+/// 103: duplicate order id — the order was refused.
+pub const DUPLICATE_ORDER_ID: i32 = 103;
+/// 104: can't modify a filled order.
+pub const MODIFY_FILLED: i32 = 104;
+/// 105: the order being modified does not match the original.
+pub const MODIFY_MISMATCH: i32 = 105;
+/// 110: the price does not conform to the contract's minimum tick.
+pub const PRICE_OFF_TICK: i32 = 110;
+/// 135: can't find the order with that id.
+pub const ORDER_NOT_FOUND: i32 = 135;
+/// 161: cancel attempted when the order is not in a cancellable state.
+pub const NOT_CANCELLABLE: i32 = 161;
+/// 162: historical market data service error (pacing violation, no data, …).
+pub const HISTORICAL_SERVICE_ERROR: i32 = 162;
+/// 200: no security definition has been found for the request.
+pub const NO_SECURITY_DEFINITION: i32 = 200;
+/// 201: order rejected (the reason follows in the text).
+pub const ORDER_REJECTED: i32 = 201;
+/// 202: order cancelled — the confirmation of a cancel.
+pub const ORDER_CANCELLED: i32 = 202;
+/// 203: the security is not available or allowed for this account.
+pub const SECURITY_NOT_ALLOWED: i32 = 203;
+/// 321: error validating request — among others, "The API interface is
+/// currently in Read-Only mode".
+pub const REQUEST_INVALID: i32 = 321;
+/// 399: order message — a warning about a working order (e.g. it waits for
+/// the market to open); the order is not refused.
+pub const ORDER_WARNING: i32 = ibapi::ORDER_MESSAGE_CODE;
+/// 1100: connectivity between IB and TWS has been lost.
+pub const CONNECTIVITY_LOST: i32 = 1100;
+/// 1101: connectivity restored, market data subscriptions lost.
+pub const RESTORED_DATA_LOST: i32 = 1101;
+/// 1102: connectivity restored, market data subscriptions maintained.
+pub const RESTORED_DATA_KEPT: i32 = 1102;
+/// 1300: TWS's socket port was reset; this connection is gone.
+pub const SOCKET_PORT_RESET: i32 = 1300;
+/// 2103: a market data farm connection is broken.
+pub const MARKET_FARM_BROKEN: i32 = 2103;
+/// 2104: a market data farm connection is OK.
+pub const MARKET_FARM_OK: i32 = 2104;
+/// 2105: a historical data farm connection is broken.
+pub const HISTORY_FARM_BROKEN: i32 = 2105;
+/// 2106: a historical data farm connection is OK.
+pub const HISTORY_FARM_OK: i32 = 2106;
+/// 2107: a historical data farm is inactive, available on demand.
+pub const HISTORY_FARM_IDLE: i32 = 2107;
+/// 2108: a market data farm is inactive, available on demand.
+pub const MARKET_FARM_IDLE: i32 = 2108;
+/// 2109: order event warning ("Outside Regular Trading Hours" ignored, …).
+pub const ORDER_EVENT_WARNING: i32 = 2109;
+/// 2110: connectivity between TWS and its server is broken; restored automatically.
+pub const SERVER_LINK_BROKEN: i32 = 2110;
+/// 2157: the security-definition data farm connection is broken.
+pub const SECDEF_FARM_BROKEN: i32 = 2157;
+/// 2158: the security-definition data farm connection is OK.
+pub const SECDEF_FARM_OK: i32 = 2158;
+/// 10147: the order to cancel was not found.
+pub const CANCEL_NOT_FOUND: i32 = 10147;
+/// 10148: the order to cancel cannot be cancelled (already done, or cancelled
+/// by its OCA group).
+pub const CANCEL_REFUSED: i32 = 10148;
+/// `ibapi`'s own notice: its transport reconnected the socket by itself.
+/// Server-side state (subscriptions, the order-id floor) must be rebuilt.
+pub const TRANSPORT_RECONNECTED: i32 = ibapi::TRANSPORT_RECONNECT_CODE;
+
+/// What one code means for the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// The link to IB is down: send no new order until it is back.
+    ConnectionLost,
+    /// The link is back; reconcile before trading resumes.
+    ConnectionRestored {
+        /// Whether market data subscriptions must be made again.
+        data_lost: bool,
+    },
+    /// A data farm link is broken (TWS restores it by itself).
+    FarmBroken,
+    /// A data farm link is fine or idle: informational.
+    FarmOk,
+    /// An order-bound cancel confirmation: the order is no longer working.
+    OrderCancelled,
+    /// An order-bound refusal: the order is not (or no longer) working.
+    OrderRejected,
+    /// A warning about a working order: it stays working.
+    OrderWarning,
+    /// Anything else: log it.
+    Other,
+}
+
+/// What `code` means for the bot.
+pub const fn meaning(code: i32) -> Meaning {
+    match code {
+        CONNECTIVITY_LOST | SOCKET_PORT_RESET => Meaning::ConnectionLost,
+        RESTORED_DATA_LOST | TRANSPORT_RECONNECTED => {
+            Meaning::ConnectionRestored { data_lost: true }
+        }
+        RESTORED_DATA_KEPT => Meaning::ConnectionRestored { data_lost: false },
+        MARKET_FARM_BROKEN | HISTORY_FARM_BROKEN | SECDEF_FARM_BROKEN => Meaning::FarmBroken,
+        MARKET_FARM_OK | HISTORY_FARM_OK | HISTORY_FARM_IDLE | MARKET_FARM_IDLE
+        | SECDEF_FARM_OK => Meaning::FarmOk,
+        ORDER_CANCELLED => Meaning::OrderCancelled,
+        DUPLICATE_ORDER_ID
+        | MODIFY_FILLED
+        | MODIFY_MISMATCH
+        | PRICE_OFF_TICK
+        | ORDER_NOT_FOUND
+        | NOT_CANCELLABLE
+        | NO_SECURITY_DEFINITION
+        | ORDER_REJECTED
+        | SECURITY_NOT_ALLOWED
+        | REQUEST_INVALID
+        | CANCEL_NOT_FOUND
+        | CANCEL_REFUSED => Meaning::OrderRejected,
+        ORDER_WARNING | ORDER_EVENT_WARNING => Meaning::OrderWarning,
+        _ => Meaning::Other,
+    }
+}
+
+#[cfg(test)]
+#[path = "codes_tests.rs"]
+mod tests;

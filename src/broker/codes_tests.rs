@@ -1,0 +1,63 @@
+use super::*;
+
+/// One row per code the bot acts on: the number as IB documents it, and what
+/// the bot must make of it.
+const TABLE: &[(i32, Meaning)] = &[
+    (1100, Meaning::ConnectionLost),
+    (1300, Meaning::ConnectionLost),
+    (1101, Meaning::ConnectionRestored { data_lost: true }),
+    (1102, Meaning::ConnectionRestored { data_lost: false }),
+    (-8, Meaning::ConnectionRestored { data_lost: true }),
+    (2103, Meaning::FarmBroken),
+    (2105, Meaning::FarmBroken),
+    (2157, Meaning::FarmBroken),
+    (2104, Meaning::FarmOk),
+    (2106, Meaning::FarmOk),
+    (2107, Meaning::FarmOk),
+    (2108, Meaning::FarmOk),
+    (2158, Meaning::FarmOk),
+    (202, Meaning::OrderCancelled),
+    (103, Meaning::OrderRejected),
+    (104, Meaning::OrderRejected),
+    (105, Meaning::OrderRejected),
+    (110, Meaning::OrderRejected),
+    (135, Meaning::OrderRejected),
+    (161, Meaning::OrderRejected),
+    (200, Meaning::OrderRejected),
+    (201, Meaning::OrderRejected),
+    (203, Meaning::OrderRejected),
+    (321, Meaning::OrderRejected),
+    (10147, Meaning::OrderRejected),
+    (10148, Meaning::OrderRejected),
+    (399, Meaning::OrderWarning),
+    (2109, Meaning::OrderWarning),
+    (2110, Meaning::Other),
+    (162, Meaning::Other),
+    (0, Meaning::Other),
+];
+
+#[test]
+fn every_documented_code_has_its_meaning() {
+    for &(code, expected) in TABLE {
+        assert_eq!(meaning(code), expected, "code {code}");
+    }
+}
+
+#[test]
+fn the_named_constants_are_ibs_numbers() {
+    assert_eq!(
+        [
+            CONNECTIVITY_LOST,
+            RESTORED_DATA_LOST,
+            RESTORED_DATA_KEPT,
+            SOCKET_PORT_RESET
+        ],
+        [1100, 1101, 1102, 1300]
+    );
+    assert_eq!(
+        [ORDER_REJECTED, ORDER_CANCELLED, ORDER_WARNING],
+        [201, 202, 399]
+    );
+    assert_eq!([CANCEL_NOT_FOUND, CANCEL_REFUSED], [10147, 10148]);
+    assert_eq!(HISTORICAL_SERVICE_ERROR, 162);
+}

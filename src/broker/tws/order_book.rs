@@ -1,0 +1,283 @@
+//! [`OrderBook`]: the pure half of order routing. It knows which IB order id
+//! is which of our orders, which executions and commissions were already
+//! applied, and decodes each TWS order update once into what the journal
+//! keeps ([`JournalFact`]) and what the engine must hear ([`Translated`]).
+//!
+//! Owns the id maps, execution and commission de-duplication (an execution
+//! can arrive live and again in a reconciliation snapshot), and the mapping of
+//! IB statuses and order-bound error codes to [`BrokerEvent`]s. Must never
+//! hold a client or do I/O: [`OrderSender`](super::sender::OrderSender) sends,
+//! this only remembers and translates, so it is unit-tested with hand-built
+//! `OrderUpdate`s.
+
+use std::collections::{HashMap, HashSet};
+
+use ibapi::orders::{OrderStatusKind, OrderUpdate};
+use rust_decimal::Decimal;
+
+use crate::broker::codes::{self, Meaning};
+use crate::broker::tws::snapshot::{broker_execution, BrokerExecution};
+use crate::broker::tws::wire::{self, Malformed};
+use crate::core::event::BrokerEvent;
+use crate::domain::order_id::ClientOrderId;
+use crate::domain::types::{Fill, Symbol};
+use crate::journal::OrderStatus;
+
+/// Something in TWS's order stream the bot cannot account for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unaccounted {
+    /// IB order id.
+    pub order_id: i32,
+    /// The `orderRef` it carried (may be empty).
+    pub order_ref: String,
+    /// What arrived.
+    pub what: &'static str,
+}
+
+/// What the engine must hear of one TWS update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Translated {
+    /// A fact about one of our orders.
+    Event(BrokerEvent),
+    /// Nothing the engine needs (duplicate, informational, another client's).
+    Nothing,
+    /// An order of this client that is not ours, or an update about ours that
+    /// cannot be decoded: trading must halt.
+    Unaccounted(Unaccounted),
+}
+
+/// What the journal keeps of one TWS update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JournalFact {
+    /// A new status of one of our orders.
+    Status {
+        /// Our id.
+        id: ClientOrderId,
+        /// The status.
+        status: OrderStatus,
+        /// Shares filled so far.
+        filled: Decimal,
+    },
+    /// An execution (unique by exec id in the journal).
+    Execution(BrokerExecution),
+    /// The commission of an execution.
+    Commission {
+        /// The execution it belongs to.
+        exec_id: String,
+        /// The amount.
+        amount: Decimal,
+    },
+}
+
+/// One TWS order update, decoded once for the journal and the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// What to journal, if anything.
+    pub journal: Option<JournalFact>,
+    /// What to tell the engine.
+    pub engine: Translated,
+}
+
+impl Decoded {
+    fn engine_only(engine: Translated) -> Self {
+        Self {
+            journal: None,
+            engine,
+        }
+    }
+}
+
+/// The id maps and de-duplication sets of one session; they outlive
+/// reconnects, so ids stay bound across them.
+#[derive(Debug, Default)]
+pub struct OrderBook {
+    by_ib: HashMap<i32, ClientOrderId>,
+    by_ref: HashMap<ClientOrderId, i32>,
+    exec_order: HashMap<String, (ClientOrderId, Symbol)>,
+    seen_execs: HashSet<String>,
+    seen_commissions: HashSet<String>,
+}
+
+impl OrderBook {
+    /// An empty book.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records that IB order `ib_id` is our `id` (sent by us, or adopted after a restart).
+    pub fn bind(&mut self, id: ClientOrderId, ib_id: i32) {
+        self.by_ib.insert(ib_id, id);
+        self.by_ref.insert(id, ib_id);
+    }
+
+    /// The IB id of one of our orders.
+    pub fn ib_id(&self, id: ClientOrderId) -> Option<i32> {
+        self.by_ref.get(&id).copied()
+    }
+
+    /// Our id for IB order `ib_id` (or, failing that, parsed from its `orderRef`).
+    pub fn lookup(&self, ib_id: i32, order_ref: &str) -> Option<ClientOrderId> {
+        self.by_ib
+            .get(&ib_id)
+            .copied()
+            .or_else(|| order_ref.parse::<ClientOrderId>().ok())
+    }
+
+    /// Marks an execution id as applied; `false` when it already was.
+    pub fn mark_seen(&mut self, exec_id: &str, id: ClientOrderId, symbol: Symbol) -> bool {
+        self.exec_order.insert(exec_id.to_string(), (id, symbol));
+        self.seen_execs.insert(exec_id.to_string())
+    }
+
+    /// The broker event an order-bound TWS error means for one of our
+    /// orders, if any (see [`codes::meaning`]).
+    pub fn rejection(&self, ib_id: i32, code: i32) -> Option<BrokerEvent> {
+        let id = self.by_ib.get(&ib_id).copied()?;
+        match codes::meaning(code) {
+            Meaning::OrderCancelled => Some(BrokerEvent::Cancelled { id }),
+            Meaning::OrderRejected => Some(BrokerEvent::Rejected { id, code }),
+            _ => None,
+        }
+    }
+
+    /// Decodes one update of this client's order stream.
+    pub fn decode(&mut self, update: &OrderUpdate) -> Decoded {
+        match update {
+            OrderUpdate::OrderStatus(status) => self.status(status),
+            OrderUpdate::OpenOrder(data) => {
+                Decoded::engine_only(match self.lookup(data.order_id, &data.order.order_ref) {
+                    Some(id) => {
+                        self.bind(id, data.order_id);
+                        Translated::Nothing
+                    }
+                    None => unaccounted(data.order_id, &data.order.order_ref, "open order"),
+                })
+            }
+            OrderUpdate::ExecutionData(data) => self.execution(data),
+            OrderUpdate::CommissionReport(report) => self.commission(report),
+            OrderUpdate::OrderBound(_) => Decoded::engine_only(Translated::Nothing),
+        }
+    }
+
+    fn status(&mut self, status: &ibapi::orders::OrderStatus) -> Decoded {
+        let Some(id) = self.by_ib.get(&status.order_id).copied() else {
+            return Decoded::engine_only(unaccounted(status.order_id, "", "order status"));
+        };
+        let (journaled, event) = match &status.status {
+            OrderStatusKind::Submitted | OrderStatusKind::PreSubmitted => {
+                (OrderStatus::Working, Some(BrokerEvent::Working { id }))
+            }
+            OrderStatusKind::Filled => (OrderStatus::Filled, None),
+            OrderStatusKind::Cancelled | OrderStatusKind::ApiCancelled => {
+                (OrderStatus::Cancelled, Some(BrokerEvent::Cancelled { id }))
+            }
+            OrderStatusKind::Inactive => (
+                OrderStatus::Rejected,
+                Some(BrokerEvent::Rejected { id, code: 0 }),
+            ),
+            _ => return Decoded::engine_only(Translated::Nothing),
+        };
+        let engine = event.map_or(Translated::Nothing, Translated::Event);
+        match wire::amount("filled quantity", status.filled) {
+            Ok(filled) => Decoded {
+                journal: Some(JournalFact::Status {
+                    id,
+                    status: journaled,
+                    filled,
+                }),
+                engine,
+            },
+            Err(error) => malformed(id, &error, "order status"),
+        }
+    }
+
+    fn execution(&mut self, data: &ibapi::orders::ExecutionData) -> Decoded {
+        let e = &data.execution;
+        let id = self.lookup(e.order_id, &e.order_reference);
+        let execution = match broker_execution(data) {
+            Ok(execution) => execution,
+            Err(error) => {
+                return match id {
+                    Some(id) => malformed(id, &error, "execution"),
+                    None => {
+                        tracing::warn!(exec_id = %e.execution_id, %error, "execution of another order dropped");
+                        Decoded::engine_only(Translated::Nothing)
+                    }
+                }
+            }
+        };
+        let Some(id) = id else {
+            let engine = unaccounted(e.order_id, &e.order_reference, "execution");
+            return Decoded {
+                journal: Some(JournalFact::Execution(execution)),
+                engine,
+            };
+        };
+        let engine = if self.mark_seen(&execution.exec_id, id, execution.symbol) {
+            Translated::Event(BrokerEvent::Filled {
+                id,
+                fill: fill_of(&execution),
+            })
+        } else {
+            Translated::Nothing
+        };
+        Decoded {
+            journal: Some(JournalFact::Execution(execution)),
+            engine,
+        }
+    }
+
+    fn commission(&mut self, report: &ibapi::orders::CommissionReport) -> Decoded {
+        let amount = match wire::amount("commission", report.commission) {
+            Ok(amount) => amount,
+            Err(error) => {
+                tracing::warn!(exec_id = %report.execution_id, %error, "commission report dropped");
+                return Decoded::engine_only(Translated::Nothing);
+            }
+        };
+        let journal = Some(JournalFact::Commission {
+            exec_id: report.execution_id.clone(),
+            amount,
+        });
+        let engine = match self.exec_order.get(&report.execution_id) {
+            Some(&(id, symbol)) if self.seen_commissions.insert(report.execution_id.clone()) => {
+                Translated::Event(BrokerEvent::Commission { id, symbol, amount })
+            }
+            _ => Translated::Nothing,
+        };
+        Decoded { journal, engine }
+    }
+}
+
+/// The fill an execution means to the engine (its commission arrives apart).
+pub fn fill_of(execution: &BrokerExecution) -> Fill {
+    Fill {
+        symbol: execution.symbol,
+        side: execution.side,
+        quantity: execution.quantity,
+        price: execution.price,
+        commission: Decimal::ZERO,
+        // The broker's own execution time (TWS's clock is the market's).
+        time: execution.time,
+    }
+}
+
+fn unaccounted(order_id: i32, order_ref: &str, what: &'static str) -> Translated {
+    Translated::Unaccounted(Unaccounted {
+        order_id,
+        order_ref: order_ref.to_string(),
+        what,
+    })
+}
+
+/// An update about one of our orders that cannot be decoded: logged once,
+/// dropped, and — since the bot can no longer account for that order —
+/// reported as unaccounted, which halts trading.
+fn malformed(id: ClientOrderId, error: &Malformed, what: &'static str) -> Decoded {
+    tracing::error!(order = %id, %error, "{what} dropped");
+    Decoded::engine_only(unaccounted(0, &id.to_string(), what))
+}
+
+#[cfg(test)]
+#[path = "order_book_tests.rs"]
+mod tests;

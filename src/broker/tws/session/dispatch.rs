@@ -1,0 +1,126 @@
+//! Sending what the engine answered: every notice is logged and journaled,
+//! every command is journaled *before* it is sent, then sent, then marked
+//! sent with the IB ids the sender bound.
+//!
+//! A command the journal cannot record is not sent: its orders are reported
+//! back to the engine as rejected and trading halts. A command that fails to
+//! send is reported back as rejected. Must never send anything that did not
+//! come out of the engine (and so through the risk gate).
+
+use std::time::Duration;
+
+use super::LiveSession;
+use crate::core::engine::Notice;
+use crate::core::event::BrokerEvent;
+use crate::core::order_manager::Command;
+use crate::domain::order_id::ClientOrderId;
+use crate::risk::HaltCause;
+
+impl LiveSession {
+    /// Journals and sends everything in the engine's output, until the
+    /// engine (answering rejections) has nothing more to say.
+    pub(in crate::broker::tws) async fn dispatch(&mut self) {
+        loop {
+            let latch = self.engine.latch_snapshot();
+            for notice in self.out.notices.drain(..) {
+                log_notice(&notice);
+                self.recorder.on_notice(&notice, latch, self.recorder.now());
+            }
+            if self.out.commands.is_empty() {
+                return;
+            }
+            let commands: Vec<Command> = self.out.commands.drain(..).collect();
+            for command in &commands {
+                self.send(command).await;
+            }
+        }
+    }
+
+    /// Journals, sends and marks one command sent.
+    async fn send(&mut self, command: &Command) {
+        let now = self.recorder.now();
+        if let Err(error) = self.recorder.before_send(command, now) {
+            tracing::error!(%error, "journal write failed: order not sent, trading halted");
+            self.reject_all(command, now);
+            self.engine.halt(HaltCause::Engine, now, &mut self.out);
+            return;
+        }
+        crate::failpoint::hit("after-journal-write");
+        match self.sender.execute(command, &mut self.book).await {
+            Ok(sent) => {
+                if crate::failpoint::armed("after-send")
+                    && !matches!(command, Command::Cancel(_) | Command::CancelAll)
+                {
+                    // Let the socket carry the order out, then die before journaling the send.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    crate::failpoint::hit("after-send");
+                }
+                for (id, ib) in sent.iter() {
+                    self.recorder.sent(id, ib, now);
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "order not sent");
+                self.reject_all(command, now);
+            }
+        }
+    }
+
+    /// Tells the engine that none of `command`'s orders reached TWS.
+    fn reject_all(&mut self, command: &Command, now: chrono::DateTime<chrono::Utc>) {
+        for id in order_ids(command) {
+            let event = BrokerEvent::Rejected { id, code: 0 };
+            self.engine.on_broker(&event, now, &mut self.out);
+        }
+    }
+}
+
+/// The orders a command places (none for cancels).
+fn order_ids(command: &Command) -> impl Iterator<Item = ClientOrderId> {
+    let ids = match command {
+        Command::PlaceBracket {
+            entry,
+            stop_loss,
+            take_profit,
+        } => [
+            Some(entry.id()),
+            Some(stop_loss.id()),
+            Some(take_profit.id()),
+        ],
+        Command::Place(ticket) => [Some(ticket.id()), None, None],
+        Command::Cancel(_) | Command::CancelAll => [None, None, None],
+    };
+    ids.into_iter().flatten()
+}
+
+fn log_notice(notice: &Notice) {
+    match notice {
+        Notice::Approved(intent) => tracing::info!(
+            strategy = intent.strategy.0,
+            symbol = %intent.symbol,
+            side = %intent.side,
+            quantity = %intent.quantity,
+            "risk gate approved"
+        ),
+        Notice::Rejected(r) => tracing::warn!(
+            strategy = r.intent.strategy.0,
+            symbol = %r.intent.symbol,
+            side = %r.intent.side,
+            quantity = %r.intent.quantity,
+            reason = %r.reason,
+            "risk gate rejected"
+        ),
+        Notice::StateChanged(change) => tracing::warn!("{change}"),
+        Notice::IntentsDropped { strategy, count } => {
+            tracing::warn!(
+                strategy = strategy.0,
+                count,
+                "strategy produced too many intents; extra dropped"
+            )
+        }
+        Notice::UnknownOrder(id) => {
+            tracing::error!(order = %id, "event for an unknown order: trading halted")
+        }
+        Notice::BadFill(id) => tracing::error!(order = %id, "malformed fill: trading halted"),
+    }
+}

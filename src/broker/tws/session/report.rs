@@ -1,0 +1,82 @@
+//! [`SessionReport`]: what the shutdown achieved, printed and logged at
+//! exit. Owns its wording only; must never read TWS or the engine itself.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use crate::broker::tws::snapshot::BrokerPosition;
+use crate::domain::types::TradingState;
+
+/// What the shutdown achieved, printed and logged at exit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionReport {
+    /// Positions as TWS reports them at the end (or the bot's view when TWS could not be read).
+    pub positions: Vec<BrokerPosition>,
+    /// Whether `positions` comes from TWS (true) or from the bot's own accounting.
+    pub positions_confirmed: bool,
+    /// Working orders left in the account (`None` when TWS could not be read).
+    pub open_orders_left: Option<usize>,
+    /// Whether positions were flattened on exit.
+    pub flattened: bool,
+    /// Realized PnL of the session, before commissions.
+    pub realized_pnl: Decimal,
+    /// Unrealized PnL at the last marks.
+    pub unrealized_pnl: Decimal,
+    /// Commissions paid.
+    pub commissions: Decimal,
+    /// Trading state at exit.
+    pub state: TradingState,
+}
+
+impl SessionReport {
+    /// Day PnL: realized + unrealized − commissions.
+    pub fn day_pnl(&self) -> Decimal {
+        self.realized_pnl + self.unrealized_pnl - self.commissions
+    }
+}
+
+impl fmt::Display for SessionReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "=== first-trading-app: final report ===")?;
+        writeln!(f, "trading state:    {}", self.state)?;
+        match self.open_orders_left {
+            Some(0) => writeln!(f, "open orders left: 0 (every order confirmed cancelled)")?,
+            Some(n) => writeln!(
+                f,
+                "open orders left: {n} — CANCEL THEM IN TWS (see SECURITY.md)"
+            )?,
+            None => writeln!(f, "open orders left: UNKNOWN (TWS unreachable) — check TWS")?,
+        }
+        let source = if self.positions_confirmed {
+            "TWS"
+        } else {
+            "bot's own accounting, TWS unreachable"
+        };
+        if self.positions.is_empty() {
+            writeln!(f, "positions ({source}): flat")?;
+        } else {
+            writeln!(f, "positions ({source}):")?;
+            for p in &self.positions {
+                writeln!(
+                    f,
+                    "  {:<6} {:>10} @ {}",
+                    p.symbol.as_str(),
+                    p.quantity,
+                    p.average_cost.round_dp(4)
+                )?;
+            }
+        }
+        if self.flattened {
+            writeln!(f, "flatten on exit:  requested")?;
+        }
+        writeln!(
+            f,
+            "day PnL:          {} (realized {}, unrealized {}, commissions {})",
+            self.day_pnl().round_dp(2),
+            self.realized_pnl.round_dp(2),
+            self.unrealized_pnl.round_dp(2),
+            self.commissions.round_dp(2)
+        )
+    }
+}

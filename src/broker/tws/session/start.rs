@@ -1,0 +1,239 @@
+//! Starting a session: connect, verify the account, open the order and
+//! notice streams before anything is read (so no update falls in between),
+//! journal the run, build the engine from TWS's net liquidation and the
+//! journal's day, adopt what exists at TWS, protect naked positions, warm the
+//! strategies up and start the market data feeds.
+//!
+//! Owns the start-up order only. Must never trade: the first order it may
+//! send is a protective stop for a position that has none.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ibapi::orders::OrderUpdate;
+use ibapi::subscriptions::{NoticeStream, Subscription};
+use ibapi::Client;
+use rust_decimal::Decimal;
+use tokio::sync::mpsc;
+
+use super::feeds::Feeds;
+use super::{LiveSession, SessionConfig, SessionError, ShutdownOptions, Streams};
+use crate::broker::tws::account::{verify_account, VerifyError};
+use crate::broker::tws::connect::connect;
+use crate::broker::tws::market_data::stream_bars;
+use crate::broker::tws::order_book::OrderBook;
+use crate::broker::tws::pnl::stream_daily_pnl;
+use crate::broker::tws::recorder::Recorder;
+use crate::broker::tws::sender::OrderSender;
+use crate::broker::tws::snapshot;
+use crate::broker::tws::warmup::warm_up_strategies;
+use crate::core::engine::{Engine, EngineConfig, Output};
+use crate::domain::calendar::trading_day;
+use crate::domain::types::MarketEvent;
+use crate::risk::{AccountView, HaltCause, RiskLimits};
+use crate::strategy::Strategy;
+
+/// How many market events may queue before the producers wait.
+const MARKET_CHANNEL: usize = 4096;
+
+impl LiveSession {
+    /// Connects, verifies and adopts; returns the session ready to trade and
+    /// its input streams.
+    pub(super) async fn start(config: SessionConfig) -> Result<(Self, Streams), SessionError> {
+        let SessionConfig {
+            host,
+            port,
+            client_id,
+            account,
+            mode,
+            read_only,
+            ..
+        } = &config;
+        let client = Arc::new(connect(host, *port, *client_id).await?);
+        tracing::info!(
+            address = %format!("{host}:{port}"),
+            server_version = client.server_version(),
+            mode = %mode,
+            account = %account,
+            read_only,
+            "connected to TWS"
+        );
+        verify_account(&client, account, *mode)
+            .await
+            .map_err(|error| match error {
+                VerifyError::Snapshot(e) => SessionError::Snapshot(e),
+                VerifyError::Account(e) => SessionError::Account(e),
+            })?;
+        // The order stream first, so nothing falls between it and the snapshots.
+        let orders = client
+            .order_update_stream()
+            .await
+            .map_err(SessionError::OrderStream)?;
+        let notices = client.notice_stream().map_err(SessionError::OrderStream)?;
+        let status_interval = config.status_interval;
+        let operator_reset = config.operator_reset;
+        let mut session = Self::open(client, config).await?;
+        session.adopt(operator_reset).await?;
+        warm_up_strategies(&session.client, &mut session.engine, session.recorder.now()).await;
+        let streams = session.open_streams(orders, notices, status_interval);
+        Ok((session, streams))
+    }
+
+    /// Journals the run and builds the engine for today: TWS's net
+    /// liquidation, the day's start equity and next order sequence from the
+    /// journal.
+    async fn open(client: Arc<Client>, config: SessionConfig) -> Result<Self, SessionError> {
+        let mut recorder = Recorder::new(config.journal);
+        sync_clock(&client, &mut recorder).await;
+        let now = recorder.now();
+        let day = trading_day(now);
+        let journal = recorder.journal();
+        journal.record_run(
+            &config.config_hash,
+            &config.mode.to_string(),
+            config.account.expose(),
+            now,
+        )?;
+        let net_liquidation = snapshot::net_liquidation(&client, config.account.expose()).await?;
+        // The first equity journaled for the day is the day's start, across restarts.
+        let start_equity = journal.set_start_equity(day, net_liquidation, now)?;
+        let next_seq = journal.next_seq(day)?;
+        let account_view = AccountView::new(net_liquidation, start_equity);
+        let engine = engine_for(config.limits, config.strategies, account_view, next_seq);
+        let options = ShutdownOptions {
+            read_only: config.read_only,
+            flatten_on_exit: config.flatten_on_exit,
+            cancel_timeout: config.cancel_timeout,
+        };
+        Ok(Self {
+            sender: OrderSender::new(Arc::clone(&client), config.read_only),
+            client,
+            account: config.account,
+            engine,
+            book: OrderBook::new(),
+            recorder,
+            out: Output::default(),
+            connected: true,
+            day,
+            options,
+        })
+    }
+
+    /// Restores today's latch, adopts TWS's positions and our orders, applies
+    /// the operator's reset, halts on a position the journal cannot explain,
+    /// and protects positions that have no working stop.
+    async fn adopt(&mut self, operator_reset: bool) -> Result<(), SessionError> {
+        if let Some(latch) = self.recorder.latched(self.day) {
+            tracing::warn!(state = %latch.state, "restoring the trading state journaled today");
+            self.engine.restore_latch(latch);
+        }
+        let positions_agree = self.adopt_broker_state().await?;
+        if operator_reset {
+            tracing::warn!("operator reset: the trading state is set back to ACTIVE by request (--operator-reset)");
+            self.engine.operator_reset(&mut self.out);
+        }
+        if !positions_agree {
+            if operator_reset {
+                tracing::warn!(
+                    "operator reset: TWS's positions are taken as they are, despite the journal"
+                );
+            } else {
+                self.engine
+                    .halt(HaltCause::Engine, self.recorder.now(), &mut self.out);
+            }
+        }
+        if !self.options.read_only {
+            // A position whose stop is gone (e.g. the last shutdown cancelled its
+            // bracket) gets one again before anything else trades; when no stop
+            // can be placed, it is flattened.
+            self.engine
+                .protect_positions(self.recorder.now(), &mut self.out);
+            if !self.out.commands.is_empty() {
+                tracing::warn!(
+                    orders = self.out.commands.len(),
+                    "protecting adopted positions that have no working stop"
+                );
+            }
+        }
+        self.dispatch().await;
+        if self.options.read_only {
+            self.engine.stop_strategies();
+            tracing::warn!("read-only: market data and account monitoring only; no order will be placed or cancelled");
+        }
+        Ok(())
+    }
+
+    /// Starts one bar feed per traded symbol and IB's PnL feed.
+    fn open_streams(
+        &self,
+        orders: Subscription<OrderUpdate>,
+        notices: NoticeStream,
+        status_interval: Duration,
+    ) -> Streams {
+        let mut feeds = Feeds::new();
+        let (market_tx, market) = mpsc::channel::<MarketEvent>(MARKET_CHANNEL);
+        for symbol in self.engine.symbols() {
+            feeds.spawn(stream_bars(
+                Arc::clone(&self.client),
+                symbol,
+                market_tx.clone(),
+            ));
+        }
+        let (pnl_tx, ib_pnl) = mpsc::channel::<Decimal>(16);
+        let account = self.account.expose().to_string();
+        feeds.spawn(stream_daily_pnl(Arc::clone(&self.client), account, pnl_tx));
+        let period = if status_interval.is_zero() {
+            Duration::from_secs(86_400)
+        } else {
+            status_interval
+        };
+        let mut status = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        status.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Streams {
+            orders,
+            notices,
+            market: Some(market),
+            ib_pnl: Some(ib_pnl),
+            status,
+            feeds,
+        }
+    }
+}
+
+/// The engine for a session: the account's US stock instruments, the day's
+/// account view and the next free order sequence.
+fn engine_for(
+    limits: RiskLimits,
+    strategies: Vec<Box<dyn Strategy>>,
+    account: AccountView,
+    next_seq: u32,
+) -> Engine {
+    let mut symbols: Vec<_> = strategies
+        .iter()
+        .flat_map(|s| s.symbols().iter().copied())
+        .collect();
+    symbols.sort();
+    symbols.dedup();
+    let config = EngineConfig {
+        limits,
+        instruments: super::stock_instruments(&symbols),
+        account,
+        next_seq,
+    };
+    Engine::new(config, strategies)
+}
+
+/// Aligns the session clock with TWS's (its clock is the market's; tws-sim
+/// runs a simulated one). Keeps the machine's clock when TWS does not answer.
+pub(super) async fn sync_clock(client: &Client, recorder: &mut Recorder) {
+    match tokio::time::timeout(Duration::from_secs(5), client.server_time()).await {
+        Ok(Ok(time)) => {
+            if let Some(now) =
+                chrono::DateTime::from_timestamp(time.unix_timestamp(), time.nanosecond())
+            {
+                recorder.sync_clock(now);
+            }
+        }
+        _ => tracing::warn!("TWS did not report its time; using this machine's clock"),
+    }
+}
