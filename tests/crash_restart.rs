@@ -13,7 +13,16 @@ use std::time::Duration;
 use common_crash::{day, field, inspect, Bot, Sim, SimState, Workspace};
 use first_trading_app::domain::types::TradingState;
 use first_trading_app::journal::{Journal, OrderRecord, OrderStatus};
+use first_trading_app::risk::HaltCause;
 use rust_decimal::Decimal;
+
+/// The halt cause of the day's latest journaled latch.
+fn latched_cause(journal: &Journal) -> Option<HaltCause> {
+    let rows = journal.trading_states_on(day()).unwrap();
+    rows.last()
+        .and_then(|row| row.latch)
+        .and_then(|latch| latch.cause)
+}
 
 /// The journal's orders of the day that never got an acknowledgement: the
 /// ones the crash point cut off.
@@ -240,9 +249,15 @@ fn a_latched_halt_survives_kill_9() {
             .filter(|(state, _)| *state == TradingState::Halted)
     });
     first.kill9();
-    let (state, reason) = ws.open_journal().latched_state(day()).unwrap().unwrap();
+    let (state, _) = ws.open_journal().latched_state(day()).unwrap().unwrap();
     assert_eq!(state, TradingState::Halted);
-    assert!(reason.contains("DailyLoss"), "{reason}");
+    assert!(
+        matches!(
+            latched_cause(&ws.open_journal()),
+            Some(HaltCause::DailyLoss(_))
+        ),
+        "the daily-loss latch"
+    );
     let states_before = ws.open_journal().trading_states_on(day()).unwrap();
     let before: BTreeSet<String> = inspect(sim.port).orders_by_ref().into_keys().collect();
 
@@ -281,11 +296,14 @@ fn a_latched_halt_survives_kill_9() {
         new.iter().all(|r| !r.ends_with("-E")),
         "entries reached the simulator after the restart: {new:?}"
     );
-    let (state, reason) = ws.open_journal().latched_state(day()).unwrap().unwrap();
+    let (state, _) = ws.open_journal().latched_state(day()).unwrap().unwrap();
     assert_eq!(state, TradingState::Halted);
     assert!(
-        reason.contains("DailyLoss"),
-        "still the daily-loss latch: {reason}"
+        matches!(
+            latched_cause(&ws.open_journal()),
+            Some(HaltCause::DailyLoss(_))
+        ),
+        "still the daily-loss latch"
     );
 }
 

@@ -5,7 +5,8 @@
 //! order intent (written *before* the order is sent, under its deterministic
 //! client order id, which IB stores as `orderRef`), every status change,
 //! execution (unique by exec id) and commission, every risk decision with its
-//! reason, the trading-state latch per day, each day's start equity and the
+//! reason, the trading-state latch per day (in typed columns: state, halt
+//! cause and its figures, since), each day's start equity and the
 //! configuration hash of every run. Every write method runs in its own
 //! transaction and is on disk when it returns, so a `kill -9` or a power cut
 //! after `record_intent` returns cannot lose the intent.
@@ -22,6 +23,7 @@
 
 mod codec;
 mod error;
+mod latch;
 mod open;
 mod read;
 mod records;

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::codec::ny_day;
 use crate::domain::order_id::ClientOrderId;
 use crate::domain::types::{Fill, OrderIntent, OrderKind, Side, StrategyId, Symbol, TradingState};
+use crate::risk::LatchSnapshot;
 
 /// Where a journaled order is, as far as the journal knows.
 ///
@@ -235,8 +236,11 @@ pub struct TradingStateRecord {
     pub trading_day: NaiveDate,
     /// The new state.
     pub state: TradingState,
-    /// Why it changed.
+    /// Why it changed, in words (human text only; the latch is in `latch`).
     pub reason: String,
     /// When it changed.
     pub at: DateTime<Utc>,
+    /// The whole latch after the change (state, halt cause, since), when it
+    /// was journaled with one ([`Journal::record_latch_change`](super::Journal::record_latch_change)).
+    pub latch: Option<LatchSnapshot>,
 }

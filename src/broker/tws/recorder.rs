@@ -18,10 +18,6 @@ use crate::journal::{
 use crate::risk::state::trading_day;
 use crate::risk::{HaltCause, LatchSnapshot, StateChange};
 
-/// Separator between the readable reason and the machine-readable latch in
-/// journaled trading-state rows.
-const LATCH_MARK: &str = " | latch=";
-
 /// Writes the session's facts to the journal, stamped with the session clock.
 pub struct Recorder {
     journal: Journal,
@@ -164,10 +160,8 @@ impl Recorder {
         latch: LatchSnapshot,
         at: DateTime<Utc>,
     ) -> Result<(), JournalError> {
-        let latch_json = serde_json::to_string(&latch).unwrap_or_default();
-        let reason = format!("{change}{LATCH_MARK}{latch_json}");
         self.journal
-            .record_trading_state(trading_day(at), change.to, &reason, at)
+            .record_latch_change(trading_day(at), change.to, latch, &change.to_string(), at)
     }
 
     /// The latch to restore for `day` after a restart (crash, kill or a
@@ -176,8 +170,10 @@ impl Recorder {
     /// and starting the bot again is the operator's decision to trade, so the
     /// state before the shutdown applies (`None`: nothing to restore, ACTIVE).
     ///
-    /// Fails safe: a journal that cannot be read, or a HALTED row whose latch
-    /// cannot be parsed, restores HALTED rather than starting ACTIVE.
+    /// Fails safe: a journal that cannot be read (including a stored latch
+    /// that does not decode) restores HALTED rather than starting ACTIVE; a
+    /// row journaled without a latch keeps its state, and a HALTED one with no
+    /// cause is a halt only an operator clears.
     pub fn latched(&self, day: NaiveDate) -> Option<LatchSnapshot> {
         let rows = match self.journal.trading_states_on(day) {
             Ok(rows) => rows,
@@ -193,16 +189,13 @@ impl Recorder {
         rows.iter()
             .rev()
             .map(|row| {
-                row.reason
-                    .rsplit_once(LATCH_MARK)
-                    .and_then(|(_, json)| serde_json::from_str::<LatchSnapshot>(json).ok())
-                    .unwrap_or(LatchSnapshot {
-                        // No readable latch: keep the state, halting for a reason
-                        // only an operator clears.
-                        state: row.state,
-                        cause: None,
-                        since: Some(day),
-                    })
+                row.latch.unwrap_or(LatchSnapshot {
+                    // Journaled without a latch: keep the state, halting for a
+                    // reason only an operator clears.
+                    state: row.state,
+                    cause: None,
+                    since: Some(day),
+                })
             })
             .find(|latch| latch.cause != Some(HaltCause::Shutdown))
     }
@@ -282,6 +275,15 @@ mod tests {
         let (_dir, mut r) = recorder();
         change(&mut r, TradingState::Active, halted(loss()), 11);
         assert_eq!(r.latched(day()), Some(halted(loss())));
+        // The words in `reason`, the latch in its own typed columns.
+        let rows = r.journal().trading_states_on(day()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].latch, Some(halted(loss())));
+        assert_eq!(
+            rows[0].reason,
+            "trading state ACTIVE → HALTED: daily loss $2,100.00 = 2.1% of \
+             start-of-day equity $100,000.00 ≥ limit 2%"
+        );
         assert_eq!(r.latched(day().succ_opt().unwrap()), None);
     }
 
@@ -317,7 +319,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unreadable_halted_row_restores_halted() {
+    fn a_halted_row_without_a_latch_restores_halted() {
         let (_dir, mut r) = recorder();
         r.journal()
             .record_trading_state(day(), TradingState::Halted, "halted by hand", at(11))

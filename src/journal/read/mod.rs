@@ -3,8 +3,8 @@
 //! execution) and what the day report is built from. Rows are read as text
 //! and parsed strictly; a value that does not parse is an error, never a guess.
 //!
-//! This file holds the day-level reads (latch, start equity, risk decisions,
-//! runs); `orders` holds orders and executions.
+//! This file holds the day-level reads (the trading-state latch, decoded
+//! from its typed columns by `latch`, start equity, risk decisions, runs); `orders` holds orders and executions.
 
 mod orders;
 
@@ -21,6 +21,7 @@ use super::codec::{
     parse_trading_state,
 };
 use super::error::JournalError;
+use super::latch::{LatchText, LATCH_COLUMNS};
 use super::records::{RiskDecisionRecord, RunRecord, TradingStateRecord};
 use super::write::Ctx;
 use super::Journal;
@@ -31,50 +32,66 @@ const DECISION_COLUMNS: &str = "at, strategy, symbol, side, quantity, kind, limi
 
 impl Journal {
     /// The latch for `day`: the latest recorded trading state and its reason,
-    /// or `None` when nothing was recorded that day.
+    /// or `None` when nothing was recorded that day. The whole latch (halt
+    /// cause, since) is in [`TradingStateRecord::latch`] of
+    /// [`trading_states_on`](Self::trading_states_on).
     ///
     /// # Errors
-    /// [`JournalError::Sqlite`] / [`JournalError::InvalidRecord`] on a failed read.
+    /// [`JournalError::Sqlite`] / [`JournalError::InvalidRecord`] on a failed
+    /// read, including a stored latch that does not decode.
     pub fn latched_state(
         &self,
         day: NaiveDate,
     ) -> Result<Option<(TradingState, String)>, JournalError> {
-        let row: Option<(String, String)> = self
-            .conn
-            .query_row(
-                "SELECT state, reason FROM trading_state WHERE trading_day = ?1 \
-                 ORDER BY id DESC LIMIT 1",
-                [day_text(day)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .ctx(&self.path, "reading the trading state")?;
-        row.map(|(state, reason)| Ok((parse_trading_state(&state)?, reason)))
-            .transpose()
+        Ok(self
+            .latest_trading_state(day)?
+            .map(|record| (record.state, record.reason)))
     }
 
-    /// Every trading-state change of `day`, oldest first.
+    /// The latest trading-state change of `day`, if any.
+    pub(crate) fn latest_trading_state(
+        &self,
+        day: NaiveDate,
+    ) -> Result<Option<TradingStateRecord>, JournalError> {
+        Ok(self.trading_state_rows(day, "DESC LIMIT 1")?.pop())
+    }
+
+    /// Every trading-state change of `day`, oldest first, each with the latch
+    /// it was journaled with.
     ///
     /// # Errors
-    /// [`JournalError::Sqlite`] / [`JournalError::InvalidRecord`] on a failed read.
+    /// [`JournalError::Sqlite`] / [`JournalError::InvalidRecord`] on a failed
+    /// read, including a stored latch that does not decode.
     pub fn trading_states_on(
         &self,
         day: NaiveDate,
     ) -> Result<Vec<TradingStateRecord>, JournalError> {
-        let rows: Vec<(String, String, String)> = query(
-            &self.conn,
-            &self.path,
-            "SELECT state, reason, at FROM trading_state WHERE trading_day = ?1 ORDER BY id",
-            [day_text(day)],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        self.trading_state_rows(day, "")
+    }
+
+    /// The trading-state rows of `day` in id order, `order` appended to the
+    /// `ORDER BY id` (`""` or `"DESC LIMIT 1"`).
+    fn trading_state_rows(
+        &self,
+        day: NaiveDate,
+        order: &str,
+    ) -> Result<Vec<TradingStateRecord>, JournalError> {
+        let sql = format!(
+            "SELECT state, reason, at, {LATCH_COLUMNS} FROM trading_state \
+             WHERE trading_day = ?1 ORDER BY id {order}"
+        );
+        let rows: Vec<(String, String, String, LatchText)> =
+            query(&self.conn, &self.path, &sql, [day_text(day)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, LatchText::from_row(r, 3)?))
+            })?;
         rows.into_iter()
-            .map(|(state, reason, at)| {
+            .map(|(state, reason, at, latch)| {
                 Ok(TradingStateRecord {
                     trading_day: day,
                     state: parse_trading_state(&state)?,
                     reason,
                     at: parse_time(&at)?,
+                    latch: latch.decode()?,
                 })
             })
             .collect()

@@ -2,6 +2,7 @@
 //! Expected values are worked out by hand in the comments next to them.
 
 mod crash;
+mod latch;
 mod open;
 mod orders;
 mod report;

@@ -86,7 +86,8 @@ fn connection_runs_wal_full_sync_and_foreign_keys() {
     assert_eq!(sync, 2, "synchronous=FULL is 2");
     assert_eq!(fk, 1);
     assert_eq!(app, 0x4654_414A);
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
+    assert_eq!(version, SCHEMA_VERSION);
 }
 
 #[test]
@@ -118,7 +119,7 @@ fn an_empty_existing_file_becomes_a_journal() {
 
 /// Opens `path`, expects an error, and checks the file (and any WAL) is
 /// byte-for-byte unchanged. Returns the error's message.
-fn refused_untouched(path: &Path) -> (JournalError, String) {
+pub(super) fn refused_untouched(path: &Path) -> (JournalError, String) {
     let before = (checksum(path), checksum(&companion(path, "-wal")));
     let err = Journal::open(path).unwrap_err();
     let after = (checksum(path), checksum(&companion(path, "-wal")));
@@ -255,7 +256,7 @@ fn newer_schema_is_refused_and_untouched() {
             err,
             JournalError::NewerSchema {
                 found: 99,
-                supported: 1,
+                supported: 2,
                 ..
             }
         ),

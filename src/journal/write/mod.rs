@@ -4,7 +4,8 @@
 //! error nothing of it was written.
 //!
 //! This file holds the transaction helper and the day-level records (runs,
-//! risk decisions, trading state, start equity); `orders` and `executions`
+//! risk decisions, trading state with its latch in typed columns, start
+//! equity); `orders` and `executions`
 //! hold the order lifecycle and the fills.
 
 mod executions;
@@ -18,10 +19,12 @@ use rust_decimal::Decimal;
 
 use super::codec::{day_text, kind_parts, ny_day, opt_text, parse_decimal, time_text};
 use super::error::JournalError;
+use super::latch::{LatchText, LATCH_COLUMNS};
 use super::records::RiskDecisionRecord;
 use super::Journal;
 use crate::domain::types::TradingState;
 use crate::redact::mask_account;
+use crate::risk::LatchSnapshot;
 
 /// Attaches the journal path and the action to a SQLite error.
 pub(crate) trait Ctx<T> {
@@ -120,9 +123,10 @@ impl Journal {
         })
     }
 
-    /// Records a change of the trading-state latch for `day`. The latest row
-    /// of a day is the latch ([`latched_state`](Self::latched_state)); a
-    /// repeat of the current state with the same reason writes nothing.
+    /// Records a change of the trading-state latch for `day` without the
+    /// latch itself (its columns stay NULL); see
+    /// [`record_latch_change`](Self::record_latch_change). A repeat of the
+    /// current row writes nothing.
     ///
     /// # Errors
     /// [`JournalError::Sqlite`] when the write fails.
@@ -133,17 +137,60 @@ impl Journal {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<(), JournalError> {
-        let latest = self.latched_state(day)?;
-        if latest
-            .as_ref()
-            .is_some_and(|(s, r)| *s == state && r == reason)
-        {
+        self.record_state_row(day, state, reason, None, at)
+    }
+
+    /// Records a change of the trading-state latch for `day`: the state it
+    /// went to, the reason in words, and the whole latch after it (state,
+    /// halt cause with its figures, since) in typed columns. The latest row
+    /// of a day is the latch ([`latched_state`](Self::latched_state)); a
+    /// repeat of the current row (same state, reason and latch) writes
+    /// nothing.
+    ///
+    /// # Errors
+    /// [`JournalError::Sqlite`] when the write fails.
+    pub fn record_latch_change(
+        &mut self,
+        day: NaiveDate,
+        state: TradingState,
+        latch: LatchSnapshot,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        self.record_state_row(day, state, reason, Some(latch), at)
+    }
+
+    fn record_state_row(
+        &mut self,
+        day: NaiveDate,
+        state: TradingState,
+        reason: &str,
+        latch: Option<LatchSnapshot>,
+        at: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        let latest = self.latest_trading_state(day)?;
+        if latest.is_some_and(|r| r.state == state && r.reason == reason && r.latch == latch) {
             return Ok(());
         }
+        let l = LatchText::of(latch.as_ref());
         self.write("recording the trading state", |tx, path| {
             tx.execute(
-                "INSERT INTO trading_state (trading_day, state, reason, at) VALUES (?1, ?2, ?3, ?4)",
-                params![day_text(day), state.to_string(), reason, time_text(at)],
+                &format!(
+                    "INSERT INTO trading_state (trading_day, state, reason, at, {LATCH_COLUMNS}) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                ),
+                params![
+                    day_text(day),
+                    state.to_string(),
+                    reason,
+                    time_text(at),
+                    l.state,
+                    l.cause,
+                    l.since,
+                    l.loss,
+                    l.start_of_day_equity,
+                    l.limit_pct
+                ],
             )
             .ctx(path, "recording the trading state")?;
             Ok(())
