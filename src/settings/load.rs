@@ -80,7 +80,9 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         _ => None,
     };
 
-    let (Some(table), Some(Ok(mode)), true) = (table, decision, problems.is_empty()) else {
+    let (Some(table), Some(file), Some(Ok(mode)), true) =
+        (table, file, decision, problems.is_empty())
+    else {
         return Err(scrub(
             SettingsError {
                 problems,
@@ -90,25 +92,9 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
             inputs,
         ));
     };
-    let merged = layer::merge(&table, &env).map_err(|e| SettingsError {
-        problems: vec![ConfigProblem::new(label.as_str(), "(merge)", "", e)],
-        mode_conflict: None,
-        warnings: warnings.clone(),
-    })?;
-    // Both layers were checked above, so the merged table is expected to be valid;
-    // still, anything found here is reported rather than ignored.
-    let mut merged_problems = Vec::new();
-    let effective_file = check_table(&merged.table, &label, &mut merged_problems);
-    if !merged_problems.is_empty() {
-        return Err(scrub(
-            SettingsError {
-                problems: merged_problems,
-                mode_conflict: None,
-                warnings,
-            },
-            inputs,
-        ));
-    }
+    // Both layers were checked above: the merge only applies the overrides.
+    let merged = layer::merge(&table, file, &env);
+    let effective_file = &merged.file;
 
     let connection = Connection {
         host: effective_file.connection.host.clone(),
@@ -131,7 +117,6 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         config_path: &config_path,
         config_source,
         merged: &merged,
-        file: &effective_file,
         env: &env,
         flags: inputs.flags,
         mode,
@@ -149,10 +134,10 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         connection,
         account,
         mode,
-        risk: effective_file.risk,
-        shutdown: effective_file.shutdown,
+        risk: effective_file.risk.clone(),
+        shutdown: effective_file.shutdown.clone(),
         journal,
-        logging: effective_file.logging,
+        logging: effective_file.logging.clone(),
         strategies,
         warnings,
         effective,
