@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use first_trading_app::settings::report::{write_check, EXIT_CONFIG_ERROR, EXIT_OK};
-use first_trading_app::settings::{DotEnv, Flags, LoadInputs, Settings, TradingMode};
+use first_trading_app::settings::{DotEnv, Flags, LoadInputs, Settings, TradingMode, Warning};
 
 const SHIPPED_CONFIG: &str = include_str!("../config.toml");
 const SHIPPED_ENV_EXAMPLE: &str = include_str!("../.env.example");
@@ -77,6 +77,15 @@ fn a_dotenv_readable_by_others_is_warned_about() {
     std::fs::set_permissions(&env_path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let dotenv = DotEnv::read(&env_path).unwrap();
     assert_eq!(dotenv.mode, Some(0o644));
+    let settings = Settings::load(&inputs(&config, Some(dotenv.clone()), &[], false)).unwrap();
+    assert!(
+        settings.warnings.contains(&Warning::DotEnvTooOpen {
+            path: env_path.display().to_string(),
+            mode: 0o644,
+        }),
+        "{:?}",
+        settings.warnings
+    );
     let (code, out, err) = check(&inputs(&config, Some(dotenv), &[], false));
     assert_eq!(code, EXIT_OK, "{err}");
     assert!(
@@ -91,6 +100,11 @@ fn a_dotenv_readable_by_others_is_warned_about() {
     assert!(!out.contains("DU7654321") && !err.contains("DU7654321"));
 
     std::fs::set_permissions(&env_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let settings = Settings::load(&inputs(&config, DotEnv::read(&env_path), &[], false)).unwrap();
+    assert!(!settings
+        .warnings
+        .iter()
+        .any(|w| matches!(w, Warning::DotEnvTooOpen { .. })));
     let (_, _, err) = check(&inputs(&config, DotEnv::read(&env_path), &[], false));
     assert!(!err.contains("chmod"), "{err}");
 }

@@ -12,7 +12,7 @@ use crate::domain::types::StrategyId;
 use crate::journal::{config_hash, Journal};
 use crate::redact::mask_account;
 use crate::settings::report::render_error;
-use crate::settings::{Flags, LoadInputs, Settings, TradingMode};
+use crate::settings::{Flags, LoadInputs, Settings, TradingMode, Warning};
 use crate::shutdown;
 use crate::strategy::{Registry, Strategy};
 
@@ -49,7 +49,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
     logging::init(format, inputs.redactor().with_id(&account));
     for warning in &settings.warnings {
         // With --sim the simulator's paper account stands in for IBKR_ACCOUNT_ID.
-        if !(args.sim && warning.contains("IBKR_ACCOUNT_ID")) {
+        if !(args.sim && *warning == Warning::AccountUnset) {
             tracing::warn!("{warning}");
         }
     }

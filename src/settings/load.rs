@@ -12,6 +12,7 @@ use super::inputs::{LoadInputs, DEFAULT_CONFIG_PATH};
 use super::mode::{decide_mode, ModeInputs};
 use super::sections::quoted;
 use super::source::Source;
+use super::warning::Warning;
 use super::{layer, ConfigProblem, Connection, Settings, SettingsError, StrategyEntry};
 use crate::strategy::config::load_strategy_file;
 
@@ -32,11 +33,10 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
     if let Some(dotenv) = &inputs.dotenv {
         problems.extend(dotenv.problems.iter().cloned());
         if dotenv.too_open() {
-            let shown = dotenv.path.display();
-            warnings.push(format!(
-                "{shown} is readable by group or others (mode {:03o}); it holds your account id: run `chmod 600 {shown}`",
-                dotenv.mode.unwrap_or_default()
-            ));
+            warnings.push(Warning::DotEnvTooOpen {
+                path: dotenv.path.display().to_string(),
+                mode: dotenv.mode.unwrap_or_default(),
+            });
         }
     }
 
@@ -108,10 +108,7 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
     journal.path = base_dir.join(&journal.path);
     let account = env.account.as_ref().map(|s| s.value.clone());
     if account.is_none() {
-        warnings.push(
-            "IBKR_ACCOUNT_ID is not set: `check` can validate without it, but `run` will refuse to start"
-                .to_string(),
-        );
+        warnings.push(Warning::AccountUnset);
     }
     let effective = effective::list(&EffectiveInputs {
         config_path: &config_path,
@@ -126,8 +123,8 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
     });
     let redactor = inputs.redactor();
     let warnings = warnings
-        .iter()
-        .map(|w| redactor.redact(w).into_owned())
+        .into_iter()
+        .map(|w| w.map_text(|t| redactor.redact(t).into_owned()))
         .collect();
     Ok(Settings {
         config_path,
@@ -155,7 +152,10 @@ fn scrub(mut error: SettingsError, inputs: &LoadInputs) -> SettingsError {
         clean(&mut problem.value);
         clean(&mut problem.expected);
     }
-    error.warnings.iter_mut().for_each(clean);
+    error.warnings = std::mem::take(&mut error.warnings)
+        .into_iter()
+        .map(|w| w.map_text(|t| redactor.redact(t).into_owned()))
+        .collect();
     error
 }
 
@@ -166,12 +166,12 @@ fn load_strategies(
     base_dir: &Path,
     label: &str,
     problems: &mut Vec<ConfigProblem>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<StrategyEntry> {
     if list.is_empty() {
-        warnings.push(format!(
-            "{label} lists no strategies: the bot would trade nothing"
-        ));
+        warnings.push(Warning::NoStrategies {
+            config: label.to_string(),
+        });
     }
     let mut seen = BTreeSet::new();
     let mut entries = Vec::new();

@@ -22,6 +22,7 @@ pub mod mode;
 pub mod report;
 pub mod sections;
 pub mod source;
+pub mod warning;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -35,6 +36,7 @@ pub use sections::{
     ConnectionSection, JournalSettings, LogFormat, LogLevel, LoggingSettings, ShutdownSettings,
 };
 pub use source::{EffectiveValue, Source};
+pub use warning::{VarPlace, Warning};
 
 use crate::risk::RiskLimits;
 use crate::strategy::config::StrategyFile;
@@ -88,7 +90,7 @@ pub struct Settings {
     /// The strategy files, in the order listed.
     pub strategies: Vec<StrategyEntry>,
     /// Things worth fixing that do not stop the bot (e.g. `.env` permissions).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Every effective value with its source, in display order, safe to print.
     pub effective: Vec<EffectiveValue>,
 }
@@ -127,7 +129,7 @@ pub struct SettingsError {
     /// The paper/live disagreement, if any.
     pub mode_conflict: Option<ModeConflict>,
     /// Warnings gathered before the failure (still worth showing).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl SettingsError {
