@@ -166,3 +166,48 @@ fn check_prints_a_valid_live_setup() {
     assert!(out.contains("U7****321"), "{out}");
     assert!(!out.contains("U7654321"));
 }
+
+/// The journal's configuration hash, as `run` computes it.
+fn hash_of(settings: &Settings) -> String {
+    first_trading_app::journal::config_hash(&settings.canonical_json())
+}
+
+#[test]
+fn config_hash_is_stable_for_equal_settings_and_follows_risk_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let account = [("IBKR_ACCOUNT_ID", "DU7654321")];
+    let load = |text: &str, env: &[(&str, &str)]| {
+        std::fs::write(&config, text).unwrap();
+        Settings::load(&inputs(&config, None, env, false)).unwrap()
+    };
+
+    let base = load(
+        "strategies = []\n[risk]\nstop_loss_pct = 0.02\nmax_open_orders = 5\n[connection]\nport = 4002\n",
+        &account,
+    );
+    let hash = hash_of(&base);
+    assert_eq!(hash.len(), 64);
+    assert_eq!(hash_of(&base), hash, "same settings, same hash");
+
+    // Equal settings written differently: key order, trailing zeros, and the
+    // port from the environment instead of the file.
+    let rewritten = load(
+        "strategies = []\n[risk]\nmax_open_orders = 5\nstop_loss_pct = 0.020\n",
+        &[("IBKR_ACCOUNT_ID", "DU7654321"), ("IBKR_PORT", "4002")],
+    );
+    assert_eq!(base.risk, rewritten.risk);
+    assert_eq!(hash_of(&rewritten), hash);
+
+    let riskier = load(
+        "strategies = []\n[risk]\nstop_loss_pct = 0.03\nmax_open_orders = 5\n[connection]\nport = 4002\n",
+        &account,
+    );
+    assert_ne!(base.risk, riskier.risk);
+    assert_ne!(hash_of(&riskier), hash, "a risk value changed");
+
+    let canonical = base.canonical_json();
+    assert!(!canonical.contains("DU7654321"), "{canonical}");
+    assert!(canonical.contains("\"account\":\"DU****321\""), "{canonical}");
+    assert!(canonical.contains("\"stop_loss_pct\":\"0.02\""), "{canonical}");
+}

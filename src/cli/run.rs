@@ -71,7 +71,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     };
-    let config_hash = config_hash(&effective_config_text(&settings));
+    let config_hash = config_hash(&settings.canonical_json());
     let listener = match shutdown::install() {
         Ok(listener) => listener,
         Err(error) => {
@@ -175,18 +175,4 @@ pub fn build_strategies(
     } else {
         Err(problems)
     }
-}
-
-/// The effective configuration as text, for the journal's configuration hash:
-/// every effective value with its source (already masked), then each strategy
-/// file's content.
-pub fn effective_config_text(settings: &Settings) -> String {
-    let mut text = String::new();
-    for value in &settings.effective {
-        text.push_str(&format!("{value:?}\n"));
-    }
-    for entry in &settings.strategies {
-        text.push_str(&format!("{:?}\n", entry.file));
-    }
-    text
 }

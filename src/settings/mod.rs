@@ -12,6 +12,7 @@
 //! `.env` / the environment; risk, shutdown, journal, logging and the strategy
 //! list only from the config file.
 
+mod canonical;
 mod effective;
 pub mod env;
 mod file;
@@ -102,6 +103,14 @@ impl Settings {
     /// [`SettingsError`] with every problem found (and the mode conflict, if any).
     pub fn load(inputs: &LoadInputs) -> Result<Self, SettingsError> {
         load::load(inputs)
+    }
+
+    /// The canonical serialization of these settings, for the journal's
+    /// configuration hash: one line of JSON with sorted keys, decimals
+    /// normalized, the account id masked, no sources and no config file path.
+    /// Equal settings give equal text; any change to a value changes it.
+    pub fn canonical_json(&self) -> String {
+        canonical::canonical_json(self)
     }
 
     /// The account id, which `run` requires (`check` does not).
