@@ -208,6 +208,12 @@ fn config_hash_is_stable_for_equal_settings_and_follows_risk_values() {
 
     let canonical = base.canonical_json();
     assert!(!canonical.contains("DU7654321"), "{canonical}");
-    assert!(canonical.contains("\"account\":\"DU****321\""), "{canonical}");
-    assert!(canonical.contains("\"stop_loss_pct\":\"0.02\""), "{canonical}");
+    assert!(
+        canonical.contains("\"account\":\"DU****321\""),
+        "{canonical}"
+    );
+    assert!(
+        canonical.contains("\"stop_loss_pct\":\"0.02\""),
+        "{canonical}"
+    );
 }

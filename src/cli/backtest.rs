@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use clap::Args;
 use rust_decimal::Decimal;
 
+use crate::backtest::cli::BacktestError;
 use crate::backtest::cli::{run_backtest, run_sweep, summary, BacktestArgs};
 use crate::broker::fill_model::Slippage;
-use crate::backtest::cli::BacktestError;
 use crate::cli::{Cli, UsageError};
 use crate::settings::{Flags, LoadInputs, Settings};
 

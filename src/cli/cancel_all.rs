@@ -57,8 +57,8 @@ impl Manual {
         let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live });
         let settings = Settings::load(&inputs)?;
         let account = settings.require_account()?.expose().to_string();
-        let client_id = pick_client_id(client_id, settings.connection.client_id)
-            .map_err(UsageError::Flag)?;
+        let client_id =
+            pick_client_id(client_id, settings.connection.client_id).map_err(UsageError::Flag)?;
         let format = cli.log_format.unwrap_or(match settings.logging.format {
             crate::settings::LogFormat::Json => crate::cli::LogFormat::Json,
             crate::settings::LogFormat::Human => crate::cli::LogFormat::Human,

@@ -157,11 +157,9 @@ fn toml_json(value: &toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::from(*b),
         toml::Value::Datetime(d) => Value::from(d.to_string()),
         toml::Value::Array(items) => Value::Array(items.iter().map(toml_json).collect()),
-        toml::Value::Table(t) => Value::Object(
-            t.iter()
-                .map(|(k, v)| (k.clone(), toml_json(v)))
-                .collect(),
-        ),
+        toml::Value::Table(t) => {
+            Value::Object(t.iter().map(|(k, v)| (k.clone(), toml_json(v))).collect())
+        }
     }
 }
 

@@ -90,7 +90,12 @@ pub(crate) fn list(inputs: &EffectiveInputs<'_>) -> Vec<EffectiveValue> {
     });
 
     section(&mut out, "risk", &inputs.merged.file.risk, &source_of);
-    section(&mut out, "shutdown", &inputs.merged.file.shutdown, &source_of);
+    section(
+        &mut out,
+        "shutdown",
+        &inputs.merged.file.shutdown,
+        &source_of,
+    );
     out.push(EffectiveValue::new(
         "journal.path",
         inputs.journal_path.display().to_string(),

@@ -150,18 +150,12 @@ pub(crate) fn read_env(
         }
     }
 
-    let unknown_env = inputs
-        .env
-        .keys()
-        .map(|k| (k, VarPlace::Environment));
-    let unknown_dotenv = inputs
-        .dotenv
-        .iter()
-        .flat_map(|d| {
-            d.vars
-                .keys()
-                .map(|k| (k, VarPlace::DotEnv(dotenv_label.clone())))
-        });
+    let unknown_env = inputs.env.keys().map(|k| (k, VarPlace::Environment));
+    let unknown_dotenv = inputs.dotenv.iter().flat_map(|d| {
+        d.vars
+            .keys()
+            .map(|k| (k, VarPlace::DotEnv(dotenv_label.clone())))
+    });
     for (name, place) in unknown_env.chain(unknown_dotenv) {
         if name.starts_with(ENV_PREFIX) && !KNOWN_VARS.contains(&name.as_str()) {
             warnings.push(Warning::UnknownVariable {

@@ -27,10 +27,7 @@ pub(crate) struct Merged {
 impl Merged {
     /// The layer `key` came from ([`Source::Default`] when no layer set it).
     pub fn source_of(&self, key: &str) -> Source {
-        self.provenance
-            .get(key)
-            .copied()
-            .unwrap_or(Source::Default)
+        self.provenance.get(key).copied().unwrap_or(Source::Default)
     }
 }
 

@@ -118,9 +118,9 @@ mod tests {
             name: "IBKR_PASS".into(),
             place: VarPlace::DotEnv(".env".into()),
         };
-        assert!(unknown
-            .to_string()
-            .starts_with("IBKR_PASS (in .env) is not a variable this app reads; known: IBKR_ACCOUNT_ID"));
+        assert!(unknown.to_string().starts_with(
+            "IBKR_PASS (in .env) is not a variable this app reads; known: IBKR_ACCOUNT_ID"
+        ));
     }
 
     #[test]
