@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use first_trading_app::settings::report::{write_check, EXIT_CONFIG_ERROR, EXIT_OK};
-use first_trading_app::settings::{DotEnv, Flags, LoadInputs, Settings, TradingMode};
+use first_trading_app::settings::{DotEnv, Flags, LoadInputs, Settings, TradingMode, Warning};
 
 const SHIPPED_CONFIG: &str = include_str!("../config.toml");
 const SHIPPED_ENV_EXAMPLE: &str = include_str!("../.env.example");
@@ -77,6 +77,15 @@ fn a_dotenv_readable_by_others_is_warned_about() {
     std::fs::set_permissions(&env_path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let dotenv = DotEnv::read(&env_path).unwrap();
     assert_eq!(dotenv.mode, Some(0o644));
+    let settings = Settings::load(&inputs(&config, Some(dotenv.clone()), &[], false)).unwrap();
+    assert!(
+        settings.warnings.contains(&Warning::DotEnvTooOpen {
+            path: env_path.display().to_string(),
+            mode: 0o644,
+        }),
+        "{:?}",
+        settings.warnings
+    );
     let (code, out, err) = check(&inputs(&config, Some(dotenv), &[], false));
     assert_eq!(code, EXIT_OK, "{err}");
     assert!(
@@ -91,6 +100,11 @@ fn a_dotenv_readable_by_others_is_warned_about() {
     assert!(!out.contains("DU7654321") && !err.contains("DU7654321"));
 
     std::fs::set_permissions(&env_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let settings = Settings::load(&inputs(&config, DotEnv::read(&env_path), &[], false)).unwrap();
+    assert!(!settings
+        .warnings
+        .iter()
+        .any(|w| matches!(w, Warning::DotEnvTooOpen { .. })));
     let (_, _, err) = check(&inputs(&config, DotEnv::read(&env_path), &[], false));
     assert!(!err.contains("chmod"), "{err}");
 }
@@ -151,4 +165,55 @@ fn check_prints_a_valid_live_setup() {
     assert!(out.contains("7496"), "{out}");
     assert!(out.contains("U7****321"), "{out}");
     assert!(!out.contains("U7654321"));
+}
+
+/// The journal's configuration hash, as `run` computes it.
+fn hash_of(settings: &Settings) -> String {
+    first_trading_app::journal::config_hash(&settings.canonical_json())
+}
+
+#[test]
+fn config_hash_is_stable_for_equal_settings_and_follows_risk_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let account = [("IBKR_ACCOUNT_ID", "DU7654321")];
+    let load = |text: &str, env: &[(&str, &str)]| {
+        std::fs::write(&config, text).unwrap();
+        Settings::load(&inputs(&config, None, env, false)).unwrap()
+    };
+
+    let base = load(
+        "strategies = []\n[risk]\nstop_loss_pct = 0.02\nmax_open_orders = 5\n[connection]\nport = 4002\n",
+        &account,
+    );
+    let hash = hash_of(&base);
+    assert_eq!(hash.len(), 64);
+    assert_eq!(hash_of(&base), hash, "same settings, same hash");
+
+    // Equal settings written differently: key order, trailing zeros, and the
+    // port from the environment instead of the file.
+    let rewritten = load(
+        "strategies = []\n[risk]\nmax_open_orders = 5\nstop_loss_pct = 0.020\n",
+        &[("IBKR_ACCOUNT_ID", "DU7654321"), ("IBKR_PORT", "4002")],
+    );
+    assert_eq!(base.risk, rewritten.risk);
+    assert_eq!(hash_of(&rewritten), hash);
+
+    let riskier = load(
+        "strategies = []\n[risk]\nstop_loss_pct = 0.03\nmax_open_orders = 5\n[connection]\nport = 4002\n",
+        &account,
+    );
+    assert_ne!(base.risk, riskier.risk);
+    assert_ne!(hash_of(&riskier), hash, "a risk value changed");
+
+    let canonical = base.canonical_json();
+    assert!(!canonical.contains("DU7654321"), "{canonical}");
+    assert!(
+        canonical.contains("\"account\":\"DU****321\""),
+        "{canonical}"
+    );
+    assert!(
+        canonical.contains("\"stop_loss_pct\":\"0.02\""),
+        "{canonical}"
+    );
 }

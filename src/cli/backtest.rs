@@ -9,10 +9,10 @@ use chrono::NaiveDate;
 use clap::Args;
 use rust_decimal::Decimal;
 
+use crate::backtest::cli::BacktestError;
 use crate::backtest::cli::{run_backtest, run_sweep, summary, BacktestArgs};
 use crate::broker::fill_model::Slippage;
-use crate::cli::{Cli, EXIT_CONFIG, EXIT_FAILURE};
-use crate::settings::report::render_error;
+use crate::cli::{Cli, UsageError};
 use crate::settings::{Flags, LoadInputs, Settings};
 
 /// Arguments of `backtest`.
@@ -47,18 +47,16 @@ pub struct BacktestCommand {
     pub slippage_bps: Option<Decimal>,
 }
 
-/// Runs a backtest (or a sweep). Exit 0 on success, 2 on invalid inputs, 1 otherwise.
-pub fn run(cli: &Cli, args: &BacktestCommand) -> ExitCode {
+/// Runs a backtest (or a sweep). Exit 0 on success.
+///
+/// # Errors
+/// A [`UsageError`] for invalid inputs (exit 2); a report that cannot be
+/// written (exit 1).
+pub fn run(cli: &Cli, args: &BacktestCommand) -> anyhow::Result<ExitCode> {
     // [risk] from the config file when there is one; the defaults otherwise.
     let limits = if cli.config.exists() {
         let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: false });
-        match Settings::load(&inputs) {
-            Ok(settings) => settings.risk,
-            Err(error) => {
-                eprintln!("{}", render_error(&error));
-                return ExitCode::from(EXIT_CONFIG);
-            }
-        }
+        Settings::load(&inputs).map_err(UsageError::from)?.risk
     } else {
         crate::risk::RiskLimits::default()
     };
@@ -79,29 +77,17 @@ pub fn run(cli: &Cli, args: &BacktestCommand) -> ExitCode {
         backtest.fill.slippage = Slippage::Bps(bps);
     }
     if !backtest.sweep.is_empty() {
-        return match run_sweep(&backtest) {
-            Ok(outcome) => {
-                println!("{}", outcome.markdown());
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("{error}");
-                ExitCode::from(EXIT_CONFIG)
-            }
-        };
+        let outcome = run_sweep(&backtest).map_err(UsageError::Backtest)?;
+        println!("{}", outcome.markdown());
+        return Ok(ExitCode::SUCCESS);
     }
     match run_backtest(&backtest) {
         Ok(outcome) => {
             println!("{}", summary(&outcome));
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-        Err(crate::backtest::cli::BacktestError::Report(error)) => {
-            eprintln!("{error}");
-            ExitCode::from(EXIT_FAILURE)
-        }
-        Err(error) => {
-            eprintln!("{error}");
-            ExitCode::from(EXIT_CONFIG)
-        }
+        // The inputs were fine; writing the report failed.
+        Err(error @ BacktestError::Report(_)) => Err(error.into()),
+        Err(error) => Err(UsageError::Backtest(error).into()),
     }
 }

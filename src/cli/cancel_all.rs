@@ -15,10 +15,9 @@ use ibapi::Client;
 
 use crate::broker::tws::connect;
 use crate::broker::tws::manual::{cancel_everything, verify_account};
-use crate::cli::{logging, Cli, EXIT_CONFIG, EXIT_FAILURE};
+use crate::cli::{logging, runtime, Cli, UsageError, EXIT_FAILURE};
 use crate::domain::AccountId;
 use crate::redact::Redactor;
-use crate::settings::report::render_error;
 use crate::settings::{Flags, LoadInputs, Settings};
 
 /// Added to `IBKR_CLIENT_ID` for the manual commands' default client id, so
@@ -54,27 +53,13 @@ impl Manual {
     /// picks the client id and starts logging.
     ///
     /// # Errors
-    /// The exit code (2) after printing every configuration problem.
-    pub fn prepare(cli: &Cli, live: bool, client_id: Option<i32>) -> Result<Self, ExitCode> {
+    /// A [`UsageError`] with every configuration problem, or the bad `--client-id`.
+    pub fn prepare(cli: &Cli, live: bool, client_id: Option<i32>) -> Result<Self, UsageError> {
         let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live });
-        let settings = Settings::load(&inputs).map_err(|error| {
-            eprintln!("{}", render_error(&error));
-            ExitCode::from(EXIT_CONFIG)
-        })?;
-        let account = match settings.require_account() {
-            Ok(id) => id.clone(),
-            Err(problem) => {
-                eprintln!("configuration invalid, 1 problem:\n  {problem}");
-                return Err(ExitCode::from(EXIT_CONFIG));
-            }
-        };
-        let client_id = match pick_client_id(client_id, settings.connection.client_id) {
-            Ok(id) => id,
-            Err(message) => {
-                eprintln!("{message}");
-                return Err(ExitCode::from(EXIT_CONFIG));
-            }
-        };
+        let settings = Settings::load(&inputs)?;
+        let account = settings.require_account()?.clone();
+        let client_id =
+            pick_client_id(client_id, settings.connection.client_id).map_err(UsageError::Flag)?;
         let format = cli.log_format.unwrap_or(match settings.logging.format {
             crate::settings::LogFormat::Json => crate::cli::LogFormat::Json,
             crate::settings::LogFormat::Human => crate::cli::LogFormat::Human,
@@ -94,17 +79,17 @@ impl Manual {
         Duration::from_secs(self.settings.shutdown.cancel_timeout_secs)
     }
 
-    /// Prints `error` to stderr with every account id masked; returns exit code 1.
-    pub fn fail(&self, error: &dyn std::fmt::Display) -> ExitCode {
-        eprintln!("{}", self.redactor.redact(&error.to_string()));
-        ExitCode::from(EXIT_FAILURE)
+    /// `error` as a failure (exit code 1) whose text has this account's id
+    /// masked (the binary edge masks only id-shaped tokens).
+    pub fn fail(&self, error: &dyn std::fmt::Display) -> anyhow::Error {
+        anyhow::Error::msg(self.redactor.redact(&error.to_string()).into_owned())
     }
 
     /// Connects and verifies the account is managed and matches the mode.
     ///
     /// # Errors
-    /// Exit code 1 after printing why.
-    pub async fn connect(&self) -> Result<Client, ExitCode> {
+    /// Why not (exit code 1), account masked.
+    pub async fn connect(&self) -> anyhow::Result<Client> {
         let c = &self.settings.connection;
         let client = connect(&c.host, c.port, self.client_id)
             .await
@@ -134,46 +119,25 @@ pub(crate) fn pick_client_id(given: Option<i32>, configured: i32) -> Result<i32,
     }
 }
 
-/// A multi-thread runtime, or exit code 1 after saying why not.
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| {
-            eprintln!("cannot start the async runtime: {error}");
-            ExitCode::from(EXIT_FAILURE)
-        })
-}
-
-/// Runs `cancel-all`. Exit codes: 0 nothing left open; 1 orders left, TWS
-/// unreachable or not confirming; 2 configuration error (nothing opened).
-pub fn run(cli: &Cli, args: &CancelAllArgs) -> ExitCode {
-    let manual = match Manual::prepare(cli, args.live, args.client_id) {
-        Ok(manual) => manual,
-        Err(code) => return code,
-    };
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    runtime.block_on(async {
-        let client = match manual.connect().await {
-            Ok(client) => client,
-            Err(code) => return code,
-        };
+/// Runs `cancel-all`. Exit codes: 0 nothing left open; 1 orders left (the
+/// report says which).
+///
+/// # Errors
+/// A [`UsageError`] for the configuration (exit 2, nothing opened); TWS
+/// unreachable or not confirming (exit 1).
+pub fn run(cli: &Cli, args: &CancelAllArgs) -> anyhow::Result<ExitCode> {
+    let manual = Manual::prepare(cli, args.live, args.client_id)?;
+    runtime()?.block_on(async {
+        let client = manual.connect().await?;
         let result = cancel_everything(&client, manual.account.expose(), manual.timeout()).await;
         client.disconnect().await;
-        match result {
-            Ok(report) => {
-                println!("{report}");
-                if report.is_clean() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(EXIT_FAILURE)
-                }
-            }
-            Err(error) => manual.fail(&error),
-        }
+        let report = result.map_err(|error| manual.fail(&error))?;
+        println!("{report}");
+        Ok(if report.is_clean() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(EXIT_FAILURE)
+        })
     })
 }
 

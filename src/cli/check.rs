@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use crate::settings::report::write_check;
 use crate::settings::{Flags, LoadInputs};
 
@@ -20,14 +22,16 @@ pub struct CheckArgs {
 }
 
 /// Runs `check` against this process's environment, `.env` and config file.
-/// Returns exit code 0 when everything is valid, 2 on configuration errors,
-/// 1 if the report could not be written (e.g. closed stdout).
-pub fn run(args: &CheckArgs) -> ExitCode {
+/// Returns exit code 0 when everything is valid, 2 on configuration errors
+/// (the report already lists them).
+///
+/// # Errors
+/// When the report cannot be written (e.g. closed stdout): exit code 1.
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let inputs = LoadInputs::from_process(args.config.clone(), Flags { live: args.live });
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    match write_check(&inputs, &mut stdout.lock(), &mut stderr.lock()) {
-        Ok(code) => ExitCode::from(code),
-        Err(_) => ExitCode::from(1),
-    }
+    let code = write_check(&inputs, &mut stdout.lock(), &mut stderr.lock())
+        .context("cannot write the check report")?;
+    Ok(ExitCode::from(code))
 }

@@ -12,8 +12,8 @@ use clap::Args;
 
 use crate::broker::tws::manual::flatten_everything;
 use crate::broker::tws::snapshot;
-use crate::cli::cancel_all::{runtime, Manual};
-use crate::cli::{Cli, EXIT_CONFIG, EXIT_FAILURE};
+use crate::cli::cancel_all::Manual;
+use crate::cli::{runtime, Cli, UsageError, EXIT_FAILURE};
 
 /// Arguments of `flatten`.
 #[derive(Debug, Args)]
@@ -35,31 +35,22 @@ pub(crate) fn confirms(answer: &str) -> bool {
     matches!(answer.trim().to_ascii_lowercase().as_str(), "yes" | "y")
 }
 
-/// Runs `flatten`. Exit codes: 0 flat and nothing open; 1 anything left,
-/// declined, or TWS unreachable; 2 configuration error, or no terminal to
-/// confirm on without `--yes` (nothing opened).
-pub fn run(cli: &Cli, args: &FlattenArgs) -> ExitCode {
-    let manual = match Manual::prepare(cli, args.live, args.client_id) {
-        Ok(manual) => manual,
-        Err(code) => return code,
-    };
+/// Runs `flatten`. Exit codes: 0 flat and nothing open; 1 anything left
+/// (the report says what).
+///
+/// # Errors
+/// A [`UsageError`] for the configuration, or no terminal to confirm on
+/// without `--yes` (exit 2, nothing opened); declined or TWS unreachable (exit 1).
+pub fn run(cli: &Cli, args: &FlattenArgs) -> anyhow::Result<ExitCode> {
+    let manual = Manual::prepare(cli, args.live, args.client_id)?;
     if !args.yes && !std::io::stdin().is_terminal() {
-        eprintln!("flatten closes every position and asks for confirmation on a terminal; stdin is not one: pass --yes to confirm");
-        return ExitCode::from(EXIT_CONFIG);
+        return Err(UsageError::Flag("flatten closes every position and asks for confirmation on a terminal; stdin is not one: pass --yes to confirm".to_string()).into());
     }
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(code) => return code,
-    };
-    runtime.block_on(async {
-        let client = match manual.connect().await {
-            Ok(client) => Arc::new(client),
-            Err(code) => return code,
-        };
+    runtime()?.block_on(async {
+        let client = Arc::new(manual.connect().await?);
         if !args.yes && !confirm(&client, &manual).await {
-            eprintln!("flatten declined: nothing was cancelled or sent");
             client.disconnect().await;
-            return ExitCode::from(EXIT_FAILURE);
+            anyhow::bail!("flatten declined: nothing was cancelled or sent");
         }
         let result = flatten_everything(
             &client,
@@ -69,17 +60,13 @@ pub fn run(cli: &Cli, args: &FlattenArgs) -> ExitCode {
         )
         .await;
         client.disconnect().await;
-        match result {
-            Ok(report) => {
-                println!("{report}");
-                if report.is_flat() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(EXIT_FAILURE)
-                }
-            }
-            Err(error) => manual.fail(&error),
-        }
+        let report = result.map_err(|error| manual.fail(&error))?;
+        println!("{report}");
+        Ok(if report.is_flat() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(EXIT_FAILURE)
+        })
     })
 }
 

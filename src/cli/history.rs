@@ -11,8 +11,7 @@ use crate::broker::tws::history::{
     download_to_file, server_now, HistoryRequest, RequestError, SpecError,
 };
 use crate::broker::tws::pacing::HistoricalScheduler;
-use crate::cli::{logging, LogFormat, EXIT_CONFIG, EXIT_FAILURE};
-use crate::settings::report::render_error;
+use crate::cli::{logging, runtime, LogFormat, UsageError};
 use crate::settings::{Flags, LoadInputs, Settings};
 
 /// Arguments of `history`.
@@ -95,63 +94,36 @@ fn check_out(out: &Path) -> Result<(), String> {
 /// (connection and client id only), connects, downloads, writes the file,
 /// and prints how many bars it wrote and their span.
 ///
-/// Exit codes: 0 written; 2 bad argument or configuration (nothing opened);
-/// 1 connection, download or write failure (the old file, if any, is kept).
-pub fn run(config: Option<PathBuf>, log_format: LogFormat, args: &HistoryArgs) -> ExitCode {
-    let request = match check_args(args) {
-        Ok(request) => request,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
+/// Exit code 0 when written.
+///
+/// # Errors
+/// A [`UsageError`] for a bad argument or configuration (exit 2, nothing
+/// opened); a connection, download or write failure (exit 1, the old file,
+/// if any, is kept).
+pub fn run(
+    config: Option<PathBuf>,
+    log_format: LogFormat,
+    args: &HistoryArgs,
+) -> anyhow::Result<ExitCode> {
+    let request = check_args(args).map_err(UsageError::Flag)?;
     let inputs = LoadInputs::from_process(config, Flags { live: args.live });
     logging::init(log_format, inputs.redactor());
-    let settings = match Settings::load(&inputs) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("{}", render_error(&error));
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
+    let settings = Settings::load(&inputs).map_err(UsageError::from)?;
     // The settings warnings are about trading (no strategies, no account);
     // `check` and `run` show them where they matter.
     for warning in &settings.warnings {
         tracing::debug!("{warning}");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("cannot start the async runtime: {error}");
-            return ExitCode::from(EXIT_FAILURE);
-        }
-    };
+    let runtime = runtime()?;
     let connection = &settings.connection;
     let client_id = args.client_id.unwrap_or(connection.client_id);
     runtime.block_on(async {
-        let client = match tws::connect(&connection.host, connection.port, client_id).await {
-            Ok(client) => client,
-            Err(error) => {
-                eprintln!("{error}");
-                return ExitCode::from(EXIT_FAILURE);
-            }
-        };
+        let client = tws::connect(&connection.host, connection.port, client_id).await?;
         let now = server_now(&client).await;
         let mut scheduler = HistoricalScheduler::default();
-        let saved = download_to_file(&client, &mut scheduler, &request, &args.out, now).await;
-        match saved {
-            Ok(summary) => {
-                println!("{summary}");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("{error}");
-                ExitCode::from(EXIT_FAILURE)
-            }
-        }
+        let saved = download_to_file(&client, &mut scheduler, &request, &args.out, now).await?;
+        println!("{saved}");
+        Ok(ExitCode::SUCCESS)
     })
 }
 

@@ -1,5 +1,10 @@
 //! The command line: argument definitions (clap) and one module per subcommand.
-//! `main.rs` only parses and dispatches here; every command returns an exit code.
+//! `main.rs` only parses and dispatches here.
+//!
+//! This is the binary edge: each command returns `anyhow::Result<ExitCode>`,
+//! failures carry `.context(...)`, and [`dispatch`] prints them (account ids
+//! masked) and picks the exit code: [`EXIT_CONFIG`] when the chain holds a
+//! [`UsageError`], [`EXIT_FAILURE`] otherwise. Never trades or connects itself.
 
 pub mod backtest;
 pub mod cancel_all;
@@ -14,7 +19,13 @@ pub mod sim;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::ConfigProblem;
+use crate::journal::JournalError;
+use crate::redact::Redactor;
+use crate::settings::SettingsError;
 
 /// Exit code for configuration errors (invalid file, key, value, or mode mismatch).
 pub const EXIT_CONFIG: u8 = 2;
@@ -106,29 +117,146 @@ pub struct CheckCommand {
     pub live: bool,
 }
 
-/// Runs the parsed command and returns the process exit code.
+/// A problem the user fixes in the configuration or on the command line:
+/// exit code [`EXIT_CONFIG`], before anything is connected.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    /// The settings did not load: every problem found.
+    #[error("{}", .0.to_string().trim_end())]
+    Settings(#[from] SettingsError),
+    /// A flag or argument is wrong (the message names it and what is expected).
+    #[error("{0}")]
+    Flag(String),
+    /// The journal file cannot be used (foreign, corrupt, newer schema, ...).
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The backtest's inputs (bar files, strategy, sweep axes) are invalid.
+    #[error(transparent)]
+    Backtest(crate::backtest::cli::BacktestError),
+}
+
+impl From<ConfigProblem> for UsageError {
+    fn from(problem: ConfigProblem) -> Self {
+        Self::from(vec![problem])
+    }
+}
+
+impl From<Vec<ConfigProblem>> for UsageError {
+    fn from(problems: Vec<ConfigProblem>) -> Self {
+        Self::Settings(SettingsError {
+            problems,
+            ..SettingsError::default()
+        })
+    }
+}
+
+/// The exit code for a failed command: [`EXIT_CONFIG`] when a [`UsageError`]
+/// is in the chain, [`EXIT_FAILURE`] otherwise.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.downcast_ref::<UsageError>().is_some() {
+        EXIT_CONFIG
+    } else {
+        EXIT_FAILURE
+    }
+}
+
+/// The multi-thread async runtime every connecting command runs on.
+///
+/// # Errors
+/// When the runtime cannot start (exit code 1).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Runs the parsed command and returns the process exit code; a failure is
+/// printed to stderr (every account-id-shaped token masked) with its causes.
 pub fn dispatch(cli: Cli) -> ExitCode {
+    match execute(&cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("{}", Redactor::default().redact(&describe(&error)));
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}
+
+/// `error` and its causes as `context: cause: cause`, leaving out a cause
+/// whose text the line already holds (errors that quote their source).
+pub fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+fn execute(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Run(args) => run::run(&cli, args),
-        Command::Backtest(args) => backtest::run(&cli, args),
+        Command::Run(args) => run::run(cli, args),
+        Command::Backtest(args) => backtest::run(cli, args),
         Command::History(args) => history::run(
             Some(cli.config.clone()),
             cli.log_format.unwrap_or(LogFormat::Human),
             args,
         ),
-        Command::Report(args) => report::run(&cli, args),
+        Command::Report(args) => report::run(cli, args),
         Command::Sim(args) => {
             logging::init(
                 cli.log_format.unwrap_or(LogFormat::Human),
-                crate::redact::Redactor::default(),
+                Redactor::default(),
             );
             sim::run(args)
         }
-        Command::CancelAll(args) => cancel_all::run(&cli, args),
-        Command::Flatten(args) => flatten::run(&cli, args),
+        Command::CancelAll(args) => cancel_all::run(cli, args),
+        Command::Flatten(args) => flatten::run(cli, args),
         Command::Check(args) => check::run(&check::CheckArgs {
             config: Some(cli.config.clone()),
             live: args.live,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_exit_2_even_under_context_and_others_exit_1() {
+        let usage = anyhow::Error::from(UsageError::Flag("--speed 0: must be positive".into()))
+            .context("sim");
+        assert_eq!(exit_code(&usage), EXIT_CONFIG);
+        assert!(matches!(
+            usage.downcast_ref::<UsageError>(),
+            Some(UsageError::Flag(_))
+        ));
+        let problem = ConfigProblem::new("environment", "IBKR_ACCOUNT_ID", "(unset)", "required");
+        let usage = anyhow::Error::from(UsageError::from(problem));
+        assert_eq!(exit_code(&usage), EXIT_CONFIG);
+        assert!(usage
+            .to_string()
+            .starts_with("configuration invalid, 1 problem:\n  environment: IBKR_ACCOUNT_ID"));
+        let failure = anyhow::anyhow!("refused").context("cannot connect");
+        assert_eq!(exit_code(&failure), EXIT_FAILURE);
+        assert_eq!(describe(&failure), "cannot connect: refused");
+    }
+
+    #[test]
+    fn a_cause_the_message_already_quotes_is_shown_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("journal: {0}")]
+        struct Quoting(#[source] std::io::Error);
+        let inner = std::io::Error::other("disk full");
+        let error = anyhow::Error::from(Quoting(inner)).context("session failed");
+        assert_eq!(describe(&error), "session failed: journal: disk full");
     }
 }

@@ -3,13 +3,13 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use chrono::{NaiveDate, Utc};
 use clap::Args;
 
-use crate::cli::{Cli, EXIT_CONFIG, EXIT_FAILURE};
+use crate::cli::{Cli, UsageError};
 use crate::journal::Journal;
 use crate::risk::state::trading_day;
-use crate::settings::report::render_error;
 use crate::settings::{Flags, LoadInputs, Settings};
 
 /// Arguments of `report`.
@@ -20,52 +20,38 @@ pub struct ReportArgs {
     pub day: Option<String>,
 }
 
-/// Prints the day report. Exit 0 on success, 2 on bad arguments or
-/// configuration, 1 when the journal cannot be read.
-pub fn run(cli: &Cli, args: &ReportArgs) -> ExitCode {
+/// Prints the day report.
+///
+/// # Errors
+/// A [`UsageError`] for a bad `--day` or configuration (exit 2); a missing or
+/// unreadable journal, or stdout failing, with context (exit 1).
+pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let day = match &args.day {
         None => trading_day(Utc::now()),
-        Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(day) => day,
-            Err(_) => {
-                eprintln!("--day {text:?}: expected a date as YYYY-MM-DD, e.g. 2026-01-05");
-                return ExitCode::from(EXIT_CONFIG);
-            }
-        },
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            UsageError::Flag(format!(
+                "--day {text:?}: expected a date as YYYY-MM-DD, e.g. 2026-01-05"
+            ))
+        })?,
     };
     let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: false });
-    let settings = match Settings::load(&inputs) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("{}", render_error(&error));
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
+    let settings = Settings::load(&inputs).map_err(UsageError::from)?;
     let path = &settings.journal.path;
     if !path.exists() {
-        eprintln!(
+        anyhow::bail!(
             "no journal at {}: nothing has been traded with this configuration yet ([journal] path in {})",
             path.display(),
             settings.config_path.display()
         );
-        return ExitCode::from(EXIT_FAILURE);
     }
-    let report = Journal::open(path).and_then(|journal| journal.day_report(day));
-    match report {
-        Ok(report) => {
-            use std::io::Write;
-            // A closed pipe (`report | head`) is a normal end, not a failure.
-            match writeln!(std::io::stdout().lock(), "{report}") {
-                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-                    eprintln!("cannot write the report: {error}");
-                    ExitCode::from(EXIT_FAILURE)
-                }
-                _ => ExitCode::SUCCESS,
-            }
+    // Read errors are exit 1 here (not a UsageError): the file exists and `run` wrote it.
+    let report = Journal::open(path).and_then(|journal| journal.day_report(day))?;
+    use std::io::Write;
+    // A closed pipe (`report | head`) is a normal end, not a failure.
+    match writeln!(std::io::stdout().lock(), "{report}") {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(error).context("cannot write the report")
         }
-        Err(error) => {
-            eprintln!("{error}");
-            ExitCode::from(EXIT_FAILURE)
-        }
+        _ => Ok(ExitCode::SUCCESS),
     }
 }

@@ -6,13 +6,14 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context;
+
 use crate::broker::tws::session::{run_session, SessionConfig};
-use crate::cli::{logging, Cli, RunArgs, EXIT_CONFIG, EXIT_FAILURE};
+use crate::cli::{logging, runtime, Cli, RunArgs, UsageError};
 use crate::domain::types::StrategyId;
 use crate::domain::AccountId;
 use crate::journal::{config_hash, Journal};
-use crate::settings::report::render_error;
-use crate::settings::{Flags, LoadInputs, Settings, TradingMode};
+use crate::settings::{Flags, LoadInputs, Settings, TradingMode, Warning};
 use crate::shutdown;
 use crate::strategy::{Registry, Strategy};
 
@@ -25,28 +26,23 @@ fn sim_account() -> AccountId {
         .unwrap_or_else(|_| unreachable!("SIM_ACCOUNT is a valid paper id"))
 }
 
-/// Runs `run`. Configuration errors exit with 2 before any socket is opened.
-pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
+/// Runs `run`. Configuration errors ([`UsageError`], exit 2) are returned
+/// before any socket is opened.
+///
+/// # Errors
+/// A [`UsageError`] for the configuration, flags or journal file; anything
+/// else (Ctrl+C handler, runtime, simulator, session) with its context.
+pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: args.live });
-    let settings = match Settings::load(&inputs) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("{}", render_error(&error));
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
+    let settings = Settings::load(&inputs).map_err(UsageError::from)?;
     let account = match (args.sim, settings.require_account()) {
         (true, _) if settings.mode == TradingMode::Live => {
-            eprintln!("--sim trades the simulator's paper account: run it without --live and with IBKR_PAPER_TRADING unset or true");
-            return ExitCode::from(EXIT_CONFIG);
+            return Err(UsageError::Flag("--sim trades the simulator's paper account: run it without --live and with IBKR_PAPER_TRADING unset or true".to_string()).into());
         }
         (true, Ok(id)) if id.is_paper() => id.clone(),
         (true, _) => sim_account(),
         (false, Ok(id)) => id.clone(),
-        (false, Err(problem)) => {
-            eprintln!("configuration invalid, 1 problem:\n  {problem}");
-            return ExitCode::from(EXIT_CONFIG);
-        }
+        (false, Err(problem)) => return Err(UsageError::from(problem).into()),
     };
     let format = cli.log_format.unwrap_or(match settings.logging.format {
         crate::settings::LogFormat::Json => crate::cli::LogFormat::Json,
@@ -55,46 +51,16 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
     logging::init(format, inputs.redactor().with_id(account.expose()));
     for warning in &settings.warnings {
         // With --sim the simulator's paper account stands in for IBKR_ACCOUNT_ID.
-        if !(args.sim && warning.contains("IBKR_ACCOUNT_ID")) {
+        if !(args.sim && *warning == Warning::AccountUnset) {
             tracing::warn!("{warning}");
         }
     }
-    let strategies = match build_strategies(&settings) {
-        Ok(strategies) => strategies,
-        Err(problems) => {
-            eprintln!("configuration invalid, {} problem(s):", problems.len());
-            for problem in problems {
-                eprintln!("  {problem}");
-            }
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
+    let strategies = build_strategies(&settings).map_err(UsageError::from)?;
     // The journal is opened (and a foreign or corrupt file refused) before any connection.
-    let journal = match Journal::open(&settings.journal.path) {
-        Ok(journal) => journal,
-        Err(error) => {
-            eprintln!("{error}");
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
-    let config_hash = config_hash(&effective_config_text(&settings));
-    let listener = match shutdown::install() {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("cannot install the Ctrl+C handler: {error}");
-            return ExitCode::from(EXIT_FAILURE);
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("cannot start the async runtime: {error}");
-            return ExitCode::from(EXIT_FAILURE);
-        }
-    };
+    let journal = Journal::open(&settings.journal.path).map_err(UsageError::from)?;
+    let config_hash = config_hash(&settings.canonical_json());
+    let listener = shutdown::install().context("cannot install the Ctrl+C handler")?;
+    let runtime = runtime()?;
     runtime.block_on(async move {
         let mut host = settings.connection.host.clone();
         let mut port = settings.connection.port;
@@ -106,18 +72,13 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
                 ..tws_sim::SimConfig::default()
             };
             let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
-            match tws_sim::Simulator::start(config, addr).await {
-                Ok(handle) => {
-                    host = "127.0.0.1".to_string();
-                    port = handle.local_addr().port();
-                    tracing::info!(address = %handle.local_addr(), speed = args.sim_speed, "embedded TWS simulator started (paper account {})", account);
-                    sim = Some(handle);
-                }
-                Err(error) => {
-                    eprintln!("cannot start the embedded simulator: {error}");
-                    return ExitCode::from(EXIT_FAILURE);
-                }
-            }
+            let handle = tws_sim::Simulator::start(config, addr)
+                .await
+                .context("cannot start the embedded simulator")?;
+            host = "127.0.0.1".to_string();
+            port = handle.local_addr().port();
+            tracing::info!(address = %handle.local_addr(), speed = args.sim_speed, "embedded TWS simulator started (paper account {})", account);
+            sim = Some(handle);
         }
         let config = SessionConfig {
             host,
@@ -139,17 +100,10 @@ pub fn run(cli: &Cli, args: &RunArgs) -> ExitCode {
         if let Some(sim) = sim {
             sim.shutdown().await;
         }
-        match result {
-            Ok(report) => {
-                println!("{report}");
-                tracing::info!(state = %report.state, open_orders_left = ?report.open_orders_left, day_pnl = %report.day_pnl(), "session ended");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("{error}");
-                ExitCode::from(EXIT_FAILURE)
-            }
-        }
+        let report = result?;
+        println!("{report}");
+        tracing::info!(state = %report.state, open_orders_left = ?report.open_orders_left, day_pnl = %report.day_pnl(), "session ended");
+        Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
     })
 }
 
@@ -181,18 +135,4 @@ pub fn build_strategies(
     } else {
         Err(problems)
     }
-}
-
-/// The effective configuration as text, for the journal's configuration hash:
-/// every effective value with its source (already masked), then each strategy
-/// file's content.
-pub fn effective_config_text(settings: &Settings) -> String {
-    let mut text = String::new();
-    for value in &settings.effective {
-        text.push_str(&format!("{value:?}\n"));
-    }
-    for entry in &settings.strategies {
-        text.push_str(&format!("{:?}\n", entry.file));
-    }
-    text
 }

@@ -5,10 +5,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Args;
 use tws_sim::SimConfig;
 
-use crate::cli::{EXIT_CONFIG, EXIT_FAILURE};
+use crate::cli::{runtime, UsageError};
 
 /// Arguments of `sim`.
 #[derive(Debug, Args)]
@@ -58,30 +59,15 @@ pub fn config(args: &SimArgs) -> Result<SimConfig, String> {
 }
 
 /// Runs the simulator until Ctrl+C.
-pub fn run(args: &SimArgs) -> ExitCode {
-    let config = match config(args) {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
+///
+/// # Errors
+/// A [`UsageError`] for a bad argument (exit 2); the runtime or the
+/// simulator failing, with the address (exit 1).
+pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
+    let config = config(args).map_err(UsageError::Flag)?;
     let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), args.port);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("cannot start the async runtime: {error}");
-            return ExitCode::from(EXIT_FAILURE);
-        }
-    };
-    match runtime.block_on(tws_sim::run_until_ctrl_c(config, addr)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("tws-sim on {addr}: {error}");
-            ExitCode::from(EXIT_FAILURE)
-        }
-    }
+    runtime()?
+        .block_on(tws_sim::run_until_ctrl_c(config, addr))
+        .with_context(|| format!("tws-sim on {addr}"))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,6 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::env::{EnvSettings, ACCOUNT_VAR, CLIENT_ID_VAR, HOST_VAR, PAPER_VAR, PORT_VAR};
-use super::file::FileConfig;
 use super::inputs::Flags;
 use super::layer::Merged;
 use super::mode::TradingMode;
@@ -18,7 +17,6 @@ pub(crate) struct EffectiveInputs<'a> {
     pub config_path: &'a Path,
     pub config_source: Source,
     pub merged: &'a Merged,
-    pub file: &'a FileConfig,
     pub env: &'a EnvSettings,
     pub flags: Flags,
     pub mode: TradingMode,
@@ -44,14 +42,7 @@ pub(crate) fn list(inputs: &EffectiveInputs<'_>) -> Vec<EffectiveValue> {
         "config.toml in the working directory"
     })];
 
-    let source_of = |key: &str| {
-        inputs
-            .merged
-            .provenance
-            .get(key)
-            .copied()
-            .unwrap_or(Source::Default)
-    };
+    let source_of = |key: &str| inputs.merged.source_of(key);
     let with_var = |value: EffectiveValue, var: &str| match value.source {
         Source::Env | Source::DotEnv => value.with_note(var),
         _ => value,
@@ -98,14 +89,19 @@ pub(crate) fn list(inputs: &EffectiveInputs<'_>) -> Vec<EffectiveValue> {
         EffectiveValue::new("--live", "no", Source::Default)
     });
 
-    section(&mut out, "risk", &inputs.file.risk, &source_of);
-    section(&mut out, "shutdown", &inputs.file.shutdown, &source_of);
+    section(&mut out, "risk", &inputs.merged.file.risk, &source_of);
+    section(
+        &mut out,
+        "shutdown",
+        &inputs.merged.file.shutdown,
+        &source_of,
+    );
     out.push(EffectiveValue::new(
         "journal.path",
         inputs.journal_path.display().to_string(),
         source_of("journal.path"),
     ));
-    section(&mut out, "logging", &inputs.file.logging, &source_of);
+    section(&mut out, "logging", &inputs.merged.file.logging, &source_of);
     if inputs.strategies.is_empty() {
         out.push(EffectiveValue::new(
             "strategies",

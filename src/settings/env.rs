@@ -4,6 +4,7 @@
 use super::inputs::{LoadInputs, ENV_PREFIX};
 use super::sections::{check_client_id, check_host, PORT_EXPECTED};
 use super::source::Source;
+use super::warning::{VarPlace, Warning};
 use super::ConfigProblem;
 use crate::domain::account::AccountId;
 use crate::redact::mask_account;
@@ -56,7 +57,7 @@ struct Raw {
 pub(crate) fn read_env(
     inputs: &LoadInputs,
     problems: &mut Vec<ConfigProblem>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> EnvSettings {
     let dotenv_label = inputs
         .dotenv
@@ -149,20 +150,18 @@ pub(crate) fn read_env(
         }
     }
 
-    let unknown_env = inputs
-        .env
-        .keys()
-        .map(|k| (k, "the environment".to_string()));
-    let unknown_dotenv = inputs
-        .dotenv
-        .iter()
-        .flat_map(|d| d.vars.keys().map(|k| (k, dotenv_label.clone())));
+    let unknown_env = inputs.env.keys().map(|k| (k, VarPlace::Environment));
+    let unknown_dotenv = inputs.dotenv.iter().flat_map(|d| {
+        d.vars
+            .keys()
+            .map(|k| (k, VarPlace::DotEnv(dotenv_label.clone())))
+    });
     for (name, place) in unknown_env.chain(unknown_dotenv) {
         if name.starts_with(ENV_PREFIX) && !KNOWN_VARS.contains(&name.as_str()) {
-            warnings.push(format!(
-                "{name} (in {place}) is not a variable this app reads; known: {}",
-                KNOWN_VARS.join(", ")
-            ));
+            warnings.push(Warning::UnknownVariable {
+                name: name.clone(),
+                place,
+            });
         }
     }
     out
@@ -291,8 +290,18 @@ mod tests {
             &mut w,
         );
         assert!(p.is_empty());
-        assert_eq!(w.len(), 2, "{w:?}");
-        assert!(w[0].starts_with("IBKR_ACOUNT_ID (in the environment) is not a variable"));
-        assert!(w[1].starts_with("IBKR_PASS (in .env)"));
+        assert_eq!(
+            w,
+            [
+                Warning::UnknownVariable {
+                    name: "IBKR_ACOUNT_ID".into(),
+                    place: VarPlace::Environment,
+                },
+                Warning::UnknownVariable {
+                    name: "IBKR_PASS".into(),
+                    place: VarPlace::DotEnv(".env".into()),
+                },
+            ]
+        );
     }
 }

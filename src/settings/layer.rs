@@ -1,166 +1,102 @@
-//! Merging the layers with the `config` crate: the config file's table, then
-//! the `IBKR_*` overrides from `.env` and the environment. Each value is tagged
-//! with its layer (the `config` crate keeps a value's origin through the
-//! merge), which is how `check` knows where every effective value came from.
+//! Merging the layers: the config file's checked sections, then the `IBKR_*`
+//! overrides from `.env` and the environment (only `connection.host`,
+//! `connection.port` and `connection.client_id` can be overridden). Each
+//! effective value's layer is recorded as it is set, which is how `check`
+//! knows where every value came from.
+//!
+//! Owns the merge and the provenance map. Never checks values (both layers are
+//! checked before they get here) and never reads files or the environment.
 
 use std::collections::BTreeMap;
 
-use config::{Map, Value, ValueKind};
-
 use super::env::EnvSettings;
+use super::file::FileConfig;
 use super::source::Source;
 
-/// The merged configuration: one TOML table and the layer of every leaf.
+/// The merged configuration: the effective typed sections and the layer of
+/// every value that did not come from a built-in default.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Merged {
-    /// The effective table, to be deserialized into the typed sections.
-    pub table: toml::Table,
+    /// The config file's sections with the environment overrides applied.
+    pub file: FileConfig,
     /// Layer of each leaf by dotted key (`risk.stop_loss_pct`); arrays are
     /// leaves. Keys absent here take their built-in default.
     pub provenance: BTreeMap<String, Source>,
 }
 
-/// One layer as a `config` source: `(dotted key, tagged value)` pairs.
-#[derive(Debug, Clone)]
-struct Layer(Vec<(String, Value)>);
-
-impl config::Source for Layer {
-    fn clone_into_box(&self) -> Box<dyn config::Source + Send + Sync> {
-        Box::new(self.clone())
-    }
-
-    fn collect(&self) -> Result<Map<String, Value>, config::ConfigError> {
-        Ok(self.0.iter().cloned().collect())
+impl Merged {
+    /// The layer `key` came from ([`Source::Default`] when no layer set it).
+    pub fn source_of(&self, key: &str) -> Source {
+        self.provenance.get(key).copied().unwrap_or(Source::Default)
     }
 }
 
-/// Merges the file's table with the environment overrides.
+/// Applies the environment overrides to the config file's sections.
 ///
-/// # Errors
-/// The `config` crate's message if it fails to merge (not expected for
-/// already-checked layers; reported as a problem rather than a panic).
-pub(crate) fn merge(file: &toml::Table, env: &EnvSettings) -> Result<Merged, String> {
-    let file_layer = Layer(
-        file.iter()
-            .map(|(k, v)| (k.clone(), to_config(v, Source::ConfigFile)))
-            .collect(),
-    );
-    let mut overrides = Vec::new();
-    let mut push = |key: &str, source: Source, kind: ValueKind| {
-        overrides.push((
-            key.to_string(),
-            Value::new(Some(&source.origin_tag().to_string()), kind),
-        ));
+/// `table` is the file as parsed and `file` its checked sections (from
+/// `check_table` on that same table, with no problems): every key written in
+/// `table` is recorded as [`Source::ConfigFile`], then each override replaces
+/// its value and records its own layer.
+pub(crate) fn merge(table: &toml::Table, file: FileConfig, env: &EnvSettings) -> Merged {
+    let mut merged = Merged {
+        file,
+        provenance: BTreeMap::new(),
     };
-    if let Some(host) = &env.host {
-        push(
-            "connection.host",
-            host.source,
-            ValueKind::String(host.value.clone()),
-        );
-    }
-    if let Some(port) = &env.port {
-        push(
-            "connection.port",
-            port.source,
-            ValueKind::I64(i64::from(port.value)),
-        );
-    }
-    if let Some(id) = &env.client_id {
-        push(
-            "connection.client_id",
-            id.source,
-            ValueKind::I64(i64::from(id.value)),
-        );
-    }
-    let config = config::Config::builder()
-        .add_source(file_layer)
-        .add_source(Layer(overrides))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let root = config::Source::collect(&config).map_err(|e| e.to_string())?;
-    let mut merged = Merged::default();
-    for (key, value) in root {
-        if let Some(v) = from_config(&key, value, &mut merged.provenance) {
-            merged.table.insert(key, v);
-        }
-    }
-    Ok(merged)
-}
-
-/// A TOML value as a `config` value tagged with `source`, recursively.
-fn to_config(value: &toml::Value, source: Source) -> Value {
-    let tag = source.origin_tag().to_string();
-    let kind = match value {
-        toml::Value::String(s) => ValueKind::String(s.clone()),
-        toml::Value::Integer(i) => ValueKind::I64(*i),
-        toml::Value::Float(f) => ValueKind::Float(*f),
-        toml::Value::Boolean(b) => ValueKind::Boolean(*b),
-        toml::Value::Datetime(d) => ValueKind::String(d.to_string()),
-        toml::Value::Array(items) => {
-            ValueKind::Array(items.iter().map(|v| to_config(v, source)).collect())
-        }
-        toml::Value::Table(t) => ValueKind::Table(
-            t.iter()
-                .map(|(k, v)| (k.clone(), to_config(v, source)))
-                .collect(),
-        ),
-    };
-    Value::new(Some(&tag), kind)
-}
-
-/// A merged `config` value back as TOML, recording each leaf's layer under
-/// `path`. `None` for values TOML cannot hold (nil, out-of-range integers).
-fn from_config(
-    path: &str,
-    value: Value,
-    provenance: &mut BTreeMap<String, Source>,
-) -> Option<toml::Value> {
-    let source = Source::from_origin_tag(value.origin());
-    let converted = match value.kind {
-        ValueKind::Nil => return None,
-        ValueKind::Boolean(b) => toml::Value::Boolean(b),
-        ValueKind::I64(i) => toml::Value::Integer(i),
-        ValueKind::I128(i) => toml::Value::Integer(i64::try_from(i).ok()?),
-        ValueKind::U64(u) => toml::Value::Integer(i64::try_from(u).ok()?),
-        ValueKind::U128(u) => toml::Value::Integer(i64::try_from(u).ok()?),
-        ValueKind::Float(f) => toml::Value::Float(f),
-        ValueKind::String(s) => toml::Value::String(s),
-        ValueKind::Array(items) => {
-            let mut ignored = BTreeMap::new();
-            toml::Value::Array(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .filter_map(|(i, v)| from_config(&format!("{path}[{i}]"), v, &mut ignored))
-                    .collect(),
-            )
-        }
-        ValueKind::Table(map) => {
-            let mut table = toml::Table::new();
-            for (key, v) in map {
-                if let Some(v) = from_config(&format!("{path}.{key}"), v, provenance) {
-                    table.insert(key, v);
+    for (key, value) in table {
+        match value {
+            toml::Value::Table(section) => {
+                for inner in section.keys() {
+                    merged
+                        .provenance
+                        .insert(format!("{key}.{inner}"), Source::ConfigFile);
                 }
             }
-            return Some(toml::Value::Table(table));
+            _ => {
+                merged.provenance.insert(key.clone(), Source::ConfigFile);
+            }
         }
-    };
-    provenance.insert(path.to_string(), source);
-    Some(converted)
+    }
+    let connection = &mut merged.file.connection;
+    if let Some(host) = &env.host {
+        connection.host = host.value.clone();
+        merged
+            .provenance
+            .insert("connection.host".to_string(), host.source);
+    }
+    if let Some(port) = &env.port {
+        connection.port = Some(port.value);
+        merged
+            .provenance
+            .insert("connection.port".to_string(), port.source);
+    }
+    if let Some(id) = &env.client_id {
+        connection.client_id = id.value;
+        merged
+            .provenance
+            .insert("connection.client_id".to_string(), id.source);
+    }
+    merged
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::settings::env::Sourced;
+    use crate::settings::file::check_table;
+
+    fn checked(text: &str) -> (toml::Table, FileConfig) {
+        let table: toml::Table = toml::from_str(text).unwrap();
+        let mut problems = Vec::new();
+        let file = check_table(&table, "config.toml", &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        (table, file)
+    }
 
     #[test]
     fn environment_overrides_one_key_and_keeps_the_rest_of_the_section() {
-        let file: toml::Table = toml::from_str(
+        let (table, file) = checked(
             "strategies = [\"a.toml\"]\n[connection]\nhost = \"tws\"\nport = 7497\nclient_id = 3\n[risk]\nstop_loss_pct = 0.04\n",
-        )
-        .unwrap();
+        );
         let env = EnvSettings {
             port: Some(Sourced {
                 value: 4002,
@@ -172,12 +108,15 @@ mod tests {
             }),
             ..EnvSettings::default()
         };
-        let merged = merge(&file, &env).unwrap();
-        let conn = merged.table["connection"].as_table().unwrap();
-        assert_eq!(conn["host"].as_str(), Some("tws"));
-        assert_eq!(conn["port"].as_integer(), Some(4002));
-        assert_eq!(conn["client_id"].as_integer(), Some(9));
-        assert_eq!(merged.table["risk"]["stop_loss_pct"].as_float(), Some(0.04));
+        let merged = merge(&table, file, &env);
+        let conn = &merged.file.connection;
+        assert_eq!(conn.host, "tws");
+        assert_eq!(conn.port, Some(4002));
+        assert_eq!(conn.client_id, 9);
+        assert_eq!(
+            merged.file.risk.stop_loss_pct,
+            rust_decimal_macros::dec!(0.04)
+        );
         let want: BTreeMap<String, Source> = [
             ("connection.client_id", Source::DotEnv),
             ("connection.host", Source::ConfigFile),
@@ -189,10 +128,11 @@ mod tests {
         .map(|(k, s)| (k.to_string(), s))
         .collect();
         assert_eq!(merged.provenance, want);
+        assert_eq!(merged.source_of("risk.take_profit_pct"), Source::Default);
     }
 
     #[test]
-    fn environment_alone_creates_the_section() {
+    fn environment_alone_sets_the_key() {
         let env = EnvSettings {
             host: Some(Sourced {
                 value: "gw".into(),
@@ -200,8 +140,10 @@ mod tests {
             }),
             ..EnvSettings::default()
         };
-        let merged = merge(&toml::Table::new(), &env).unwrap();
-        assert_eq!(merged.table["connection"]["host"].as_str(), Some("gw"));
-        assert_eq!(merged.provenance.get("connection.host"), Some(&Source::Env));
+        let merged = merge(&toml::Table::new(), FileConfig::default(), &env);
+        assert_eq!(merged.file.connection.host, "gw");
+        assert_eq!(merged.source_of("connection.host"), Source::Env);
+        assert_eq!(merged.source_of("connection.port"), Source::Default);
+        assert_eq!(merged.file.connection.port, None);
     }
 }

@@ -12,6 +12,7 @@ use super::inputs::{LoadInputs, DEFAULT_CONFIG_PATH};
 use super::mode::{decide_mode, ModeInputs};
 use super::sections::quoted;
 use super::source::Source;
+use super::warning::Warning;
 use super::{layer, ConfigProblem, Connection, Settings, SettingsError, StrategyEntry};
 use crate::strategy::config::load_strategy_file;
 
@@ -32,11 +33,10 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
     if let Some(dotenv) = &inputs.dotenv {
         problems.extend(dotenv.problems.iter().cloned());
         if dotenv.too_open() {
-            let shown = dotenv.path.display();
-            warnings.push(format!(
-                "{shown} is readable by group or others (mode {:03o}); it holds your account id: run `chmod 600 {shown}`",
-                dotenv.mode.unwrap_or_default()
-            ));
+            warnings.push(Warning::DotEnvTooOpen {
+                path: dotenv.path.display().to_string(),
+                mode: dotenv.mode.unwrap_or_default(),
+            });
         }
     }
 
@@ -80,7 +80,9 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         _ => None,
     };
 
-    let (Some(table), Some(Ok(mode)), true) = (table, decision, problems.is_empty()) else {
+    let (Some(table), Some(file), Some(Ok(mode)), true) =
+        (table, file, decision, problems.is_empty())
+    else {
         return Err(scrub(
             SettingsError {
                 problems,
@@ -90,25 +92,9 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
             inputs,
         ));
     };
-    let merged = layer::merge(&table, &env).map_err(|e| SettingsError {
-        problems: vec![ConfigProblem::new(label.as_str(), "(merge)", "", e)],
-        mode_conflict: None,
-        warnings: warnings.clone(),
-    })?;
-    // Both layers were checked above, so the merged table is expected to be valid;
-    // still, anything found here is reported rather than ignored.
-    let mut merged_problems = Vec::new();
-    let effective_file = check_table(&merged.table, &label, &mut merged_problems);
-    if !merged_problems.is_empty() {
-        return Err(scrub(
-            SettingsError {
-                problems: merged_problems,
-                mode_conflict: None,
-                warnings,
-            },
-            inputs,
-        ));
-    }
+    // Both layers were checked above: the merge only applies the overrides.
+    let merged = layer::merge(&table, file, &env);
+    let effective_file = &merged.file;
 
     let connection = Connection {
         host: effective_file.connection.host.clone(),
@@ -122,16 +108,12 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
     journal.path = base_dir.join(&journal.path);
     let account = env.account.as_ref().map(|s| s.value.clone());
     if account.is_none() {
-        warnings.push(
-            "IBKR_ACCOUNT_ID is not set: `check` can validate without it, but `run` will refuse to start"
-                .to_string(),
-        );
+        warnings.push(Warning::AccountUnset);
     }
     let effective = effective::list(&EffectiveInputs {
         config_path: &config_path,
         config_source,
         merged: &merged,
-        file: &effective_file,
         env: &env,
         flags: inputs.flags,
         mode,
@@ -141,18 +123,18 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
     });
     let redactor = inputs.redactor();
     let warnings = warnings
-        .iter()
-        .map(|w| redactor.redact(w).into_owned())
+        .into_iter()
+        .map(|w| w.map_text(|t| redactor.redact(t).into_owned()))
         .collect();
     Ok(Settings {
         config_path,
         connection,
         account,
         mode,
-        risk: effective_file.risk,
-        shutdown: effective_file.shutdown,
+        risk: effective_file.risk.clone(),
+        shutdown: effective_file.shutdown.clone(),
         journal,
-        logging: effective_file.logging,
+        logging: effective_file.logging.clone(),
         strategies,
         warnings,
         effective,
@@ -170,7 +152,10 @@ fn scrub(mut error: SettingsError, inputs: &LoadInputs) -> SettingsError {
         clean(&mut problem.value);
         clean(&mut problem.expected);
     }
-    error.warnings.iter_mut().for_each(clean);
+    error.warnings = std::mem::take(&mut error.warnings)
+        .into_iter()
+        .map(|w| w.map_text(|t| redactor.redact(t).into_owned()))
+        .collect();
     error
 }
 
@@ -181,12 +166,12 @@ fn load_strategies(
     base_dir: &Path,
     label: &str,
     problems: &mut Vec<ConfigProblem>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<StrategyEntry> {
     if list.is_empty() {
-        warnings.push(format!(
-            "{label} lists no strategies: the bot would trade nothing"
-        ));
+        warnings.push(Warning::NoStrategies {
+            config: label.to_string(),
+        });
     }
     let mut seen = BTreeSet::new();
     let mut entries = Vec::new();

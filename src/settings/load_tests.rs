@@ -117,7 +117,7 @@ fn valid_paper_setup_with_every_source_tracked() {
     assert!(settings
         .warnings
         .iter()
-        .any(|w| w.contains("lists no strategies")));
+        .any(|w| matches!(w, Warning::NoStrategies { .. })));
 }
 
 #[test]
@@ -129,10 +129,7 @@ fn default_port_follows_the_mode_and_says_so() {
     assert_eq!(port.source, Source::Default);
     assert_eq!(port.note.as_deref(), Some("follows PAPER mode"));
     assert!(paper.require_account().is_err());
-    assert!(paper
-        .warnings
-        .iter()
-        .any(|w| w.starts_with("IBKR_ACCOUNT_ID is not set")));
+    assert!(paper.warnings.contains(&Warning::AccountUnset));
 
     let live = Settings::load(&inputs(
         dir.path(),

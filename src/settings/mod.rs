@@ -12,6 +12,7 @@
 //! `.env` / the environment; risk, shutdown, journal, logging and the strategy
 //! list only from the config file.
 
+mod canonical;
 mod effective;
 pub mod env;
 mod file;
@@ -22,6 +23,7 @@ pub mod mode;
 pub mod report;
 pub mod sections;
 pub mod source;
+pub mod warning;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -35,6 +37,7 @@ pub use sections::{
     ConnectionSection, JournalSettings, LogFormat, LogLevel, LoggingSettings, ShutdownSettings,
 };
 pub use source::{EffectiveValue, Source};
+pub use warning::{VarPlace, Warning};
 
 use crate::risk::RiskLimits;
 use crate::strategy::config::StrategyFile;
@@ -88,7 +91,7 @@ pub struct Settings {
     /// The strategy files, in the order listed.
     pub strategies: Vec<StrategyEntry>,
     /// Things worth fixing that do not stop the bot (e.g. `.env` permissions).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Every effective value with its source, in display order, safe to print.
     pub effective: Vec<EffectiveValue>,
 }
@@ -100,6 +103,14 @@ impl Settings {
     /// [`SettingsError`] with every problem found (and the mode conflict, if any).
     pub fn load(inputs: &LoadInputs) -> Result<Self, SettingsError> {
         load::load(inputs)
+    }
+
+    /// The canonical serialization of these settings, for the journal's
+    /// configuration hash: one line of JSON with sorted keys, decimals
+    /// normalized, the account id masked, no sources and no config file path.
+    /// Equal settings give equal text; any change to a value changes it.
+    pub fn canonical_json(&self) -> String {
+        canonical::canonical_json(self)
     }
 
     /// The account id, which `run` requires (`check` does not).
@@ -127,7 +138,7 @@ pub struct SettingsError {
     /// The paper/live disagreement, if any.
     pub mode_conflict: Option<ModeConflict>,
     /// Warnings gathered before the failure (still worth showing).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl SettingsError {

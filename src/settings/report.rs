@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::{EffectiveValue, LoadInputs, Settings, SettingsError, Source, TradingMode};
+use super::{EffectiveValue, LoadInputs, Settings, SettingsError, Source, TradingMode, Warning};
 use crate::redact::Redactor;
 
 /// Process exit code for a valid configuration.
@@ -101,9 +101,13 @@ pub fn render_error(error: &SettingsError) -> String {
     format!("{error}\n")
 }
 
-fn write_warnings(warnings: &[String], redactor: &Redactor, err: &mut dyn Write) -> io::Result<()> {
+fn write_warnings(
+    warnings: &[Warning],
+    redactor: &Redactor,
+    err: &mut dyn Write,
+) -> io::Result<()> {
     for warning in warnings {
-        writeln!(err, "warning: {}", redactor.redact(warning))?;
+        writeln!(err, "warning: {}", redactor.redact(&warning.to_string()))?;
     }
     Ok(())
 }

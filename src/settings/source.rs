@@ -1,4 +1,6 @@
 //! Where each effective setting came from, for `check` and for error messages.
+//!
+//! Owns [`Source`] and [`EffectiveValue`]. Never holds an unmasked account id.
 
 use std::fmt;
 
@@ -18,33 +20,15 @@ pub enum Source {
     Flag,
 }
 
-impl Source {
-    /// The `config` crate origin tag used for values of this layer.
-    pub(crate) fn origin_tag(self) -> &'static str {
-        match self {
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
             Self::Default => "default",
             Self::ConfigFile => "config file",
             Self::DotEnv => ".env",
             Self::Env => "env",
             Self::Flag => "flag",
-        }
-    }
-
-    /// The layer for a `config` crate origin tag (inverse of [`Source::origin_tag`]).
-    pub(crate) fn from_origin_tag(tag: Option<&str>) -> Self {
-        match tag {
-            Some("config file") => Self::ConfigFile,
-            Some(".env") => Self::DotEnv,
-            Some("env") => Self::Env,
-            Some("flag") => Self::Flag,
-            _ => Self::Default,
-        }
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.origin_tag())
+        })
     }
 }
 
@@ -83,20 +67,6 @@ impl EffectiveValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn origin_tags_round_trip() {
-        for s in [
-            Source::Default,
-            Source::ConfigFile,
-            Source::DotEnv,
-            Source::Env,
-            Source::Flag,
-        ] {
-            assert_eq!(Source::from_origin_tag(Some(s.origin_tag())), s);
-        }
-        assert_eq!(Source::from_origin_tag(None), Source::Default);
-    }
 
     #[test]
     fn layers_are_ordered_by_precedence() {
