@@ -25,7 +25,7 @@ use crate::risk::{
     AccountView, BracketRule, Decision, HaltCause, LatchSnapshot, Rejected, RiskGate, RiskLimits,
     RiskView, StateChange, Tick,
 };
-use crate::strategy::{Intents, OrderOutcome, RejectedBy, Strategy};
+use crate::strategy::{symbols_of, Intents, OrderOutcome, RejectedBy, Strategy};
 
 /// Strategy id used for orders the engine itself creates (flatten, re-protect).
 pub const ENGINE_STRATEGY: StrategyId = StrategyId(u16::MAX);
@@ -86,6 +86,8 @@ pub struct EngineConfig {
 /// The trading core. See the module documentation.
 pub struct Engine {
     slots: Vec<Slot>,
+    /// [`symbols_of`] the strategies: sorted, deduplicated.
+    symbols: Vec<Symbol>,
     gate: RiskGate,
     orders: OrderManager,
     portfolio: Portfolio,
@@ -112,17 +114,12 @@ const MAX_FEEDBACK_ROUNDS: usize = 2;
 impl Engine {
     /// An engine running `strategies` (index = [`StrategyId`]) under `config`.
     pub fn new(config: EngineConfig, strategies: Vec<Box<dyn Strategy>>) -> Self {
+        let symbols = symbols_of(&strategies);
         let slots: Vec<Slot> = strategies
             .into_iter()
             .enumerate()
             .map(|(i, s)| Slot::new(StrategyId(i as u16), s))
             .collect();
-        let mut symbols: Vec<Symbol> = slots
-            .iter()
-            .flat_map(|s| s.symbols().iter().copied())
-            .collect();
-        symbols.sort();
-        symbols.dedup();
         let gate = RiskGate::new(&config.limits, &config.instruments, &symbols);
         Self {
             slots,
@@ -136,6 +133,7 @@ impl Engine {
                 .iter()
                 .map(|&s| (s, DateTime::<Utc>::MIN_UTC))
                 .collect(),
+            symbols,
             day: None,
             day_ends_at: DateTime::<Utc>::MIN_UTC,
             stop_loss_pct: config.limits.stop_loss_pct,
@@ -166,16 +164,10 @@ impl Engine {
         }
     }
 
-    /// Every symbol some strategy trades, sorted, without duplicates.
+    /// Every symbol some strategy trades, sorted, without duplicates
+    /// ([`symbols_of`] the strategies it was built with).
     pub fn symbols(&self) -> Vec<Symbol> {
-        let mut symbols: Vec<Symbol> = self
-            .slots
-            .iter()
-            .flat_map(|s| s.symbols().iter().copied())
-            .collect();
-        symbols.sort();
-        symbols.dedup();
-        symbols
+        self.symbols.clone()
     }
 
     /// The portfolio (positions, PnL).
@@ -349,8 +341,8 @@ impl Engine {
                 .orders
                 .working_ids(|o| o.ticket.symbol() == symbol && o.ticket.id().leg().is_protective())
             {
-                let _ = self.gate.check_cancel(now);
-                if let Some(command) = self.orders.cancel(stale) {
+                let approved = self.gate.check_cancel(now);
+                if let Some(command) = self.orders.cancel(stale, approved) {
                     out.commands.push(command);
                 }
             }

@@ -556,11 +556,5 @@ async fn reconcile(
 
 /// Instruments for `symbols`: US stocks with a one-cent tick.
 pub fn stock_instruments(symbols: &[Symbol]) -> Vec<Instrument> {
-    symbols
-        .iter()
-        .map(|&symbol| Instrument {
-            symbol,
-            tick_size: Decimal::new(1, 2),
-        })
-        .collect()
+    symbols.iter().map(|&s| Instrument::us_stock(s)).collect()
 }

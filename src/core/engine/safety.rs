@@ -31,8 +31,8 @@ impl Engine {
             .orders
             .working_ids(|o| o.ticket.id().leg() == Leg::Entry)
         {
-            let _ = self.gate.check_cancel(now);
-            if let Some(command) = self.orders.cancel(id) {
+            let approved = self.gate.check_cancel(now);
+            if let Some(command) = self.orders.cancel(id, approved) {
                 out.commands.push(command);
             }
         }
@@ -46,11 +46,8 @@ impl Engine {
     /// Emergency: marks every working order cancel-requested and asks the
     /// broker to cancel everything (IB global cancel).
     pub fn cancel_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        let _ = self.gate.check_cancel(now);
-        for id in self.orders.working_ids(|_| true) {
-            let _ = self.orders.cancel(id);
-        }
-        out.commands.push(Command::CancelAll);
+        let approved = self.gate.check_cancel(now);
+        out.commands.push(self.orders.cancel_all(approved));
     }
 
     /// Protects every open position not covered by working stops of ours
@@ -156,8 +153,8 @@ impl Engine {
             .collect();
         for (symbol, quantity) in positions {
             for id in self.orders.working_ids(|o| o.ticket.symbol() == symbol) {
-                let _ = self.gate.check_cancel(now);
-                if let Some(command) = self.orders.cancel(id) {
+                let approved = self.gate.check_cancel(now);
+                if let Some(command) = self.orders.cancel(id, approved) {
                     out.commands.push(command);
                 }
             }
