@@ -216,7 +216,9 @@ impl Loop {
                 }
                 Notice::UnknownOrder(_) => self.diagnostics.unknown_orders += 1,
                 Notice::BadFill(_) => self.diagnostics.bad_fills += 1,
-                Notice::StateChanged(_) => {}
+                Notice::StateChanged(_)
+                | Notice::DayStarted { .. }
+                | Notice::MarkRefused { .. } => {}
             }
         }
         self.out.notices.clear();

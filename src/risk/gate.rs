@@ -125,6 +125,19 @@ impl RiskGate {
     ) -> Decision {
         let change = self.upkeep(view, now);
         self.pending = merge(self.pending, change);
+        self.check_upkept(intent, view, now)
+    }
+
+    /// [`RiskGate::check`] without its step 1 (latch upkeep), for a caller
+    /// that already ran [`RiskGate::on_mark_update`] for this event and this
+    /// view: the engine, which runs the upkeep once per event before any
+    /// strategy speaks. The latch is still obeyed.
+    pub(crate) fn check_upkept(
+        &mut self,
+        intent: &OrderIntent,
+        view: &RiskView<'_>,
+        now: DateTime<Utc>,
+    ) -> Decision {
         let result = self.evaluate(intent, view, now);
         Decision::from_result(intent, result)
     }

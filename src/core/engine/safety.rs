@@ -1,6 +1,7 @@
-//! The engine's safety actions: operator reset, halt (and what a halt
-//! cancels), cancel-all, re-protection of unprotected positions, and
-//! flattening — every order they create still goes through the risk gate.
+//! The engine's safety actions: operator reset, reduce-only, halt (and what
+//! a halt cancels), cancel-all, re-protection of unprotected positions, and
+//! flattening. Must never place or cancel anything around the risk gate:
+//! every order they create is checked, every cancel carries its approval.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -26,7 +27,30 @@ impl Engine {
         }
     }
 
+    /// Operator: only exposure-reducing orders from now on. Latches REDUCING
+    /// (from ACTIVE only: HALTED stays HALTED), announces it as
+    /// [`Notice::StateChanged`] for the journal, and cancels working entries
+    /// (their protective children go with them at the broker). Like a
+    /// daily-loss halt, REDUCING lasts for the rest of the New York trading
+    /// day (a restart the same day restores it from the journal) and clears
+    /// on the next one, or on an operator reset.
+    pub fn reduce_only(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        if let Some(change) = self.gate.set_reducing(now) {
+            out.notices.push(Notice::StateChanged(change));
+            self.cancel_working_entries(now, out);
+        }
+    }
+
     pub(super) fn on_halted(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        self.cancel_working_entries(now, out);
+        if self.gate.flatten_on_daily_loss()
+            && matches!(self.gate.halt_cause(), Some(HaltCause::DailyLoss(_)))
+        {
+            self.flatten_all(now, out);
+        }
+    }
+
+    fn cancel_working_entries(&mut self, now: DateTime<Utc>, out: &mut Output) {
         for id in self
             .orders
             .working_ids(|o| o.ticket.id().leg() == Leg::Entry)
@@ -35,11 +59,6 @@ impl Engine {
             if let Some(command) = self.orders.cancel(id, approved) {
                 out.commands.push(command);
             }
-        }
-        if self.gate.flatten_on_daily_loss()
-            && matches!(self.gate.halt_cause(), Some(HaltCause::DailyLoss(_)))
-        {
-            self.flatten_all(now, out);
         }
     }
 
