@@ -208,9 +208,7 @@ impl Loop {
         for notice in &self.out.notices {
             match notice {
                 Notice::Approved(_) => self.diagnostics.orders_approved += 1,
-                Notice::Rejected(r) => {
-                    *self.rejections.entry(r.reason.code()).or_insert(0) += 1
-                }
+                Notice::Rejected(r) => *self.rejections.entry(r.reason.code()).or_insert(0) += 1,
                 Notice::IntentsDropped { count, .. } => {
                     self.diagnostics.intents_dropped += u64::from(*count)
                 }

@@ -308,7 +308,12 @@ impl Engine {
         now: DateTime<Utc>,
         out: &mut Output,
     ) -> (bool, Option<(ManagedOrder, Told<'a>)>) {
-        let open = |orders: &OrderManager, id| orders.get(id).copied().filter(|o: &ManagedOrder| !o.state.is_terminal());
+        let open = |orders: &OrderManager, id| {
+            orders
+                .get(id)
+                .copied()
+                .filter(|o: &ManagedOrder| !o.state.is_terminal())
+        };
         match event {
             &BrokerEvent::Working { id } => (self.orders.on_working(id), None),
             BrokerEvent::Filled { id, fill } => self.on_fill(*id, fill, now, out),
@@ -319,7 +324,14 @@ impl Engine {
             &BrokerEvent::Cancelled { id } => {
                 let before = open(&self.orders, id);
                 let known = self.orders.on_cancelled(id);
-                let told = before.map(|o| (o, Told::Cancelled { unfilled: o.remaining() }));
+                let told = before.map(|o| {
+                    (
+                        o,
+                        Told::Cancelled {
+                            unfilled: o.remaining(),
+                        },
+                    )
+                });
                 (known, told)
             }
             &BrokerEvent::Rejected { id, code } => {

@@ -17,7 +17,8 @@ fn day() -> NaiveDate {
 
 /// A cancel approval from a real gate (cancels always pass).
 fn cancel_approval() -> CancelApproved {
-    RiskGate::new(&RiskLimits::default(), &[], &[]).check_cancel(Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap())
+    RiskGate::new(&RiskLimits::default(), &[], &[])
+        .check_cancel(Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap())
 }
 
 /// Runs `intent` through a real gate (SPY at 100.00, $100k account).
