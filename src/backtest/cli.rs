@@ -21,9 +21,6 @@ use crate::domain::ConfigProblem;
 use crate::risk::RiskLimits;
 use crate::strategy::{load_strategy_file, Registry, Sizing, Strategy, StrategyFile};
 
-/// Tick size assumed for every instrument (US stocks above $1).
-pub const DEFAULT_TICK: Decimal = rust_decimal_macros::dec!(0.01);
-
 /// What `backtest` was asked to do.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BacktestArgs {
@@ -200,10 +197,7 @@ pub(crate) fn prepare(args: &BacktestArgs) -> Result<Prepared, BacktestError> {
     build_strategy(&strategy)?;
     let instruments = series
         .iter()
-        .map(|s| Instrument {
-            symbol: s.symbol,
-            tick_size: DEFAULT_TICK,
-        })
+        .map(|s| Instrument::us_stock(s.symbol))
         .collect();
     let bars = merge(&series);
     Ok(Prepared {

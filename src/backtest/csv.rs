@@ -17,9 +17,9 @@ mod tests;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::America::New_York;
 use rust_decimal::Decimal;
 
+use crate::domain::calendar::trading_day;
 use crate::domain::types::{Bar, Symbol};
 
 pub use error::{Column, CsvError, FieldProblem, LineProblem, RowProblem, MAX_REPORTED};
@@ -161,7 +161,7 @@ pub fn parse_bars(
         })?,
     };
     let in_range = |t: &DateTime<Utc>| {
-        let day = t.with_timezone(&New_York).date_naive();
+        let day = trading_day(*t);
         options.from.is_none_or(|from| day >= from) && options.to.is_none_or(|to| day <= to)
     };
     let bars: Vec<Bar> = rows
@@ -183,8 +183,8 @@ pub fn parse_bars(
             file: file.to_string(),
             from: options.from,
             to: options.to,
-            first: first.start.with_timezone(&New_York).date_naive(),
-            last: last.start.with_timezone(&New_York).date_naive(),
+            first: trading_day(first.start),
+            last: trading_day(last.start),
         });
     }
     Ok(BarSeries {

@@ -9,7 +9,6 @@
 //! - [`metrics`]: the statistics; [`report`], [`markdown`], [`plot`]: the files;
 //! - [`sweep`]: parameter grids and ranking; [`sweep_run`]: running them on all cores;
 //! - [`runner`]: the bar loop through the real engine and the fill model;
-//! - [`rejections`]: report names of risk-gate refusal reasons;
 //! - [`cli`]: [`BacktestArgs`](cli::BacktestArgs), [`run_backtest`](cli::run_backtest),
 //!   [`run_sweep`](cli::run_sweep) for the command line;
 //! - [`progress`]: the terminal progress bar.
@@ -22,7 +21,6 @@ pub mod metrics;
 pub mod plot;
 pub mod progress;
 pub mod recorder;
-pub mod rejections;
 pub mod report;
 pub mod runner;
 pub mod sweep;

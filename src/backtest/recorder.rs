@@ -6,12 +6,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use chrono_tz::America::New_York;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::backtest::metrics::EquityPoint;
 use crate::backtest::trades::TradeBook;
+use crate::domain::calendar::{midnight, next_midnight, trading_day};
 use crate::domain::portfolio::Portfolio;
 use crate::domain::types::{Bar, Fill, TradingState};
 
@@ -48,22 +48,19 @@ impl Recorder {
         }
     }
 
-    /// The America/New_York date of `time`, cached for the day. The cached
-    /// span is the day's midnight-to-midnight at the offset of the first time
-    /// seen, shrunk by an hour at both ends, so it always lies inside the day
-    /// even across a daylight-saving change (times in the margins are just
-    /// looked up again).
+    /// The America/New_York date of `time` ([`trading_day`]), cached with
+    /// the day's exact midnight-to-midnight span ([`midnight`],
+    /// [`next_midnight`]) so the time-zone lookup happens once per day.
     fn exchange_day(&mut self, time: DateTime<Utc>) -> NaiveDate {
         let (from, to) = self.day_span;
         if time >= from && time < to {
             return self.day;
         }
-        let local = time.with_timezone(&New_York);
-        let day = local.date_naive();
-        let midnight = local.naive_utc() - (local.naive_local() - day.and_time(NaiveTime::MIN));
-        let hour = Duration::hours(1);
-        let start = midnight.and_utc() + hour;
-        self.day_span = (start, start + Duration::hours(22));
+        let day = trading_day(time);
+        self.day_span = match (midnight(day), next_midnight(day)) {
+            (Some(from), Some(to)) => (from, to),
+            _ => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC),
+        };
         if day != self.day {
             self.day_halted = false;
         }

@@ -29,7 +29,6 @@ use serde::Serialize;
 use crate::backtest::metrics::{compute, EquityPoint, MetricInputs, Metrics};
 use crate::backtest::progress::Progress;
 use crate::backtest::recorder::Recorder;
-use crate::backtest::rejections::reason_key;
 use crate::backtest::trades::Trade;
 use crate::broker::fill_model::{FillConfig, FillModel};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
@@ -209,15 +208,15 @@ impl Loop {
         for notice in &self.out.notices {
             match notice {
                 Notice::Approved(_) => self.diagnostics.orders_approved += 1,
-                Notice::Rejected(r) => {
-                    *self.rejections.entry(reason_key(&r.reason)).or_insert(0) += 1
-                }
+                Notice::Rejected(r) => *self.rejections.entry(r.reason.code()).or_insert(0) += 1,
                 Notice::IntentsDropped { count, .. } => {
                     self.diagnostics.intents_dropped += u64::from(*count)
                 }
                 Notice::UnknownOrder(_) => self.diagnostics.unknown_orders += 1,
                 Notice::BadFill(_) => self.diagnostics.bad_fills += 1,
-                Notice::StateChanged(_) => {}
+                Notice::StateChanged(_)
+                | Notice::DayStarted { .. }
+                | Notice::MarkRefused { .. } => {}
             }
         }
         self.out.notices.clear();

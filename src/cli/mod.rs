@@ -104,6 +104,12 @@ pub struct RunArgs {
     /// engine or operator halt) and trade again. A loss still over the limit halts again.
     #[arg(long)]
     pub operator_reset: bool,
+    /// Operator decision: start REDUCING — only orders that reduce a position
+    /// pass the risk gate (exits, stops, flattening); no new entry. Journaled;
+    /// lasts the New York day (a restart the same day keeps it) unless cleared
+    /// with --operator-reset.
+    #[arg(long, conflicts_with = "read_only")]
+    pub reduce_only: bool,
     /// With --sim: market clock speed, × real time (120 = two simulated minutes per second).
     #[arg(long, default_value_t = 120.0, value_name = "X")]
     pub sim_speed: f64,

@@ -89,6 +89,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             read_only: args.read_only,
             flatten_on_exit: args.flatten_on_exit || settings.shutdown.flatten_on_exit,
             operator_reset: args.operator_reset,
+            reduce_only: args.reduce_only,
             cancel_timeout: Duration::from_secs(settings.shutdown.cancel_timeout_secs),
             status_interval: Duration::from_secs(settings.logging.status_interval_secs),
             limits: settings.risk.clone(),

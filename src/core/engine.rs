@@ -25,7 +25,7 @@ use crate::risk::{
     AccountView, BracketRule, Decision, HaltCause, LatchSnapshot, Rejected, RiskGate, RiskLimits,
     RiskView, StateChange, Tick,
 };
-use crate::strategy::{Intents, OrderOutcome, RejectedBy, Strategy};
+use crate::strategy::{symbols_of, Intents, OrderOutcome, RejectedBy, Strategy};
 
 /// Strategy id used for orders the engine itself creates (flatten, re-protect).
 pub const ENGINE_STRATEGY: StrategyId = StrategyId(u16::MAX);
@@ -51,6 +51,24 @@ pub enum Notice {
     UnknownOrder(ClientOrderId),
     /// A fill the portfolio refused (non-positive quantity or price): trading halts.
     BadFill(ClientOrderId),
+    /// A market event whose price the portfolio refused as a mark (≤ 0): the
+    /// event was dropped, no strategy saw it. Emitted once per symbol until
+    /// a good price arrives again.
+    MarkRefused {
+        /// Instrument.
+        symbol: Symbol,
+        /// The refused price.
+        price: Decimal,
+    },
+    /// The engine rolled to a new New York trading day (not on its first
+    /// event: the day it starts in is the caller's). Journal `start_equity`
+    /// as the day's baseline for the daily-loss limit.
+    DayStarted {
+        /// The new trading day.
+        day: NaiveDate,
+        /// Its start-of-day equity.
+        start_equity: Decimal,
+    },
 }
 
 /// What one engine call produced. Reuse one across calls: `clear` keeps capacity.
@@ -86,16 +104,16 @@ pub struct EngineConfig {
 /// The trading core. See the module documentation.
 pub struct Engine {
     slots: Vec<Slot>,
+    /// [`symbols_of`] the strategies: sorted, deduplicated.
+    symbols: Vec<Symbol>,
     gate: RiskGate,
     orders: OrderManager,
     portfolio: Portfolio,
     account: AccountView,
     intents: Intents,
     strategies_running: bool,
-    /// Per symbol, the time of the latest execution: market data older than it
-    /// (a bar that closed before the fill but arrived after it) must not
-    /// overwrite the fill price as the mark.
-    last_fill: Vec<(Symbol, DateTime<Utc>)>,
+    /// Per symbol, what the engine remembers about its market data.
+    feeds: Vec<Feed>,
     /// The New York trading day of the latest event (`None` before the first).
     day: Option<NaiveDate>,
     /// When that day ends (next New York midnight), so the per-event check is one compare.
@@ -112,17 +130,12 @@ const MAX_FEEDBACK_ROUNDS: usize = 2;
 impl Engine {
     /// An engine running `strategies` (index = [`StrategyId`]) under `config`.
     pub fn new(config: EngineConfig, strategies: Vec<Box<dyn Strategy>>) -> Self {
+        let symbols = symbols_of(&strategies);
         let slots: Vec<Slot> = strategies
             .into_iter()
             .enumerate()
             .map(|(i, s)| Slot::new(StrategyId(i as u16), s))
             .collect();
-        let mut symbols: Vec<Symbol> = slots
-            .iter()
-            .flat_map(|s| s.symbols().iter().copied())
-            .collect();
-        symbols.sort();
-        symbols.dedup();
         let gate = RiskGate::new(&config.limits, &config.instruments, &symbols);
         Self {
             slots,
@@ -132,10 +145,8 @@ impl Engine {
             account: config.account,
             intents: Intents::new(),
             strategies_running: true,
-            last_fill: symbols
-                .iter()
-                .map(|&s| (s, DateTime::<Utc>::MIN_UTC))
-                .collect(),
+            feeds: symbols.iter().map(|&symbol| Feed::new(symbol)).collect(),
+            symbols,
             day: None,
             day_ends_at: DateTime::<Utc>::MIN_UTC,
             stop_loss_pct: config.limits.stop_loss_pct,
@@ -166,16 +177,10 @@ impl Engine {
         }
     }
 
-    /// Every symbol some strategy trades, sorted, without duplicates.
+    /// Every symbol some strategy trades, sorted, without duplicates
+    /// ([`symbols_of`] the strategies it was built with).
     pub fn symbols(&self) -> Vec<Symbol> {
-        let mut symbols: Vec<Symbol> = self
-            .slots
-            .iter()
-            .flat_map(|s| s.symbols().iter().copied())
-            .collect();
-        symbols.sort();
-        symbols.dedup();
-        symbols
+        self.symbols.clone()
     }
 
     /// The portfolio (positions, PnL).
@@ -253,16 +258,12 @@ impl Engine {
         self.orders.adopt(found);
     }
 
-    /// Handles one market event at its own time.
+    /// Handles one market event at its own time. An event whose price the
+    /// portfolio refuses as a mark is dropped: no strategy sees it.
     pub fn on_market(&mut self, event: &MarketEvent, out: &mut Output) {
         let now = event.time();
-        let symbol = event.symbol();
-        let stale = self
-            .last_fill
-            .iter()
-            .any(|&(s, at)| s == symbol && now <= at);
-        if !stale {
-            self.portfolio.mark(symbol, event.mark());
+        if !self.mark(event, out) {
+            return;
         }
         self.update_state(now, out);
         if !self.strategies_running {
@@ -284,61 +285,83 @@ impl Engine {
         }
     }
 
-    /// Handles one broker event at `now`.
+    /// Handles one broker event at `now`: the order book and portfolio first,
+    /// then the latch (once), then the owning strategy hears of it.
     pub fn on_broker(&mut self, event: &BrokerEvent, now: DateTime<Utc>, out: &mut Output) {
         let id = event.id();
-        let known = match *event {
-            BrokerEvent::Working { id } => self.orders.on_working(id),
-            BrokerEvent::Filled { id, fill } => self.on_fill(id, &fill, now, out),
-            BrokerEvent::Commission { symbol, amount, .. } => {
-                self.portfolio.apply_commission(symbol, amount);
-                true
-            }
-            BrokerEvent::Cancelled { id } => {
-                let before = self.orders.get(id).copied();
-                let known = self.orders.on_cancelled(id);
-                if let Some(order) = before.filter(|o| !o.state.is_terminal()) {
-                    let unfilled = order.remaining();
-                    self.tell_strategy(&order, now, out, Told::Cancelled { unfilled });
-                }
-                known
-            }
-            BrokerEvent::Rejected { id, code } => {
-                let before = self.orders.get(id).copied();
-                let known = self.orders.on_rejected(id);
-                if let Some(order) = before.filter(|o| !o.state.is_terminal()) {
-                    self.tell_strategy(&order, now, out, Told::Rejected { code });
-                }
-                known
-            }
-        };
+        let (known, told) = self.apply_broker(event, now, out);
         if !known {
             out.notices.push(Notice::UnknownOrder(id));
             self.halt(HaltCause::Engine, now, out);
         }
         self.update_state(now, out);
+        if let Some((order, told)) = told {
+            self.tell_strategy(&order, now, out, told);
+        }
     }
 
-    fn on_fill(
+    /// Applies a broker event to the book and the portfolio; returns whether
+    /// the order is known and what to tell its strategy.
+    fn apply_broker<'a>(
         &mut self,
-        id: ClientOrderId,
-        fill: &Fill,
+        event: &'a BrokerEvent,
         now: DateTime<Utc>,
         out: &mut Output,
-    ) -> bool {
+    ) -> (bool, Option<(ManagedOrder, Told<'a>)>) {
+        let open = |orders: &OrderManager, id| {
+            orders
+                .get(id)
+                .copied()
+                .filter(|o: &ManagedOrder| !o.state.is_terminal())
+        };
+        match event {
+            &BrokerEvent::Working { id } => (self.orders.on_working(id), None),
+            BrokerEvent::Filled { id, fill } => self.on_fill(*id, fill, now, out),
+            &BrokerEvent::Commission { symbol, amount, .. } => {
+                self.portfolio.apply_commission(symbol, amount);
+                (true, None)
+            }
+            &BrokerEvent::Cancelled { id } => {
+                let before = open(&self.orders, id);
+                let known = self.orders.on_cancelled(id);
+                let told = before.map(|o| {
+                    (
+                        o,
+                        Told::Cancelled {
+                            unfilled: o.remaining(),
+                        },
+                    )
+                });
+                (known, told)
+            }
+            &BrokerEvent::Rejected { id, code } => {
+                let before = open(&self.orders, id);
+                let known = self.orders.on_rejected(id);
+                (known, before.map(|o| (o, Told::Rejected { code })))
+            }
+        }
+    }
+
+    fn on_fill<'a>(
+        &mut self,
+        id: ClientOrderId,
+        fill: &'a Fill,
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) -> (bool, Option<(ManagedOrder, Told<'a>)>) {
         let Some(before) = self.orders.get(id).copied() else {
-            return false;
+            return (false, None);
         };
         if self.portfolio.apply_fill(fill).is_err() {
             out.notices.push(Notice::BadFill(id));
             self.halt(HaltCause::Engine, now, out);
-            return true;
+            return (true, None);
         }
         self.orders.on_fill(id, fill.quantity);
         // An execution is a print: the freshest price there is for the symbol.
         self.portfolio.mark(fill.symbol, fill.price);
-        if let Some(entry) = self.last_fill.iter_mut().find(|(s, _)| *s == fill.symbol) {
-            entry.1 = entry.1.max(fill.time);
+        if let Some(feed) = self.feeds.iter_mut().find(|f| f.symbol == fill.symbol) {
+            feed.last_fill = feed.last_fill.max(fill.time);
         }
         if self.portfolio.quantity(fill.symbol).is_zero() {
             // Flat: protection left over (e.g. after a strategy exit) could only
@@ -349,15 +372,37 @@ impl Engine {
                 .orders
                 .working_ids(|o| o.ticket.symbol() == symbol && o.ticket.id().leg().is_protective())
             {
-                let _ = self.gate.check_cancel(now);
-                if let Some(command) = self.orders.cancel(stale) {
+                let approved = self.gate.check_cancel(now);
+                if let Some(command) = self.orders.cancel(stale, approved) {
                     out.commands.push(command);
                 }
             }
         }
         let remaining = (before.remaining() - fill.quantity).max(Decimal::ZERO);
-        self.tell_strategy(&before, now, out, Told::Filled { fill, remaining });
-        true
+        (true, Some((before, Told::Filled { fill, remaining })))
+    }
+
+    /// Marks the portfolio with the event's price, unless a later execution
+    /// already priced the symbol (a bar that closed before the fill but
+    /// arrived after it must not overwrite the fill price). False when the
+    /// price is not a valid mark: the event must then be dropped.
+    fn mark(&mut self, event: &MarketEvent, out: &mut Output) -> bool {
+        let (symbol, price, now) = (event.symbol(), event.mark(), event.time());
+        let feed = self.feeds.iter_mut().find(|f| f.symbol == symbol);
+        let stale = feed.as_ref().is_some_and(|f| now <= f.last_fill);
+        let valid = if stale {
+            Portfolio::is_valid_mark(price)
+        } else {
+            self.portfolio.mark(symbol, price)
+        };
+        let Some(feed) = feed else {
+            return valid;
+        };
+        if !valid && !feed.refused {
+            out.notices.push(Notice::MarkRefused { symbol, price });
+        }
+        feed.refused = !valid;
+        valid
     }
 
     /// Reports an order outcome to the strategy that owns the order, and
@@ -436,7 +481,7 @@ impl Engine {
                     account: self.account,
                     orders: &self.orders,
                 };
-                match self.gate.check(&intent, &view, now) {
+                match self.gate.check_upkept(&intent, &view, now) {
                     Decision::Approved(approved) => {
                         out.notices.push(Notice::Approved(intent));
                         let command = self.orders.submit(approved, day);
@@ -448,9 +493,6 @@ impl Engine {
                             *slot = Some(refusal);
                         }
                     }
-                }
-                if let Some(change) = self.gate.take_state_change() {
-                    out.notices.push(Notice::StateChanged(change));
                 }
             }
             self.intents.clear();
@@ -476,8 +518,8 @@ impl Engine {
     /// for the daily-loss limit becomes the equity and PnL at that moment. The
     /// first event the engine ever sees only records the day: the baseline of
     /// the day it starts in comes from its configuration (the journal keeps it
-    /// across restarts).
-    fn roll_day(&mut self, now: DateTime<Utc>) {
+    /// across restarts). A roll is announced as [`Notice::DayStarted`].
+    fn roll_day(&mut self, now: DateTime<Utc>, out: &mut Output) {
         if now < self.day_ends_at {
             return;
         }
@@ -491,12 +533,18 @@ impl Engine {
                 self.account.start_of_day_equity = equity;
             }
             self.account.start_of_day_pnl = self.portfolio.net_pnl();
+            out.notices.push(Notice::DayStarted {
+                day: today,
+                start_equity: self.account.start_of_day_equity,
+            });
         }
     }
 
-    /// Re-evaluates the latch (daily loss, new day) and reacts to a change.
+    /// Re-evaluates the latch (daily loss, new day) and reacts to a change:
+    /// the gate's upkeep, run exactly once per event, before any strategy
+    /// speaks (so the gate's checks of that event need not repeat it).
     fn update_state(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        self.roll_day(now);
+        self.roll_day(now, out);
         let view = RiskView {
             portfolio: &self.portfolio,
             account: self.account,
@@ -530,6 +578,26 @@ fn intent_of(order: &ManagedOrder) -> OrderIntent {
         } else {
             IntentPurpose::Exit
         },
+    }
+}
+
+/// What the engine remembers about one symbol's market data.
+#[derive(Debug, Clone, Copy)]
+struct Feed {
+    symbol: Symbol,
+    /// Time of the latest execution: older market data must not replace its price.
+    last_fill: DateTime<Utc>,
+    /// The latest event's price was refused (and said so once).
+    refused: bool,
+}
+
+impl Feed {
+    fn new(symbol: Symbol) -> Self {
+        Self {
+            symbol,
+            last_fill: DateTime::<Utc>::MIN_UTC,
+            refused: false,
+        }
     }
 }
 

@@ -498,3 +498,101 @@ fn a_full_exit_joins_the_oca_group_of_the_bracket_it_replaces() {
     // the others at the broker: never a second sell.
     assert_eq!(exit.oca_with(), Some(entry.id()));
 }
+
+#[test]
+fn reduce_only_refuses_entries_until_the_next_new_york_day() {
+    let (mut engine, _) = engine(dec!(10));
+    let mut out = Output::default();
+    engine.reduce_only(t0(), &mut out);
+    assert_eq!(engine.state(), TradingState::Reducing);
+    assert!(matches!(
+        out.notices.as_slice(),
+        [Notice::StateChanged(StateChange {
+            from: TradingState::Active,
+            to: TradingState::Reducing,
+            reason: crate::risk::ChangeReason::Reducing,
+        })]
+    ));
+    out.clear();
+    engine.reduce_only(t0(), &mut out);
+    assert!(out.notices.is_empty(), "latched once: {:?}", out.notices);
+    engine.on_market(&bar(1, dec!(100)), &mut out);
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+    assert!(matches!(
+        out.notices.as_slice(),
+        [Notice::Rejected(Rejected {
+            reason: crate::risk::RejectReason::Reducing,
+            ..
+        })]
+    ));
+    // 23:59 New York the same day: still REDUCING.
+    out.clear();
+    engine.on_market(&bar(13 * 60 + 58, dec!(100)), &mut out);
+    assert_eq!(engine.state(), TradingState::Reducing);
+    // The next New York day clears it, like a daily-loss halt.
+    out.clear();
+    engine.on_market(&bar(24 * 60, dec!(100)), &mut out);
+    assert_eq!(engine.state(), TradingState::Active);
+    assert!(matches!(out.commands[..], [Command::PlaceBracket { .. }]));
+}
+
+#[test]
+fn reduce_only_cancels_working_entries() {
+    let (mut engine, _) = engine(dec!(10));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket { entry, .. } = out.commands[0] else {
+        panic!("no bracket");
+    };
+    out.clear();
+    engine.reduce_only(t0() + Duration::minutes(2), &mut out);
+    assert_eq!(out.commands, vec![Command::Cancel(entry.id())]);
+}
+
+#[test]
+fn a_new_new_york_day_is_announced_with_its_start_equity() {
+    let (mut engine, _) = engine(dec!(10));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let started = |out: &Output| {
+        out.notices
+            .iter()
+            .filter_map(|n| match *n {
+                Notice::DayStarted { day, start_equity } => Some((day, start_equity)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(started(&out), vec![], "the first day is the caller's");
+    out.clear();
+    engine.set_net_liquidation(dec!(101000));
+    engine.on_market(&bar(24 * 60, dec!(100)), &mut out);
+    engine.on_market(&bar(24 * 60 + 1, dec!(100)), &mut out);
+    let day = NaiveDate::from_ymd_opt(2026, 1, 6).unwrap();
+    assert_eq!(started(&out), vec![(day, dec!(101000))]);
+    assert_eq!(engine.account().start_of_day_equity, dec!(101000));
+}
+
+#[test]
+fn a_bar_whose_mark_is_refused_reaches_no_strategy() {
+    let (mut engine, _) = engine(dec!(10));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(0)), &mut out);
+    engine.on_market(&bar(1, dec!(-1)), &mut out);
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+    assert_eq!(
+        out.notices,
+        vec![Notice::MarkRefused {
+            symbol: spy(),
+            price: dec!(0)
+        }],
+        "said once, however many follow"
+    );
+    assert_eq!(engine.portfolio().last_price(spy()), None);
+    out.clear();
+    engine.on_market(&bar(2, dec!(100)), &mut out);
+    assert!(matches!(out.commands[..], [Command::PlaceBracket { .. }]));
+    out.clear();
+    engine.on_market(&bar(3, dec!(0)), &mut out);
+    assert!(matches!(out.notices[..], [Notice::MarkRefused { .. }]));
+}

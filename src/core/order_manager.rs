@@ -1,7 +1,8 @@
 //! The order lifecycle: client order ids, bracket grouping (entry + stop-loss +
 //! take-profit), and the state machine each order walks through as broker
-//! events arrive. It accepts only risk-approved orders ([`Approved`]): there is
-//! no way to make an [`OrderTicket`] without passing the gate.
+//! events arrive. It accepts only risk-approved orders ([`Approved`]) and
+//! gate-counted cancels ([`CancelApproved`]): there is no way to make an
+//! [`OrderTicket`] or a cancel command without passing the gate.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::order_id::{ClientOrderId, Leg};
 use crate::domain::types::{IntentPurpose, OrderIntent, OrderKind, Side, Symbol};
-use crate::risk::{Approved, OpenOrderBook};
+use crate::risk::{Approved, CancelApproved, OpenOrderBook};
 
 /// Where an order is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -310,11 +311,21 @@ impl OrderManager {
     }
 
     /// Marks an order as cancel-requested and returns the command, or `None`
-    /// when it is unknown or already terminal.
-    pub fn cancel(&mut self, id: ClientOrderId) -> Option<Command> {
+    /// when it is unknown or already terminal. `approved` comes from
+    /// [`RiskGate::check_cancel`](crate::risk::RiskGate::check_cancel).
+    pub fn cancel(&mut self, id: ClientOrderId, _approved: CancelApproved) -> Option<Command> {
         let order = self.open.get_mut(&id)?;
         order.state = OrderState::PendingCancel;
         Some(Command::Cancel(id))
+    }
+
+    /// Marks every working order cancel-requested and returns the broker-wide
+    /// cancel (IB global cancel). One gate approval covers the one request.
+    pub fn cancel_all(&mut self, _approved: CancelApproved) -> Command {
+        for order in self.open.values_mut() {
+            order.state = OrderState::PendingCancel;
+        }
+        Command::CancelAll
     }
 
     /// Ids of working orders matching `keep`, in id order.

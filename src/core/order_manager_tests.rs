@@ -15,6 +15,12 @@ fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
 }
 
+/// A cancel approval from a real gate (cancels always pass).
+fn cancel_approval() -> CancelApproved {
+    RiskGate::new(&RiskLimits::default(), &[], &[])
+        .check_cancel(Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap())
+}
+
 /// Runs `intent` through a real gate (SPY at 100.00, $100k account).
 fn approve(book: &OrderManager, intent: OrderIntent) -> Approved {
     let mut gate = RiskGate::new(
@@ -102,7 +108,7 @@ fn fills_and_cancels_close_orders() {
     assert_eq!(book.get(entry.id()).unwrap().state, OrderState::Filled);
     assert_eq!(book.open_order_count(), 2);
     assert_eq!(
-        book.cancel(take_profit.id()),
+        book.cancel(take_profit.id(), cancel_approval()),
         Some(Command::Cancel(take_profit.id()))
     );
     assert!(book.on_cancelled(take_profit.id()));
@@ -112,7 +118,19 @@ fn fills_and_cancels_close_orders() {
     // Late news about a closed order is recognised; unknown ids are not.
     assert!(book.on_working(entry.id()));
     assert!(!book.on_working(entry.id().with_leg(Leg::Exit)));
-    assert_eq!(book.cancel(entry.id()), None);
+    assert_eq!(book.cancel(entry.id(), cancel_approval()), None);
+}
+
+#[test]
+fn cancel_all_marks_every_working_order_and_asks_once() {
+    let mut book = OrderManager::new(1);
+    let approved = approve(&book, entry(dec!(10)));
+    let _ = book.submit(approved, day());
+    assert_eq!(book.cancel_all(cancel_approval()), Command::CancelAll);
+    assert!(book
+        .open_orders()
+        .all(|o| o.state == OrderState::PendingCancel));
+    assert_eq!(book.open_order_count(), 3);
 }
 
 #[test]

@@ -82,11 +82,16 @@ impl Portfolio {
         self.update(symbol, |p| p.add_commission(amount));
     }
 
+    /// Whether `price` may be a mark (> 0): the rule [`Portfolio::mark`] applies.
+    pub fn is_valid_mark(price: Decimal) -> bool {
+        price > Decimal::ZERO
+    }
+
     /// Records the latest market price of `symbol` and revalues its position.
     /// Non-positive prices (IB sends −1 for "no price") are ignored and
     /// `false` is returned. Never allocates for a symbol already known.
     pub fn mark(&mut self, symbol: Symbol, price: Decimal) -> bool {
-        if price <= Decimal::ZERO {
+        if !Self::is_valid_mark(price) {
             return false;
         }
         self.update(symbol, |p| p.set_mark(price));

@@ -388,6 +388,20 @@ pub struct Instrument {
     pub tick_size: Decimal,
 }
 
+/// The tick of US stocks priced at $1 or more: one cent (SEC Rule 612).
+pub const US_STOCK_TICK: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
+impl Instrument {
+    /// A US stock with the one-cent tick ([`US_STOCK_TICK`]): the one place
+    /// that rule lives.
+    pub fn us_stock(symbol: Symbol) -> Self {
+        Self {
+            symbol,
+            tick_size: US_STOCK_TICK,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

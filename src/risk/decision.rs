@@ -1,7 +1,8 @@
 //! The gate's answers: [`Decision`] = [`Approved`] | [`Rejected`], and
-//! [`CancelApproved`]. [`Approved`] has private fields and no `Clone`: only
-//! the risk module constructs one, so the order manager (which accepts
-//! nothing else) cannot be handed an intent that skipped the gate.
+//! [`CancelApproved`]. [`Approved`] and [`CancelApproved`] have private fields
+//! and no `Clone`: only the risk module constructs them, so the order manager
+//! (which accepts nothing else) cannot be handed an order or a cancel that
+//! skipped the gate. Must never hold state or decide anything itself.
 
 use crate::domain::types::OrderIntent;
 use crate::risk::bracket::Bracket;
@@ -84,8 +85,11 @@ impl Decision {
     }
 }
 
-/// Proof that a cancel went through the gate (cancels always pass).
-#[must_use]
+/// Proof that a cancel went through the gate (cancels always pass, but each
+/// one is counted by the order-rate bucket). Only the gate makes one
+/// ([`RiskGate::check_cancel`](crate::risk::RiskGate::check_cancel)); it
+/// cannot be cloned, and the order manager cancels nothing without one.
+#[must_use = "a cancel approval does nothing until handed to the order manager"]
 #[derive(Debug, PartialEq, Eq)]
 pub struct CancelApproved {
     _private: (),

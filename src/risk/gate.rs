@@ -28,9 +28,10 @@
 //! **HALTED** approves nothing through [`RiskGate::check`], not even strategy
 //! exits: the protective children already at the broker keep guarding open
 //! positions. Positions are closed only through an explicit flatten
-//! ([`RiskGate::check_flatten`], or the order manager's flatten path followed
-//! by [`RiskGate::record_unchecked_order`]), which is reduce-only and passes in
-//! every state. Cancels always pass ([`RiskGate::check_cancel`]).
+//! ([`RiskGate::check_flatten`]), which is reduce-only and passes in every
+//! state. Cancels always pass ([`RiskGate::check_cancel`]), but the order
+//! manager cancels nothing without the [`CancelApproved`] proof it hands out,
+//! so every cancel is counted by the rate bucket.
 //!
 //! Deciding allocates nothing, locks nothing and reads no clock.
 
@@ -124,6 +125,19 @@ impl RiskGate {
     ) -> Decision {
         let change = self.upkeep(view, now);
         self.pending = merge(self.pending, change);
+        self.check_upkept(intent, view, now)
+    }
+
+    /// [`RiskGate::check`] without its step 1 (latch upkeep), for a caller
+    /// that already ran [`RiskGate::on_mark_update`] for this event and this
+    /// view: the engine, which runs the upkeep once per event before any
+    /// strategy speaks. The latch is still obeyed.
+    pub(crate) fn check_upkept(
+        &mut self,
+        intent: &OrderIntent,
+        view: &RiskView<'_>,
+        now: DateTime<Utc>,
+    ) -> Decision {
         let result = self.evaluate(intent, view, now);
         Decision::from_result(intent, result)
     }
@@ -149,16 +163,11 @@ impl RiskGate {
     }
 
     /// Cancels always pass, in every state. Each one is counted by the rate
-    /// bucket (it may overdraw it, delaying later orders).
+    /// bucket (it may overdraw it, delaying later orders). The proof is what
+    /// the order manager's `cancel` and `cancel_all` require.
     pub fn check_cancel(&mut self, now: DateTime<Utc>) -> CancelApproved {
         self.rate.take_always(now);
         CancelApproved::new()
-    }
-
-    /// Counts an order sent without a decision (e.g. the order manager's
-    /// flatten) against the order-rate budget.
-    pub fn record_unchecked_order(&mut self, now: DateTime<Utc>) {
-        self.rate.take_always(now);
     }
 
     /// Call after every mark and fill: clears a daily-loss halt on a new New

@@ -1,6 +1,7 @@
 //! [`RejectReason`]: why the gate refused an intent. Every variant is `Copy`
 //! and stores the numbers that decided it; text is produced only by
-//! `Display`, so refusing allocates nothing.
+//! `Display`, and [`RejectReason::code`] is each variant's one stable key, so
+//! refusing allocates nothing. Must never decide anything itself.
 
 use std::fmt;
 
@@ -157,6 +158,37 @@ pub enum RejectReason {
         /// Instrument tick size.
         tick: Decimal,
     },
+}
+
+impl RejectReason {
+    /// The stable, snake_case key of the reason (e.g. `position_limit`): one
+    /// per variant, never reused or renamed, so reports and the journal can
+    /// count and group refusals by it. Allocates nothing.
+    pub fn code(&self) -> &'static str {
+        use RejectReason::*;
+        match self {
+            QuantityNotPositive { .. } => "quantity_not_positive",
+            FractionalQuantity { .. } => "fractional_quantity",
+            SymbolNotAllowed { .. } => "symbol_not_allowed",
+            UnknownInstrument { .. } => "unknown_instrument",
+            PriceNotPositive { .. } => "price_not_positive",
+            PriceOffTick { .. } => "price_off_tick",
+            Halted { .. } => "halted",
+            Reducing => "reducing",
+            AccountNotReady { .. } => "account_not_ready",
+            ExitIncreasesExposure { .. } => "exit_increases_exposure",
+            ExitExceedsPosition { .. } => "exit_exceeds_position",
+            EntryAgainstPosition { .. } => "entry_against_position",
+            NoReferencePrice { .. } => "no_reference_price",
+            PriceCollar { .. } => "price_collar",
+            OrderNotional { .. } => "order_notional",
+            PositionLimit { .. } => "position_limit",
+            MaxOpenOrders { .. } => "max_open_orders",
+            RateLimited { .. } => "rate_limited",
+            FlattenNotExit { .. } => "flatten_not_exit",
+            Unprotectable { .. } => "unprotectable",
+        }
+    }
 }
 
 impl fmt::Display for RejectReason {
@@ -360,6 +392,28 @@ mod tests {
             }
             .to_string(),
             "trading HALTED (halted by the operator): no new orders"
+        );
+    }
+
+    #[test]
+    fn codes_are_stable_snake_case_keys() {
+        assert_eq!(RejectReason::Reducing.code(), "reducing");
+        assert_eq!(
+            RejectReason::OrderNotional {
+                symbol: Symbol::new("SPY").unwrap(),
+                quantity: dec!(1),
+                price: dec!(1),
+                limit: dec!(1),
+            }
+            .code(),
+            "order_notional"
+        );
+        assert_eq!(
+            RejectReason::Halted {
+                cause: HaltCause::Operator
+            }
+            .code(),
+            "halted"
         );
     }
 

@@ -4,7 +4,10 @@
 //! The latch only ever tightens on its own; it loosens in exactly two ways:
 //! the America/New_York calendar date changes (clears a daily-loss halt and
 //! REDUCING), or [`TradingLatch::operator_reset`]. Operator, shutdown and engine
-//! halts survive day changes. A price recovery never clears anything. The
+//! halts survive day changes. REDUCING (the operator's reduce-only) follows the
+//! daily-loss rule: it holds for the rest of the New York day it was entered
+//! on (also across a restart that day, from the journal) and clears at the
+//! next New York midnight. Must never read a clock or decide on an order. A price recovery never clears anything. The
 //! state is small, `Copy` and serializable ([`LatchSnapshot`]) so the journal
 //! can persist it and a restart resumes in the same state.
 

@@ -30,4 +30,4 @@ pub use intents::{Intents, IntentsFull, INTENT_CAPACITY};
 pub use params::Params;
 pub use registry::{RegisterError, Registry};
 pub use sizing::Sizing;
-pub use traits::{OrderOutcome, RejectedBy, Strategy};
+pub use traits::{symbols_of, OrderOutcome, RejectedBy, Strategy};

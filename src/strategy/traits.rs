@@ -169,6 +169,19 @@ pub trait Strategy: Send {
 }
 // guide-trait:end
 
+/// Every symbol the `strategies` trade, sorted, without duplicates: the one
+/// definition of "the strategies' symbols" (the engine's portfolio, the risk
+/// gate's allow-list and the market-data subscriptions all use it).
+pub fn symbols_of(strategies: &[Box<dyn Strategy>]) -> Vec<Symbol> {
+    let mut symbols: Vec<Symbol> = strategies
+        .iter()
+        .flat_map(|s| s.symbols().iter().copied())
+        .collect();
+    symbols.sort();
+    symbols.dedup();
+    symbols
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

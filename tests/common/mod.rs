@@ -74,6 +74,7 @@ pub fn session_config(
         read_only: false,
         flatten_on_exit: false,
         operator_reset: false,
+        reduce_only: false,
         cancel_timeout: Duration::from_secs(5),
         status_interval: Duration::ZERO,
         limits,

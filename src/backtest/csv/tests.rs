@@ -80,6 +80,31 @@ fn bad_number_names_file_line_column_and_value() {
 }
 
 #[test]
+fn an_unknown_time_zone_is_an_error_naming_file_and_line_never_new_york() {
+    let text = "timestamp,open,high,low,close,volume
+20210104 09:30:00 US/Eastern,10,11,9,10.5,5
+20210104 09:31:00 Mars/Olympus,10.5,10.5,10.5,10.5,0
+";
+    let err = parse(text).unwrap_err();
+    assert!(
+        err.to_string().starts_with("data/SPY.csv:3: timestamp = "),
+        "{err}"
+    );
+    let CsvError::Rows { problems, .. } = err else {
+        panic!("unexpected {err:?}");
+    };
+    assert_eq!(problems[0].line, 3);
+    assert_eq!(
+        problems[0].problem,
+        RowProblem::Field {
+            column: Column::Timestamp,
+            value: "20210104 09:31:00 Mars/Olympus".to_string(),
+            problem: FieldProblem::Time(TimeProblem::UnknownZone),
+        }
+    );
+}
+
+#[test]
 fn every_bad_row_is_reported_not_just_the_first() {
     let text = "timestamp,open,high,low,close,volume
 2021-03-31T09:00:00-04:00,0,101,99,100,10

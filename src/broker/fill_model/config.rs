@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::types::Side;
+use crate::domain::types::{Side, US_STOCK_TICK};
 
 /// Price concession on fills that take liquidity (market orders and triggered
 /// stops). Limit fills never slip.
@@ -136,7 +136,7 @@ impl Default for FillConfig {
         Self {
             slippage: Slippage::default(),
             commission: Commission::ibkr_fixed(),
-            tick_size: Decimal::new(1, 2),
+            tick_size: US_STOCK_TICK,
             limit_fill: LimitFill::default(),
         }
     }

@@ -142,12 +142,20 @@ impl Recorder {
                         at,
                         &r.intent,
                         false,
-                        reason_code(&r.reason),
+                        r.reason.code(),
                         r.reason.to_string(),
                     ))
             }
             Notice::StateChanged(change) => self.state_change(change, latch, at),
-            _ => Ok(()),
+            // Past midnight in New York: the day's start equity, kept for restarts.
+            Notice::DayStarted { day, start_equity } => self
+                .journal
+                .set_start_equity(*day, *start_equity, at)
+                .map(drop),
+            Notice::IntentsDropped { .. }
+            | Notice::UnknownOrder(_)
+            | Notice::BadFill(_)
+            | Notice::MarkRefused { .. } => Ok(()),
         };
         if let Err(error) = result {
             tracing::error!(%error, "journal: decision not recorded");
@@ -199,16 +207,6 @@ impl Recorder {
             })
             .find(|latch| latch.cause != Some(HaltCause::Shutdown))
     }
-}
-
-/// A short stable grouping key for a rejection: the variant name.
-fn reason_code(reason: &crate::risk::RejectReason) -> String {
-    let debug = format!("{reason:?}");
-    debug
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("Rejected")
-        .to_string()
 }
 
 #[cfg(test)]

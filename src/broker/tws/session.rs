@@ -47,7 +47,6 @@ use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::snapshot::SnapshotError;
 use crate::core::engine::{Engine, Output};
-use crate::domain::calendar::trading_day;
 use crate::domain::types::{Instrument, MarketEvent, Symbol};
 use crate::domain::AccountId;
 use crate::journal::{Journal, JournalError};
@@ -75,6 +74,8 @@ pub struct SessionConfig {
     pub flatten_on_exit: bool,
     /// Clear a latched HALTED (journaled today) at start: an explicit operator decision.
     pub operator_reset: bool,
+    /// Start REDUCING (only exposure-reducing orders pass): an explicit operator decision.
+    pub reduce_only: bool,
     /// How long shutdown waits for cancels / flattening to be confirmed.
     pub cancel_timeout: Duration,
     /// Period of the one-line status log (zero = off).
@@ -140,7 +141,7 @@ pub struct LiveSession {
     /// False between a 1100 and the reconciliation after the link is back:
     /// market events are not traded on meanwhile.
     connected: bool,
-    /// The New York day whose start equity is journaled.
+    /// The New York day the session started on (its latch is restored).
     day: NaiveDate,
     options: ShutdownOptions,
 }
@@ -300,21 +301,9 @@ impl LiveSession {
         // The market's own clock (tws-sim's may run faster than real time).
         self.recorder.sync_clock(event.time());
         self.engine.on_market(event, &mut self.out);
+        // A new New York day comes back as `Notice::DayStarted`: the
+        // recorder journals its start equity for restarts.
         self.dispatch().await;
-        let today = trading_day(event.time());
-        if today != self.day {
-            // Past midnight in New York: the engine has a new daily-loss
-            // baseline; the journal keeps it for restarts.
-            self.day = today;
-            let equity = self.engine.account().start_of_day_equity;
-            if let Err(error) =
-                self.recorder
-                    .journal()
-                    .set_start_equity(today, equity, event.time())
-            {
-                tracing::error!(%error, "journal: the new day's start equity was not recorded");
-            }
-        }
     }
 
     /// IB's day PnL, fed to the engine as net liquidation: the gate keeps the
@@ -366,11 +355,5 @@ impl LiveSession {
 
 /// Instruments for `symbols`: US stocks with a one-cent tick.
 pub fn stock_instruments(symbols: &[Symbol]) -> Vec<Instrument> {
-    symbols
-        .iter()
-        .map(|&symbol| Instrument {
-            symbol,
-            tick_size: Decimal::new(1, 2),
-        })
-        .collect()
+    symbols.iter().map(|&s| Instrument::us_stock(s)).collect()
 }

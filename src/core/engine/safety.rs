@@ -1,6 +1,7 @@
-//! The engine's safety actions: operator reset, halt (and what a halt
-//! cancels), cancel-all, re-protection of unprotected positions, and
-//! flattening — every order they create still goes through the risk gate.
+//! The engine's safety actions: operator reset, reduce-only, halt (and what
+//! a halt cancels), cancel-all, re-protection of unprotected positions, and
+//! flattening. Must never place or cancel anything around the risk gate:
+//! every order they create is checked, every cancel carries its approval.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -26,16 +27,22 @@ impl Engine {
         }
     }
 
-    pub(super) fn on_halted(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        for id in self
-            .orders
-            .working_ids(|o| o.ticket.id().leg() == Leg::Entry)
-        {
-            let _ = self.gate.check_cancel(now);
-            if let Some(command) = self.orders.cancel(id) {
-                out.commands.push(command);
-            }
+    /// Operator: only exposure-reducing orders from now on. Latches REDUCING
+    /// (from ACTIVE only: HALTED stays HALTED), announces it as
+    /// [`Notice::StateChanged`] for the journal, and cancels working entries
+    /// (their protective children go with them at the broker). Like a
+    /// daily-loss halt, REDUCING lasts for the rest of the New York trading
+    /// day (a restart the same day restores it from the journal) and clears
+    /// on the next one, or on an operator reset.
+    pub fn reduce_only(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        if let Some(change) = self.gate.set_reducing(now) {
+            out.notices.push(Notice::StateChanged(change));
+            self.cancel_working_entries(now, out);
         }
+    }
+
+    pub(super) fn on_halted(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        self.cancel_working_entries(now, out);
         if self.gate.flatten_on_daily_loss()
             && matches!(self.gate.halt_cause(), Some(HaltCause::DailyLoss(_)))
         {
@@ -43,14 +50,23 @@ impl Engine {
         }
     }
 
+    fn cancel_working_entries(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        for id in self
+            .orders
+            .working_ids(|o| o.ticket.id().leg() == Leg::Entry)
+        {
+            let approved = self.gate.check_cancel(now);
+            if let Some(command) = self.orders.cancel(id, approved) {
+                out.commands.push(command);
+            }
+        }
+    }
+
     /// Emergency: marks every working order cancel-requested and asks the
     /// broker to cancel everything (IB global cancel).
     pub fn cancel_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        let _ = self.gate.check_cancel(now);
-        for id in self.orders.working_ids(|_| true) {
-            let _ = self.orders.cancel(id);
-        }
-        out.commands.push(Command::CancelAll);
+        let approved = self.gate.check_cancel(now);
+        out.commands.push(self.orders.cancel_all(approved));
     }
 
     /// Protects every open position not covered by working stops of ours
@@ -156,8 +172,8 @@ impl Engine {
             .collect();
         for (symbol, quantity) in positions {
             for id in self.orders.working_ids(|o| o.ticket.symbol() == symbol) {
-                let _ = self.gate.check_cancel(now);
-                if let Some(command) = self.orders.cancel(id) {
+                let approved = self.gate.check_cancel(now);
+                if let Some(command) = self.orders.cancel(id, approved) {
                     out.commands.push(command);
                 }
             }

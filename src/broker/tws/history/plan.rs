@@ -10,8 +10,8 @@
 //! are dropped. Either way the walk stops early when a chunk returns no bars
 //! or makes no progress, and never plans more than [`MAX_CHUNKS`] requests.
 
-use chrono::{DateTime, Months, TimeZone, Utc};
-use chrono_tz::America::New_York;
+use crate::domain::calendar;
+use chrono::{DateTime, Months, Utc};
 
 use super::spec::{DurationUnit, HistoryBarSize, HistoryDuration};
 
@@ -108,11 +108,7 @@ fn calendar_back(now: DateTime<Utc>, duration: HistoryDuration) -> DateTime<Utc>
 /// whatever the sub-second timing of `now`.
 fn floor_to_bar(cutoff: DateTime<Utc>, bar_size: HistoryBarSize) -> DateTime<Utc> {
     if bar_size.is_daily_or_longer() {
-        let date = cutoff.with_timezone(&New_York).date_naive();
-        return date
-            .and_hms_opt(0, 0, 0)
-            .and_then(|midnight| New_York.from_local_datetime(&midnight).earliest())
-            .map_or(cutoff, |midnight| midnight.with_timezone(&Utc));
+        return calendar::midnight(calendar::trading_day(cutoff)).unwrap_or(cutoff);
     }
     let step = i64::from(bar_size.seconds().clamp(1, 3600));
     let seconds = cutoff.timestamp();

@@ -122,5 +122,11 @@ fn log_notice(notice: &Notice) {
             tracing::error!(order = %id, "event for an unknown order: trading halted")
         }
         Notice::BadFill(id) => tracing::error!(order = %id, "malformed fill: trading halted"),
+        Notice::MarkRefused { symbol, price } => {
+            tracing::warn!(%symbol, %price, "market data price refused: event dropped")
+        }
+        Notice::DayStarted { day, start_equity } => {
+            tracing::info!(%day, %start_equity, "new trading day")
+        }
     }
 }

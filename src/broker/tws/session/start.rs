@@ -31,7 +31,7 @@ use crate::core::engine::{Engine, EngineConfig, Output};
 use crate::domain::calendar::trading_day;
 use crate::domain::types::MarketEvent;
 use crate::risk::{AccountView, HaltCause, RiskLimits};
-use crate::strategy::Strategy;
+use crate::strategy::{symbols_of, Strategy};
 
 /// How many market events may queue before the producers wait.
 const MARKET_CHANNEL: usize = 4096;
@@ -71,9 +71,9 @@ impl LiveSession {
             .map_err(SessionError::OrderStream)?;
         let notices = client.notice_stream().map_err(SessionError::OrderStream)?;
         let status_interval = config.status_interval;
-        let operator_reset = config.operator_reset;
+        let operator = (config.operator_reset, config.reduce_only);
         let mut session = Self::open(client, config).await?;
-        session.adopt(operator_reset).await?;
+        session.adopt(operator).await?;
         warm_up_strategies(&session.client, &mut session.engine, session.recorder.now()).await;
         let streams = session.open_streams(orders, notices, status_interval);
         Ok((session, streams))
@@ -120,9 +120,12 @@ impl LiveSession {
     }
 
     /// Restores today's latch, adopts TWS's positions and our orders, applies
-    /// the operator's reset, halts on a position the journal cannot explain,
-    /// and protects positions that have no working stop.
-    async fn adopt(&mut self, operator_reset: bool) -> Result<(), SessionError> {
+    /// the operator's reset and reduce-only, halts on a position the journal
+    /// cannot explain, and protects positions that have no working stop.
+    async fn adopt(
+        &mut self,
+        (operator_reset, reduce_only): (bool, bool),
+    ) -> Result<(), SessionError> {
         if let Some(latch) = self.recorder.latched(self.day) {
             tracing::warn!(state = %latch.state, "restoring the trading state journaled today");
             self.engine.restore_latch(latch);
@@ -131,6 +134,12 @@ impl LiveSession {
         if operator_reset {
             tracing::warn!("operator reset: the trading state is set back to ACTIVE by request (--operator-reset)");
             self.engine.operator_reset(&mut self.out);
+        }
+        if reduce_only {
+            tracing::warn!(
+                "reduce-only by request (--reduce-only): no new entries, exits and stops only"
+            );
+            self.engine.reduce_only(self.recorder.now(), &mut self.out);
         }
         if !positions_agree {
             if operator_reset {
@@ -208,15 +217,9 @@ fn engine_for(
     account: AccountView,
     next_seq: u32,
 ) -> Engine {
-    let mut symbols: Vec<_> = strategies
-        .iter()
-        .flat_map(|s| s.symbols().iter().copied())
-        .collect();
-    symbols.sort();
-    symbols.dedup();
     let config = EngineConfig {
         limits,
-        instruments: super::stock_instruments(&symbols),
+        instruments: super::stock_instruments(&symbols_of(&strategies)),
         account,
         next_seq,
     };
