@@ -198,4 +198,5 @@ impl Portfolio {
 }
 
 #[cfg(test)]
+#[path = "portfolio_tests.rs"]
 mod tests;
