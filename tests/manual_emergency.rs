@@ -277,7 +277,9 @@ impl SimChild {
             let _ = tx.send(lines.next().and_then(Result::ok).unwrap_or_default());
             lines.for_each(drop); // keep the pipe open and drained
         });
-        let line = rx.recv_timeout(TIMEOUT).expect("sim child reports its port");
+        let line = rx
+            .recv_timeout(TIMEOUT)
+            .expect("sim child reports its port");
         let port = line
             .trim()
             .strip_prefix("tws-sim listening on 127.0.0.1:")
