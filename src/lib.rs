@@ -4,6 +4,8 @@
 //! portfolio) driven by interchangeable edges: TWS over the `ibapi` client, the
 //! embedded `tws-sim` simulator, and the backtester.
 
+#![forbid(unsafe_code)]
+
 pub mod backtest;
 pub mod broker;
 pub mod cli;

@@ -1,5 +1,7 @@
 //! Binary entry point: parse the command line and dispatch. Nothing else lives here.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

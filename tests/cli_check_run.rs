@@ -1,11 +1,9 @@
 //! The real binary: `check` with a valid and an invalid configuration, and
 //! `run` refusing a paper/live disagreement before opening any socket.
 
-use std::io::Read;
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_first-trading-app");
 
@@ -29,6 +27,15 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env(key, value);
     }
     command.output().unwrap()
+}
+
+/// Asserts that nothing connected to `listener` while the (already exited)
+/// run was alive. No waiting: the test connects once itself, after the exit,
+/// and that connection must be the first one the listener accepts.
+fn assert_nobody_connected(listener: &TcpListener, what: &str) {
+    let own = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (_, first) = listener.accept().unwrap();
+    assert_eq!(first, own.local_addr().unwrap(), "{what}");
 }
 
 #[test]
@@ -76,7 +83,6 @@ fn check_reports_every_bad_value_with_exit_code_2() {
 #[test]
 fn run_refuses_a_live_paper_disagreement_before_connecting() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "");
@@ -91,23 +97,16 @@ fn run_refuses_a_live_paper_disagreement_before_connecting() {
     assert!(stderr.contains("IBKR_PAPER_TRADING"), "{stderr}");
     assert!(!stderr.contains("DU7654321"), "{stderr}");
     // Nobody knocked on the port the run would have used.
-    std::thread::sleep(Duration::from_millis(50));
-    match listener.accept() {
-        Ok((mut stream, _)) => {
-            let mut buf = [0u8; 16];
-            let _ = stream.read(&mut buf);
-            panic!("run connected despite the mode conflict");
-        }
-        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
-    }
+    assert_nobody_connected(&listener, "run connected despite the mode conflict");
 }
 
 #[test]
 fn run_without_tws_says_what_to_do() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port().to_string()
-    };
+    // A port held (bound) but not listening: nobody else can take it, and a
+    // connection to it is refused at once.
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = held.local_addr().unwrap().port().to_string();
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "");
     let out = run(

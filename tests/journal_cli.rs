@@ -6,8 +6,7 @@
 
 mod common_crash;
 
-use std::io::Read;
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
@@ -46,7 +45,6 @@ fn files_beside(path: &Path) -> Vec<PathBuf> {
 /// bot would use; asserts nobody connected to it.
 fn run_without_connecting(ws: &Workspace) -> Output {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
     let elsewhere = tempfile::tempdir().unwrap();
     let out = ws
@@ -55,16 +53,17 @@ fn run_without_connecting(ws: &Workspace) -> Output {
         .env("IBKR_PORT", &port)
         .output()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(50));
-    match listener.accept() {
-        Ok((mut stream, _)) => {
-            let mut buf = [0u8; 16];
-            let _ = stream.read(&mut buf);
-            panic!("run connected despite the bad journal");
-        }
-        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
-    }
+    assert_nobody_connected(&listener, "run connected despite the bad journal");
     out
+}
+
+/// Asserts that nothing connected to `listener` while the (already exited)
+/// run was alive. No waiting: the test connects once itself, after the exit,
+/// and that connection must be the first one the listener accepts.
+fn assert_nobody_connected(listener: &TcpListener, what: &str) {
+    let own = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (_, first) = listener.accept().unwrap();
+    assert_eq!(first, own.local_addr().unwrap(), "{what}");
 }
 
 /// Puts `bytes` at the journal path, runs `run` and `report` on it, and checks

@@ -6,7 +6,7 @@
 //! itself is asked whether anything is still open or held. The last tests run
 //! the real binary's `cancel-all` and `flatten` against `first-trading-app sim`.
 
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
@@ -269,7 +269,9 @@ async fn verify_account_refuses_an_unmanaged_account_or_the_wrong_mode() {
 
 // ---- the real binary -------------------------------------------------------
 
-/// `first-trading-app sim --port <free port>` as a child process; killed on drop.
+/// `first-trading-app sim --port 0` as a child process (the OS picks the
+/// port; the simulator prints it as `tws-sim listening on 127.0.0.1:<port>`
+/// once it accepts connections); killed on drop.
 struct SimChild {
     child: Child,
     port: u16,
@@ -277,21 +279,29 @@ struct SimChild {
 
 impl SimChild {
     fn start() -> Self {
-        let port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            listener.local_addr().unwrap().port()
-        };
-        let child = Command::new(BIN)
-            .args(["sim", "--port", &port.to_string()])
-            .stdout(Stdio::null())
+        let mut child = Command::new(BIN)
+            .args(["sim", "--port", "0"])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < TIMEOUT, "sim child did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let stdout = child.stdout.take().unwrap();
+        // The first stdout line is the listening address; reading it blocks
+        // until the simulator is ready (or has exited: then it is empty).
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let _ = tx.send(lines.next().and_then(Result::ok).unwrap_or_default());
+            lines.for_each(drop); // keep the pipe open and drained
+        });
+        let line = rx
+            .recv_timeout(TIMEOUT)
+            .expect("sim child reports its port");
+        let port = line
+            .trim()
+            .strip_prefix("tws-sim listening on 127.0.0.1:")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("sim child did not listen: {line:?}"));
         Self { child, port }
     }
 }

@@ -1,7 +1,8 @@
 //! The real binary crashes (SIGKILL) while holding a position protected by a
 //! working bracket; a new `run` adopts the position and the working orders
 //! (never cancels or resends them), keeps trading without reusing an order
-//! id or an `orderRef`, and still cancels everything on SIGINT.
+//! id or an `orderRef` (it executes a new order), and still cancels
+//! everything on SIGINT.
 
 mod common;
 
@@ -41,6 +42,13 @@ async fn after_a_crash_the_next_run_adopts_what_is_working_and_never_reuses_ids(
         assert!(Instant::now() < deadline, "no position:\n{}", first.dump());
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
+    // What the first run traded or left working, before it dies.
+    let first_refs: HashSet<String> = executions(&observer)
+        .await
+        .into_iter()
+        .map(|(order_ref, _)| order_ref)
+        .chain(working.iter().cloned())
+        .collect();
     first.crash();
     // Still there: nobody cancelled them.
     let still: Vec<String> = open_orders(&observer)
@@ -63,8 +71,23 @@ async fn after_a_crash_the_next_run_adopts_what_is_working_and_never_reuses_ids(
             "{order_ref} not adopted:\n{log}"
         );
     }
-    // Let it trade on for a moment, then stop it.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // It trades on: wait for an execution of an order the first run never had.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let traded = executions(&observer)
+            .await
+            .into_iter()
+            .any(|(order_ref, _)| !first_refs.contains(&order_ref));
+        if traded {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the second run did not trade:\n{}",
+            second.dump()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     second.sigint();
     let status = second
         .wait_exit(Duration::from_secs(8))

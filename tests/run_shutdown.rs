@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rust_decimal_macros::dec;
@@ -16,7 +17,10 @@ use first_trading_app::broker::tws::session::FLATTEN_GRACE;
 use first_trading_app::risk::RiskLimits;
 use first_trading_app::shutdown::ShutdownStage;
 
-async fn holding_10_spy(client_id: i32, flatten_on_exit: bool) -> (tws_sim::SimHandle, Running) {
+async fn holding_10_spy(
+    client_id: i32,
+    flatten_on_exit: bool,
+) -> (tws_sim::SimHandle, Running, Arc<Probe>) {
     let sim = start_sim(quiet_sim()).await;
     let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
     let mut config = session_config(
@@ -31,7 +35,7 @@ async fn holding_10_spy(client_id: i32, flatten_on_exit: bool) -> (tws_sim::SimH
         probe.position() == dec!(10) && sim.open_orders().len() == 2
     })
     .await;
-    (sim, session)
+    (sim, session, probe)
 }
 
 fn assert_flattened(sim: &tws_sim::SimHandle) {
@@ -56,7 +60,7 @@ fn assert_flattened(sim: &tws_sim::SimHandle) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_signal_after_the_cancels_still_flattens() {
-    let (sim, session) = holding_10_spy(51, false).await;
+    let (sim, session, _) = holding_10_spy(51, false).await;
     session.trigger.escalate(ShutdownStage::Shutdown);
     eventually("every order cancelled", Duration::from_secs(5), || {
         sim.open_orders().is_empty()
@@ -79,7 +83,7 @@ async fn a_second_signal_after_the_cancels_still_flattens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flatten_on_exit_flattens_on_the_first_signal() {
-    let (sim, session) = holding_10_spy(52, true).await;
+    let (sim, session, _) = holding_10_spy(52, true).await;
     let report = session.shut_down(Duration::from_secs(10)).await;
     assert_flattened(&sim);
     assert!(report.flattened);
@@ -89,7 +93,14 @@ async fn flatten_on_exit_flattens_on_the_first_signal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_second_signal_the_position_is_kept_and_reported_after_the_grace() {
-    let (sim, session) = holding_10_spy(53, false).await;
+    let (sim, session, probe) = holding_10_spy(53, false).await;
+    // Two more bars reach the strategy after it saw its fill: the second one
+    // ends after the fill, so the position is marked at the 590.00 last.
+    let seen = probe.bars();
+    eventually("two bars after the fill", Duration::from_secs(5), || {
+        probe.bars() >= seen + 2
+    })
+    .await;
     let asked = Instant::now();
     let report = session.shut_down(Duration::from_secs(10)).await;
     assert!(asked.elapsed() >= FLATTEN_GRACE);
@@ -98,14 +109,9 @@ async fn without_a_second_signal_the_position_is_kept_and_reported_after_the_gra
     assert!(!report.flattened);
     assert_eq!(report.positions.len(), 1);
     assert_eq!(report.positions[0].quantity, dec!(10));
-    // Bought at the 590.01 ask. The mark is the fill (590.01: unrealized 0)
-    // until a bar that ends after the fill marks the 590.00 last price
-    // (unrealized 10 × −0.01); bars that closed before the fill never count.
-    assert!(
-        [dec!(0.00), dec!(-0.10)].contains(&report.unrealized_pnl),
-        "{}",
-        report.unrealized_pnl
-    );
+    // Bought at the 590.01 ask; a bar that ended after the fill marks the
+    // 590.00 last price: unrealized 10 × (590.00 − 590.01) = −0.10.
+    assert_eq!(report.unrealized_pnl, dec!(-0.10));
     assert_eq!(report.commissions, dec!(1.00));
     sim.shutdown().await;
 }

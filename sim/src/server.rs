@@ -110,7 +110,9 @@ async fn ticker_loop(shared: Arc<Shared>, every: std::time::Duration) {
     }
 }
 
-/// Starts the simulator on `addr`, prints the listening address and serves
+/// Starts the simulator on `addr`, prints the bound address as one line on
+/// stdout, `tws-sim listening on 127.0.0.1:<port>` (with port 0 in `addr` the
+/// OS picks a free port and this line is how a caller learns it), and serves
 /// until Ctrl+C.
 ///
 /// # Errors

@@ -13,42 +13,77 @@ use crate::proto;
 
 /// Incoming (server → client) message ids.
 pub mod id {
-    #![allow(missing_docs)]
+    /// tickPrice: a bid, ask, last, high, low or close price of a market-data line.
     pub const TICK_PRICE: i32 = 1;
+    /// tickSize: a bid, ask, last or volume size of a market-data line.
     pub const TICK_SIZE: i32 = 2;
+    /// orderStatus: an order's status, filled and remaining quantity, average price.
     pub const ORDER_STATUS: i32 = 3;
+    /// errMsg: an error or notice (code and text), for a request id or -1.
     pub const ERROR: i32 = 4;
+    /// openOrder: a working order with its contract and order state.
     pub const OPEN_ORDER: i32 = 5;
+    /// updateAccountValue: one key/value of the account stream.
     pub const ACCOUNT_VALUE: i32 = 6;
+    /// updatePortfolio: one position with market price and PnL.
     pub const PORTFOLIO_VALUE: i32 = 7;
+    /// updateAccountTime: the time stamp of an account update.
     pub const ACCOUNT_UPDATE_TIME: i32 = 8;
+    /// nextValidId: the lowest order id the client may use next.
     pub const NEXT_VALID_ID: i32 = 9;
+    /// contractData: one contract matching a contract-details request.
     pub const CONTRACT_DATA: i32 = 10;
+    /// execDetails: one execution (fill).
     pub const EXECUTION_DATA: i32 = 11;
+    /// managedAccounts: the comma-separated accounts of the login.
     pub const MANAGED_ACCOUNTS: i32 = 15;
+    /// historicalData: the bars answering reqHistoricalData.
     pub const HISTORICAL_DATA: i32 = 17;
+    /// tickGeneric: a numeric generic tick (e.g. shortable).
     pub const TICK_GENERIC: i32 = 45;
+    /// tickString: a text tick (e.g. RT volume, last timestamp).
     pub const TICK_STRING: i32 = 46;
+    /// currentTime: the server time in seconds.
     pub const CURRENT_TIME: i32 = 49;
+    /// realtimeBar: one 5-second bar.
     pub const REAL_TIME_BARS: i32 = 50;
+    /// contractDataEnd: no more contract details for the request.
     pub const CONTRACT_DATA_END: i32 = 52;
+    /// openOrderEnd: no more open orders for the request.
     pub const OPEN_ORDER_END: i32 = 53;
+    /// accountDownloadEnd: the first full account update is complete.
     pub const ACCOUNT_DOWNLOAD_END: i32 = 54;
+    /// execDetailsEnd: no more executions for the request.
     pub const EXECUTION_DATA_END: i32 = 55;
+    /// tickSnapshotEnd: a market-data snapshot is complete.
     pub const TICK_SNAPSHOT_END: i32 = 57;
+    /// marketDataType: live, frozen, delayed or delayed-frozen data.
     pub const MARKET_DATA_TYPE: i32 = 58;
+    /// commissionReport: the commission of one execution.
     pub const COMMISSION_REPORT: i32 = 59;
+    /// position: one position of the positions stream.
     pub const POSITION: i32 = 61;
+    /// positionEnd: the first full positions download is complete.
     pub const POSITION_END: i32 = 62;
+    /// accountSummary: one tag/value of an account-summary request.
     pub const ACCOUNT_SUMMARY: i32 = 63;
+    /// accountSummaryEnd: the account summary is complete.
     pub const ACCOUNT_SUMMARY_END: i32 = 64;
+    /// tickReqParams: minimum tick, BBO exchange and snapshot permissions.
     pub const TICK_REQ_PARAMS: i32 = 81;
+    /// headTimestamp: the earliest available historical data time.
     pub const HEAD_TIMESTAMP: i32 = 88;
+    /// pnl: the account's daily, unrealized and realized PnL.
     pub const PNL: i32 = 94;
+    /// pnlSingle: one position's PnL and value.
     pub const PNL_SINGLE: i32 = 95;
+    /// completedOrder: a filled or cancelled order of the day.
     pub const COMPLETED_ORDER: i32 = 101;
+    /// completedOrdersEnd: no more completed orders.
     pub const COMPLETED_ORDERS_END: i32 = 102;
+    /// historicalDataEnd: the historical bars of a request are complete.
     pub const HISTORICAL_DATA_END: i32 = 108;
+    /// currentTimeInMillis: the server time in milliseconds.
     pub const CURRENT_TIME_IN_MILLIS: i32 = 109;
 }
 

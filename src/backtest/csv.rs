@@ -12,6 +12,7 @@ mod error;
 mod time;
 
 #[cfg(test)]
+#[path = "csv_tests.rs"]
 mod tests;
 
 use std::path::Path;

@@ -260,4 +260,5 @@ fn sortino(r: &[f64]) -> Option<f64> {
 }
 
 #[cfg(test)]
+#[path = "metrics_tests.rs"]
 mod tests;

@@ -47,10 +47,12 @@
 //! compacted in place, and events go to the caller's buffer.
 
 #[cfg(test)]
+#[path = "fill_model_bracket_tests.rs"]
 mod bracket_tests;
 mod config;
 mod rules;
 #[cfg(test)]
+#[path = "fill_model_tests.rs"]
 mod tests;
 
 use chrono::{DateTime, Utc};

@@ -14,7 +14,9 @@ use crate::cli::{runtime, UsageError};
 /// Arguments of `sim`.
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    /// Loopback port to listen on (7497 = TWS paper; 4002 = IB Gateway paper).
+    /// Loopback port to listen on (7497 = TWS paper; 4002 = IB Gateway paper;
+    /// 0 = a free port the OS picks). The bound address is printed on stdout
+    /// as one line, `tws-sim listening on 127.0.0.1:<port>`.
     #[arg(long, default_value_t = 7497)]
     pub port: u16,
     /// Seed of the random-walk prices (same seed + scenario + orders ⇒ same prices and fills).
@@ -58,7 +60,9 @@ pub fn config(args: &SimArgs) -> Result<SimConfig, String> {
     Ok(config)
 }
 
-/// Runs the simulator until Ctrl+C.
+/// Runs the simulator until Ctrl+C; once it accepts connections, prints
+/// `tws-sim listening on <address>` (the bound address, so `--port 0` tells
+/// the caller which port it got) as the first line on stdout.
 ///
 /// # Errors
 /// A [`UsageError`] for a bad argument (exit 2); the runtime or the

@@ -203,4 +203,5 @@ impl Portfolio {
 }
 
 #[cfg(test)]
+#[path = "portfolio_tests.rs"]
 mod tests;

@@ -408,8 +408,11 @@ impl RiskGate {
 }
 
 #[cfg(test)]
+#[path = "gate_fixtures.rs"]
 mod fixtures;
 #[cfg(test)]
+#[path = "gate_state_tests.rs"]
 mod state_tests;
 #[cfg(test)]
+#[path = "gate_tests.rs"]
 mod tests;

@@ -1,10 +1,10 @@
-//! The real binary as child processes: `first-trading-app sim` on a free port,
+//! The real binary as child processes: `first-trading-app sim` on a port the
+//! OS picks (`--port 0`, read back from its stdout),
 //! `first-trading-app run` in a temporary config directory, their output
 //! collected line by line, signals sent with `kill`, and an observer `ibapi`
 //! client (its own client id) that looks at the simulator from outside.
 
 use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -16,15 +16,6 @@ use ibapi::orders::Orders;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_first-trading-app");
-
-/// A loopback port nobody listened on a moment ago.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Text a child wrote to one of its pipes, growing while it runs.
 #[derive(Clone, Default)]
@@ -153,27 +144,35 @@ pub fn command(dir: &Path, args: &[&str]) -> Command {
     command
 }
 
-/// `first-trading-app sim --port <free> --speed <speed>`, ready to accept.
+/// `first-trading-app sim --port 0 --speed <speed>`: the OS picks a free
+/// port and the simulator prints it in its `tws-sim listening on
+/// 127.0.0.1:<port>` line, which this waits for and parses. Returns once the
+/// simulator accepts connections.
 pub fn start_sim_process(dir: &Path, speed: &str) -> (Proc, u16) {
-    for _ in 0..5 {
-        let port = free_port();
-        let mut sim = Proc::spawn(command(
-            dir,
-            &["sim", "--port", &port.to_string(), "--speed", speed],
-        ));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if sim.stdout.contains("tws-sim listening on") {
-                return (sim, port);
-            }
-            if sim.child.try_wait().ok().flatten().is_some() {
-                break; // port taken meanwhile: try another
-            }
-            thread::sleep(Duration::from_millis(10));
+    let mut sim = Proc::spawn(command(dir, &["sim", "--port", "0", "--speed", speed]));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(port) = listening_port(&sim.stdout.text()) {
+            return (sim, port);
         }
-        let _ = sim.wait_exit(Duration::ZERO);
+        if let Some(status) = sim.wait_exit(Duration::ZERO) {
+            panic!("the simulator exited ({status}):\n{}", sim.dump());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the simulator did not report its port within 10 s:\n{}",
+            sim.dump()
+        );
+        thread::sleep(Duration::from_millis(10));
     }
-    panic!("the simulator did not start");
+}
+
+/// The port in the simulator's `tws-sim listening on 127.0.0.1:<port>` line.
+fn listening_port(stdout: &str) -> Option<u16> {
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("tws-sim listening on 127.0.0.1:"))
+        .map(|port| port.trim().parse().expect("a port number"))
 }
 
 /// Writes `config.toml` (one strategy file, `extra` appended) and

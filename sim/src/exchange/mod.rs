@@ -331,4 +331,5 @@ impl Exchange {
 }
 
 #[cfg(test)]
+#[path = "exchange_tests.rs"]
 mod tests;

@@ -1,3 +1,6 @@
+//! Backtest metrics on hand-computed runs: returns, drawdown, ratios, and the
+//! empty and flat cases that must report no ratio.
+
 use rust_decimal_macros::dec;
 
 use super::*;

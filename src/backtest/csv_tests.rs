@@ -1,3 +1,6 @@
+//! CSV bar loading: accepted formats, every bad row reported with file, line,
+//! column and value, bar-length inference, date ranges, symbols from names.
+
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
