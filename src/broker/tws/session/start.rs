@@ -22,6 +22,7 @@ use crate::broker::tws::account::{verify_account, VerifyError};
 use crate::broker::tws::connect::connect;
 use crate::broker::tws::market_data::stream_bars;
 use crate::broker::tws::order_book::OrderBook;
+use crate::broker::tws::pacing::MarketDataLines;
 use crate::broker::tws::pnl::stream_daily_pnl;
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
@@ -179,15 +180,18 @@ impl LiveSession {
         notices: NoticeStream,
         status_interval: Duration,
     ) -> Streams {
-        let mut feeds = Feeds::new();
+        let mut feeds = Feeds::new(MarketDataLines::default());
         let (market_tx, market) = mpsc::channel::<MarketEvent>(MARKET_CHANNEL);
         for symbol in self.engine.symbols() {
-            feeds.spawn(stream_bars(
-                Arc::clone(&self.client),
-                symbol,
-                market_tx.clone(),
-            ));
+            let feed = stream_bars(Arc::clone(&self.client), symbol, market_tx.clone());
+            if let Err(error) = feeds.spawn_subscription(feed) {
+                tracing::error!(%symbol, %error, "no market data for this symbol: its strategies do not trade");
+            }
         }
+        tracing::info!(
+            lines = feeds.lines_in_use(),
+            "market data subscriptions started"
+        );
         let (pnl_tx, ib_pnl) = mpsc::channel::<Decimal>(16);
         let account = self.account.expose().to_string();
         feeds.spawn(stream_daily_pnl(Arc::clone(&self.client), account, pnl_tx));
