@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use rust_decimal_macros::dec;
@@ -58,15 +58,54 @@ fn assert_flattened(sim: &tws_sim::SimHandle) {
     assert_eq!(orders[2].status, Status::Cancelled);
 }
 
+/// Every log line of this test binary; sessions tag theirs with `client_id=N`.
+static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOG.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends every log line of this binary to [`LOG`] (once).
+fn capture_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info")
+            .with_ansi(false)
+            .with_writer(|| Capture)
+            .try_init();
+    });
+}
+
+fn log_text() -> String {
+    String::from_utf8_lossy(&LOG.lock().unwrap()).into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_signal_after_the_cancels_still_flattens() {
+    capture_logs();
     let (sim, session, _) = holding_10_spy(51, false).await;
     session.trigger.escalate(ShutdownStage::Shutdown);
     eventually("every order cancelled", Duration::from_secs(5), || {
         sim.open_orders().is_empty()
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The session says when its flatten grace starts: nothing was flattened before it.
+    eventually("the flatten grace started", Duration::from_secs(5), || {
+        log_text()
+            .lines()
+            .any(|line| line.contains("client_id=51") && line.contains("press Ctrl+C again"))
+    })
+    .await;
     assert_eq!(sim.positions().len(), 1, "flattened before being asked to");
     session.trigger.escalate(ShutdownStage::Flatten);
     let report = tokio::time::timeout(Duration::from_secs(10), session.result)

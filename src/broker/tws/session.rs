@@ -34,6 +34,7 @@ use ibapi::subscriptions::{NoticeStream, Subscription};
 use ibapi::Client;
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
+use tracing::Instrument as _;
 
 pub use report::SessionReport;
 pub use shutdown::FLATTEN_GRACE;
@@ -167,13 +168,20 @@ pub async fn run_session(
     config: SessionConfig,
     mut stop: ShutdownListener,
 ) -> Result<SessionReport, SessionError> {
-    let (mut session, mut streams) = LiveSession::start(config).await?;
-    session.run(&mut streams, &mut stop).await;
-    // Market data first, so the shutdown works however busy the feeds are.
-    streams.feeds.stop().await;
-    let report = session.shut_down(&mut streams.orders, &mut stop).await;
-    session.client.disconnect().await;
-    Ok(report)
+    // Every line the session logs names its client id (two sessions, or a
+    // session and a manual command, can share one log).
+    let span = tracing::info_span!("session", client_id = config.client_id);
+    async move {
+        let (mut session, mut streams) = LiveSession::start(config).await?;
+        session.run(&mut streams, &mut stop).await;
+        // Market data first, so the shutdown works however busy the feeds are.
+        streams.feeds.stop().await;
+        let report = session.shut_down(&mut streams.orders, &mut stop).await;
+        session.client.disconnect().await;
+        Ok(report)
+    }
+    .instrument(span)
+    .await
 }
 
 impl LiveSession {
