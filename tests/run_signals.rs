@@ -1,8 +1,8 @@
 //! The real binary: `first-trading-app run` against `first-trading-app sim`
 //! (two processes, real sockets), stopped with SIGINT while orders are
 //! working. One signal: every order cancelled, exit 0, final report. Two:
-//! positions flattened too. Three: exit 130 at once. And the shutdown still
-//! ends in time when TWS is gone.
+//! positions flattened too. Three: exit 130 at once. SIGHUP and SIGQUIT count
+//! as Ctrl+C. And the shutdown still ends in time when TWS is gone.
 
 mod common;
 
@@ -77,6 +77,40 @@ async fn one_sigint_cancels_every_order_reports_and_exits_0() {
     let all = format!("{}{}", stdout, bot.stderr.text());
     assert!(!all.contains("DU1234567"), "raw account id in the output");
     assert!(bot.stderr.contains("DU****567"), "{}", bot.dump());
+}
+
+/// A closed terminal (SIGHUP) or Ctrl+\ (SIGQUIT) is an emergency shutdown
+/// like Ctrl+C, never a silent death with orders left working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_and_sigquit_shut_down_like_sigint() {
+    for signal in ["HUP", "QUIT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (_sim, port) = start_sim_process(dir.path(), "120");
+        let mut bot = start_bot(dir.path(), port, &[], "info");
+        let observer = observer(port).await;
+        wait_for_trading(&observer, &bot, 2, false).await;
+
+        bot.signal(signal);
+        let status = bot
+            .wait_exit(Duration::from_secs(CANCEL_TIMEOUT_SECS + 3))
+            .unwrap_or_else(|| panic!("SIG{signal}: still running:\n{}", bot.dump()));
+        assert_eq!(status.code(), Some(0), "SIG{signal}: {}", bot.dump());
+        assert!(
+            open_orders(&observer).await.is_empty(),
+            "SIG{signal}: {}",
+            bot.dump()
+        );
+        assert!(
+            bot.stderr.contains("emergency shutdown"),
+            "SIG{signal}: {}",
+            bot.dump()
+        );
+        assert!(
+            bot.stdout.text().contains("open orders left: 0"),
+            "SIG{signal}: {}",
+            bot.dump()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

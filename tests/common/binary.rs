@@ -90,11 +90,16 @@ impl Proc {
 
     /// Sends SIGINT, as Ctrl+C would.
     pub fn sigint(&self) {
+        self.signal("INT");
+    }
+
+    /// Sends the signal named `name` (`INT`, `HUP`, `QUIT`, …) with `kill`.
+    pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
-            .args(["-INT", &self.pid().to_string()])
+            .args([&format!("-{name}"), &self.pid().to_string()])
             .status()
             .expect("run kill");
-        assert!(status.success(), "kill -INT failed");
+        assert!(status.success(), "kill -{name} failed");
     }
 
     /// Waits for the exit; `None` if it is still running after `within`.
