@@ -54,11 +54,26 @@ async fn wait_for_trading(observer: &ibapi::Client, bot: &Proc, orders: usize, h
     }
 }
 
+/// Every way a log could spell `id`: text, `{:?}` of its bytes, hex.
+fn account_encodings(id: &str) -> Vec<String> {
+    let decimal: Vec<String> = id.bytes().map(|b| b.to_string()).collect();
+    let hex: Vec<String> = id.bytes().map(|b| format!("{b:02x}")).collect();
+    vec![
+        id.to_string(),
+        decimal.join(", "),
+        decimal.join(","),
+        hex.concat(),
+        hex.concat().to_uppercase(),
+        hex.join(" "),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_sigint_cancels_every_order_reports_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, port) = start_sim_process(dir.path(), "120");
-    let mut bot = start_bot(dir.path(), port, &[], "debug");
+    // The most verbose level there is: the account id must not leak even here.
+    let mut bot = start_bot(dir.path(), port, &[], "trace");
     let observer = observer(port).await;
     wait_for_trading(&observer, &bot, 2, false).await;
 
@@ -73,9 +88,15 @@ async fn one_sigint_cancels_every_order_reports_and_exits_0() {
     let stdout = bot.stdout.text();
     assert!(stdout.contains(REPORT), "{}", bot.dump());
     assert!(stdout.contains("open orders left: 0"), "{}", bot.dump());
-    // The whole debug log and the report show the account masked only.
+    // The whole trace log and the report show the account masked only: not
+    // as text, not as a wire dump's decimal bytes, not as hex.
     let all = format!("{}{}", stdout, bot.stderr.text());
-    assert!(!all.contains("DU1234567"), "raw account id in the output");
+    for encoding in account_encodings("DU1234567") {
+        assert!(
+            !all.contains(&encoding),
+            "raw account id in the output as {encoding:?}"
+        );
+    }
     assert!(bot.stderr.contains("DU****567"), "{}", bot.dump());
 }
 
