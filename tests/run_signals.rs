@@ -134,6 +134,30 @@ async fn sighup_and_sigquit_shut_down_like_sigint() {
     }
 }
 
+/// Ctrl+C while the strategies warm up from a historical data farm that
+/// never answers: the warm-up is abandoned at once and the shutdown ends
+/// within the cancel timeout (the warm-up alone would wait 90 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_during_a_stalled_warm_up_exits_within_the_cancel_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("stalled_history.toml");
+    std::fs::write(&scenario, "speed = 120.0\nhistory_unanswered = true\n").unwrap();
+    let (_sim, port) =
+        start_sim_process_with(dir.path(), &["--scenario", scenario.to_str().unwrap()]);
+    let mut bot = start_bot(dir.path(), port, &[], "info");
+    // Adoption is the last step before the warm-up.
+    bot.stderr
+        .wait_for("broker state adopted", Duration::from_secs(20));
+
+    bot.sigint();
+    let status = bot
+        .wait_exit(Duration::from_secs(CANCEL_TIMEOUT_SECS + 3))
+        .unwrap_or_else(|| panic!("still warming up after the cancel timeout:\n{}", bot.dump()));
+    assert_eq!(status.code(), Some(0), "{}", bot.dump());
+    assert!(bot.stderr.contains("warm-up abandoned"), "{}", bot.dump());
+    assert!(bot.stdout.text().contains(REPORT), "{}", bot.dump());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_sigints_also_flatten_every_position() {
     let dir = tempfile::tempdir().unwrap();

@@ -140,6 +140,9 @@ pub struct SimConfig {
     pub bar_replay: Option<BarReplay>,
     /// Fill at most the displayed size per price event.
     pub partial_fills: bool,
+    /// Never answer reqHistoricalData (the historical data farm is down or
+    /// overloaded: TWS then sends nothing, not even an error, for minutes).
+    pub history_unanswered: bool,
     /// Real time between market ticks.
     pub tick_interval: Duration,
     /// Move prices by a seeded random walk on each tick (off: prices move only
@@ -169,6 +172,7 @@ impl Default for SimConfig {
             scenario: None,
             bar_replay: None,
             partial_fills: false,
+            history_unanswered: false,
             tick_interval: Duration::from_millis(250),
             random_walk: true,
             start_date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default(),

@@ -144,6 +144,7 @@ struct ScenarioFile {
     start_time: Option<NaiveTime>,
     random_walk: Option<bool>,
     partial_fills: Option<bool>,
+    history_unanswered: Option<bool>,
     account: Option<String>,
     #[serde(default)]
     symbols: Vec<SymbolEntry>,
@@ -183,6 +184,7 @@ struct Overrides {
     start_time: Option<NaiveTime>,
     random_walk: Option<bool>,
     partial_fills: Option<bool>,
+    history_unanswered: Option<bool>,
     account: Option<String>,
     symbols: Vec<SymbolSpec>,
     replay: Option<BarReplay>,
@@ -252,6 +254,7 @@ impl Scenario {
                 start_time: file.start_time,
                 random_walk: file.random_walk,
                 partial_fills: file.partial_fills,
+                history_unanswered: file.history_unanswered,
                 account: file.account,
                 symbols,
                 replay,
@@ -296,6 +299,9 @@ impl Scenario {
         }
         if let Some(v) = o.partial_fills {
             config.partial_fills = v;
+        }
+        if let Some(v) = o.history_unanswered {
+            config.history_unanswered = v;
         }
         if let Some(v) = &o.account {
             config.account = v.clone();

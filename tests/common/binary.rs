@@ -154,7 +154,14 @@ pub fn command(dir: &Path, args: &[&str]) -> Command {
 /// 127.0.0.1:<port>` line, which this waits for and parses. Returns once the
 /// simulator accepts connections.
 pub fn start_sim_process(dir: &Path, speed: &str) -> (Proc, u16) {
-    let mut sim = Proc::spawn(command(dir, &["sim", "--port", "0", "--speed", speed]));
+    start_sim_process_with(dir, &["--speed", speed])
+}
+
+/// [`start_sim_process`] with other `sim` arguments (e.g. `--scenario FILE`).
+pub fn start_sim_process_with(dir: &Path, args: &[&str]) -> (Proc, u16) {
+    let mut all = vec!["sim", "--port", "0"];
+    all.extend_from_slice(args);
+    let mut sim = Proc::spawn(command(dir, &all));
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(port) = listening_port(&sim.stdout.text()) {

@@ -172,7 +172,7 @@ pub async fn run_session(
     // session and a manual command, can share one log).
     let span = tracing::info_span!("session", client_id = config.client_id);
     async move {
-        let (mut session, mut streams) = LiveSession::start(config).await?;
+        let (mut session, mut streams) = LiveSession::start(config, &mut stop).await?;
         session.run(&mut streams, &mut stop).await;
         // Market data first, so the shutdown works however busy the feeds are.
         streams.feeds.stop().await;

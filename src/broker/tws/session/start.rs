@@ -32,6 +32,7 @@ use crate::core::engine::{Engine, EngineConfig, Output};
 use crate::domain::calendar::trading_day;
 use crate::domain::types::MarketEvent;
 use crate::risk::{AccountView, HaltCause, RiskLimits};
+use crate::shutdown::{ShutdownListener, ShutdownStage};
 use crate::strategy::{symbols_of, Strategy};
 
 /// How many market events may queue before the producers wait.
@@ -40,7 +41,10 @@ const MARKET_CHANNEL: usize = 4096;
 impl LiveSession {
     /// Connects, verifies and adopts; returns the session ready to trade and
     /// its input streams.
-    pub(super) async fn start(config: SessionConfig) -> Result<(Self, Streams), SessionError> {
+    pub(super) async fn start(
+        config: SessionConfig,
+        stop: &mut ShutdownListener,
+    ) -> Result<(Self, Streams), SessionError> {
         let SessionConfig {
             host,
             port,
@@ -75,7 +79,7 @@ impl LiveSession {
         let operator = (config.operator_reset, config.reduce_only);
         let mut session = Self::open(client, config).await?;
         session.adopt(operator).await?;
-        warm_up_strategies(&session.client, &mut session.engine, session.recorder.now()).await;
+        session.warm_up(stop).await;
         let streams = session.open_streams(orders, notices, status_interval);
         Ok((session, streams))
     }
@@ -171,6 +175,26 @@ impl LiveSession {
             tracing::warn!("read-only: market data and account monitoring only; no order will be placed or cancelled");
         }
         Ok(())
+    }
+
+    /// Primes the strategies from history, unless the operator asks to stop
+    /// first: the warm-up (minutes when TWS is slow) is then abandoned at once
+    /// and the shutdown starts; a strategy not warmed up simply starts cold.
+    async fn warm_up(&mut self, stop: &mut ShutdownListener) {
+        let now = self.recorder.now();
+        let warm_up = warm_up_strategies(&self.client, &mut self.engine, now);
+        tokio::pin!(warm_up);
+        tokio::select! {
+            () = &mut warm_up => {}
+            () = stop.reached(ShutdownStage::Shutdown) => {
+                if stop.stage() >= ShutdownStage::Shutdown {
+                    tracing::warn!("shutdown requested during the warm-up: warm-up abandoned");
+                } else {
+                    // The signal side is gone without a request: finish the warm-up.
+                    warm_up.await;
+                }
+            }
+        }
     }
 
     /// Starts one bar feed per traded symbol and IB's PnL feed.
