@@ -43,6 +43,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::config::{BarReplay, SimConfig, SymbolSpec};
+use crate::tws_settings::CarriedPosition;
 use crate::SimError;
 
 /// One scripted price move.
@@ -145,6 +146,11 @@ struct ScenarioFile {
     random_walk: Option<bool>,
     partial_fills: Option<bool>,
     account: Option<String>,
+    read_only_api: Option<bool>,
+    base_currency: Option<String>,
+    exchange_rate_usd: Option<Decimal>,
+    #[serde(default)]
+    carried_positions: Vec<CarriedPosition>,
     #[serde(default)]
     symbols: Vec<SymbolEntry>,
     replay: Option<ReplayEntry>,
@@ -184,6 +190,10 @@ struct Overrides {
     random_walk: Option<bool>,
     partial_fills: Option<bool>,
     account: Option<String>,
+    read_only_api: Option<bool>,
+    base_currency: Option<String>,
+    exchange_rate_usd: Option<Decimal>,
+    carried_positions: Vec<CarriedPosition>,
     symbols: Vec<SymbolSpec>,
     replay: Option<BarReplay>,
 }
@@ -253,6 +263,10 @@ impl Scenario {
                 random_walk: file.random_walk,
                 partial_fills: file.partial_fills,
                 account: file.account,
+                read_only_api: file.read_only_api,
+                base_currency: file.base_currency,
+                exchange_rate_usd: file.exchange_rate_usd,
+                carried_positions: file.carried_positions,
                 symbols,
                 replay,
             },
@@ -299,6 +313,18 @@ impl Scenario {
         }
         if let Some(v) = &o.account {
             config.account = v.clone();
+        }
+        if let Some(v) = o.read_only_api {
+            config.read_only_api = v;
+        }
+        if let Some(v) = &o.base_currency {
+            config.base_currency = v.clone();
+        }
+        if let Some(v) = o.exchange_rate_usd {
+            config.exchange_rate_usd = v;
+        }
+        if !o.carried_positions.is_empty() {
+            config.carried_positions = o.carried_positions.clone();
         }
         for spec in &o.symbols {
             config
