@@ -33,6 +33,16 @@
 //! at = "09:35:00"
 //! kind = "connectivity_lost"
 //! data_kept = true
+//!
+//! # Account settings (see `tws_settings` and sim/README.md)
+//! read_only_api = false
+//! base_currency = "USD"
+//! exchange_rate_usd = "1"
+//! [[carried_positions]]
+//! symbol = "SPY"
+//! quantity = "100"
+//! average_cost = "600.00"
+//! prior_close = "595.00"
 //! ```
 
 use std::collections::BTreeMap;
@@ -399,6 +409,30 @@ code = 201
         assert_eq!(cfg.seed, 7);
         assert!(!cfg.random_walk);
         assert_eq!(cfg.scenario.as_ref().map(|s| s.steps.len()), Some(2));
+    }
+
+    #[test]
+    fn account_settings_keys_reach_the_config() {
+        let text = "read_only_api = true\nbase_currency = \"EUR\"\nexchange_rate_usd = \"0.92\"\n\
+            [[carried_positions]]\nsymbol = \"SPY\"\nquantity = \"100\"\n\
+            average_cost = \"600\"\nprior_close = \"595\"\n";
+        let mut cfg = SimConfig::default();
+        Scenario::parse(text, Path::new("."))
+            .unwrap()
+            .apply_to(&mut cfg)
+            .unwrap();
+        assert!(cfg.read_only_api);
+        assert_eq!(cfg.base_currency, "EUR");
+        assert_eq!(cfg.exchange_rate_usd, dec!(0.92));
+        assert_eq!(
+            cfg.carried_positions,
+            vec![CarriedPosition {
+                symbol: "SPY".into(),
+                quantity: dec!(100),
+                average_cost: dec!(600),
+                prior_close: dec!(595),
+            }]
+        );
     }
 
     #[test]
