@@ -65,15 +65,19 @@ async fn read_only_api_halts_entries_at_the_first_refusal_and_sends_nothing_more
     .await;
     // Every later bar's entry is refused by the bot itself: HALTED.
     eventually("entries refused as HALTED", Duration::from_secs(5), || {
-        probe.rejections().len() >= 4
+        probe.rejections().len() >= 6
     })
     .await;
     let rejections = probe.rejections();
-    assert!(
-        !rejections[0].starts_with("trading HALTED"),
-        "{rejections:?}"
-    );
-    for reason in &rejections[1..] {
+    // The bracket's three orders, each refused by TWS…
+    for reason in &rejections[..3] {
+        assert_eq!(
+            reason, "rejected by the broker (IB error 321)",
+            "{rejections:?}"
+        );
+    }
+    // …then three later bars' entries, refused by the bot.
+    for reason in &rejections[3..] {
         assert_eq!(
             reason, "trading HALTED (halted by the engine): no new orders",
             "{rejections:?}"

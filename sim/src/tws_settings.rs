@@ -49,7 +49,9 @@ pub fn validate(config: &SimConfig) -> Result<(), SimError> {
             "base_currency {code:?}: expected a three-letter ISO code such as USD or EUR"
         )));
     }
-    if config.exchange_rate_usd <= Decimal::ZERO || (code == "USD" && config.exchange_rate_usd != Decimal::ONE) {
+    if config.exchange_rate_usd <= Decimal::ZERO
+        || (code == "USD" && config.exchange_rate_usd != Decimal::ONE)
+    {
         return Err(SimError::Config(format!(
             "exchange_rate_usd {}: expected a positive rate (1 USD in {code}), exactly 1 for a USD account",
             config.exchange_rate_usd
@@ -62,7 +64,8 @@ pub fn validate(config: &SimConfig) -> Result<(), SimError> {
                 p.symbol
             )));
         }
-        if p.quantity.is_zero() || p.average_cost <= Decimal::ZERO || p.prior_close <= Decimal::ZERO {
+        if p.quantity.is_zero() || p.average_cost <= Decimal::ZERO || p.prior_close <= Decimal::ZERO
+        {
             return Err(SimError::Config(format!(
                 "carried position {}: quantity must be non-zero and average_cost, prior_close positive",
                 p.symbol
@@ -122,7 +125,9 @@ mod tests {
         assert!(matches!(validate(&c), Err(SimError::Config(m)) if m.contains("\"eur\"")));
         c.base_currency = "EUR".into();
         c.exchange_rate_usd = dec!(0);
-        assert!(matches!(validate(&c), Err(SimError::Config(m)) if m.contains("exchange_rate_usd 0")));
+        assert!(
+            matches!(validate(&c), Err(SimError::Config(m)) if m.contains("exchange_rate_usd 0"))
+        );
         c.exchange_rate_usd = dec!(0.92);
         assert!(validate(&c).is_ok());
         c.carried_positions.push(CarriedPosition {

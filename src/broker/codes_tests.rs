@@ -68,7 +68,10 @@ fn read_only_refusal_is_told_apart_by_the_321_text() {
     assert!(is_read_only_refusal(321, tws));
     assert!(is_read_only_refusal(321, &tws.replace("'bL'", "'bN'")));
     // Another 321 is an ordinary refusal; another code with the words is not this.
-    assert!(!is_read_only_refusal(321, "Error validating request: unknown account"));
+    assert!(!is_read_only_refusal(
+        321,
+        "Error validating request: unknown account"
+    ));
     assert!(!is_read_only_refusal(201, tws));
     assert_eq!(meaning(321), Meaning::OrderRejected);
 }

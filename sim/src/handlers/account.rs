@@ -156,7 +156,12 @@ impl SimState {
         // TWS's rate for each currency held, in base units: here USD.
         if self.config.base_currency != "USD" {
             let rate = self.config.exchange_rate_usd.to_string();
-            frames.push(wire::account_value("ExchangeRate", &rate, "USD", &self.account.id));
+            frames.push(wire::account_value(
+                "ExchangeRate",
+                &rate,
+                "USD",
+                &self.account.id,
+            ));
         }
         for (sym, h) in &self.account.holdings {
             let Some(spec) = self.market.index(sym).and_then(|i| self.market.spec(i)) else {
