@@ -160,6 +160,16 @@ pub struct SimConfig {
     pub pacing_limit: Option<u32>,
     /// Commission schedule.
     pub commissions: Commissions,
+    /// TWS's "Read-Only API" setting: every placeOrder, cancelOrder and
+    /// reqGlobalCancel is answered with 321 and nothing changes.
+    pub read_only_api: bool,
+    /// The account's base currency: account summary, account updates and PnL
+    /// are reported in it (default `USD`).
+    pub base_currency: String,
+    /// 1 USD in the base currency, as TWS's `ExchangeRate` reports it (1 for USD).
+    pub exchange_rate_usd: Decimal,
+    /// Positions held since an earlier day, with that day's close.
+    pub carried_positions: Vec<crate::tws_settings::CarriedPosition>,
 }
 
 impl Default for SimConfig {
@@ -181,6 +191,10 @@ impl Default for SimConfig {
             first_order_id: 1,
             pacing_limit: Some(50),
             commissions: Commissions::default(),
+            read_only_api: false,
+            base_currency: "USD".to_string(),
+            exchange_rate_usd: Decimal::ONE,
+            carried_positions: Vec::new(),
         }
     }
 }

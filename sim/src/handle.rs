@@ -119,6 +119,12 @@ impl SimHandle {
         self.inner.shared.lock().account.realized()
     }
 
+    /// Order requests (placeOrder, cancelOrder, reqGlobalCancel) refused
+    /// with 321 because the Read-Only API setting is on.
+    pub fn read_only_refusals(&self) -> u64 {
+        self.inner.shared.lock().read_only_refusals
+    }
+
     /// Number of live API sessions.
     pub fn connection_count(&self) -> usize {
         self.inner.shared.lock().conns.len()

@@ -32,6 +32,7 @@ pub mod scenario;
 mod server;
 mod session;
 mod state;
+pub mod tws_settings;
 pub mod wire;
 
 pub use config::{BarReplay, Commissions, SimConfig, SymbolSpec};
@@ -39,6 +40,7 @@ pub use exchange::{Action, OrderType, SimExecution, SimOrder, Status};
 pub use handle::SimHandle;
 pub use scenario::{FaultKind, PriceStep, Scenario, ScriptedFault};
 pub use server::{run_until_ctrl_c, Simulator};
+pub use tws_settings::CarriedPosition;
 
 use std::net::SocketAddr;
 

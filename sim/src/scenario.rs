@@ -33,6 +33,16 @@
 //! at = "09:35:00"
 //! kind = "connectivity_lost"
 //! data_kept = true
+//!
+//! # Account settings (see `tws_settings` and sim/README.md)
+//! read_only_api = false
+//! base_currency = "USD"
+//! exchange_rate_usd = "1"
+//! [[carried_positions]]
+//! symbol = "SPY"
+//! quantity = "100"
+//! average_cost = "600.00"
+//! prior_close = "595.00"
 //! ```
 
 use std::collections::BTreeMap;
@@ -43,6 +53,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::config::{BarReplay, SimConfig, SymbolSpec};
+use crate::tws_settings::CarriedPosition;
 use crate::SimError;
 
 /// One scripted price move.
@@ -146,6 +157,11 @@ struct ScenarioFile {
     partial_fills: Option<bool>,
     history_unanswered: Option<bool>,
     account: Option<String>,
+    read_only_api: Option<bool>,
+    base_currency: Option<String>,
+    exchange_rate_usd: Option<Decimal>,
+    #[serde(default)]
+    carried_positions: Vec<CarriedPosition>,
     #[serde(default)]
     symbols: Vec<SymbolEntry>,
     replay: Option<ReplayEntry>,
@@ -186,6 +202,10 @@ struct Overrides {
     partial_fills: Option<bool>,
     history_unanswered: Option<bool>,
     account: Option<String>,
+    read_only_api: Option<bool>,
+    base_currency: Option<String>,
+    exchange_rate_usd: Option<Decimal>,
+    carried_positions: Vec<CarriedPosition>,
     symbols: Vec<SymbolSpec>,
     replay: Option<BarReplay>,
 }
@@ -256,6 +276,10 @@ impl Scenario {
                 partial_fills: file.partial_fills,
                 history_unanswered: file.history_unanswered,
                 account: file.account,
+                read_only_api: file.read_only_api,
+                base_currency: file.base_currency,
+                exchange_rate_usd: file.exchange_rate_usd,
+                carried_positions: file.carried_positions,
                 symbols,
                 replay,
             },
@@ -305,6 +329,18 @@ impl Scenario {
         }
         if let Some(v) = &o.account {
             config.account = v.clone();
+        }
+        if let Some(v) = o.read_only_api {
+            config.read_only_api = v;
+        }
+        if let Some(v) = &o.base_currency {
+            config.base_currency = v.clone();
+        }
+        if let Some(v) = o.exchange_rate_usd {
+            config.exchange_rate_usd = v;
+        }
+        if !o.carried_positions.is_empty() {
+            config.carried_positions = o.carried_positions.clone();
         }
         for spec in &o.symbols {
             config
@@ -379,6 +415,30 @@ code = 201
         assert_eq!(cfg.seed, 7);
         assert!(!cfg.random_walk);
         assert_eq!(cfg.scenario.as_ref().map(|s| s.steps.len()), Some(2));
+    }
+
+    #[test]
+    fn account_settings_keys_reach_the_config() {
+        let text = "read_only_api = true\nbase_currency = \"EUR\"\nexchange_rate_usd = \"0.92\"\n\
+            [[carried_positions]]\nsymbol = \"SPY\"\nquantity = \"100\"\n\
+            average_cost = \"600\"\nprior_close = \"595\"\n";
+        let mut cfg = SimConfig::default();
+        Scenario::parse(text, Path::new("."))
+            .unwrap()
+            .apply_to(&mut cfg)
+            .unwrap();
+        assert!(cfg.read_only_api);
+        assert_eq!(cfg.base_currency, "EUR");
+        assert_eq!(cfg.exchange_rate_usd, dec!(0.92));
+        assert_eq!(
+            cfg.carried_positions,
+            vec![CarriedPosition {
+                symbol: "SPY".into(),
+                quantity: dec!(100),
+                average_cost: dec!(600),
+                prior_close: dec!(595),
+            }]
+        );
     }
 
     #[test]

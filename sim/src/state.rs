@@ -122,6 +122,8 @@ pub struct SimState {
     pub sim_origin: chrono::DateTime<chrono::Utc>,
     /// Clock-driven walk steps taken so far.
     pub steps_done: u64,
+    /// Order requests refused because the API is read-only.
+    pub read_only_refusals: u64,
 }
 
 impl SimState {
@@ -135,6 +137,7 @@ impl SimState {
         if config.symbols.is_empty() {
             return Err(SimError::Config("the symbol universe is empty".into()));
         }
+        crate::tws_settings::validate(&config)?;
         let clock = SimClock::new(config.start_date, config.start_time, config.speed);
         let mut market = Market::new(&config.symbols, config.seed, clock.now_utc().timestamp());
         if let Some(replay) = &config.bar_replay {
@@ -150,7 +153,7 @@ impl SimState {
                 market.queue_replay(idx, bars);
             }
         }
-        Ok(SimState {
+        let mut state = SimState {
             exchange: Exchange::new(config.partial_fills, config.commissions),
             account: Account::new(&config.account, config.starting_cash),
             faults: Faults::new(delay_ms),
@@ -161,10 +164,13 @@ impl SimState {
             ticks: 0,
             sim_origin: clock.now_utc(),
             steps_done: 0,
+            read_only_refusals: 0,
             clock,
             market,
             config,
-        })
+        };
+        state.carry_positions();
+        Ok(state)
     }
 
     /// Milliseconds since the epoch on the simulated clock.

@@ -297,8 +297,26 @@ impl LiveSession {
         if let Some(event) = order_id.and_then(|id| self.book.rejection(id, code)) {
             self.engine
                 .on_broker(&event, self.recorder.now(), &mut self.out);
-            self.dispatch().await;
         }
+        if codes::is_read_only_refusal(code, message) {
+            self.on_read_only_api();
+        }
+        self.dispatch().await;
+    }
+
+    /// TWS's API is read-only: halt entries at once and send nothing more
+    /// (no retry, no cancel, no shutdown cancel: TWS would refuse them all).
+    fn on_read_only_api(&mut self) {
+        if self.sender.is_read_only() {
+            return;
+        }
+        tracing::error!(code = codes::REQUEST_INVALID, "{}", codes::READ_ONLY_FIX);
+        self.sender.refuse_all();
+        self.options.read_only = true;
+        // Whatever the halt asks for (cancels of working entries) is refused
+        // by the sender and logged, never sent.
+        self.engine
+            .halt(HaltCause::Engine, self.recorder.now(), &mut self.out);
     }
 
     /// A market event: traded on only while connected.

@@ -32,6 +32,13 @@ pub enum SnapshotError {
     /// TWS did not report the value.
     #[error("TWS did not report {0} for the account")]
     Missing(&'static str),
+    /// The account's base currency is not USD: its equity and PnL would be
+    /// compared with USD prices and limits. The bot does not convert.
+    #[error("the account's base currency is {currency}, not USD: TWS reports its net liquidation and PnL in {currency} while the bot's prices, position limits and daily-loss limit are in USD, and it does not convert; refusing to trade. Use a paper account whose base currency is USD (Client Portal → Settings → Account Settings → Base Currency), or run with --read-only to watch this one")]
+    BaseCurrency {
+        /// The base currency TWS reported (e.g. `EUR`).
+        currency: String,
+    },
 }
 
 fn request(what: &'static str) -> impl FnOnce(ibapi::Error) -> SnapshotError {
@@ -107,10 +114,13 @@ pub async fn managed_accounts(client: &Client) -> Result<Vec<String>, SnapshotEr
     Ok(accounts)
 }
 
-/// Net liquidation value of `account`, in its base currency.
+/// Net liquidation value of `account` in USD, its base currency. TWS reports
+/// account summary values in the base currency and names it in each row's
+/// currency field (IB: reqAccountSummary, `accountSummary(..., currency)`).
 ///
 /// # Errors
-/// When TWS does not answer or does not report it.
+/// When TWS does not answer or does not report it;
+/// [`SnapshotError::BaseCurrency`] when the base currency is not USD.
 pub async fn net_liquidation(client: &Client, account: &str) -> Result<Decimal, SnapshotError> {
     let group = AccountGroup("All".to_string());
     let mut subscription = client
@@ -130,17 +140,26 @@ pub async fn net_liquidation(client: &Client, account: &str) -> Result<Decimal, 
             source: ibapi::Error::Timeout,
         });
     }
-    rows.into_iter()
+    let (value, currency) = rows
+        .into_iter()
         .find_map(|row| match row {
             AccountSummaryResult::Summary(s)
                 if s.account == account && s.tag == AccountSummaryTags::NET_LIQUIDATION =>
             {
-                s.value.parse::<Decimal>().ok()
+                s.value.parse::<Decimal>().ok().map(|v| (v, s.currency))
             }
             _ => None,
         })
-        .ok_or(SnapshotError::Missing("NetLiquidation"))
+        .ok_or(SnapshotError::Missing("NetLiquidation"))?;
+    // Summary values are in the account's base currency, named by the row.
+    if currency != BASE_CURRENCY {
+        return Err(SnapshotError::BaseCurrency { currency });
+    }
+    Ok(value)
 }
+
+/// The only base currency the bot trades in: its prices and limits are USD.
+pub const BASE_CURRENCY: &str = "USD";
 
 /// Every non-zero stock position of `account`.
 ///

@@ -4,7 +4,8 @@
 //! journal's day, adopt what exists at TWS, protect naked positions, warm the
 //! strategies up and start the market data feeds.
 //!
-//! Owns the start-up order only. Must never trade: the first order it may
+//! Owns the start-up order only, and where the day began ([`DayBaseline`]:
+//! from IB's day PnL, so carried positions count from the prior close). Must never trade: the first order it may
 //! send is a protective stop for a position that has none.
 
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use crate::broker::tws::connect::connect;
 use crate::broker::tws::market_data::stream_bars;
 use crate::broker::tws::order_book::OrderBook;
 use crate::broker::tws::pacing::MarketDataLines;
-use crate::broker::tws::pnl::stream_daily_pnl;
+use crate::broker::tws::pnl::{day_so_far, stream_daily_pnl, DaySoFar};
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::snapshot;
@@ -37,6 +38,44 @@ use crate::strategy::{symbols_of, Strategy};
 
 /// How many market events may queue before the producers wait.
 const MARKET_CHANNEL: usize = 4096;
+
+/// How long the start waits for IB's first PnL figures.
+const PNL_AT_START: Duration = Duration::from_secs(5);
+
+/// Where the day began, for a session that starts mid-day, from IB's own
+/// day PnL (reqPnL): positions carried from an earlier day count from the
+/// prior close, as IB's daily PnL does, so a restart never turns yesterday's
+/// loss into today's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DayBaseline {
+    /// Net liquidation minus IB's daily PnL: the equity the day started with
+    /// (journaled unless an earlier run today journaled one).
+    start_equity: Decimal,
+    /// The portfolio's `net_pnl()` that counts as zero for today: the
+    /// adopted positions' PnL from their cost (IB's unrealized) minus IB's
+    /// daily PnL — what they made or lost before today.
+    start_of_day_pnl: Decimal,
+}
+
+impl DayBaseline {
+    /// From TWS's net liquidation and IB's day so far; without IB's figures,
+    /// the day starts now (logged).
+    fn new(net_liquidation: Decimal, so_far: Option<DaySoFar>) -> Self {
+        match so_far {
+            Some(day) => Self {
+                start_equity: net_liquidation - day.daily,
+                start_of_day_pnl: day.unrealized - day.daily,
+            },
+            None => {
+                tracing::warn!("without IB's day PnL the day's start is taken as now: held positions count from their cost");
+                Self {
+                    start_equity: net_liquidation,
+                    start_of_day_pnl: Decimal::ZERO,
+                }
+            }
+        }
+    }
+}
 
 impl LiveSession {
     /// Connects, verifies and adopts; returns the session ready to trade and
@@ -100,10 +139,13 @@ impl LiveSession {
             now,
         )?;
         let net_liquidation = snapshot::net_liquidation(&client, config.account.expose()).await?;
+        let so_far = day_so_far(&client, config.account.expose(), PNL_AT_START).await;
+        let baseline = DayBaseline::new(net_liquidation, so_far);
         // The first equity journaled for the day is the day's start, across restarts.
-        let start_equity = journal.set_start_equity(day, net_liquidation, now)?;
+        let start_equity = journal.set_start_equity(day, baseline.start_equity, now)?;
         let next_seq = journal.next_seq(day)?;
-        let account_view = AccountView::new(net_liquidation, start_equity);
+        let mut account_view = AccountView::new(net_liquidation, start_equity);
+        account_view.start_of_day_pnl = baseline.start_of_day_pnl;
         let engine = engine_for(config.limits, config.strategies, account_view, next_seq);
         let options = ShutdownOptions {
             read_only: config.read_only,
