@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex, Once};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rust_decimal_macros::dec;
@@ -58,41 +58,9 @@ fn assert_flattened(sim: &tws_sim::SimHandle) {
     assert_eq!(orders[2].status, Status::Cancelled);
 }
 
-/// Every log line of this test binary; sessions tag theirs with `client_id=N`.
-static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl std::io::Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        LOG.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Sends every log line of this binary to [`LOG`] (once).
-fn capture_logs() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("info")
-            .with_ansi(false)
-            .with_writer(|| Capture)
-            .try_init();
-    });
-}
-
-fn log_text() -> String {
-    String::from_utf8_lossy(&LOG.lock().unwrap()).into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_signal_after_the_cancels_still_flattens() {
-    capture_logs();
+    init_tracing();
     let (sim, session, _) = holding_10_spy(51, false).await;
     session.trigger.escalate(ShutdownStage::Shutdown);
     eventually("every order cancelled", Duration::from_secs(5), || {
