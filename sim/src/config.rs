@@ -157,6 +157,10 @@ pub struct SimConfig {
     pub pacing_limit: Option<u32>,
     /// Commission schedule.
     pub commissions: Commissions,
+    /// Positions held before anyone connects (any security type).
+    pub start_positions: Vec<crate::start::StartPosition>,
+    /// Orders working before anyone connects (other clients, TWS's user).
+    pub start_orders: Vec<crate::start::StartOrder>,
 }
 
 impl Default for SimConfig {
@@ -177,6 +181,8 @@ impl Default for SimConfig {
             first_order_id: 1,
             pacing_limit: Some(50),
             commissions: Commissions::default(),
+            start_positions: Vec::new(),
+            start_orders: Vec::new(),
         }
     }
 }

@@ -122,6 +122,8 @@ pub struct SimState {
     pub sim_origin: chrono::DateTime<chrono::Utc>,
     /// Clock-driven walk steps taken so far.
     pub steps_done: u64,
+    /// Contracts of holdings outside the stock universe (see [`crate::start`]).
+    pub held_contracts: crate::start::HeldContracts,
 }
 
 impl SimState {
@@ -150,7 +152,7 @@ impl SimState {
                 market.queue_replay(idx, bars);
             }
         }
-        Ok(SimState {
+        let mut state = SimState {
             exchange: Exchange::new(config.partial_fills, config.commissions),
             account: Account::new(&config.account, config.starting_cash),
             faults: Faults::new(delay_ms),
@@ -161,10 +163,13 @@ impl SimState {
             ticks: 0,
             sim_origin: clock.now_utc(),
             steps_done: 0,
+            held_contracts: crate::start::HeldContracts::new(),
             clock,
             market,
             config,
-        })
+        };
+        state.apply_start_state()?;
+        Ok(state)
     }
 
     /// Milliseconds since the epoch on the simulated clock.
