@@ -79,7 +79,7 @@ impl fmt::Display for SessionReport {
                 writeln!(
                     f,
                     "  {:<6} {:>10} @ {}",
-                    p.symbol.as_str(),
+                    p.label(),
                     p.quantity,
                     p.average_cost.round_dp(4)
                 )?;
