@@ -74,7 +74,9 @@ fn sim_with_foreign_state() -> SimConfig {
     }
 }
 
-fn foreign_positions(sim: &tws_sim::SimHandle) -> Vec<(String, rust_decimal::Decimal, rust_decimal::Decimal)> {
+fn foreign_positions(
+    sim: &tws_sim::SimHandle,
+) -> Vec<(String, rust_decimal::Decimal, rust_decimal::Decimal)> {
     let mut held: Vec<_> = sim
         .positions()
         .into_iter()
@@ -91,7 +93,7 @@ fn working_foreign_orders(sim: &tws_sim::SimHandle) -> Vec<(i32, i32, Status)> {
         .filter(|o| o.order_ref.is_empty())
         .map(|o| (o.client_id, o.order_id, o.status))
         .collect();
-    orders.sort();
+    orders.sort_by_key(|&(client, id, _)| (client, id));
     orders
 }
 
@@ -102,7 +104,12 @@ async fn positions_and_orders_not_ours_survive_ctrl_c_twice() {
     let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
     let strategy = strategy.adding_below(dec!(588), dec!(1));
     // Client 0: TWS sends it the status of orders typed into TWS by hand.
-    let session = spawn_session(session_config(&sim, 0, RiskLimits::default(), vec![strategy.boxed()]));
+    let session = spawn_session(session_config(
+        &sim,
+        0,
+        RiskLimits::default(),
+        vec![strategy.boxed()],
+    ));
     eventually("the bot to hold 10 SPY", Duration::from_secs(5), || {
         probe.position() == dec!(10) && sim.open_orders().len() == 4
     })
@@ -124,7 +131,11 @@ async fn positions_and_orders_not_ours_survive_ctrl_c_twice() {
         .expect("session ran");
 
     assert!(report.flattened);
-    assert!(!sim.positions().iter().any(|(key, _, _)| key == "SPY"), "{:?}", sim.positions());
+    assert!(
+        !sim.positions().iter().any(|(key, _, _)| key == "SPY"),
+        "{:?}",
+        sim.positions()
+    );
     assert_eq!(
         foreign_positions(&sim),
         vec![
@@ -141,13 +152,25 @@ async fn positions_and_orders_not_ours_survive_ctrl_c_twice() {
         ]
     );
     assert_eq!(report.open_orders_left, Some(0));
-    let mut not_ours: Vec<(i32, i32)> = report.not_ours.iter().map(|o| (o.client_id, o.order_id)).collect();
+    let mut not_ours: Vec<(i32, i32)> = report
+        .not_ours
+        .iter()
+        .map(|o| (o.client_id, o.order_id))
+        .collect();
     not_ours.sort();
     assert_eq!(not_ours, vec![(0, 900), (0, 5000), (7, 41)]);
-    assert!(report.to_string().contains("not ours, left alone: order 5000 of client 0"), "{report}");
+    assert!(
+        report
+            .to_string()
+            .contains("not ours, left alone: order 5000 of client 0"),
+        "{report}"
+    );
 
     let text = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
-    let lines: Vec<&str> = text.lines().filter(|l| l.contains("not managed:")).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("not managed:"))
+        .collect();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
         lines[0].contains("not managed: AAPL 10, OPT SPY   260116C00600000 2"),

@@ -341,7 +341,9 @@ impl Scenario {
         if o.replay.is_some() {
             config.bar_replay = o.replay.clone();
         }
-        config.start_positions.extend(o.start_positions.iter().cloned());
+        config
+            .start_positions
+            .extend(o.start_positions.iter().cloned());
         config.start_orders.extend(o.start_orders.iter().cloned());
         for step in &self.steps {
             if config.symbol(&step.symbol).is_none() {
@@ -423,7 +425,10 @@ code = 201
     fn start_section_sets_positions_and_orders() {
         let text = "[[start.positions]]\nsymbol = \"SPY\"\nsec_type = \"OPT\"\nlocal_symbol = \"SPY   260116C00600000\"\nquantity = \"2\"\navg_cost = \"1250\"\n[[start.orders]]\norder_id = 900\nsymbol = \"AAPL\"\naction = \"BUY\"\nquantity = \"5\"\nlimit = \"150\"\n";
         let mut cfg = SimConfig::default();
-        Scenario::parse(text, Path::new(".")).unwrap().apply_to(&mut cfg).unwrap();
+        Scenario::parse(text, Path::new("."))
+            .unwrap()
+            .apply_to(&mut cfg)
+            .unwrap();
         assert_eq!(cfg.start_positions.len(), 1);
         assert_eq!(cfg.start_positions[0].sec_type, "OPT");
         assert_eq!(cfg.start_positions[0].currency, "USD");

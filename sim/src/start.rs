@@ -178,7 +178,8 @@ impl StartOrder {
                 self.order_id, self.client_id
             ))
         };
-        let action = Action::parse(&self.action).ok_or_else(|| bad("action must be BUY or SELL"))?;
+        let action =
+            Action::parse(&self.action).ok_or_else(|| bad("action must be BUY or SELL"))?;
         let order_type = OrderType::parse(&self.order_type)
             .ok_or_else(|| bad("order_type must be MKT, LMT, STP or STP LMT"))?;
         if self.quantity <= Decimal::ZERO || self.order_id <= 0 {
@@ -187,7 +188,9 @@ impl StartOrder {
         let needs_limit = matches!(order_type, OrderType::Limit | OrderType::StopLimit);
         let needs_stop = matches!(order_type, OrderType::Stop | OrderType::StopLimit);
         if needs_limit != self.limit.is_some() || needs_stop != self.stop.is_some() {
-            return Err(bad("give limit for LMT / STP LMT and stop for STP / STP LMT, nothing else"));
+            return Err(bad(
+                "give limit for LMT / STP LMT and stop for STP / STP LMT, nothing else",
+            ));
         }
         Ok(NewOrder {
             symbol: self.symbol.to_ascii_uppercase(),
@@ -224,7 +227,8 @@ impl SimState {
             let key = p.key(in_universe);
             if !(in_universe && p.is_us_stock()) {
                 let fallback = 900_000_000 + i32::try_from(n).unwrap_or(0);
-                self.held_contracts.insert(key.clone(), p.contract(fallback));
+                self.held_contracts
+                    .insert(key.clone(), p.contract(fallback));
             }
             let h = self.account.holdings.entry(key).or_default();
             h.qty += p.quantity;
@@ -239,7 +243,12 @@ impl SimState {
                     o.order_id, o.symbol
                 )));
             }
-            if self.exchange.orders().iter().any(|x| x.client_id == o.client_id && x.order_id == o.order_id) {
+            if self
+                .exchange
+                .orders()
+                .iter()
+                .any(|x| x.client_id == o.client_id && x.order_id == o.order_id)
+            {
                 return Err(SimError::Scenario(format!(
                     "start order {}: duplicate order id for client {}",
                     o.order_id, o.client_id
@@ -247,9 +256,14 @@ impl SimState {
             }
             let new = o.new_order(&self.account.id)?;
             // Nobody is connected yet: the events have no one to go to.
-            let _ = self
-                .exchange
-                .place(o.client_id, o.order_id, new, &self.market, &mut self.account, now);
+            let _ = self.exchange.place(
+                o.client_id,
+                o.order_id,
+                new,
+                &self.market,
+                &mut self.account,
+                now,
+            );
             self.next_valid_id = self.next_valid_id.max(o.order_id + 1);
         }
         Ok(())
@@ -266,9 +280,14 @@ impl SimState {
         }
         let new = o.new_order(&self.account.id)?;
         let now = self.clock.now();
-        let events = self
-            .exchange
-            .place(o.client_id, o.order_id, new, &self.market, &mut self.account, now);
+        let events = self.exchange.place(
+            o.client_id,
+            o.order_id,
+            new,
+            &self.market,
+            &mut self.account,
+            now,
+        );
         self.dispatch(events);
         Ok(())
     }
@@ -292,7 +311,10 @@ mod tests {
     fn an_option_is_never_keyed_as_its_underlying() {
         let p = StartPosition::other("OPT", "SPY", "SPY   260116C00600000", dec!(2), dec!(1250));
         assert_eq!(p.key(true), "OPT SPY   260116C00600000 USD");
-        assert_eq!(StartPosition::stock("AAPL", dec!(10), dec!(200)).key(true), "AAPL");
+        assert_eq!(
+            StartPosition::stock("AAPL", dec!(10), dec!(200)).key(true),
+            "AAPL"
+        );
         let mut eur = StartPosition::stock("AAPL", dec!(10), dec!(200));
         eur.currency = "EUR".into();
         assert_eq!(eur.key(true), "STK AAPL EUR");
@@ -312,8 +334,16 @@ mod tests {
             order_ref: String::new(),
             tif: gtc(),
         };
-        assert!(matches!(o.new_order("DU1"), Err(SimError::Scenario(m)) if m.contains("give limit")));
-        let ok = StartOrder { limit: Some(dec!(100)), ..o };
-        assert_eq!(ok.new_order("DU1").map(|n| n.lmt).ok(), Some(Some(dec!(100))));
+        assert!(
+            matches!(o.new_order("DU1"), Err(SimError::Scenario(m)) if m.contains("give limit"))
+        );
+        let ok = StartOrder {
+            limit: Some(dec!(100)),
+            ..o
+        };
+        assert_eq!(
+            ok.new_order("DU1").map(|n| n.lmt).ok(),
+            Some(Some(dec!(100)))
+        );
     }
 }

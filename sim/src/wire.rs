@@ -313,7 +313,12 @@ pub fn position(account: &str, spec: &SymbolSpec, qty: Decimal, avg_cost: Decima
 }
 
 /// position frame for any contract (options, futures, forex included).
-pub fn position_of(account: &str, contract: proto::Contract, qty: Decimal, avg_cost: Decimal) -> Vec<u8> {
+pub fn position_of(
+    account: &str,
+    contract: proto::Contract,
+    qty: Decimal,
+    avg_cost: Decimal,
+) -> Vec<u8> {
     encode_message(
         id::POSITION,
         &proto::Position {

@@ -62,9 +62,27 @@ async fn positions_of_every_type_are_reported_with_their_contracts() {
     assert_eq!(
         seen,
         vec![
-            (SecurityType::Stock, "AAPL".into(), "AAPL".into(), 10.0, 200.0),
-            (SecurityType::ForexPair, "EUR".into(), "EUR.USD".into(), 20000.0, 1.05),
-            (SecurityType::Option, "SPY".into(), "SPY   260116C00600000".into(), 2.0, 1250.0),
+            (
+                SecurityType::Stock,
+                "AAPL".into(),
+                "AAPL".into(),
+                10.0,
+                200.0
+            ),
+            (
+                SecurityType::ForexPair,
+                "EUR".into(),
+                "EUR.USD".into(),
+                20000.0,
+                1.05
+            ),
+            (
+                SecurityType::Option,
+                "SPY".into(),
+                "SPY   260116C00600000".into(),
+                2.0,
+                1250.0
+            ),
         ]
     );
     // Paid out of the opening cash: net liquidation starts where cash did,
@@ -84,12 +102,17 @@ async fn manual_and_other_client_orders_are_listed_kept_and_globally_cancelled()
     let mut listed: Vec<(i32, i32, String)> = rows
         .iter()
         .filter_map(|r| match r {
-            Orders::OrderData(d) => Some((d.order.client_id, d.order_id, d.order.order_ref.clone())),
+            Orders::OrderData(d) => {
+                Some((d.order.client_id, d.order_id, d.order.order_ref.clone()))
+            }
             Orders::OrderStatus(_) => None,
         })
         .collect();
     listed.sort();
-    assert_eq!(listed, vec![(0, 900, String::new()), (7, 41, String::new())]);
+    assert_eq!(
+        listed,
+        vec![(0, 900, String::new()), (7, 41, String::new())]
+    );
     // Placed during the session by TWS's user: working at the simulator.
     sim.place_as_other_client(&manual_order(0, 901)).unwrap();
     assert_eq!(sim.open_orders().len(), 3);

@@ -260,7 +260,8 @@ fn an_open_order_of_ours_binds_its_ib_id() {
         Translated::Nothing
     );
     assert_eq!(
-        book.decode(&status(9, OrderStatusKind::Submitted, 0.0)).engine,
+        book.decode(&status(9, OrderStatusKind::Submitted, 0.0))
+            .engine,
         Translated::Nothing
     );
     // Our prefix on an order we cannot account for: halts.

@@ -72,8 +72,10 @@ impl LiveSession {
     ) -> Result<bool, ReconcileError> {
         let (client, account) = (&*self.client, self.account.expose());
         let (engine, router, recorder) = (&mut self.engine, &mut self.book, &mut self.recorder);
-        let (managed, others) =
-            snapshot::split_managed(snapshot::positions(client, account).await?, &engine.symbols());
+        let (managed, others) = snapshot::split_managed(
+            snapshot::positions(client, account).await?,
+            &engine.symbols(),
+        );
         if !others.is_empty() {
             tracing::warn!(
                 "not managed: {} (no enabled strategy trades them, or not a US stock: never stopped, flattened or counted toward a symbol's limit)",
@@ -303,8 +305,10 @@ impl LiveSession {
                 }
             }
         }
-        let (positions, _) =
-            snapshot::split_managed(snapshot::positions(client, account).await?, &engine.symbols());
+        let (positions, _) = snapshot::split_managed(
+            snapshot::positions(client, account).await?,
+            &engine.symbols(),
+        );
         let at_tws: Vec<(Symbol, Decimal)> =
             positions.iter().map(|p| (p.symbol, p.quantity)).collect();
         let differences = position_differences(engine, &at_tws);

@@ -56,7 +56,10 @@ impl fmt::Display for SessionReport {
         writeln!(f, "=== first-trading-app: final report ===")?;
         writeln!(f, "trading state:    {}", self.state)?;
         match self.open_orders_left {
-            Some(0) => writeln!(f, "open orders left: 0 (every order of ours confirmed cancelled)")?,
+            Some(0) => writeln!(
+                f,
+                "open orders left: 0 (every order of ours confirmed cancelled)"
+            )?,
             Some(n) => writeln!(
                 f,
                 "open orders left: {n} — CANCEL THEM IN TWS (see SECURITY.md)"

@@ -146,7 +146,7 @@ impl LiveSession {
                         }
                         Goal::Flat => matches!(
                             tokio::time::timeout_at(deadline, snapshot::positions(&self.client, self.account.expose())).await,
-                            Ok(Ok(positions)) if snapshot::split_managed(positions, &self.engine.symbols()).0.is_empty()
+                            Ok(Ok(positions)) if snapshot::split_managed(positions.clone(), &self.engine.symbols()).0.is_empty()
                         ),
                     };
                     if done {
@@ -221,11 +221,16 @@ impl LiveSession {
 /// Open orders of ours at TWS (our `orderRef`), read within `deadline`;
 /// `None` when TWS did not answer.
 async fn count_open(client: &Client, deadline: Instant) -> Option<usize> {
-    open_split(client, deadline).await.map(|(ours, _)| ours.len())
+    open_split(client, deadline)
+        .await
+        .map(|(ours, _)| ours.len())
 }
 
 /// Open orders at TWS split into ours (our `orderRef`) and the others.
-async fn open_split(client: &Client, deadline: Instant) -> Option<(Vec<BrokerOrder>, Vec<BrokerOrder>)> {
+async fn open_split(
+    client: &Client,
+    deadline: Instant,
+) -> Option<(Vec<BrokerOrder>, Vec<BrokerOrder>)> {
     match tokio::time::timeout_at(deadline, snapshot::open_orders(client)).await {
         Ok(Ok(orders)) => Some(
             orders
