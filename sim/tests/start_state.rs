@@ -46,17 +46,14 @@ async fn positions_of_every_type_are_reported_with_their_contracts() {
     let client = connect(&sim, 1).await;
     let mut positions = client.positions().await.unwrap();
     let mut seen = Vec::new();
-    loop {
-        match next_data!(positions) {
-            PositionUpdate::Position(p) => seen.push((
-                p.contract.security_type.clone(),
-                p.contract.symbol.to_string(),
-                p.contract.local_symbol.clone(),
-                p.position,
-                p.average_cost,
-            )),
-            PositionUpdate::PositionEnd => break,
-        }
+    while let PositionUpdate::Position(p) = next_data!(positions) {
+        seen.push((
+            p.contract.security_type.clone(),
+            p.contract.symbol.to_string(),
+            p.contract.local_symbol.clone(),
+            p.position,
+            p.average_cost,
+        ));
     }
     seen.sort_by(|a, b| a.2.cmp(&b.2));
     assert_eq!(

@@ -362,8 +362,7 @@ pub async fn executions(
 
 /// Whether a contract is a US stock (the only kind the bot trades).
 pub fn is_us_stock(contract: &ibapi::contracts::Contract) -> bool {
-    contract.security_type == ibapi::contracts::SecurityType::Stock
-        && contract.currency.to_string() == "USD"
+    contract.security_type == ibapi::contracts::SecurityType::Stock && contract.currency.0 == "USD"
 }
 
 /// One execution report as our record.
