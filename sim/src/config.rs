@@ -170,6 +170,10 @@ pub struct SimConfig {
     pub exchange_rate_usd: Decimal,
     /// Positions held since an earlier day, with that day's close.
     pub carried_positions: Vec<crate::tws_settings::CarriedPosition>,
+    /// Positions held before anyone connects (any security type).
+    pub start_positions: Vec<crate::start::StartPosition>,
+    /// Orders working before anyone connects (other clients, TWS's user).
+    pub start_orders: Vec<crate::start::StartOrder>,
 }
 
 impl Default for SimConfig {
@@ -195,6 +199,8 @@ impl Default for SimConfig {
             base_currency: "USD".to_string(),
             exchange_rate_usd: Decimal::ONE,
             carried_positions: Vec::new(),
+            start_positions: Vec::new(),
+            start_orders: Vec::new(),
         }
     }
 }

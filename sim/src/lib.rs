@@ -31,6 +31,7 @@ pub mod request;
 pub mod scenario;
 mod server;
 mod session;
+pub mod start;
 mod state;
 pub mod tws_settings;
 pub mod wire;
@@ -40,6 +41,7 @@ pub use exchange::{Action, OrderType, SimExecution, SimOrder, Status};
 pub use handle::SimHandle;
 pub use scenario::{FaultKind, PriceStep, Scenario, ScriptedFault};
 pub use server::{run_until_ctrl_c, Simulator};
+pub use start::{StartOrder, StartPosition};
 pub use tws_settings::CarriedPosition;
 
 use std::net::SocketAddr;

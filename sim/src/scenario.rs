@@ -43,6 +43,21 @@
 //! quantity = "100"
 //! average_cost = "600.00"
 //! prior_close = "595.00"
+//!
+//! [[start.positions]]     # held before anyone connects
+//! symbol = "SPY"
+//! sec_type = "OPT"
+//! local_symbol = "SPY   260116C00600000"
+//! quantity = "2"
+//! avg_cost = "1250"
+//!
+//! [[start.orders]]        # typed into TWS by hand (client 0, no orderRef)
+//! client_id = 0
+//! order_id = 900
+//! symbol = "AAPL"
+//! action = "BUY"
+//! quantity = "5"
+//! limit = "150.00"
 //! ```
 
 use std::collections::BTreeMap;
@@ -53,6 +68,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::config::{BarReplay, SimConfig, SymbolSpec};
+use crate::start::{StartOrder, StartPosition};
 use crate::tws_settings::CarriedPosition;
 use crate::SimError;
 
@@ -169,6 +185,18 @@ struct ScenarioFile {
     steps: Vec<PriceStep>,
     #[serde(default)]
     faults: Vec<ScriptedFault>,
+    #[serde(default)]
+    start: StartEntry,
+}
+
+/// `[start]`: the account before anyone connects (see [`crate::start`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartEntry {
+    #[serde(default)]
+    positions: Vec<StartPosition>,
+    #[serde(default)]
+    orders: Vec<StartOrder>,
 }
 
 fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
@@ -208,6 +236,8 @@ struct Overrides {
     carried_positions: Vec<CarriedPosition>,
     symbols: Vec<SymbolSpec>,
     replay: Option<BarReplay>,
+    start_positions: Vec<StartPosition>,
+    start_orders: Vec<StartOrder>,
 }
 
 impl Scenario {
@@ -282,6 +312,8 @@ impl Scenario {
                 carried_positions: file.carried_positions,
                 symbols,
                 replay,
+                start_positions: file.start.positions,
+                start_orders: file.start.orders,
             },
         })
     }
@@ -351,6 +383,10 @@ impl Scenario {
         if o.replay.is_some() {
             config.bar_replay = o.replay.clone();
         }
+        config
+            .start_positions
+            .extend(o.start_positions.iter().cloned());
+        config.start_orders.extend(o.start_orders.iter().cloned());
         for step in &self.steps {
             if config.symbol(&step.symbol).is_none() {
                 return Err(SimError::Scenario(format!(
@@ -449,6 +485,23 @@ code = 201
             Scenario::parse(bad, Path::new(".")),
             Err(SimError::Scenario(_))
         ));
+    }
+
+    #[test]
+    fn start_section_sets_positions_and_orders() {
+        let text = "[[start.positions]]\nsymbol = \"SPY\"\nsec_type = \"OPT\"\nlocal_symbol = \"SPY   260116C00600000\"\nquantity = \"2\"\navg_cost = \"1250\"\n[[start.orders]]\norder_id = 900\nsymbol = \"AAPL\"\naction = \"BUY\"\nquantity = \"5\"\nlimit = \"150\"\n";
+        let mut cfg = SimConfig::default();
+        Scenario::parse(text, Path::new("."))
+            .unwrap()
+            .apply_to(&mut cfg)
+            .unwrap();
+        assert_eq!(cfg.start_positions.len(), 1);
+        assert_eq!(cfg.start_positions[0].sec_type, "OPT");
+        assert_eq!(cfg.start_positions[0].currency, "USD");
+        assert_eq!(cfg.start_orders.len(), 1);
+        assert_eq!(cfg.start_orders[0].client_id, 0);
+        assert_eq!(cfg.start_orders[0].order_ref, "");
+        assert!(Scenario::parse("[start]\nbogus = 1\n", Path::new(".")).is_err());
     }
 
     #[test]

@@ -124,6 +124,8 @@ pub struct SimState {
     pub steps_done: u64,
     /// Order requests refused because the API is read-only.
     pub read_only_refusals: u64,
+    /// Contracts of holdings outside the stock universe (see [`crate::start`]).
+    pub held_contracts: crate::start::HeldContracts,
 }
 
 impl SimState {
@@ -165,11 +167,13 @@ impl SimState {
             sim_origin: clock.now_utc(),
             steps_done: 0,
             read_only_refusals: 0,
+            held_contracts: crate::start::HeldContracts::new(),
             clock,
             market,
             config,
         };
         state.carry_positions();
+        state.apply_start_state()?;
         Ok(state)
     }
 

@@ -99,10 +99,10 @@ impl SimState {
             .holdings
             .iter()
             .filter_map(|(sym, h)| {
-                let spec = self.market.index(sym).and_then(|i| self.market.spec(i))?;
-                Some(wire::position(
+                let contract = self.holding_contract(sym)?;
+                Some(wire::position_of(
                     &self.account.id,
-                    spec,
+                    contract,
                     h.qty,
                     h.avg_cost().round_dp(6),
                 ))
@@ -164,12 +164,12 @@ impl SimState {
             ));
         }
         for (sym, h) in &self.account.holdings {
-            let Some(spec) = self.market.index(sym).and_then(|i| self.market.spec(i)) else {
+            let Some(contract) = self.holding_contract(sym) else {
                 continue;
             };
-            let mark = self.mark(sym).unwrap_or_default();
+            let mark = self.mark(sym).unwrap_or_else(|| h.avg_cost());
             let msg = proto::PortfolioValue {
-                contract: Some(wire::contract(spec)),
+                contract: Some(contract),
                 position: Some(wire::s(h.qty)),
                 market_price: Some(wire::f(mark)),
                 market_value: Some(wire::f(h.qty * mark)),
