@@ -56,11 +56,25 @@ impl Recorder {
         if time >= from && time < to {
             return self.day;
         }
+        // Most often the next calendar day: it starts where the cached one
+        // ends, so one look-up (its end) is enough.
+        let next = self.day.succ_opt().filter(|_| time >= to);
+        if let Some((next, end)) = next.and_then(|d| Some((d, next_midnight(d)?))) {
+            if time < end {
+                return self.enter_day(next, (to, end));
+            }
+        }
         let day = trading_day(time);
-        self.day_span = match (midnight(day), next_midnight(day)) {
+        let span = match (midnight(day), next_midnight(day)) {
             (Some(from), Some(to)) => (from, to),
             _ => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC),
         };
+        self.enter_day(day, span)
+    }
+
+    /// Makes `day` (midnight to midnight `span`) the cached day.
+    fn enter_day(&mut self, day: NaiveDate, span: (DateTime<Utc>, DateTime<Utc>)) -> NaiveDate {
+        self.day_span = span;
         if day != self.day {
             self.day_halted = false;
         }

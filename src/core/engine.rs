@@ -262,7 +262,7 @@ impl Engine {
     /// portfolio refuses as a mark is dropped: no strategy sees it.
     pub fn on_market(&mut self, event: &MarketEvent, out: &mut Output) {
         let now = event.time();
-        if !self.mark(event, out) {
+        if !self.mark(event, now, out) {
             return;
         }
         self.update_state(now, out);
@@ -386,8 +386,8 @@ impl Engine {
     /// already priced the symbol (a bar that closed before the fill but
     /// arrived after it must not overwrite the fill price). False when the
     /// price is not a valid mark: the event must then be dropped.
-    fn mark(&mut self, event: &MarketEvent, out: &mut Output) -> bool {
-        let (symbol, price, now) = (event.symbol(), event.mark(), event.time());
+    fn mark(&mut self, event: &MarketEvent, now: DateTime<Utc>, out: &mut Output) -> bool {
+        let (symbol, price) = (event.symbol(), event.mark());
         let feed = self.feeds.iter_mut().find(|f| f.symbol == symbol);
         let stale = feed.as_ref().is_some_and(|f| now <= f.last_fill);
         let valid = if stale {
