@@ -79,7 +79,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Run the embedded TWS simulator on its own until Ctrl+C.
     Sim(sim::SimArgs),
-    /// Emergency from another terminal: cancel every open order of the account (IB global cancel).
+    /// Emergency from another terminal: IB's global cancel — every open order of
+    /// the account, including other clients' and orders typed into TWS by hand.
     CancelAll(cancel_all::CancelAllArgs),
     /// Emergency from another terminal: cancel every order, then close every position at market.
     Flatten(flatten::FlattenArgs),
