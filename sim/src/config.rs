@@ -157,6 +157,8 @@ pub struct SimConfig {
     pub pacing_limit: Option<u32>,
     /// Commission schedule.
     pub commissions: Commissions,
+    /// Order-lifecycle behaviours (161 cancels, late/duplicate commissions).
+    pub lifecycle: crate::lifecycle::LifecycleOptions,
 }
 
 impl Default for SimConfig {
@@ -177,6 +179,7 @@ impl Default for SimConfig {
             first_order_id: 1,
             pacing_limit: Some(50),
             commissions: Commissions::default(),
+            lifecycle: crate::lifecycle::LifecycleOptions::default(),
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod exchange;
 pub mod faults;
 mod handle;
 mod handlers;
+pub mod lifecycle;
 pub mod market;
 pub mod proto;
 pub mod request;
@@ -34,6 +35,7 @@ mod session;
 mod state;
 pub mod wire;
 
+pub use lifecycle::LifecycleOptions;
 pub use config::{BarReplay, Commissions, SimConfig, SymbolSpec};
 pub use exchange::{Action, OrderType, SimExecution, SimOrder, Status};
 pub use handle::SimHandle;

@@ -33,6 +33,11 @@
 //! at = "09:35:00"
 //! kind = "connectivity_lost"
 //! data_kept = true
+//!
+//! [lifecycle]                 # see crate::lifecycle
+//! refuse_cancels = 1          # answer the next cancel with 161
+//! commission_delay_ms = 500   # commission reports lag their execution
+//! duplicate_commissions = true
 //! ```
 
 use std::collections::BTreeMap;
@@ -152,6 +157,7 @@ struct ScenarioFile {
     steps: Vec<PriceStep>,
     #[serde(default)]
     faults: Vec<ScriptedFault>,
+    lifecycle: Option<crate::lifecycle::LifecycleEntry>,
 }
 
 fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
@@ -186,6 +192,7 @@ struct Overrides {
     account: Option<String>,
     symbols: Vec<SymbolSpec>,
     replay: Option<BarReplay>,
+    lifecycle: Option<crate::lifecycle::LifecycleOptions>,
 }
 
 impl Scenario {
@@ -255,6 +262,7 @@ impl Scenario {
                 account: file.account,
                 symbols,
                 replay,
+                lifecycle: file.lifecycle.map(Into::into),
             },
         })
     }
@@ -308,6 +316,9 @@ impl Scenario {
         }
         if o.replay.is_some() {
             config.bar_replay = o.replay.clone();
+        }
+        if let Some(v) = &o.lifecycle {
+            config.lifecycle = v.clone();
         }
         for step in &self.steps {
             if config.symbol(&step.symbol).is_none() {

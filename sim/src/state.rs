@@ -252,13 +252,7 @@ impl SimState {
                         (wire::execution(-1, x, spec, &self.account.id), x.client_id);
                     self.send_client(client, frame);
                 }
-                Event::Commission(e) => {
-                    let Some(x) = self.exchange.execution(e) else {
-                        continue;
-                    };
-                    let (frame, client) = (wire::commission(x), x.client_id);
-                    self.send_client(client, frame);
-                }
+                Event::Commission(e) => self.send_commission(e),
                 Event::Error {
                     client_id,
                     id,

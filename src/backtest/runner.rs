@@ -216,7 +216,8 @@ impl Loop {
                 Notice::BadFill(_) => self.diagnostics.bad_fills += 1,
                 Notice::StateChanged(_)
                 | Notice::DayStarted { .. }
-                | Notice::MarkRefused { .. } => {}
+                | Notice::MarkRefused { .. }
+                | Notice::CancelFailed { .. } => {}
             }
         }
         self.out.notices.clear();

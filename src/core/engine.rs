@@ -60,6 +60,17 @@ pub enum Notice {
         /// The refused price.
         price: Decimal,
     },
+    /// The broker refused a cancel of this order (`code`); the order stays
+    /// in the book. `retrying`: the cancel was sent again; otherwise the
+    /// retries are used up and trading halts.
+    CancelFailed {
+        /// The order.
+        id: ClientOrderId,
+        /// IB's code (161, 10147, 10148).
+        code: i32,
+        /// Whether the cancel was sent again.
+        retrying: bool,
+    },
     /// The engine rolled to a new New York trading day (not on its first
     /// event: the day it starts in is the caller's). Journal `start_equity`
     /// as the day's baseline for the daily-loss limit.
@@ -70,6 +81,9 @@ pub enum Notice {
         start_equity: Decimal,
     },
 }
+
+/// How often a refused cancel is sent again before trading halts.
+pub const CANCEL_RETRIES: u32 = 2;
 
 /// What one engine call produced. Reuse one across calls: `clear` keeps capacity.
 #[derive(Debug, Default)]
@@ -337,9 +351,72 @@ impl Engine {
             &BrokerEvent::Rejected { id, code } => {
                 let before = open(&self.orders, id);
                 let known = self.orders.on_rejected(id);
+                self.end_children_of(id);
                 (known, before.map(|o| (o, Told::Rejected { code })))
             }
+            &BrokerEvent::CancelFailed { id, code } => (self.on_cancel_failed(id, code, now, out), None),
+            BrokerEvent::Corrected { id, previous, fill } => {
+                (self.on_correction(*id, previous, fill, now, out), None)
+            }
         }
+    }
+
+    /// A refused entry's bracket children can never work (TWS cancels them):
+    /// they end in the book too.
+    fn end_children_of(&mut self, parent: ClientOrderId) {
+        for child in self.orders.working_ids(|o| o.ticket.parent() == Some(parent)) {
+            self.orders.on_cancelled(child);
+        }
+    }
+
+    /// A refused cancel: the order is working again; the cancel is retried
+    /// up to [`CANCEL_RETRIES`] times, then trading halts (escalation: the
+    /// order stays in the book, visible, and nothing new is traded).
+    fn on_cancel_failed(
+        &mut self,
+        id: ClientOrderId,
+        code: i32,
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) -> bool {
+        let Some(failures) = self.orders.on_cancel_failed(id) else {
+            return self.orders.get(id).is_some();
+        };
+        let retrying = failures <= CANCEL_RETRIES;
+        out.notices.push(Notice::CancelFailed { id, code, retrying });
+        if retrying {
+            let approved = self.gate.check_cancel(now);
+            if let Some(command) = self.orders.cancel(id, approved) {
+                out.commands.push(command);
+            }
+        } else {
+            self.halt(HaltCause::Engine, now, out);
+        }
+        true
+    }
+
+    /// An execution correction: the portfolio replaces the earlier fill, the
+    /// order's filled quantity moves by the difference. A correction the
+    /// portfolio cannot apply exactly halts trading.
+    fn on_correction(
+        &mut self,
+        id: ClientOrderId,
+        previous: &Fill,
+        fill: &Fill,
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) -> bool {
+        if self.orders.get(id).is_none() {
+            return false;
+        }
+        if self.portfolio.replace_fill(previous, fill).is_err() {
+            out.notices.push(Notice::BadFill(id));
+            self.halt(HaltCause::Engine, now, out);
+            return true;
+        }
+        self.orders
+            .on_fill_corrected(id, fill.quantity - previous.quantity);
+        true
     }
 
     fn on_fill<'a>(

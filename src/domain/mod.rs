@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod calendar;
+pub mod exec_id;
 pub mod order_id;
 pub mod portfolio;
 pub mod problem;

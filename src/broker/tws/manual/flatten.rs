@@ -22,6 +22,7 @@ use super::{
 use crate::broker::tws::order_book::OrderBook;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::session::stock_instruments;
+use crate::core::event::BrokerEvent;
 use crate::broker::tws::snapshot::{self, BrokerPosition};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::order_manager::Command;
@@ -218,7 +219,7 @@ async fn wait_flat(
                     continue;
                 };
                 let Some(id) = notice.request_id else { continue };
-                if book.rejection(id, notice.code).is_some() {
+                if matches!(book.rejection(id, notice.code, &notice.message), Some(BrokerEvent::Rejected { .. })) {
                     if let Some((symbol, quantity)) = pending.remove(&id) {
                         tracing::error!(symbol = %symbol, code = notice.code, message = %notice.message, "TWS rejected a closing order");
                         report.refused.push(Refusal {
