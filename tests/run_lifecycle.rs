@@ -13,7 +13,13 @@ use common::*;
 use first_trading_app::risk::RiskLimits;
 
 fn sim_config(lifecycle: LifecycleOptions) -> SimConfig {
-    let mut spy = SymbolSpec::new("SPY", 756_733, dec!(123.45), "ARCA", "SPDR S&P 500 ETF TRUST");
+    let mut spy = SymbolSpec::new(
+        "SPY",
+        756_733,
+        dec!(123.45),
+        "ARCA",
+        "SPDR S&P 500 ETF TRUST",
+    );
     spy.half_spread_ticks = 0;
     SimConfig {
         symbols: vec![spy],
@@ -27,12 +33,19 @@ async fn a_refused_bracket_parent_cancels_its_children_and_the_strategy_hears_it
     let sim = start_sim(sim_config(LifecycleOptions::default())).await;
     sim.reject_nth_order(1, 201, "Order rejected - reason:simulated margin");
     let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
-    let session = spawn_session(session_config(&sim, 21, RiskLimits::default(), vec![strategy.boxed()]));
+    let session = spawn_session(session_config(
+        &sim,
+        21,
+        RiskLimits::default(),
+        vec![strategy.boxed()],
+    ));
 
     // The parent is refused; its two children are cancelled, never worked.
-    eventually("the strategy to hear the rejection", Duration::from_secs(5), || {
-        probe.rejections().len() == 1
-    })
+    eventually(
+        "the strategy to hear the rejection",
+        Duration::from_secs(5),
+        || probe.rejections().len() == 1,
+    )
     .await;
     eventually("both children cancelled", Duration::from_secs(5), || {
         let orders = sim.all_orders();
@@ -43,14 +56,21 @@ async fn a_refused_bracket_parent_cancels_its_children_and_the_strategy_hears_it
     let children = &orders[..2];
     assert_eq!(children[0].parent_id, children[1].parent_id);
     assert!(children.iter().all(|o| o.filled.is_zero()));
-    assert!(sim.executions().iter().all(|e| e.order_id != children[0].order_id
-        && e.order_id != children[1].order_id));
+    assert!(sim
+        .executions()
+        .iter()
+        .all(|e| e.order_id != children[0].order_id && e.order_id != children[1].order_id));
     // The retry (a new bracket) fills; the bot's book holds exactly its two
     // working children, none of the refused bracket's.
-    eventually("the retried entry to fill", Duration::from_secs(5), || probe.position() == dec!(10)).await;
-    eventually("only the new bracket's children at TWS", Duration::from_secs(5), || {
-        sim.open_orders().len() == 2
+    eventually("the retried entry to fill", Duration::from_secs(5), || {
+        probe.position() == dec!(10)
     })
+    .await;
+    eventually(
+        "only the new bracket's children at TWS",
+        Duration::from_secs(5),
+        || sim.open_orders().len() == 2,
+    )
     .await;
     let report = session.shut_down(Duration::from_secs(10)).await;
     assert_eq!(report.open_orders_left, Some(0));
@@ -71,20 +91,34 @@ async fn a_correction_replaces_the_fill_and_late_duplicate_commissions_count_onc
     config.journal = first_trading_app::journal::Journal::open(&journal_path).expect("journal");
     let session = spawn_session(config);
 
-    eventually("the entry to fill", Duration::from_secs(5), || probe.position() == dec!(10)).await;
+    eventually("the entry to fill", Duration::from_secs(5), || {
+        probe.position() == dec!(10)
+    })
+    .await;
     let first = sim.executions()[0].clone();
     assert_eq!(first.price, dec!(123.45));
     // TWS corrects the execution: 10 @ 123.40 replaces 10 @ 123.45.
-    let corrected = sim.correct_execution(0, dec!(10), dec!(123.40)).expect("correction sent");
+    let corrected = sim
+        .correct_execution(0, dec!(10), dec!(123.40))
+        .expect("correction sent");
     assert!(corrected.ends_with(".02"), "{corrected}");
-    assert_eq!(corrected[..corrected.len() - 3], first.exec_id[..first.exec_id.len() - 3]);
+    assert_eq!(
+        corrected[..corrected.len() - 3],
+        first.exec_id[..first.exec_id.len() - 3]
+    );
     // Wait for the correction's (delayed, doubled) commission to be journaled.
     let day = first.time.date_naive();
-    eventually("the correction's commission in the journal", Duration::from_secs(5), || {
-        first_trading_app::journal::Journal::open(&journal_path)
-            .and_then(|j| j.executions_on(day))
-            .is_ok_and(|e| e.len() == 1 && e[0].exec_id == corrected && e[0].commission.is_some())
-    })
+    eventually(
+        "the correction's commission in the journal",
+        Duration::from_secs(5),
+        || {
+            first_trading_app::journal::Journal::open(&journal_path)
+                .and_then(|j| j.executions_on(day))
+                .is_ok_and(|e| {
+                    e.len() == 1 && e[0].exec_id == corrected && e[0].commission.is_some()
+                })
+        },
+    )
     .await;
     let report = session.shut_down(Duration::from_secs(10)).await;
 
@@ -96,8 +130,15 @@ async fn a_correction_replaces_the_fill_and_late_duplicate_commissions_count_onc
     let executions = journal.executions_on(day).expect("executions");
     assert_eq!(executions.len(), 1, "{executions:?}");
     assert_eq!(executions[0].exec_id, corrected);
-    assert_eq!((executions[0].quantity, executions[0].price), (dec!(10), dec!(123.40)));
+    assert_eq!(
+        (executions[0].quantity, executions[0].price),
+        (dec!(10), dec!(123.40))
+    );
     // The position's cost is the corrected price.
-    let position = report.positions.iter().find(|p| p.symbol.as_str() == "SPY").expect("SPY");
+    let position = report
+        .positions
+        .iter()
+        .find(|p| p.symbol.as_str() == "SPY")
+        .expect("SPY");
     assert_eq!(position.quantity, dec!(10));
 }

@@ -176,7 +176,12 @@ impl SimHandle {
     /// Corrects execution `index` (as in [`SimHandle::executions`]) to
     /// `shares` at `price`: sends a correction with the next exec id (`.02`
     /// for `.01`) and its commission report. Returns the new exec id.
-    pub fn correct_execution(&self, index: usize, shares: Decimal, price: Decimal) -> Option<String> {
+    pub fn correct_execution(
+        &self,
+        index: usize,
+        shares: Decimal,
+        price: Decimal,
+    ) -> Option<String> {
         self.inner
             .shared
             .lock()

@@ -35,10 +35,10 @@ mod session;
 mod state;
 pub mod wire;
 
-pub use lifecycle::LifecycleOptions;
 pub use config::{BarReplay, Commissions, SimConfig, SymbolSpec};
 pub use exchange::{Action, OrderType, SimExecution, SimOrder, Status};
 pub use handle::SimHandle;
+pub use lifecycle::LifecycleOptions;
 pub use scenario::{FaultKind, PriceStep, Scenario, ScriptedFault};
 pub use server::{run_until_ctrl_c, Simulator};
 

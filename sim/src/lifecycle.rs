@@ -109,11 +109,9 @@ impl SimState {
         if self.config.lifecycle.refuse_cancels == 0 {
             return None;
         }
-        let order = self
-            .exchange
-            .orders()
-            .iter()
-            .find(|o| o.client_id == client_id && o.order_id == order_id && !o.status.is_terminal())?;
+        let order = self.exchange.orders().iter().find(|o| {
+            o.client_id == client_id && o.order_id == order_id && !o.status.is_terminal()
+        })?;
         self.config.lifecycle.refuse_cancels -= 1;
         tracing::info!(client_id, order_id, "refusing a cancel with 161 (scenario)");
         Some(Event::Error {
@@ -158,7 +156,12 @@ impl SimState {
     /// Corrects execution `index` to `shares` at `price`: a new execution
     /// with the next exec id (`.02` for `.01`) replaces it, and is sent with
     /// its commission report. Returns the new exec id.
-    pub fn correct_execution(&mut self, index: usize, shares: Decimal, price: Decimal) -> Option<String> {
+    pub fn correct_execution(
+        &mut self,
+        index: usize,
+        shares: Decimal,
+        price: Decimal,
+    ) -> Option<String> {
         let events = self
             .exchange
             .correct(index, shares, price, &mut self.account)?;
@@ -178,8 +181,14 @@ mod tests {
 
     #[test]
     fn off_tick_prices_are_refused_not_rounded() {
-        assert_eq!(conforming_price(Some(117.28), dec!(0.01)), Ok(Some(dec!(117.28))));
-        assert_eq!(conforming_price(Some(100.05), dec!(0.05)), Ok(Some(dec!(100.05))));
+        assert_eq!(
+            conforming_price(Some(117.28), dec!(0.01)),
+            Ok(Some(dec!(117.28)))
+        );
+        assert_eq!(
+            conforming_price(Some(100.05), dec!(0.05)),
+            Ok(Some(dec!(100.05)))
+        );
         assert_eq!(
             conforming_price(Some(100.03), dec!(0.05)),
             Err((110, PRICE_OFF_TICK_TEXT.to_string()))
@@ -212,7 +221,13 @@ mod tests {
 
     #[test]
     fn corrections_count_up_the_last_part() {
-        assert_eq!(correction_id("0000e0d5.00000001.01.01"), "0000e0d5.00000001.01.02");
-        assert_eq!(correction_id("0000e0d5.00000001.01.02"), "0000e0d5.00000001.01.03");
+        assert_eq!(
+            correction_id("0000e0d5.00000001.01.01"),
+            "0000e0d5.00000001.01.02"
+        );
+        assert_eq!(
+            correction_id("0000e0d5.00000001.01.02"),
+            "0000e0d5.00000001.01.03"
+        );
     }
 }

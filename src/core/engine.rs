@@ -354,7 +354,9 @@ impl Engine {
                 self.end_children_of(id);
                 (known, before.map(|o| (o, Told::Rejected { code })))
             }
-            &BrokerEvent::CancelFailed { id, code } => (self.on_cancel_failed(id, code, now, out), None),
+            &BrokerEvent::CancelFailed { id, code } => {
+                (self.on_cancel_failed(id, code, now, out), None)
+            }
             BrokerEvent::Corrected { id, previous, fill } => {
                 (self.on_correction(*id, previous, fill, now, out), None)
             }
@@ -364,7 +366,10 @@ impl Engine {
     /// A refused entry's bracket children can never work (TWS cancels them):
     /// they end in the book too.
     fn end_children_of(&mut self, parent: ClientOrderId) {
-        for child in self.orders.working_ids(|o| o.ticket.parent() == Some(parent)) {
+        for child in self
+            .orders
+            .working_ids(|o| o.ticket.parent() == Some(parent))
+        {
             self.orders.on_cancelled(child);
         }
     }
@@ -383,7 +388,8 @@ impl Engine {
             return self.orders.get(id).is_some();
         };
         let retrying = failures <= CANCEL_RETRIES;
-        out.notices.push(Notice::CancelFailed { id, code, retrying });
+        out.notices
+            .push(Notice::CancelFailed { id, code, retrying });
         if retrying {
             let approved = self.gate.check_cancel(now);
             if let Some(command) = self.orders.cancel(id, approved) {
@@ -447,9 +453,11 @@ impl Engine {
             // TWS itself: cancelling them again only earns 10148s.
             let symbol = fill.symbol;
             let ticket = before.ticket;
-            let oca = ticket
-                .oca_with()
-                .or_else(|| ticket.parent().filter(|_| ticket.id().leg().is_protective()));
+            let oca = ticket.oca_with().or_else(|| {
+                ticket
+                    .parent()
+                    .filter(|_| ticket.id().leg().is_protective())
+            });
             for stale in self.orders.working_ids(|o| {
                 o.ticket.symbol() == symbol
                     && o.ticket.id().leg().is_protective()

@@ -611,10 +611,28 @@ fn a_stop_fill_leaves_the_target_to_tws_oca_and_a_refused_cancel_is_retried_then
         panic!("no bracket");
     };
     let buy = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
-    engine.on_broker(&BrokerEvent::Filled { id: entry.id(), fill: buy }, t0(), &mut out);
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill: buy,
+        },
+        t0(),
+        &mut out,
+    );
     out.clear();
-    let sell = Fill { side: Side::Sell, price: dec!(95), ..buy };
-    engine.on_broker(&BrokerEvent::Filled { id: stop_loss.id(), fill: sell }, t0(), &mut out);
+    let sell = Fill {
+        side: Side::Sell,
+        price: dec!(95),
+        ..buy
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: stop_loss.id(),
+            fill: sell,
+        },
+        t0(),
+        &mut out,
+    );
     assert_eq!(engine.portfolio().quantity(spy()), dec!(0));
     assert!(
         !out.commands.iter().any(|c| matches!(c, Command::Cancel(_))),
@@ -626,15 +644,39 @@ fn a_stop_fill_leaves_the_target_to_tws_oca_and_a_refused_cancel_is_retried_then
     let _ = engine.orders.cancel(take_profit.id(), approved);
     for attempt in 1..=crate::core::engine::CANCEL_RETRIES {
         out.clear();
-        engine.on_broker(&BrokerEvent::CancelFailed { id: take_profit.id(), code: 161 }, t0(), &mut out);
-        assert_eq!(out.commands, vec![Command::Cancel(take_profit.id())], "retry {attempt}");
+        engine.on_broker(
+            &BrokerEvent::CancelFailed {
+                id: take_profit.id(),
+                code: 161,
+            },
+            t0(),
+            &mut out,
+        );
+        assert_eq!(
+            out.commands,
+            vec![Command::Cancel(take_profit.id())],
+            "retry {attempt}"
+        );
         assert_eq!(engine.state(), TradingState::Active);
     }
     out.clear();
-    engine.on_broker(&BrokerEvent::CancelFailed { id: take_profit.id(), code: 161 }, t0(), &mut out);
-    assert!(out.commands.iter().all(|c| !matches!(c, Command::Cancel(_))));
+    engine.on_broker(
+        &BrokerEvent::CancelFailed {
+            id: take_profit.id(),
+            code: 161,
+        },
+        t0(),
+        &mut out,
+    );
+    assert!(out
+        .commands
+        .iter()
+        .all(|c| !matches!(c, Command::Cancel(_))));
     assert_eq!(engine.state(), TradingState::Halted);
     // The order is still in the book, working: never dropped.
     let target = engine.orders().get(take_profit.id()).expect("kept");
-    assert_eq!(target.state, crate::core::order_manager::OrderState::Working);
+    assert_eq!(
+        target.state,
+        crate::core::order_manager::OrderState::Working
+    );
 }

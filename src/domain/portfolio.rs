@@ -84,7 +84,11 @@ impl Portfolio {
     /// [`PortfolioError`] when `corrected` has a non-positive quantity or
     /// price, or `previous` is not the latest fill of its symbol (nothing is
     /// changed then).
-    pub fn replace_fill(&mut self, previous: &Fill, corrected: &Fill) -> Result<(), PortfolioError> {
+    pub fn replace_fill(
+        &mut self,
+        previous: &Fill,
+        corrected: &Fill,
+    ) -> Result<(), PortfolioError> {
         if corrected.quantity <= Decimal::ZERO {
             return Err(PortfolioError::NonPositiveQuantity {
                 symbol: corrected.symbol,

@@ -264,9 +264,8 @@ impl Exchange {
         if self.orders[idx].parent_id == 0 {
             return false;
         }
-        self.parent_of(idx).is_none_or(|p| {
-            matches!(self.orders[p].status, Status::Cancelled | Status::Inactive)
-        })
+        self.parent_of(idx)
+            .is_none_or(|p| matches!(self.orders[p].status, Status::Cancelled | Status::Inactive))
     }
 
     fn cancel_index(&mut self, idx: usize, events: &mut Vec<Event>) {

@@ -10,7 +10,6 @@ use crate::proto;
 use crate::state::{ConnId, SimState};
 use crate::wire::{self, id};
 
-
 impl SimState {
     fn parse_order(&self, r: &proto::PlaceOrderRequest) -> Result<NewOrder, (i32, String)> {
         let reject = |m: &str| (201, format!("Order rejected - reason:{m}"));

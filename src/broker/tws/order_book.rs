@@ -152,7 +152,11 @@ impl OrderBook {
     /// What a new execution of our order `id` means: a fill, a correction
     /// of an earlier fill (same exec-id stem, higher revision), or nothing
     /// (seen already, or older than a correction applied).
-    pub fn fill_event(&mut self, execution: &BrokerExecution, id: ClientOrderId) -> Option<BrokerEvent> {
+    pub fn fill_event(
+        &mut self,
+        execution: &BrokerExecution,
+        id: ClientOrderId,
+    ) -> Option<BrokerEvent> {
         if !self.mark_seen(&execution.exec_id, id, execution.symbol) {
             return None;
         }
@@ -180,7 +184,10 @@ impl OrderBook {
             return None;
         }
         let (stem, _) = stem_and_revision(exec_id);
-        let before = self.charged.insert(stem.to_string(), amount).unwrap_or_default();
+        let before = self
+            .charged
+            .insert(stem.to_string(), amount)
+            .unwrap_or_default();
         Some(amount - before)
     }
 

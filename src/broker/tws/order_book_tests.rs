@@ -274,5 +274,9 @@ fn order_bound_codes_map_to_events_only_for_our_orders() {
         None,
         "a warning leaves the order working"
     );
-    assert_eq!(book.rejection(101, codes::ORDER_REJECTED, ""), None, "not ours");
+    assert_eq!(
+        book.rejection(101, codes::ORDER_REJECTED, ""),
+        None,
+        "not ours"
+    );
 }

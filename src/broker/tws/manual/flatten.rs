@@ -22,9 +22,9 @@ use super::{
 use crate::broker::tws::order_book::OrderBook;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::session::stock_instruments;
-use crate::core::event::BrokerEvent;
 use crate::broker::tws::snapshot::{self, BrokerPosition};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
+use crate::core::event::BrokerEvent;
 use crate::core::order_manager::Command;
 use crate::domain::types::{Side, Symbol};
 use crate::redact::mask_account;
