@@ -448,21 +448,15 @@ impl Engine {
         }
         if self.portfolio.quantity(fill.symbol).is_zero() {
             // Flat: protection left over (e.g. after a strategy exit) could only
-            // open a position the other way. The filled order's OCA siblings
-            // (its bracket's, or the bracket an exit joined) are cancelled by
-            // TWS itself: cancelling them again only earns 10148s.
+            // open a position the other way. OCA siblings are cancelled by the
+            // broker already, and cancelling them again earns TWS's 10148
+            // ("state: Cancelled"), which the session reads as moot. Not
+            // skipped here: the backtest's fill model has no OCA of its own.
             let symbol = fill.symbol;
-            let ticket = before.ticket;
-            let oca = ticket.oca_with().or_else(|| {
-                ticket
-                    .parent()
-                    .filter(|_| ticket.id().leg().is_protective())
-            });
-            for stale in self.orders.working_ids(|o| {
-                o.ticket.symbol() == symbol
-                    && o.ticket.id().leg().is_protective()
-                    && (oca.is_none() || o.ticket.parent() != oca)
-            }) {
+            for stale in self
+                .orders
+                .working_ids(|o| o.ticket.symbol() == symbol && o.ticket.id().leg().is_protective())
+            {
                 let approved = self.gate.check_cancel(now);
                 if let Some(command) = self.orders.cancel(stale, approved) {
                     out.commands.push(command);
