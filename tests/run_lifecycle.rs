@@ -142,3 +142,52 @@ async fn a_correction_replaces_the_fill_and_late_duplicate_commissions_count_onc
         .expect("SPY");
     assert_eq!(position.quantity, dec!(10));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_fill_leaves_its_oca_sibling_to_tws_and_no_cancel_is_sent() {
+    let sim = start_sim(sim_config(LifecycleOptions::default())).await;
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
+    let journal_dir = tempfile::tempdir().expect("temp dir").keep();
+    let journal_path = journal_dir.join("journal.db");
+    let mut config = session_config(&sim, 23, RiskLimits::default(), vec![strategy.boxed()]);
+    config.journal = first_trading_app::journal::Journal::open(&journal_path).expect("journal");
+    let session = spawn_session(config);
+
+    eventually("the entry to fill", Duration::from_secs(5), || {
+        probe.position() == dec!(10)
+    })
+    .await;
+    // A drop through the stop (117.28): the stop fills, TWS's OCA cancels the target.
+    assert!(sim.set_price("SPY", dec!(117.00)));
+    eventually("the bot to be flat", Duration::from_secs(5), || {
+        probe.position().is_zero()
+    })
+    .await;
+    let orders = sim.all_orders();
+    let (stop, target) = (&orders[1], &orders[2]);
+    assert_eq!(
+        (stop.status, target.status),
+        (Status::Filled, Status::Cancelled)
+    );
+    // The bot's book: the target ends Cancelled (from TWS's own status).
+    let target_ref: first_trading_app::domain::order_id::ClientOrderId =
+        target.order_ref.parse().expect("our order ref");
+    eventually(
+        "the target cancelled in the bot's journal",
+        Duration::from_secs(5),
+        || {
+            first_trading_app::journal::Journal::open(&journal_path)
+                .and_then(|j| j.order(&target_ref))
+                .is_ok_and(|o| {
+                    o.is_some_and(|o| o.state == first_trading_app::journal::OrderStatus::Cancelled)
+                })
+        },
+    )
+    .await;
+    // The shutdown is the next event: everything the bot sent before it is
+    // in the sim's record. Not one cancel: the OCA sibling was left to TWS.
+    let report = session.shut_down(Duration::from_secs(10)).await;
+    assert_eq!(report.open_orders_left, Some(0));
+    assert_eq!(sim.cancel_requests(), Vec::<(i32, i32)>::new());
+    sim.shutdown().await;
+}

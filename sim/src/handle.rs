@@ -167,6 +167,12 @@ impl SimHandle {
         self.inner.shared.lock().faults.set_delay(delay);
     }
 
+    /// Every cancelOrder request received so far, as (client id, order id),
+    /// in arrival order (refused ones included).
+    pub fn cancel_requests(&self) -> Vec<(i32, i32)> {
+        self.inner.shared.lock().cancel_requests.clone()
+    }
+
     /// Answers the next `n` cancel requests for working orders with 161
     /// (the orders stay working).
     pub fn refuse_next_cancels(&self, n: u32) {

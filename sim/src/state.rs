@@ -122,6 +122,8 @@ pub struct SimState {
     pub sim_origin: chrono::DateTime<chrono::Utc>,
     /// Clock-driven walk steps taken so far.
     pub steps_done: u64,
+    /// Every cancelOrder received: (client id, order id), in arrival order.
+    pub cancel_requests: Vec<(i32, i32)>,
 }
 
 impl SimState {
@@ -158,6 +160,7 @@ impl SimState {
             next_valid_id: config.first_order_id,
             step_cursor: 0,
             fault_cursor: 0,
+            cancel_requests: Vec::new(),
             ticks: 0,
             sim_origin: clock.now_utc(),
             steps_done: 0,

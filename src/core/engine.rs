@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::core::event::BrokerEvent;
-use crate::core::order_manager::{Command, FoundOrder, ManagedOrder, OrderManager};
+use crate::core::order_manager::{Command, FoundOrder, ManagedOrder, OrderManager, OrderTicket};
 use crate::core::slot::Slot;
 use crate::domain::calendar::{next_midnight, trading_day};
 use crate::domain::order_id::{ClientOrderId, Leg};
@@ -113,6 +113,11 @@ pub struct EngineConfig {
     pub account: AccountView,
     /// First order sequence number (from the journal, so ids are never reused).
     pub next_seq: u32,
+    /// True when the broker itself cancels the rest of an OCA group once one
+    /// member fills (TWS does; the backtest's fill model does not). The
+    /// engine then leaves a filled order's OCA siblings to the broker instead
+    /// of cancelling them again (which TWS answers with 10148).
+    pub broker_enforces_oca: bool,
 }
 
 /// The trading core. See the module documentation.
@@ -136,6 +141,8 @@ pub struct Engine {
     stop_loss_pct: Decimal,
     take_profit_pct: Decimal,
     instruments: Vec<Instrument>,
+    /// [`EngineConfig::broker_enforces_oca`].
+    broker_enforces_oca: bool,
 }
 
 /// How many rounds of "rejected → strategy answers with new intents" one event may cause.
@@ -166,6 +173,7 @@ impl Engine {
             stop_loss_pct: config.limits.stop_loss_pct,
             take_profit_pct: config.limits.take_profit_pct,
             instruments: config.instruments,
+            broker_enforces_oca: config.broker_enforces_oca,
         }
     }
 
@@ -448,15 +456,21 @@ impl Engine {
         }
         if self.portfolio.quantity(fill.symbol).is_zero() {
             // Flat: protection left over (e.g. after a strategy exit) could only
-            // open a position the other way. OCA siblings are cancelled by the
-            // broker already, and cancelling them again earns TWS's 10148
-            // ("state: Cancelled"), which the session reads as moot. Not
-            // skipped here: the backtest's fill model has no OCA of its own.
+            // open a position the other way. Where the broker enforces OCA
+            // groups, the filled order's siblings (its bracket's, or the
+            // bracket an exit joined) are already being cancelled by it:
+            // cancelling them again only earns TWS's 10148s. The backtest's
+            // fill model has no OCA, so there the engine cancels them itself.
             let symbol = fill.symbol;
-            for stale in self
-                .orders
-                .working_ids(|o| o.ticket.symbol() == symbol && o.ticket.id().leg().is_protective())
-            {
+            let oca = self
+                .broker_enforces_oca
+                .then(|| oca_group_of(&before.ticket))
+                .flatten();
+            for stale in self.orders.working_ids(|o| {
+                o.ticket.symbol() == symbol
+                    && o.ticket.id().leg().is_protective()
+                    && (oca.is_none() || o.ticket.parent() != oca)
+            }) {
                 let approved = self.gate.check_cancel(now);
                 if let Some(command) = self.orders.cancel(stale, approved) {
                     out.commands.push(command);
@@ -650,6 +664,16 @@ impl Engine {
 }
 
 /// The intent an order was made from (for strategy callbacks).
+/// The OCA group a filled order belonged to, named by its bracket's entry:
+/// an exit that joined a bracket's group, or a bracket's own stop/target.
+fn oca_group_of(ticket: &OrderTicket) -> Option<ClientOrderId> {
+    ticket.oca_with().or_else(|| {
+        ticket
+            .parent()
+            .filter(|_| ticket.id().leg().is_protective())
+    })
+}
+
 fn intent_of(order: &ManagedOrder) -> OrderIntent {
     let t = &order.ticket;
     OrderIntent {

@@ -100,6 +100,7 @@ fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
         }],
         account: AccountView::new(dec!(100000), dec!(100000)),
         next_seq: 1,
+        broker_enforces_oca: false,
     };
     (Engine::new(config, vec![Box::new(strategy)]), rejections)
 }
@@ -471,6 +472,7 @@ fn a_full_exit_joins_the_oca_group_of_the_bracket_it_replaces() {
         }],
         account: AccountView::new(dec!(100000), dec!(100000)),
         next_seq: 1,
+        broker_enforces_oca: false,
     };
     let mut engine = Engine::new(config, vec![Box::new(InAndOut { symbols: [spy()] })]);
     let mut out = Output::default();
@@ -673,4 +675,55 @@ fn a_refused_cancel_is_retried_then_halts_and_the_order_stays() {
         target.state,
         crate::core::order_manager::OrderState::Working
     );
+}
+
+#[test]
+fn where_the_broker_enforces_oca_a_stop_fill_leaves_the_target_to_it() {
+    for enforced in [true, false] {
+        let mut engine = engine(dec!(100)).0;
+        engine.broker_enforces_oca = enforced;
+        let mut out = Output::default();
+        engine.on_market(&bar(0, dec!(100)), &mut out);
+        let Command::PlaceBracket {
+            entry,
+            stop_loss,
+            take_profit,
+        } = out.commands[0]
+        else {
+            panic!("no bracket");
+        };
+        let buy = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
+        engine.on_broker(
+            &BrokerEvent::Filled {
+                id: entry.id(),
+                fill: buy,
+            },
+            t0(),
+            &mut out,
+        );
+        out.clear();
+        let sell = Fill {
+            side: Side::Sell,
+            price: dec!(95),
+            ..buy
+        };
+        engine.on_broker(
+            &BrokerEvent::Filled {
+                id: stop_loss.id(),
+                fill: sell,
+            },
+            t0(),
+            &mut out,
+        );
+        let cancels: Vec<&Command> = out
+            .commands
+            .iter()
+            .filter(|c| matches!(c, Command::Cancel(_)))
+            .collect();
+        if enforced {
+            assert!(cancels.is_empty(), "{cancels:?}");
+        } else {
+            assert_eq!(cancels, vec![&Command::Cancel(take_profit.id())]);
+        }
+    }
 }

@@ -148,6 +148,7 @@ impl SimState {
         let Some(client_id) = self.conns.get(&conn).map(|c| c.client_id) else {
             return;
         };
+        self.cancel_requests.push((client_id, order_id));
         if let Some(refusal) = self.refused_cancel(client_id, order_id) {
             self.dispatch(vec![refusal]);
             return;

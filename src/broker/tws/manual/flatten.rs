@@ -74,6 +74,7 @@ pub async fn flatten_everything(
             instruments: stock_instruments(&symbols),
             account: AccountView::new(net_liquidation, net_liquidation),
             next_seq: MANUAL_SEQ_BASE,
+            broker_enforces_oca: true,
         },
         Vec::new(),
     );

@@ -222,6 +222,7 @@ fn engine_for(
         instruments: super::stock_instruments(&symbols_of(&strategies)),
         account,
         next_seq,
+        broker_enforces_oca: true,
     };
     Engine::new(config, strategies)
 }
