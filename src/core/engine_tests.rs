@@ -96,7 +96,7 @@ fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
         limits: RiskLimits::default(),
         instruments: vec![Instrument {
             symbol: spy(),
-            tick_size: dec!(0.01),
+            ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
         }],
         account: AccountView::new(dec!(100000), dec!(100000)),
         next_seq: 1,
@@ -468,7 +468,7 @@ fn a_full_exit_joins_the_oca_group_of_the_bracket_it_replaces() {
         limits: RiskLimits::default(),
         instruments: vec![Instrument {
             symbol: spy(),
-            tick_size: dec!(0.01),
+            ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
         }],
         account: AccountView::new(dec!(100000), dec!(100000)),
         next_seq: 1,

@@ -13,6 +13,7 @@ pub mod exec_id;
 pub mod order_id;
 pub mod portfolio;
 pub mod problem;
+pub mod ticks;
 pub mod types;
 
 pub use account::AccountId;
