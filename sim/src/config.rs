@@ -34,6 +34,12 @@ pub struct SymbolSpec {
     pub primary_exchange: String,
     /// Long company / fund name.
     pub long_name: String,
+    /// The symbol's market rule: rows of (low edge, increment), lowest
+    /// first. Order prices must lie on the increment that applies at them
+    /// (else 110); sent by reqMarketRule, its id in contract details'
+    /// `marketRuleIds`. Default: IB's US stock rule (0.0001 below $1, 0.01
+    /// from $1). `tick_size` stays the grid the simulator's own prices move on.
+    pub price_increments: Vec<(Decimal, Decimal)>,
 }
 
 impl SymbolSpec {
@@ -54,6 +60,7 @@ impl SymbolSpec {
             step_volatility: 0.0001,
             primary_exchange: primary_exchange.to_string(),
             long_name: long_name.to_string(),
+            price_increments: crate::market_rules::us_stock_ladder(),
         }
     }
 

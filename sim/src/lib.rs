@@ -27,6 +27,7 @@ mod handle;
 mod handlers;
 pub mod lifecycle;
 pub mod market;
+pub mod market_rules;
 pub mod proto;
 pub mod request;
 pub mod scenario;

@@ -123,6 +123,10 @@ struct SymbolEntry {
     start_price: Decimal,
     #[serde(default)]
     tick_size: Option<Decimal>,
+    /// The market rule's rows `[[low_edge, increment], ...]`; default: the
+    /// US stock rule, or one row of `tick_size` when that is given.
+    #[serde(default)]
+    price_increments: Option<Vec<(Decimal, Decimal)>>,
     #[serde(default)]
     step_volatility: Option<f64>,
     #[serde(default)]
@@ -203,6 +207,16 @@ impl Scenario {
     pub fn parse(text: &str, base_dir: &Path) -> Result<Scenario, SimError> {
         let file: ScenarioFile =
             toml::from_str(text).map_err(|e| SimError::Scenario(e.to_string()))?;
+        for e in &file.symbols {
+            if let Some(rows) = &e.price_increments {
+                crate::market_rules::check_ladder(rows).map_err(|why| {
+                    SimError::Scenario(format!(
+                        "[[symbols]] {}: price_increments {rows:?}: {why}",
+                        e.symbol
+                    ))
+                })?;
+            }
+        }
         for step in &file.steps {
             if step.price.is_some() == step.change_pct.is_some() {
                 return Err(SimError::Scenario(format!(
@@ -230,6 +244,10 @@ impl Scenario {
                 );
                 if let Some(t) = e.tick_size {
                     spec.tick_size = t;
+                    spec.price_increments = crate::market_rules::flat_ladder(t);
+                }
+                if let Some(rows) = e.price_increments {
+                    spec.price_increments = rows;
                 }
                 if let Some(v) = e.step_volatility {
                     spec.step_volatility = v;

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use crate::exchange::{Action, NewOrder, OrderType, Status};
-use crate::lifecycle::conforming_price;
+use crate::market_rules;
 use crate::proto;
 use crate::state::{ConnId, SimState};
 use crate::wire::{self, id};
@@ -37,8 +37,8 @@ impl SimState {
         let order_type = OrderType::parse(type_text)
             .ok_or((387, format!("Unsupported order type: {type_text}")))?;
         // Off the tick grid: 110, never rounded.
-        let lmt = conforming_price(o.lmt_price, spec.tick_size)?;
-        let aux = conforming_price(o.aux_price, spec.tick_size)?;
+        let lmt = market_rules::conforming(o.lmt_price, spec)?;
+        let aux = market_rules::conforming(o.aux_price, spec)?;
         match order_type {
             OrderType::Limit | OrderType::StopLimit if lmt.is_none() => {
                 return Err(reject("limit price is missing"))
