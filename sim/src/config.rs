@@ -40,6 +40,10 @@ pub struct SymbolSpec {
     /// `marketRuleIds`. Default: IB's US stock rule (0.0001 below $1, 0.01
     /// from $1). `tick_size` stays the grid the simulator's own prices move on.
     pub price_increments: Vec<(Decimal, Decimal)>,
+    /// Whether reqMarketRule for this symbol's rule is answered (default
+    /// true). False: no answer at all, as TWS does for a rule id it does
+    /// not know. Scenario key `market_rule_answered`.
+    pub market_rule_answered: bool,
 }
 
 impl SymbolSpec {
@@ -61,6 +65,7 @@ impl SymbolSpec {
             primary_exchange: primary_exchange.to_string(),
             long_name: long_name.to_string(),
             price_increments: crate::market_rules::us_stock_ladder(),
+            market_rule_answered: true,
         }
     }
 

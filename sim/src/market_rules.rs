@@ -107,12 +107,16 @@ pub struct MarketRule {
 
 impl SimState {
     /// The rule id of symbol `idx`: [`FIRST_RULE_ID`] + the index of the first
-    /// symbol with the same ladder (symbols with equal ladders share an id, as
-    /// at IB).
+    /// symbol with the same ladder and `market_rule_answered` (symbols with
+    /// equal ladders share an id, as at IB).
     pub(crate) fn market_rule_id(&self, idx: usize) -> i32 {
-        let ladder = self.market.spec(idx).map(|s| &s.price_increments);
+        let rule = |i: usize| {
+            self.market
+                .spec(i)
+                .map(|s| (&s.price_increments, s.market_rule_answered))
+        };
         let first = (0..self.market.len())
-            .find(|&i| self.market.spec(i).map(|s| &s.price_increments) == ladder)
+            .find(|&i| rule(i) == rule(idx))
             .unwrap_or(idx);
         FIRST_RULE_ID + i32::try_from(first).unwrap_or(0)
     }
@@ -136,6 +140,13 @@ impl SimState {
         let Some(spec) = self.market.spec(idx) else {
             return;
         };
+        if !spec.market_rule_answered {
+            tracing::info!(
+                id,
+                "reqMarketRule left unanswered (market_rule_answered = false)"
+            );
+            return;
+        }
         let rule = MarketRule {
             market_rule_id: Some(id),
             price_increments: spec

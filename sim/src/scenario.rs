@@ -127,6 +127,9 @@ struct SymbolEntry {
     /// US stock rule, or one row of `tick_size` when that is given.
     #[serde(default)]
     price_increments: Option<Vec<(Decimal, Decimal)>>,
+    /// False: reqMarketRule for this symbol's rule gets no answer.
+    #[serde(default)]
+    market_rule_answered: Option<bool>,
     #[serde(default)]
     step_volatility: Option<f64>,
     #[serde(default)]
@@ -248,6 +251,9 @@ impl Scenario {
                 }
                 if let Some(rows) = e.price_increments {
                     spec.price_increments = rows;
+                }
+                if let Some(answered) = e.market_rule_answered {
+                    spec.market_rule_answered = answered;
                 }
                 if let Some(v) = e.step_volatility {
                     spec.step_volatility = v;

@@ -353,7 +353,9 @@ impl LiveSession {
     }
 }
 
-/// Instruments for `symbols`: US stocks with a one-cent tick.
+/// Instruments for `symbols` on the US stock ladder, for paths that send
+/// market orders only (the manual flatten). A trading session reads each
+/// symbol's increments from TWS instead ([`crate::broker::tws::ticks`]).
 pub fn stock_instruments(symbols: &[Symbol]) -> Vec<Instrument> {
     symbols.iter().map(|&s| Instrument::us_stock(s)).collect()
 }
