@@ -3,6 +3,11 @@
 //! A deterministic, synchronous core (strategies → risk gate → order manager →
 //! portfolio) driven by interchangeable edges: TWS over the `ibapi` client, the
 //! embedded `tws-sim` simulator, and the backtester.
+//!
+//! Layers, lowest first, each importing only those below it (checked by
+//! `tests/layers.rs`): [`domain`] (the vocabulary; imports nothing of ours) →
+//! [`risk`] and [`strategy`] → [`core`] (the engine) → [`settings`] and the
+//! edges ([`broker`], [`backtest`], [`journal`], [`cli`]).
 
 #![forbid(unsafe_code)]
 

@@ -70,6 +70,12 @@ impl Redactor {
             if out.contains(id.as_str()) {
                 out = Cow::Owned(out.replace(id.as_str(), &mask_account(id)));
             }
+            // A byte dump of a wire frame (`[.., 68, 85, 49, ..]`) spells the
+            // id as decimal bytes: masked too.
+            let bytes = decimal_bytes(id);
+            if out.contains(bytes.as_str()) {
+                out = Cow::Owned(out.replace(bytes.as_str(), BYTES_MASK));
+            }
         }
         if out
             .split(|c: char| !c.is_ascii_alphanumeric())
@@ -79,6 +85,17 @@ impl Redactor {
         }
         out
     }
+}
+
+/// What replaces an account id spelled as decimal bytes.
+const BYTES_MASK: &str = "<account id bytes masked>";
+
+/// `id` as a `{:?}` dump of its bytes spells it: `68, 85, 49, …`.
+fn decimal_bytes(id: &str) -> String {
+    id.bytes()
+        .map(|b| b.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `text` with every account-shaped token masked, everything else unchanged.
@@ -112,6 +129,14 @@ fn push_token(out: &mut String, token: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_spelled_as_decimal_bytes_is_masked() {
+        let r = Redactor::new(["DU1234567"]);
+        let dump = "-> [0, 0, 0, 12, 68, 85, 49, 50, 51, 52, 53, 54, 55, 0]";
+        let clean = r.redact(dump);
+        assert_eq!(clean, "-> [0, 0, 0, 12, <account id bytes masked>, 0]");
+    }
 
     #[test]
     fn masks_keep_two_head_and_three_tail_chars() {

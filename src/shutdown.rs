@@ -2,13 +2,18 @@
 //! an emergency shutdown, the second also asks to flatten every position, the
 //! third exits the process at once with code 130.
 //!
+//! SIGHUP (the terminal was closed) and SIGQUIT (Ctrl+\) count exactly like
+//! Ctrl+C: their default action would kill the bot with no shutdown, no
+//! report and its orders left working, which is never what an operator wants.
+//!
 //! Signals are counted on a dedicated thread (not the tokio runtime), so the
-//! escalation works even while the runtime is busy or blocked.
+//! escalation works even while the runtime is busy or blocked. The thread
+//! never panics on a closed terminal: its messages to stderr are best effort.
 
 use std::io;
 use std::thread;
 
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 use tokio::sync::watch;
 
@@ -84,17 +89,19 @@ fn signal_name(signal: i32) -> &'static str {
     match signal {
         SIGINT => "Ctrl+C (SIGINT)",
         SIGTERM => "SIGTERM",
+        SIGHUP => "SIGHUP (terminal closed)",
+        SIGQUIT => "SIGQUIT",
         _ => "signal",
     }
 }
 
-/// Installs the SIGINT/SIGTERM handlers and returns the listener.
+/// Installs the SIGINT/SIGTERM/SIGHUP/SIGQUIT handlers and returns the listener.
 /// Signal 1 → `Shutdown`, signal 2 → `Flatten`, signal 3 → `exit(130)`.
 ///
 /// # Errors
 /// When the signal handlers cannot be registered.
 pub fn install() -> io::Result<ShutdownListener> {
-    let mut signals = Signals::new([SIGINT, SIGTERM])?;
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])?;
     let (trigger, listener) = ShutdownTrigger::new();
     thread::Builder::new()
         .name("signals".into())
@@ -103,19 +110,19 @@ pub fn install() -> io::Result<ShutdownListener> {
             for signal in signals.forever() {
                 count += 1;
                 match count {
-                    1 => eprintln!(
+                    1 => say(&format!(
                         "\n{} (1st): emergency shutdown — halting strategies and cancelling every order (Ctrl+C again to also flatten positions, a third time to exit at once)",
                         signal_name(signal)
-                    ),
-                    2 => eprintln!(
+                    )),
+                    2 => say(&format!(
                         "\n{} (2nd): flattening every position as part of the shutdown (Ctrl+C once more to exit at once)",
                         signal_name(signal)
-                    ),
+                    )),
                     _ => {
-                        eprintln!(
+                        say(&format!(
                             "\n{} (3rd): exiting now (code 130) — orders may still be working at IB: check TWS or run `first-trading-app cancel-all`",
                             signal_name(signal)
-                        );
+                        ));
                         std::process::exit(130);
                     }
                 }
@@ -123,6 +130,13 @@ pub fn install() -> io::Result<ShutdownListener> {
             }
         })?;
     Ok(listener)
+}
+
+/// Writes one line to stderr, best effort: with the terminal gone (SIGHUP)
+/// the write fails, and the shutdown must go on regardless.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 #[cfg(test)]

@@ -99,7 +99,10 @@ async fn read_only_places_and_cancels_nothing_while_market_data_flows() {
 
     let report = session.shut_down(Duration::from_secs(10)).await;
     assert_eq!(report.unrealized_pnl, dec!(98.90));
-    assert_eq!(report.open_orders_left, Some(1));
+    // The other client's order is not ours: not counted, listed as left alone.
+    assert_eq!(report.open_orders_left, Some(0));
+    let not_ours: Vec<i32> = report.not_ours.iter().map(|o| o.client_id).collect();
+    assert_eq!(not_ours, vec![90]);
     let orders = sim.all_orders();
     assert_eq!(orders.len(), 2, "{orders:#?}");
     assert!(orders.iter().all(|o| o.client_id == 90), "{orders:#?}");

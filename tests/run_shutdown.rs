@@ -60,13 +60,20 @@ fn assert_flattened(sim: &tws_sim::SimHandle) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_signal_after_the_cancels_still_flattens() {
+    init_tracing();
     let (sim, session, _) = holding_10_spy(51, false).await;
     session.trigger.escalate(ShutdownStage::Shutdown);
     eventually("every order cancelled", Duration::from_secs(5), || {
         sim.open_orders().is_empty()
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The session says when its flatten grace starts: nothing was flattened before it.
+    eventually("the flatten grace started", Duration::from_secs(5), || {
+        log_text()
+            .lines()
+            .any(|line| line.contains("client_id=51") && line.contains("press Ctrl+C again"))
+    })
+    .await;
     assert_eq!(sim.positions().len(), 1, "flattened before being asked to");
     session.trigger.escalate(ShutdownStage::Flatten);
     let report = tokio::time::timeout(Duration::from_secs(10), session.result)

@@ -1,8 +1,8 @@
 //! The real binary: `first-trading-app run` against `first-trading-app sim`
 //! (two processes, real sockets), stopped with SIGINT while orders are
 //! working. One signal: every order cancelled, exit 0, final report. Two:
-//! positions flattened too. Three: exit 130 at once. And the shutdown still
-//! ends in time when TWS is gone.
+//! positions flattened too. Three: exit 130 at once. SIGHUP and SIGQUIT count
+//! as Ctrl+C. And the shutdown still ends in time when TWS is gone.
 
 mod common;
 
@@ -54,11 +54,26 @@ async fn wait_for_trading(observer: &ibapi::Client, bot: &Proc, orders: usize, h
     }
 }
 
+/// Every way a log could spell `id`: text, `{:?}` of its bytes, hex.
+fn account_encodings(id: &str) -> Vec<String> {
+    let decimal: Vec<String> = id.bytes().map(|b| b.to_string()).collect();
+    let hex: Vec<String> = id.bytes().map(|b| format!("{b:02x}")).collect();
+    vec![
+        id.to_string(),
+        decimal.join(", "),
+        decimal.join(","),
+        hex.concat(),
+        hex.concat().to_uppercase(),
+        hex.join(" "),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_sigint_cancels_every_order_reports_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, port) = start_sim_process(dir.path(), "120");
-    let mut bot = start_bot(dir.path(), port, &[], "debug");
+    // The most verbose level there is: the account id must not leak even here.
+    let mut bot = start_bot(dir.path(), port, &[], "trace");
     let observer = observer(port).await;
     wait_for_trading(&observer, &bot, 2, false).await;
 
@@ -73,10 +88,74 @@ async fn one_sigint_cancels_every_order_reports_and_exits_0() {
     let stdout = bot.stdout.text();
     assert!(stdout.contains(REPORT), "{}", bot.dump());
     assert!(stdout.contains("open orders left: 0"), "{}", bot.dump());
-    // The whole debug log and the report show the account masked only.
+    // The whole trace log and the report show the account masked only: not
+    // as text, not as a wire dump's decimal bytes, not as hex.
     let all = format!("{}{}", stdout, bot.stderr.text());
-    assert!(!all.contains("DU1234567"), "raw account id in the output");
+    for encoding in account_encodings("DU1234567") {
+        assert!(
+            !all.contains(&encoding),
+            "raw account id in the output as {encoding:?}"
+        );
+    }
     assert!(bot.stderr.contains("DU****567"), "{}", bot.dump());
+}
+
+/// A closed terminal (SIGHUP) or Ctrl+\ (SIGQUIT) is an emergency shutdown
+/// like Ctrl+C, never a silent death with orders left working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_and_sigquit_shut_down_like_sigint() {
+    for signal in ["HUP", "QUIT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (_sim, port) = start_sim_process(dir.path(), "120");
+        let mut bot = start_bot(dir.path(), port, &[], "info");
+        let observer = observer(port).await;
+        wait_for_trading(&observer, &bot, 2, false).await;
+
+        bot.signal(signal);
+        let status = bot
+            .wait_exit(Duration::from_secs(CANCEL_TIMEOUT_SECS + 3))
+            .unwrap_or_else(|| panic!("SIG{signal}: still running:\n{}", bot.dump()));
+        assert_eq!(status.code(), Some(0), "SIG{signal}: {}", bot.dump());
+        assert!(
+            open_orders(&observer).await.is_empty(),
+            "SIG{signal}: {}",
+            bot.dump()
+        );
+        assert!(
+            bot.stderr.contains("emergency shutdown"),
+            "SIG{signal}: {}",
+            bot.dump()
+        );
+        assert!(
+            bot.stdout.text().contains("open orders left: 0"),
+            "SIG{signal}: {}",
+            bot.dump()
+        );
+    }
+}
+
+/// Ctrl+C while the strategies warm up from a historical data farm that
+/// never answers: the warm-up is abandoned at once and the shutdown ends
+/// within the cancel timeout (the warm-up alone would wait 90 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_during_a_stalled_warm_up_exits_within_the_cancel_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("stalled_history.toml");
+    std::fs::write(&scenario, "speed = 120.0\nhistory_unanswered = true\n").unwrap();
+    let (_sim, port) =
+        start_sim_process_with(dir.path(), &["--scenario", scenario.to_str().unwrap()]);
+    let mut bot = start_bot(dir.path(), port, &[], "info");
+    // Adoption is the last step before the warm-up.
+    bot.stderr
+        .wait_for("broker state adopted", Duration::from_secs(20));
+
+    bot.sigint();
+    let status = bot
+        .wait_exit(Duration::from_secs(CANCEL_TIMEOUT_SECS + 3))
+        .unwrap_or_else(|| panic!("still warming up after the cancel timeout:\n{}", bot.dump()));
+    assert_eq!(status.code(), Some(0), "{}", bot.dump());
+    assert!(bot.stderr.contains("warm-up abandoned"), "{}", bot.dump());
+    assert!(bot.stdout.text().contains(REPORT), "{}", bot.dump());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

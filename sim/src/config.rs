@@ -152,6 +152,9 @@ pub struct SimConfig {
     pub bar_replay: Option<BarReplay>,
     /// Fill at most the displayed size per price event.
     pub partial_fills: bool,
+    /// Never answer reqHistoricalData (the historical data farm is down or
+    /// overloaded: TWS then sends nothing, not even an error, for minutes).
+    pub history_unanswered: bool,
     /// Real time between market ticks.
     pub tick_interval: Duration,
     /// Move prices by a seeded random walk on each tick (off: prices move only
@@ -171,6 +174,20 @@ pub struct SimConfig {
     pub commissions: Commissions,
     /// Order-lifecycle behaviours (161 cancels, late/duplicate commissions).
     pub lifecycle: crate::lifecycle::LifecycleOptions,
+    /// TWS's "Read-Only API" setting: every placeOrder, cancelOrder and
+    /// reqGlobalCancel is answered with 321 and nothing changes.
+    pub read_only_api: bool,
+    /// The account's base currency: account summary, account updates and PnL
+    /// are reported in it (default `USD`).
+    pub base_currency: String,
+    /// 1 USD in the base currency, as TWS's `ExchangeRate` reports it (1 for USD).
+    pub exchange_rate_usd: Decimal,
+    /// Positions held since an earlier day, with that day's close.
+    pub carried_positions: Vec<crate::tws_settings::CarriedPosition>,
+    /// Positions held before anyone connects (any security type).
+    pub start_positions: Vec<crate::start::StartPosition>,
+    /// Orders working before anyone connects (other clients, TWS's user).
+    pub start_orders: Vec<crate::start::StartOrder>,
 }
 
 impl Default for SimConfig {
@@ -183,6 +200,7 @@ impl Default for SimConfig {
             scenario: None,
             bar_replay: None,
             partial_fills: false,
+            history_unanswered: false,
             tick_interval: Duration::from_millis(250),
             random_walk: true,
             start_date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default(),
@@ -192,6 +210,12 @@ impl Default for SimConfig {
             pacing_limit: Some(50),
             commissions: Commissions::default(),
             lifecycle: crate::lifecycle::LifecycleOptions::default(),
+            read_only_api: false,
+            base_currency: "USD".to_string(),
+            exchange_rate_usd: Decimal::ONE,
+            carried_positions: Vec::new(),
+            start_positions: Vec::new(),
+            start_orders: Vec::new(),
         }
     }
 }

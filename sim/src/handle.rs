@@ -84,6 +84,15 @@ impl SimHandle {
             .collect()
     }
 
+    /// Places `order` as its client (another API client, or TWS's user with
+    /// client id 0) would; only that client's sessions are told.
+    ///
+    /// # Errors
+    /// [`crate::SimError::Scenario`] when the order is invalid.
+    pub fn place_as_other_client(&self, order: &crate::StartOrder) -> Result<(), crate::SimError> {
+        self.inner.shared.lock().place_as_other_client(order)
+    }
+
     /// Every execution, in time order.
     pub fn executions(&self) -> Vec<SimExecution> {
         self.inner.shared.lock().exchange.executions().to_vec()
@@ -117,6 +126,12 @@ impl SimHandle {
     /// Total realized PnL (net of commissions).
     pub fn realized_pnl(&self) -> Decimal {
         self.inner.shared.lock().account.realized()
+    }
+
+    /// Order requests (placeOrder, cancelOrder, reqGlobalCancel) refused
+    /// with 321 because the Read-Only API setting is on.
+    pub fn read_only_refusals(&self) -> u64 {
+        self.inner.shared.lock().read_only_refusals
     }
 
     /// Number of live API sessions.

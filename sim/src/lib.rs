@@ -33,7 +33,9 @@ pub mod request;
 pub mod scenario;
 mod server;
 mod session;
+pub mod start;
 mod state;
+pub mod tws_settings;
 pub mod wire;
 
 pub use config::{BarReplay, Commissions, SimConfig, SymbolSpec};
@@ -42,6 +44,8 @@ pub use handle::SimHandle;
 pub use lifecycle::LifecycleOptions;
 pub use scenario::{FaultKind, PriceStep, Scenario, ScriptedFault};
 pub use server::{run_until_ctrl_c, Simulator};
+pub use start::{StartOrder, StartPosition};
+pub use tws_settings::CarriedPosition;
 
 use std::net::SocketAddr;
 

@@ -38,6 +38,30 @@
 //! refuse_cancels = 1          # answer the next cancel with 161
 //! commission_delay_ms = 500   # commission reports lag their execution
 //! duplicate_commissions = true
+//! # Account settings (see `tws_settings` and sim/README.md)
+//! read_only_api = false
+//! base_currency = "USD"
+//! exchange_rate_usd = "1"
+//! [[carried_positions]]
+//! symbol = "SPY"
+//! quantity = "100"
+//! average_cost = "600.00"
+//! prior_close = "595.00"
+//!
+//! [[start.positions]]     # held before anyone connects
+//! symbol = "SPY"
+//! sec_type = "OPT"
+//! local_symbol = "SPY   260116C00600000"
+//! quantity = "2"
+//! avg_cost = "1250"
+//!
+//! [[start.orders]]        # typed into TWS by hand (client 0, no orderRef)
+//! client_id = 0
+//! order_id = 900
+//! symbol = "AAPL"
+//! action = "BUY"
+//! quantity = "5"
+//! limit = "150.00"
 //! ```
 
 use std::collections::BTreeMap;
@@ -48,6 +72,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::config::{BarReplay, SimConfig, SymbolSpec};
+use crate::start::{StartOrder, StartPosition};
+use crate::tws_settings::CarriedPosition;
 use crate::SimError;
 
 /// One scripted price move.
@@ -156,7 +182,13 @@ struct ScenarioFile {
     start_time: Option<NaiveTime>,
     random_walk: Option<bool>,
     partial_fills: Option<bool>,
+    history_unanswered: Option<bool>,
     account: Option<String>,
+    read_only_api: Option<bool>,
+    base_currency: Option<String>,
+    exchange_rate_usd: Option<Decimal>,
+    #[serde(default)]
+    carried_positions: Vec<CarriedPosition>,
     #[serde(default)]
     symbols: Vec<SymbolEntry>,
     replay: Option<ReplayEntry>,
@@ -165,6 +197,18 @@ struct ScenarioFile {
     #[serde(default)]
     faults: Vec<ScriptedFault>,
     lifecycle: Option<crate::lifecycle::LifecycleEntry>,
+    #[serde(default)]
+    start: StartEntry,
+}
+
+/// `[start]`: the account before anyone connects (see [`crate::start`]).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartEntry {
+    #[serde(default)]
+    positions: Vec<StartPosition>,
+    #[serde(default)]
+    orders: Vec<StartOrder>,
 }
 
 fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
@@ -196,10 +240,17 @@ struct Overrides {
     start_time: Option<NaiveTime>,
     random_walk: Option<bool>,
     partial_fills: Option<bool>,
+    history_unanswered: Option<bool>,
     account: Option<String>,
+    read_only_api: Option<bool>,
+    base_currency: Option<String>,
+    exchange_rate_usd: Option<Decimal>,
+    carried_positions: Vec<CarriedPosition>,
     symbols: Vec<SymbolSpec>,
     replay: Option<BarReplay>,
     lifecycle: Option<crate::lifecycle::LifecycleOptions>,
+    start_positions: Vec<StartPosition>,
+    start_orders: Vec<StartOrder>,
 }
 
 impl Scenario {
@@ -283,10 +334,17 @@ impl Scenario {
                 start_time: file.start_time,
                 random_walk: file.random_walk,
                 partial_fills: file.partial_fills,
+                history_unanswered: file.history_unanswered,
                 account: file.account,
+                read_only_api: file.read_only_api,
+                base_currency: file.base_currency,
+                exchange_rate_usd: file.exchange_rate_usd,
+                carried_positions: file.carried_positions,
                 symbols,
                 replay,
                 lifecycle: file.lifecycle.map(Into::into),
+                start_positions: file.start.positions,
+                start_orders: file.start.orders,
             },
         })
     }
@@ -329,8 +387,23 @@ impl Scenario {
         if let Some(v) = o.partial_fills {
             config.partial_fills = v;
         }
+        if let Some(v) = o.history_unanswered {
+            config.history_unanswered = v;
+        }
         if let Some(v) = &o.account {
             config.account = v.clone();
+        }
+        if let Some(v) = o.read_only_api {
+            config.read_only_api = v;
+        }
+        if let Some(v) = &o.base_currency {
+            config.base_currency = v.clone();
+        }
+        if let Some(v) = o.exchange_rate_usd {
+            config.exchange_rate_usd = v;
+        }
+        if !o.carried_positions.is_empty() {
+            config.carried_positions = o.carried_positions.clone();
         }
         for spec in &o.symbols {
             config
@@ -344,6 +417,10 @@ impl Scenario {
         if let Some(v) = &o.lifecycle {
             config.lifecycle = v.clone();
         }
+        config
+            .start_positions
+            .extend(o.start_positions.iter().cloned());
+        config.start_orders.extend(o.start_orders.iter().cloned());
         for step in &self.steps {
             if config.symbol(&step.symbol).is_none() {
                 return Err(SimError::Scenario(format!(
@@ -411,6 +488,30 @@ code = 201
     }
 
     #[test]
+    fn account_settings_keys_reach_the_config() {
+        let text = "read_only_api = true\nbase_currency = \"EUR\"\nexchange_rate_usd = \"0.92\"\n\
+            [[carried_positions]]\nsymbol = \"SPY\"\nquantity = \"100\"\n\
+            average_cost = \"600\"\nprior_close = \"595\"\n";
+        let mut cfg = SimConfig::default();
+        Scenario::parse(text, Path::new("."))
+            .unwrap()
+            .apply_to(&mut cfg)
+            .unwrap();
+        assert!(cfg.read_only_api);
+        assert_eq!(cfg.base_currency, "EUR");
+        assert_eq!(cfg.exchange_rate_usd, dec!(0.92));
+        assert_eq!(
+            cfg.carried_positions,
+            vec![CarriedPosition {
+                symbol: "SPY".into(),
+                quantity: dec!(100),
+                average_cost: dec!(600),
+                prior_close: dec!(595),
+            }]
+        );
+    }
+
+    #[test]
     fn rejects_step_with_both_price_and_change() {
         let bad =
             "[[steps]]\nat = \"09:31:00\"\nsymbol = \"SPY\"\nprice = \"1\"\nchange_pct = \"1\"\n";
@@ -418,6 +519,23 @@ code = 201
             Scenario::parse(bad, Path::new(".")),
             Err(SimError::Scenario(_))
         ));
+    }
+
+    #[test]
+    fn start_section_sets_positions_and_orders() {
+        let text = "[[start.positions]]\nsymbol = \"SPY\"\nsec_type = \"OPT\"\nlocal_symbol = \"SPY   260116C00600000\"\nquantity = \"2\"\navg_cost = \"1250\"\n[[start.orders]]\norder_id = 900\nsymbol = \"AAPL\"\naction = \"BUY\"\nquantity = \"5\"\nlimit = \"150\"\n";
+        let mut cfg = SimConfig::default();
+        Scenario::parse(text, Path::new("."))
+            .unwrap()
+            .apply_to(&mut cfg)
+            .unwrap();
+        assert_eq!(cfg.start_positions.len(), 1);
+        assert_eq!(cfg.start_positions[0].sec_type, "OPT");
+        assert_eq!(cfg.start_positions[0].currency, "USD");
+        assert_eq!(cfg.start_orders.len(), 1);
+        assert_eq!(cfg.start_orders[0].client_id, 0);
+        assert_eq!(cfg.start_orders[0].order_ref, "");
+        assert!(Scenario::parse("[start]\nbogus = 1\n", Path::new(".")).is_err());
     }
 
     #[test]

@@ -124,6 +124,10 @@ pub struct SimState {
     pub steps_done: u64,
     /// Every cancelOrder received: (client id, order id), in arrival order.
     pub cancel_requests: Vec<(i32, i32)>,
+    /// Order requests refused because the API is read-only.
+    pub read_only_refusals: u64,
+    /// Contracts of holdings outside the stock universe (see [`crate::start`]).
+    pub held_contracts: crate::start::HeldContracts,
 }
 
 impl SimState {
@@ -137,6 +141,7 @@ impl SimState {
         if config.symbols.is_empty() {
             return Err(SimError::Config("the symbol universe is empty".into()));
         }
+        crate::tws_settings::validate(&config)?;
         let clock = SimClock::new(config.start_date, config.start_time, config.speed);
         let mut market = Market::new(&config.symbols, config.seed, clock.now_utc().timestamp());
         if let Some(replay) = &config.bar_replay {
@@ -152,7 +157,7 @@ impl SimState {
                 market.queue_replay(idx, bars);
             }
         }
-        Ok(SimState {
+        let mut state = SimState {
             exchange: Exchange::new(config.partial_fills, config.commissions),
             account: Account::new(&config.account, config.starting_cash),
             faults: Faults::new(delay_ms),
@@ -164,10 +169,15 @@ impl SimState {
             ticks: 0,
             sim_origin: clock.now_utc(),
             steps_done: 0,
+            read_only_refusals: 0,
+            held_contracts: crate::start::HeldContracts::new(),
             clock,
             market,
             config,
-        })
+        };
+        state.carry_positions();
+        state.apply_start_state()?;
+        Ok(state)
     }
 
     /// Milliseconds since the epoch on the simulated clock.

@@ -309,11 +309,21 @@ pub fn tick_generic(req_id: i32, tick_type: i32, value: f64) -> Vec<u8> {
 
 /// position frame.
 pub fn position(account: &str, spec: &SymbolSpec, qty: Decimal, avg_cost: Decimal) -> Vec<u8> {
+    position_of(account, contract(spec), qty, avg_cost)
+}
+
+/// position frame for any contract (options, futures, forex included).
+pub fn position_of(
+    account: &str,
+    contract: proto::Contract,
+    qty: Decimal,
+    avg_cost: Decimal,
+) -> Vec<u8> {
     encode_message(
         id::POSITION,
         &proto::Position {
             account: Some(account.to_string()),
-            contract: Some(contract(spec)),
+            contract: Some(contract),
             position: Some(s(qty)),
             avg_cost: Some(f(avg_cost)),
         },

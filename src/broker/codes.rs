@@ -101,6 +101,21 @@ pub enum Meaning {
     Other,
 }
 
+/// The part of TWS's 321 text that says the "Read-Only API" setting is on
+/// (full text: "Error validating request.-'bL' : cause - The API interface is
+/// currently in Read-Only mode."; the quoted letters vary by request).
+const READ_ONLY_TEXT: &str = "read-only mode";
+
+/// What the operator must change after a Read-Only refusal: one line.
+pub const READ_ONLY_FIX: &str = "TWS refuses orders because its API is read-only: in TWS → Global Configuration → API → Settings uncheck \"Read-Only API\" (IB Gateway: Configure → Settings → API → Settings), or run with --read-only to monitor only";
+
+/// True when TWS refused a request because its API is in Read-Only mode:
+/// code 321 whose text says so. The one place that reads the 321 text;
+/// [`meaning`] still classes every 321 as [`Meaning::OrderRejected`].
+pub fn is_read_only_refusal(code: i32, message: &str) -> bool {
+    code == REQUEST_INVALID && message.to_ascii_lowercase().contains(READ_ONLY_TEXT)
+}
+
 /// What `code` means for the bot.
 pub const fn meaning(code: i32) -> Meaning {
     match code {

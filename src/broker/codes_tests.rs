@@ -77,3 +77,17 @@ fn a_refused_cancel_is_final_only_for_an_order_already_done() {
         "Cancel attempted when order is not in a cancellable state. Order permId = 5"
     ));
 }
+
+#[test]
+fn read_only_refusal_is_told_apart_by_the_321_text() {
+    let tws = "Error validating request.-'bL' : cause - The API interface is currently in Read-Only mode.";
+    assert!(is_read_only_refusal(321, tws));
+    assert!(is_read_only_refusal(321, &tws.replace("'bL'", "'bN'")));
+    // Another 321 is an ordinary refusal; another code with the words is not this.
+    assert!(!is_read_only_refusal(
+        321,
+        "Error validating request: unknown account"
+    ));
+    assert!(!is_read_only_refusal(201, tws));
+    assert_eq!(meaning(321), Meaning::OrderRejected);
+}

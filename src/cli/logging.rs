@@ -56,10 +56,19 @@ impl<'a> MakeWriter<'a> for RedactingStderr {
     }
 }
 
+/// The `ibapi` module that logs every frame's bytes at debug level, capped at info.
+const WIRE_DUMPS: &str = "ibapi::connection=info";
+
 /// Installs the global subscriber. Safe to call more than once (later calls
 /// are ignored), so tests and commands can both call it.
 pub fn init(format: LogFormat, redactor: Redactor) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // The client's wire dumps (`-> [bytes]`, `<- [bytes]` at debug) carry
+    // account ids as raw bytes: never logged, whatever RUST_LOG says.
+    let filter = match WIRE_DUMPS.parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let writer = RedactingStderr {
         redactor: Arc::new(redactor),
     };
@@ -76,6 +85,13 @@ pub fn init(format: LogFormat, redactor: Redactor) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wire_dump_cap_is_a_valid_directive() {
+        assert!(WIRE_DUMPS
+            .parse::<tracing_subscriber::filter::Directive>()
+            .is_ok());
+    }
 
     #[test]
     fn a_line_is_redacted_before_it_is_written() {

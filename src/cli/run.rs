@@ -12,7 +12,7 @@ use crate::broker::tws::session::{run_session, SessionConfig};
 use crate::cli::{logging, runtime, Cli, RunArgs, UsageError};
 use crate::domain::types::StrategyId;
 use crate::domain::AccountId;
-use crate::journal::{config_hash, Journal};
+use crate::journal::{config_hash, Journal, TradingLock};
 use crate::settings::{Flags, LoadInputs, Settings, TradingMode, Warning};
 use crate::shutdown;
 use crate::strategy::{Registry, Strategy};
@@ -58,6 +58,9 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let strategies = build_strategies(&settings).map_err(UsageError::from)?;
     // The journal is opened (and a foreign or corrupt file refused) before any connection.
     let journal = Journal::open(&settings.journal.path).map_err(UsageError::from)?;
+    // One bot per journal (taken once the file is known to be ours), held
+    // until this process exits.
+    let _trading_lock = TradingLock::acquire(&settings.journal.path).map_err(UsageError::from)?;
     let config_hash = config_hash(&settings.canonical_json());
     let listener = shutdown::install().context("cannot install the Ctrl+C handler")?;
     let runtime = runtime()?;

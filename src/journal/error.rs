@@ -19,6 +19,15 @@ const NEWER_UNTOUCHED: &str = "the file was left untouched: run the newer versio
 /// rest carry the underlying SQLite or I/O error as text.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
+    /// Another `run` trades on this journal (one bot per journal: two would
+    /// hold twice the intended position and cancel each other's stops).
+    #[error("journal {} is in use by another first-trading-app run{}; stop that bot first, or give this one its own [journal] path", path.display(), holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default())]
+    InUse {
+        /// The journal path.
+        path: PathBuf,
+        /// The holder's process id, when its lock file names one.
+        holder: Option<u32>,
+    },
     /// The file or its directory could not be created, read or re-permissioned.
     #[error("journal {path}: {action} failed: {error}; check that the directory exists and is writable, or set [journal] path in config.toml")]
     Io {

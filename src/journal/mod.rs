@@ -24,6 +24,7 @@
 mod codec;
 mod error;
 mod latch;
+mod lock;
 mod open;
 mod read;
 mod records;
@@ -40,6 +41,7 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 pub use error::JournalError;
+pub use lock::TradingLock;
 pub use open::KEY_VAR;
 pub use records::{
     ExecutionRecord, OrderIntentRecord, OrderRecord, OrderStatus, RiskDecisionRecord, RunRecord,

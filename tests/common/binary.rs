@@ -90,11 +90,16 @@ impl Proc {
 
     /// Sends SIGINT, as Ctrl+C would.
     pub fn sigint(&self) {
+        self.signal("INT");
+    }
+
+    /// Sends the signal named `name` (`INT`, `HUP`, `QUIT`, …) with `kill`.
+    pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
-            .args(["-INT", &self.pid().to_string()])
+            .args([&format!("-{name}"), &self.pid().to_string()])
             .status()
             .expect("run kill");
-        assert!(status.success(), "kill -INT failed");
+        assert!(status.success(), "kill -{name} failed");
     }
 
     /// Waits for the exit; `None` if it is still running after `within`.
@@ -149,7 +154,14 @@ pub fn command(dir: &Path, args: &[&str]) -> Command {
 /// 127.0.0.1:<port>` line, which this waits for and parses. Returns once the
 /// simulator accepts connections.
 pub fn start_sim_process(dir: &Path, speed: &str) -> (Proc, u16) {
-    let mut sim = Proc::spawn(command(dir, &["sim", "--port", "0", "--speed", speed]));
+    start_sim_process_with(dir, &["--speed", speed])
+}
+
+/// [`start_sim_process`] with other `sim` arguments (e.g. `--scenario FILE`).
+pub fn start_sim_process_with(dir: &Path, args: &[&str]) -> (Proc, u16) {
+    let mut all = vec!["sim", "--port", "0"];
+    all.extend_from_slice(args);
+    let mut sim = Proc::spawn(command(dir, &all));
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(port) = listening_port(&sim.stdout.text()) {

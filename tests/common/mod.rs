@@ -7,7 +7,7 @@
 pub mod binary;
 pub mod scripted;
 
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 use std::time::Duration;
 
 use first_trading_app::broker::tws::session::{
@@ -46,15 +46,45 @@ pub async fn start_sim(config: SimConfig) -> SimHandle {
         .expect("simulator starts")
 }
 
-/// Test logs on `RUST_LOG` (captured per test by the harness).
+/// Every log line of this test binary at `info` and above (or as
+/// `RUST_LOG` says); sessions tag theirs with `client_id=N`.
+static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// Appends to [`LOG`]; also echoes to stderr when `RUST_LOG` is set.
+struct Tee;
+
+impl std::io::Write for Tee {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOG.lock().unwrap().extend_from_slice(bytes);
+        if std::env::var_os("RUST_LOG").is_some() {
+            eprint!("{}", String::from_utf8_lossy(bytes));
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs the binary's log capture (once; [`start_sim`] calls it).
 pub fn init_tracing() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-            .with_test_writer()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(|| Tee)
             .try_init();
     });
+}
+
+/// Everything logged so far by this test binary.
+#[allow(dead_code)]
+pub fn log_text() -> String {
+    String::from_utf8_lossy(&LOG.lock().unwrap()).into_owned()
 }
 
 /// A paper session against `sim` as client `client_id`, default limits except

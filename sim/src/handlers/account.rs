@@ -8,7 +8,7 @@ use crate::state::{ConnId, SimState};
 use crate::wire::{self, id};
 
 /// Tags answered for `All` / `$LEDGER` account summary requests.
-const ALL_TAGS: [&str; 17] = [
+const ALL_TAGS: [&str; 19] = [
     "AccountType",
     "NetLiquidation",
     "TotalCashValue",
@@ -26,6 +26,8 @@ const ALL_TAGS: [&str; 17] = [
     "FullMaintMarginReq",
     "RealizedPnL",
     "UnrealizedPnL",
+    "Currency",
+    "ExchangeRate",
 ];
 
 /// A session's account subscriptions: (conn, positions, account updates, summaries).
@@ -37,13 +39,27 @@ fn money(d: Decimal) -> String {
 
 impl SimState {
     /// Value of one account tag, or `None` for unknown tags.
-    pub(crate) fn account_tag(&self, tag: &str) -> Option<(String, &'static str)> {
+    /// Money values are in the account's base currency (TWS reports the
+    /// summary in it), converted at `exchange_rate_usd`.
+    pub(crate) fn account_tag(&self, tag: &str) -> Option<(String, String)> {
+        let base = self.base_currency();
+        let (value, currency) = self.account_tag_usd(tag)?;
+        Some(match (tag, currency) {
+            ("Currency", _) => (base.clone(), base),
+            ("ExchangeRate", _) => ("1.00".to_string(), base),
+            (_, "USD") => (money(self.in_base(value.parse().ok()?)), base),
+            _ => (value, currency.to_string()),
+        })
+    }
+
+    fn account_tag_usd(&self, tag: &str) -> Option<(String, &'static str)> {
         let mark = |s: &str| self.mark(s);
         let nl = self.account.net_liquidation(mark);
         let gpv = self.account.gross_position_value(mark);
         let init = gpv * Decimal::new(5, 1);
         let maint = gpv * Decimal::new(25, 2);
         Some(match tag {
+            "Currency" | "ExchangeRate" => (String::new(), ""),
             "AccountType" => ("INDIVIDUAL".to_string(), ""),
             "NetLiquidation" | "EquityWithLoanValue" => (money(nl), "USD"),
             "TotalCashValue" | "SettledCash" => (money(self.account.cash), "USD"),
@@ -83,10 +99,10 @@ impl SimState {
             .holdings
             .iter()
             .filter_map(|(sym, h)| {
-                let spec = self.market.index(sym).and_then(|i| self.market.spec(i))?;
-                Some(wire::position(
+                let contract = self.holding_contract(sym)?;
+                Some(wire::position_of(
                     &self.account.id,
-                    spec,
+                    contract,
                     h.qty,
                     h.avg_cost().round_dp(6),
                 ))
@@ -123,7 +139,7 @@ impl SimState {
             if let Some((value, currency)) = self.account_tag(tag) {
                 self.send(
                     conn,
-                    wire::account_summary(req_id, &account, tag, &value, currency),
+                    wire::account_summary(req_id, &account, tag, &value, &currency),
                 );
             }
         }
@@ -134,16 +150,26 @@ impl SimState {
             .iter()
             .filter_map(|tag| {
                 self.account_tag(tag)
-                    .map(|(v, c)| wire::account_value(tag, &v, c, &self.account.id))
+                    .map(|(v, c)| wire::account_value(tag, &v, &c, &self.account.id))
             })
             .collect();
+        // TWS's rate for each currency held, in base units: here USD.
+        if self.config.base_currency != "USD" {
+            let rate = self.config.exchange_rate_usd.to_string();
+            frames.push(wire::account_value(
+                "ExchangeRate",
+                &rate,
+                "USD",
+                &self.account.id,
+            ));
+        }
         for (sym, h) in &self.account.holdings {
-            let Some(spec) = self.market.index(sym).and_then(|i| self.market.spec(i)) else {
+            let Some(contract) = self.holding_contract(sym) else {
                 continue;
             };
-            let mark = self.mark(sym).unwrap_or_default();
+            let mark = self.mark(sym).unwrap_or_else(|| h.avg_cost());
             let msg = proto::PortfolioValue {
-                contract: Some(wire::contract(spec)),
+                contract: Some(contract),
                 position: Some(wire::s(h.qty)),
                 market_price: Some(wire::f(mark)),
                 market_value: Some(wire::f(h.qty * mark)),
@@ -186,9 +212,14 @@ impl SimState {
 
     fn pnl_frame(&self, req_id: i32) -> Vec<u8> {
         let mark = |s: &str| self.mark(s);
-        let realized = self.account.realized();
-        let unrealized = self.account.unrealized(mark);
-        let daily = self.account.net_liquidation(mark) - self.account.starting_cash;
+        let realized = self.in_base(self.account.realized());
+        let unrealized = self.in_base(self.account.unrealized(mark));
+        // IB's daily PnL counts carried positions from the prior close.
+        let daily = self.in_base(
+            self.account.net_liquidation(mark)
+                - self.account.starting_cash
+                - self.carried_before_today(None),
+        );
         encode_message(
             id::PNL,
             &proto::PnL {
@@ -205,15 +236,16 @@ impl SimState {
         let h = self.account.holding(sym);
         let mark = self.mark(sym)?;
         let unrealized = h.unrealized(mark);
+        let daily = h.realized + unrealized - self.carried_before_today(Some(sym));
         Some(encode_message(
             id::PNL_SINGLE,
             &proto::PnLSingle {
                 req_id: Some(req_id),
                 position: Some(wire::s(h.qty)),
-                daily_pn_l: Some(wire::f(h.realized + unrealized)),
-                unrealized_pn_l: Some(wire::f(unrealized)),
-                realized_pn_l: Some(wire::f(h.realized)),
-                value: Some(wire::f(h.qty * mark)),
+                daily_pn_l: Some(wire::f(self.in_base(daily))),
+                unrealized_pn_l: Some(wire::f(self.in_base(unrealized))),
+                realized_pn_l: Some(wire::f(self.in_base(h.realized))),
+                value: Some(wire::f(self.in_base(h.qty * mark))),
             },
         ))
     }

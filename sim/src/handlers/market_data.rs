@@ -261,6 +261,9 @@ impl SimState {
     }
 
     pub(super) fn historical_data(&mut self, conn: ConnId, r: proto::HistoricalDataRequest) {
+        if self.config.history_unanswered {
+            return;
+        }
         let req_id = r.req_id.unwrap_or(-1);
         let Some(idx) = self.resolve(r.contract.as_ref()) else {
             self.no_security(conn, req_id);

@@ -9,6 +9,7 @@ mod account;
 mod market_data;
 mod orders;
 mod session;
+mod settings;
 mod ticker;
 
 use std::time::Instant;
@@ -66,6 +67,9 @@ impl SimState {
             Request::HistoricalData(r) => self.historical_data(conn, r),
             Request::CancelHistoricalData(_) => {}
             Request::HeadTimestamp(r) => self.head_timestamp(conn, r),
+            Request::PlaceOrder(r) if self.refused_read_only(conn, r.order_id.unwrap_or(-1)) => {}
+            Request::CancelOrder(id) if self.refused_read_only(conn, id) => {}
+            Request::GlobalCancel if self.refused_read_only(conn, -1) => {}
             Request::PlaceOrder(r) => self.place_order(conn, r),
             Request::CancelOrder(id) => self.cancel_order(conn, id),
             Request::GlobalCancel => {

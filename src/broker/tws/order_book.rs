@@ -20,7 +20,7 @@ use crate::broker::tws::snapshot::{broker_execution, BrokerExecution};
 use crate::broker::tws::wire::{self, Malformed};
 use crate::core::event::BrokerEvent;
 use crate::domain::exec_id::stem_and_revision;
-use crate::domain::order_id::ClientOrderId;
+use crate::domain::order_id::{ClientOrderId, ORDER_REF_PREFIX};
 use crate::domain::types::{Fill, Symbol};
 use crate::journal::OrderStatus;
 
@@ -101,6 +101,9 @@ pub struct OrderBook {
     applied: HashMap<String, (u32, Fill)>,
     /// Per exec-id stem: the commission applied (a correction's replaces it).
     charged: HashMap<String, Decimal>,
+    /// IB ids of orders seen that are not ours (no `orderRef` of ours):
+    /// manual orders (client 0), other clients'. Left alone.
+    not_ours: HashSet<i32>,
 }
 
 impl OrderBook {
@@ -201,7 +204,15 @@ impl OrderBook {
                         self.bind(id, data.order_id);
                         Translated::Nothing
                     }
-                    None => unaccounted(data.order_id, &data.order.order_ref, "open order"),
+                    None if has_our_prefix(&data.order.order_ref) => {
+                        unaccounted(data.order_id, &data.order.order_ref, "open order")
+                    }
+                    None => {
+                        if self.not_ours.insert(data.order_id) {
+                            tracing::info!(ib_order_id = data.order_id, client_id = data.order.client_id, symbol = %data.contract.symbol, "an order not placed by this bot (manual or another client's): left alone");
+                        }
+                        Translated::Nothing
+                    }
                 })
             }
             OrderUpdate::ExecutionData(data) => self.execution(data),
@@ -212,6 +223,9 @@ impl OrderBook {
 
     fn status(&mut self, status: &ibapi::orders::OrderStatus) -> Decoded {
         let Some(id) = self.by_ib.get(&status.order_id).copied() else {
+            if self.not_ours.contains(&status.order_id) {
+                return Decoded::engine_only(Translated::Nothing);
+            }
             return Decoded::engine_only(unaccounted(status.order_id, "", "order status"));
         };
         let (journaled, event) = match &status.status {
@@ -258,7 +272,12 @@ impl OrderBook {
             }
         };
         let Some(id) = id else {
-            let engine = unaccounted(e.order_id, &e.order_reference, "execution");
+            let engine = if has_our_prefix(&e.order_reference) {
+                unaccounted(e.order_id, &e.order_reference, "execution")
+            } else {
+                tracing::info!(exec_id = %e.execution_id, ib_order_id = e.order_id, "execution of an order not placed by this bot: journaled, left alone");
+                Translated::Nothing
+            };
             return Decoded {
                 journal: Some(JournalFact::Execution(execution)),
                 engine,
@@ -309,6 +328,14 @@ pub fn fill_of(execution: &BrokerExecution) -> Fill {
         // The broker's own execution time (TWS's clock is the market's).
         time: execution.time,
     }
+}
+
+/// Whether an `orderRef` claims to be ours (our prefix), parseable or not.
+fn has_our_prefix(order_ref: &str) -> bool {
+    order_ref
+        .split('-')
+        .next()
+        .is_some_and(|head| head == ORDER_REF_PREFIX)
 }
 
 fn unaccounted(order_id: i32, order_ref: &str, what: &'static str) -> Translated {

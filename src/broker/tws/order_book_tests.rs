@@ -186,13 +186,20 @@ fn an_execution_with_an_unusable_price_is_dropped_and_halts() {
 }
 
 #[test]
-fn another_clients_execution_is_journaled_but_unaccounted() {
+fn another_clients_execution_is_journaled_and_left_alone() {
     let mut book = OrderBook::new();
     let decoded = book.decode(&execution(42, "", "x1", 100.0));
     assert!(matches!(decoded.journal, Some(JournalFact::Execution(_))));
+    assert_eq!(decoded.engine, Translated::Nothing);
+}
+
+#[test]
+fn an_execution_with_our_prefix_we_cannot_account_for_halts() {
+    let mut book = OrderBook::new();
+    let decoded = book.decode(&execution(43, "fta-garbled", "x2", 100.0));
     assert!(matches!(
         decoded.engine,
-        Translated::Unaccounted(Unaccounted { order_id: 42, .. })
+        Translated::Unaccounted(Unaccounted { order_id: 43, .. })
     ));
 }
 
@@ -243,13 +250,29 @@ fn an_open_order_of_ours_binds_its_ib_id() {
     assert_eq!(book.ib_id(id), Some(321));
     assert_eq!(book.lookup(321, ""), Some(id));
 
+    // A manual order (client 0, no orderRef) and its status: left alone.
     let foreign = OrderData {
         order_id: 9,
         ..OrderData::default()
     };
-    assert!(matches!(
+    assert_eq!(
         book.decode(&OrderUpdate::OpenOrder(foreign)).engine,
-        Translated::Unaccounted(_)
+        Translated::Nothing
+    );
+    assert_eq!(
+        book.decode(&status(9, OrderStatusKind::Submitted, 0.0))
+            .engine,
+        Translated::Nothing
+    );
+    // Our prefix on an order we cannot account for: halts.
+    let mut garbled = OrderData {
+        order_id: 10,
+        ..OrderData::default()
+    };
+    garbled.order.order_ref = "fta-garbled".into();
+    assert!(matches!(
+        book.decode(&OrderUpdate::OpenOrder(garbled)).engine,
+        Translated::Unaccounted(Unaccounted { order_id: 10, .. })
     ));
 }
 

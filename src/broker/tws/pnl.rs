@@ -56,3 +56,46 @@ pub async fn stream_daily_pnl(client: Arc<Client>, account: String, out: mpsc::S
         }
     }
 }
+
+/// IB's figures for the day so far (reqPnL), read once at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaySoFar {
+    /// PnL since the prior close (positions carried from earlier days count
+    /// from that close, as IB computes it) plus today's realized PnL.
+    pub daily: Decimal,
+    /// Unrealized PnL of the positions held, from their average cost.
+    pub unrealized: Decimal,
+}
+
+/// The first reqPnL update for `account` within `within`; `None` (logged)
+/// when TWS does not answer in time or sends a malformed value.
+pub async fn day_so_far(client: &Client, account: &str, within: Duration) -> Option<DaySoFar> {
+    let id = AccountId(account.to_string());
+    let mut subscription = match client.pnl(&id, None).await {
+        Ok(subscription) => subscription,
+        Err(error) => {
+            tracing::warn!(%error, "IB PnL request failed at start");
+            return None;
+        }
+    };
+    let first = tokio::time::timeout(within, subscription.next()).await;
+    subscription.cancel().await;
+    let pnl = match first {
+        Ok(Some(Ok(SubscriptionItem::Data(pnl)))) => pnl,
+        other => {
+            tracing::warn!(?other, "IB did not report the day's PnL at start");
+            return None;
+        }
+    };
+    let unrealized = pnl.unrealized_pnl.unwrap_or(f64::NAN);
+    match (
+        wire::amount("daily PnL", pnl.daily_pnl),
+        wire::amount("unrealized PnL", unrealized),
+    ) {
+        (Ok(daily), Ok(unrealized)) => Some(DaySoFar { daily, unrealized }),
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::warn!(%error, "IB PnL at start dropped");
+            None
+        }
+    }
+}

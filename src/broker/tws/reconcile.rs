@@ -71,7 +71,17 @@ impl LiveSession {
     ) -> Result<bool, ReconcileError> {
         let (client, account) = (&*self.client, self.account.expose());
         let (engine, router, recorder) = (&mut self.engine, &mut self.book, &mut self.recorder);
-        for position in snapshot::positions(client, account).await? {
+        let (managed, others) = snapshot::split_managed(
+            snapshot::positions(client, account).await?,
+            &engine.symbols(),
+        );
+        if !others.is_empty() {
+            tracing::warn!(
+                "not managed: {} (no enabled strategy trades them, or not a US stock: never stopped, flattened or counted toward a symbol's limit)",
+                snapshot::position_list(&others)
+            );
+        }
+        for position in managed {
             engine
                 .restore_position(position.symbol, position.quantity, position.average_cost)
                 .map_err(|e| ReconcileError::BadPosition {
@@ -132,8 +142,14 @@ fn check_positions_against_journal(
     if !journal_has_history {
         return Ok(true);
     }
-    let journaled: Vec<(Symbol, Decimal)> =
-        report.pnl.iter().map(|p| (p.symbol, p.position)).collect();
+    // The same filter as adoption: only the symbols the strategies trade.
+    let managed = engine.symbols();
+    let journaled: Vec<(Symbol, Decimal)> = report
+        .pnl
+        .iter()
+        .filter(|p| managed.contains(&p.symbol))
+        .map(|p| (p.symbol, p.position))
+        .collect();
     let differences = position_differences(engine, &journaled);
     for &(symbol, journal, tws) in &differences {
         tracing::error!(
@@ -299,7 +315,10 @@ impl LiveSession {
                 }
             }
         }
-        let positions = snapshot::positions(client, account).await?;
+        let (positions, _) = snapshot::split_managed(
+            snapshot::positions(client, account).await?,
+            &engine.symbols(),
+        );
         let at_tws: Vec<(Symbol, Decimal)> =
             positions.iter().map(|p| (p.symbol, p.quantity)).collect();
         let differences = position_differences(engine, &at_tws);

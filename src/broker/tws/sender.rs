@@ -147,6 +147,17 @@ impl OrderSender {
         Ok(sent)
     }
 
+    /// From now on refuses every command, as with `--read-only` (TWS's own
+    /// API turned out to be read-only).
+    pub fn refuse_all(&mut self) {
+        self.read_only = true;
+    }
+
+    /// Whether every command is refused.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     fn refuse_if_read_only(&self, what: &'static str) -> Result<(), RouterError> {
         if self.read_only {
             return Err(RouterError::ReadOnly(what));

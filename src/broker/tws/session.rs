@@ -34,6 +34,7 @@ use ibapi::subscriptions::{NoticeStream, Subscription};
 use ibapi::Client;
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
+use tracing::Instrument as _;
 
 pub use report::SessionReport;
 pub use shutdown::FLATTEN_GRACE;
@@ -167,13 +168,20 @@ pub async fn run_session(
     config: SessionConfig,
     mut stop: ShutdownListener,
 ) -> Result<SessionReport, SessionError> {
-    let (mut session, mut streams) = LiveSession::start(config).await?;
-    session.run(&mut streams, &mut stop).await;
-    // Market data first, so the shutdown works however busy the feeds are.
-    streams.feeds.stop().await;
-    let report = session.shut_down(&mut streams.orders, &mut stop).await;
-    session.client.disconnect().await;
-    Ok(report)
+    // Every line the session logs names its client id (two sessions, or a
+    // session and a manual command, can share one log).
+    let span = tracing::info_span!("session", client_id = config.client_id);
+    async move {
+        let (mut session, mut streams) = LiveSession::start(config, &mut stop).await?;
+        session.run(&mut streams, &mut stop).await;
+        // Market data first, so the shutdown works however busy the feeds are.
+        streams.feeds.stop().await;
+        let report = session.shut_down(&mut streams.orders, &mut stop).await;
+        session.client.disconnect().await;
+        Ok(report)
+    }
+    .instrument(span)
+    .await
 }
 
 impl LiveSession {
@@ -289,8 +297,26 @@ impl LiveSession {
         if let Some(event) = order_id.and_then(|id| self.book.rejection(id, code, message)) {
             self.engine
                 .on_broker(&event, self.recorder.now(), &mut self.out);
-            self.dispatch().await;
         }
+        if codes::is_read_only_refusal(code, message) {
+            self.on_read_only_api();
+        }
+        self.dispatch().await;
+    }
+
+    /// TWS's API is read-only: halt entries at once and send nothing more
+    /// (no retry, no cancel, no shutdown cancel: TWS would refuse them all).
+    fn on_read_only_api(&mut self) {
+        if self.sender.is_read_only() {
+            return;
+        }
+        tracing::error!(code = codes::REQUEST_INVALID, "{}", codes::READ_ONLY_FIX);
+        self.sender.refuse_all();
+        self.options.read_only = true;
+        // Whatever the halt asks for (cancels of working entries) is refused
+        // by the sender and logged, never sent.
+        self.engine
+            .halt(HaltCause::Engine, self.recorder.now(), &mut self.out);
     }
 
     /// A market event: traded on only while connected.

@@ -32,21 +32,88 @@ pub enum SnapshotError {
     /// TWS did not report the value.
     #[error("TWS did not report {0} for the account")]
     Missing(&'static str),
+    /// The account's base currency is not USD: its equity and PnL would be
+    /// compared with USD prices and limits. The bot does not convert.
+    #[error("the account's base currency is {currency}, not USD: TWS reports its net liquidation and PnL in {currency} while the bot's prices, position limits and daily-loss limit are in USD, and it does not convert; refusing to trade. Use a paper account whose base currency is USD (Client Portal → Settings → Account Settings → Base Currency), or run with --read-only to watch this one")]
+    BaseCurrency {
+        /// The base currency TWS reported (e.g. `EUR`).
+        currency: String,
+    },
 }
 
 fn request(what: &'static str) -> impl FnOnce(ibapi::Error) -> SnapshotError {
     move |source| SnapshotError::Request { what, source }
 }
 
-/// A position as TWS reports it.
+/// A position as TWS reports it (any security type: reqPositions reports
+/// every position of the account).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokerPosition {
-    /// Instrument.
+    /// Symbol (the underlying's for an option or future).
     pub symbol: Symbol,
     /// Signed quantity.
     pub quantity: Decimal,
-    /// Average cost per share.
+    /// Average cost (per share for stocks, per contract for derivatives).
     pub average_cost: Decimal,
+    /// IB security type (`STK`, `OPT`, `FUT`, `CASH`, ...).
+    pub sec_type: String,
+    /// Currency.
+    pub currency: String,
+    /// Exchange-local symbol (`SPY   260116C00600000` for an SPY option).
+    pub local_symbol: String,
+}
+
+impl BrokerPosition {
+    /// A US stock position (`STK`, `USD`).
+    pub fn us_stock(symbol: Symbol, quantity: Decimal, average_cost: Decimal) -> Self {
+        Self {
+            symbol,
+            quantity,
+            average_cost,
+            sec_type: "STK".to_string(),
+            currency: "USD".to_string(),
+            local_symbol: symbol.as_str().to_string(),
+        }
+    }
+
+    /// Whether it is a US stock (secType `STK`, currency `USD`): the only
+    /// kind of position the bot may manage.
+    pub fn is_us_stock(&self) -> bool {
+        self.sec_type == "STK" && self.currency == "USD"
+    }
+
+    /// How it is named to the operator: the local symbol for derivatives and
+    /// foreign currencies, the ticker for US stocks.
+    pub fn label(&self) -> String {
+        if self.is_us_stock() || self.local_symbol.is_empty() {
+            self.symbol.as_str().to_string()
+        } else if self.currency == "USD" {
+            format!("{} {}", self.sec_type, self.local_symbol)
+        } else {
+            format!("{} {} {}", self.sec_type, self.local_symbol, self.currency)
+        }
+    }
+}
+
+/// Splits `positions` into the ones the bot manages (US stocks in `symbols`,
+/// the symbols its enabled strategies trade) and every other one, which it
+/// must never stop, flatten or count toward a symbol's limit.
+pub fn split_managed(
+    positions: Vec<BrokerPosition>,
+    symbols: &[Symbol],
+) -> (Vec<BrokerPosition>, Vec<BrokerPosition>) {
+    positions
+        .into_iter()
+        .partition(|p| p.is_us_stock() && symbols.contains(&p.symbol))
+}
+
+/// `AAPL 10, OPT SPY   260116C00600000 2` — for the one "not managed" line.
+pub fn position_list(positions: &[BrokerPosition]) -> String {
+    positions
+        .iter()
+        .map(|p| format!("{} {}", p.label(), p.quantity))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An open order as TWS reports it.
@@ -107,10 +174,13 @@ pub async fn managed_accounts(client: &Client) -> Result<Vec<String>, SnapshotEr
     Ok(accounts)
 }
 
-/// Net liquidation value of `account`, in its base currency.
+/// Net liquidation value of `account` in USD, its base currency. TWS reports
+/// account summary values in the base currency and names it in each row's
+/// currency field (IB: reqAccountSummary, `accountSummary(..., currency)`).
 ///
 /// # Errors
-/// When TWS does not answer or does not report it.
+/// When TWS does not answer or does not report it;
+/// [`SnapshotError::BaseCurrency`] when the base currency is not USD.
 pub async fn net_liquidation(client: &Client, account: &str) -> Result<Decimal, SnapshotError> {
     let group = AccountGroup("All".to_string());
     let mut subscription = client
@@ -130,17 +200,26 @@ pub async fn net_liquidation(client: &Client, account: &str) -> Result<Decimal, 
             source: ibapi::Error::Timeout,
         });
     }
-    rows.into_iter()
+    let (value, currency) = rows
+        .into_iter()
         .find_map(|row| match row {
             AccountSummaryResult::Summary(s)
                 if s.account == account && s.tag == AccountSummaryTags::NET_LIQUIDATION =>
             {
-                s.value.parse::<Decimal>().ok()
+                s.value.parse::<Decimal>().ok().map(|v| (v, s.currency))
             }
             _ => None,
         })
-        .ok_or(SnapshotError::Missing("NetLiquidation"))
+        .ok_or(SnapshotError::Missing("NetLiquidation"))?;
+    // Summary values are in the account's base currency, named by the row.
+    if currency != BASE_CURRENCY {
+        return Err(SnapshotError::BaseCurrency { currency });
+    }
+    Ok(value)
 }
+
+/// The only base currency the bot trades in: its prices and limits are USD.
+pub const BASE_CURRENCY: &str = "USD";
 
 /// Every non-zero stock position of `account`.
 ///
@@ -181,6 +260,9 @@ pub async fn positions(
                     symbol: Symbol::new(p.contract.symbol.as_str()).ok()?,
                     quantity,
                     average_cost,
+                    sec_type: p.contract.security_type.as_str().to_string(),
+                    currency: p.contract.currency.to_string(),
+                    local_symbol: p.contract.local_symbol.clone(),
                 })
             }
             _ => None,
@@ -278,6 +360,9 @@ pub async fn executions(
     let mut out: Vec<BrokerExecution> = Vec::new();
     for row in rows {
         match row {
+            Executions::ExecutionData(data) if !is_us_stock(&data.contract) => {
+                tracing::debug!(exec_id = %data.execution.execution_id, "execution of a non-US-stock contract: not ours, skipped");
+            }
             Executions::ExecutionData(data) => match broker_execution(&data) {
                 Ok(execution) => out.push(execution),
                 Err(error) => {
@@ -292,6 +377,11 @@ pub async fn executions(
         }
     }
     Ok(out)
+}
+
+/// Whether a contract is a US stock (the only kind the bot trades).
+pub fn is_us_stock(contract: &ibapi::contracts::Contract) -> bool {
+    contract.security_type == ibapi::contracts::SecurityType::Stock && contract.currency.0 == "USD"
 }
 
 /// One execution report as our record.

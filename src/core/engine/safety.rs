@@ -62,11 +62,16 @@ impl Engine {
         }
     }
 
-    /// Emergency: marks every working order cancel-requested and asks the
-    /// broker to cancel everything (IB global cancel).
+    /// Emergency: cancels every working order of ours, one cancel per order.
+    /// Never IB's global cancel: that would also cancel orders that are not
+    /// ours (other clients', typed into TWS by hand).
     pub fn cancel_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        let approved = self.gate.check_cancel(now);
-        out.commands.push(self.orders.cancel_all(approved));
+        for id in self.orders.working_ids(|_| true) {
+            let approved = self.gate.check_cancel(now);
+            if let Some(command) = self.orders.cancel(id, approved) {
+                out.commands.push(command);
+            }
+        }
     }
 
     /// Protects every open position not covered by working stops of ours

@@ -325,11 +325,7 @@ mod tests {
                 left: Some(vec![]),
             },
             attempted: true,
-            found: vec![BrokerPosition {
-                symbol: spy,
-                quantity: dec!(-40),
-                average_cost: dec!(101.25),
-            }],
+            found: vec![BrokerPosition::us_stock(spy, dec!(-40), dec!(101.25))],
             sent: vec![SentOrder {
                 symbol: spy,
                 side: Side::Buy,

@@ -2,15 +2,20 @@
 //! and how they end: on [`Feeds::stop`] each task drops its subscription —
 //! `ibapi` cancels it at TWS — and is joined, never aborted mid-message.
 //!
-//! Owns the tasks' lifetime only; what a feed does is `market_data.rs` and
-//! `pnl.rs`. Must never be awaited on the trading path except through
-//! [`next`], which never busy-loops on a closed channel.
+//! Owns the tasks' lifetime and the account's market-data lines: a bar
+//! subscription takes a line from [`MarketDataLines`] before it is started
+//! (IB refuses the line after the last with error 101), and gives it back
+//! when the feeds stop. What a feed does is `market_data.rs` and `pnl.rs`.
+//! Must never be awaited on the trading path except through [`next`], which
+//! never busy-loops on a closed channel.
 
 use std::future::Future;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
+
+use crate::broker::tws::pacing::{Line, LinesExhausted, MarketDataLines};
 
 /// How long stopping waits for the feeds to wind down before it gives up
 /// on them (they are then dropped with the runtime).
@@ -20,14 +25,32 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 pub(super) struct Feeds {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    lines: MarketDataLines,
+    held: Vec<Line>,
 }
 
 impl Feeds {
-    pub(super) fn new() -> Self {
+    /// No feed yet; subscriptions may take up to `lines` market-data lines.
+    pub(super) fn new(lines: MarketDataLines) -> Self {
         Self {
             stop: watch::Sender::new(false),
             tasks: JoinSet::new(),
+            lines,
+            held: Vec::new(),
         }
+    }
+
+    /// Runs a market data subscription `feed` on a line of its own.
+    ///
+    /// # Errors
+    /// [`LinesExhausted`] when every line is in use: nothing is started.
+    pub(super) fn spawn_subscription(
+        &mut self,
+        feed: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), LinesExhausted> {
+        self.held.push(self.lines.try_open()?);
+        self.spawn(feed);
+        Ok(())
     }
 
     /// Runs `feed` until it ends by itself or [`Feeds::stop`] is called.
@@ -58,6 +81,14 @@ impl Feeds {
                 "market data feeds did not stop in time"
             );
         }
+        for line in self.held.drain(..) {
+            self.lines.close(line);
+        }
+    }
+
+    /// Market-data lines in use by the feeds.
+    pub(super) fn lines_in_use(&self) -> u32 {
+        self.lines.in_use()
     }
 }
 
@@ -74,3 +105,7 @@ pub(super) async fn next<T>(channel: &mut Option<mpsc::Receiver<T>>) -> T {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "feeds_tests.rs"]
+mod tests;

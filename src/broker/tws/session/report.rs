@@ -5,7 +5,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use crate::broker::tws::snapshot::BrokerPosition;
+use crate::broker::tws::snapshot::{BrokerOrder, BrokerPosition};
 use crate::domain::types::TradingState;
 
 /// What the shutdown achieved, printed and logged at exit.
@@ -13,6 +13,8 @@ use crate::domain::types::TradingState;
 pub struct SessionReport {
     /// Positions as TWS reports them at the end (or the bot's view when TWS could not be read).
     pub positions: Vec<BrokerPosition>,
+    /// Working orders that are not ours (other clients', manual ones): left alone.
+    pub not_ours: Vec<BrokerOrder>,
     /// Whether `positions` comes from TWS (true) or from the bot's own accounting.
     pub positions_confirmed: bool,
     /// Working orders left in the account (`None` when TWS could not be read).
@@ -29,6 +31,19 @@ pub struct SessionReport {
     pub state: TradingState,
 }
 
+/// One line for an order that is not ours.
+pub fn not_ours_line(o: &BrokerOrder) -> String {
+    format!(
+        "not ours, left alone: order {} of client {} {} {} {} ({})",
+        o.order_id,
+        o.client_id,
+        o.side,
+        o.quantity,
+        o.symbol.as_str(),
+        o.status
+    )
+}
+
 impl SessionReport {
     /// Day PnL: realized + unrealized − commissions.
     pub fn day_pnl(&self) -> Decimal {
@@ -41,12 +56,18 @@ impl fmt::Display for SessionReport {
         writeln!(f, "=== first-trading-app: final report ===")?;
         writeln!(f, "trading state:    {}", self.state)?;
         match self.open_orders_left {
-            Some(0) => writeln!(f, "open orders left: 0 (every order confirmed cancelled)")?,
+            Some(0) => writeln!(
+                f,
+                "open orders left: 0 (every order of ours confirmed cancelled)"
+            )?,
             Some(n) => writeln!(
                 f,
                 "open orders left: {n} — CANCEL THEM IN TWS (see SECURITY.md)"
             )?,
             None => writeln!(f, "open orders left: UNKNOWN (TWS unreachable) — check TWS")?,
+        }
+        for o in &self.not_ours {
+            writeln!(f, "{}", not_ours_line(o))?;
         }
         let source = if self.positions_confirmed {
             "TWS"
@@ -61,7 +82,7 @@ impl fmt::Display for SessionReport {
                 writeln!(
                     f,
                     "  {:<6} {:>10} @ {}",
-                    p.symbol.as_str(),
+                    p.label(),
                     p.quantity,
                     p.average_cost.round_dp(4)
                 )?;

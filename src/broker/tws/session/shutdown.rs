@@ -1,7 +1,8 @@
 //! The emergency shutdown (first Ctrl+C / SIGTERM): stop strategies, HALT,
-//! cancel every order at TWS and wait — bounded — until TWS confirms none is
-//! left; on `--flatten-on-exit` or a second Ctrl+C, also close every position;
-//! then report. Works while market data is busy (the feeds are stopped first)
+//! cancel every order of ours at TWS, one by one, and wait — bounded — until
+//! TWS confirms none of ours is left; on `--flatten-on-exit` or a second
+//! Ctrl+C, also close every position the bot manages; then report. Orders and
+//! positions that are not ours are never touched, only listed. Works while market data is busy (the feeds are stopped first)
 //! and while disconnected (every TWS read is bounded by the remaining time,
 //! and the report says what could not be confirmed).
 //!
@@ -18,7 +19,8 @@ use ibapi::Client;
 use tokio::time::Instant;
 
 use super::{LiveSession, SessionReport};
-use crate::broker::tws::snapshot::{self, BrokerPosition};
+use crate::broker::tws::snapshot::{self, BrokerOrder, BrokerPosition};
+use crate::domain::order_id::ClientOrderId;
 use crate::risk::HaltCause;
 use crate::shutdown::{ShutdownListener, ShutdownStage};
 
@@ -74,7 +76,7 @@ impl LiveSession {
         stop: &mut ShutdownListener,
         deadline: Instant,
     ) -> (Option<usize>, bool) {
-        tracing::warn!("emergency shutdown: cancelling every order");
+        tracing::warn!("emergency shutdown: cancelling every order of ours, one by one");
         self.engine.cancel_all(self.recorder.now(), &mut self.out);
         self.dispatch().await;
         let mut open_left = self.wait_until(orders, deadline, Goal::NoOpenOrders).await;
@@ -82,7 +84,7 @@ impl LiveSession {
             || stop.stage() >= ShutdownStage::Flatten
             || self.second_signal_within_grace(stop, deadline).await;
         if flatten {
-            tracing::warn!("flattening every position");
+            tracing::warn!("flattening every position the bot manages");
             let flatten_deadline = Instant::now() + self.options.cancel_timeout;
             self.engine.flatten_all(self.recorder.now(), &mut self.out);
             self.dispatch().await;
@@ -144,7 +146,7 @@ impl LiveSession {
                         }
                         Goal::Flat => matches!(
                             tokio::time::timeout_at(deadline, snapshot::positions(&self.client, self.account.expose())).await,
-                            Ok(Ok(positions)) if positions.is_empty()
+                            Ok(Ok(positions)) if snapshot::split_managed(positions.clone(), &self.engine.symbols()).0.is_empty()
                         ),
                     };
                     if done {
@@ -195,15 +197,16 @@ impl LiveSession {
         let positions = broker_positions.unwrap_or_else(|| {
             portfolio
                 .open_positions()
-                .map(|p| BrokerPosition {
-                    symbol: p.symbol(),
-                    quantity: p.quantity(),
-                    average_cost: p.average_cost(),
-                })
+                .map(|p| BrokerPosition::us_stock(p.symbol(), p.quantity(), p.average_cost()))
                 .collect()
         });
+        let not_ours = open_split(&self.client, remaining)
+            .await
+            .map(|(_, others)| others)
+            .unwrap_or_default();
         SessionReport {
             positions,
+            not_ours,
             positions_confirmed,
             open_orders_left: open_left,
             flattened,
@@ -215,10 +218,25 @@ impl LiveSession {
     }
 }
 
-/// Open orders at TWS, read within `deadline`; `None` when TWS did not answer.
+/// Open orders of ours at TWS (our `orderRef`), read within `deadline`;
+/// `None` when TWS did not answer.
 async fn count_open(client: &Client, deadline: Instant) -> Option<usize> {
+    open_split(client, deadline)
+        .await
+        .map(|(ours, _)| ours.len())
+}
+
+/// Open orders at TWS split into ours (our `orderRef`) and the others.
+async fn open_split(
+    client: &Client,
+    deadline: Instant,
+) -> Option<(Vec<BrokerOrder>, Vec<BrokerOrder>)> {
     match tokio::time::timeout_at(deadline, snapshot::open_orders(client)).await {
-        Ok(Ok(orders)) => Some(orders.len()),
+        Ok(Ok(orders)) => Some(
+            orders
+                .into_iter()
+                .partition(|o| o.order_ref.parse::<ClientOrderId>().is_ok()),
+        ),
         _ => None,
     }
 }

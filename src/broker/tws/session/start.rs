@@ -4,7 +4,8 @@
 //! journal's day, adopt what exists at TWS, protect naked positions, warm the
 //! strategies up and start the market data feeds.
 //!
-//! Owns the start-up order only. Must never trade: the first order it may
+//! Owns the start-up order only, and where the day began ([`DayBaseline`]:
+//! from IB's day PnL, so carried positions count from the prior close). Must never trade: the first order it may
 //! send is a protective stop for a position that has none.
 
 use std::sync::Arc;
@@ -22,7 +23,8 @@ use crate::broker::tws::account::{verify_account, VerifyError};
 use crate::broker::tws::connect::connect;
 use crate::broker::tws::market_data::stream_bars;
 use crate::broker::tws::order_book::OrderBook;
-use crate::broker::tws::pnl::stream_daily_pnl;
+use crate::broker::tws::pacing::MarketDataLines;
+use crate::broker::tws::pnl::{day_so_far, stream_daily_pnl, DaySoFar};
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::snapshot;
@@ -31,15 +33,57 @@ use crate::core::engine::{Engine, EngineConfig, Output};
 use crate::domain::calendar::trading_day;
 use crate::domain::types::{Instrument, MarketEvent};
 use crate::risk::{AccountView, HaltCause, RiskLimits};
+use crate::shutdown::{ShutdownListener, ShutdownStage};
 use crate::strategy::{symbols_of, Strategy};
 
 /// How many market events may queue before the producers wait.
 const MARKET_CHANNEL: usize = 4096;
 
+/// How long the start waits for IB's first PnL figures.
+const PNL_AT_START: Duration = Duration::from_secs(5);
+
+/// Where the day began, for a session that starts mid-day, from IB's own
+/// day PnL (reqPnL): positions carried from an earlier day count from the
+/// prior close, as IB's daily PnL does, so a restart never turns yesterday's
+/// loss into today's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DayBaseline {
+    /// Net liquidation minus IB's daily PnL: the equity the day started with
+    /// (journaled unless an earlier run today journaled one).
+    start_equity: Decimal,
+    /// The portfolio's `net_pnl()` that counts as zero for today: the
+    /// adopted positions' PnL from their cost (IB's unrealized) minus IB's
+    /// daily PnL — what they made or lost before today.
+    start_of_day_pnl: Decimal,
+}
+
+impl DayBaseline {
+    /// From TWS's net liquidation and IB's day so far; without IB's figures,
+    /// the day starts now (logged).
+    fn new(net_liquidation: Decimal, so_far: Option<DaySoFar>) -> Self {
+        match so_far {
+            Some(day) => Self {
+                start_equity: net_liquidation - day.daily,
+                start_of_day_pnl: day.unrealized - day.daily,
+            },
+            None => {
+                tracing::warn!("without IB's day PnL the day's start is taken as now: held positions count from their cost");
+                Self {
+                    start_equity: net_liquidation,
+                    start_of_day_pnl: Decimal::ZERO,
+                }
+            }
+        }
+    }
+}
+
 impl LiveSession {
     /// Connects, verifies and adopts; returns the session ready to trade and
     /// its input streams.
-    pub(super) async fn start(config: SessionConfig) -> Result<(Self, Streams), SessionError> {
+    pub(super) async fn start(
+        config: SessionConfig,
+        stop: &mut ShutdownListener,
+    ) -> Result<(Self, Streams), SessionError> {
         let SessionConfig {
             host,
             port,
@@ -74,7 +118,7 @@ impl LiveSession {
         let operator = (config.operator_reset, config.reduce_only);
         let mut session = Self::open(client, config).await?;
         session.adopt(operator).await?;
-        warm_up_strategies(&session.client, &mut session.engine, session.recorder.now()).await;
+        session.warm_up(stop).await;
         let streams = session.open_streams(orders, notices, status_interval);
         Ok((session, streams))
     }
@@ -95,10 +139,13 @@ impl LiveSession {
             now,
         )?;
         let net_liquidation = snapshot::net_liquidation(&client, config.account.expose()).await?;
+        let so_far = day_so_far(&client, config.account.expose(), PNL_AT_START).await;
+        let baseline = DayBaseline::new(net_liquidation, so_far);
         // The first equity journaled for the day is the day's start, across restarts.
-        let start_equity = journal.set_start_equity(day, net_liquidation, now)?;
+        let start_equity = journal.set_start_equity(day, baseline.start_equity, now)?;
         let next_seq = journal.next_seq(day)?;
-        let account_view = AccountView::new(net_liquidation, start_equity);
+        let mut account_view = AccountView::new(net_liquidation, start_equity);
+        account_view.start_of_day_pnl = baseline.start_of_day_pnl;
         let instruments =
             crate::broker::tws::ticks::instruments(&client, &symbols_of(&config.strategies)).await;
         let engine = engine_for(
@@ -180,6 +227,26 @@ impl LiveSession {
         Ok(())
     }
 
+    /// Primes the strategies from history, unless the operator asks to stop
+    /// first: the warm-up (minutes when TWS is slow) is then abandoned at once
+    /// and the shutdown starts; a strategy not warmed up simply starts cold.
+    async fn warm_up(&mut self, stop: &mut ShutdownListener) {
+        let now = self.recorder.now();
+        let warm_up = warm_up_strategies(&self.client, &mut self.engine, now);
+        tokio::pin!(warm_up);
+        tokio::select! {
+            () = &mut warm_up => {}
+            () = stop.reached(ShutdownStage::Shutdown) => {
+                if stop.stage() >= ShutdownStage::Shutdown {
+                    tracing::warn!("shutdown requested during the warm-up: warm-up abandoned");
+                } else {
+                    // The signal side is gone without a request: finish the warm-up.
+                    warm_up.await;
+                }
+            }
+        }
+    }
+
     /// Starts one bar feed per traded symbol and IB's PnL feed.
     fn open_streams(
         &self,
@@ -187,15 +254,18 @@ impl LiveSession {
         notices: NoticeStream,
         status_interval: Duration,
     ) -> Streams {
-        let mut feeds = Feeds::new();
+        let mut feeds = Feeds::new(MarketDataLines::default());
         let (market_tx, market) = mpsc::channel::<MarketEvent>(MARKET_CHANNEL);
         for symbol in self.engine.symbols() {
-            feeds.spawn(stream_bars(
-                Arc::clone(&self.client),
-                symbol,
-                market_tx.clone(),
-            ));
+            let feed = stream_bars(Arc::clone(&self.client), symbol, market_tx.clone());
+            if let Err(error) = feeds.spawn_subscription(feed) {
+                tracing::error!(%symbol, %error, "no market data for this symbol: its strategies do not trade");
+            }
         }
+        tracing::info!(
+            lines = feeds.lines_in_use(),
+            "market data subscriptions started"
+        );
         let (pnl_tx, ib_pnl) = mpsc::channel::<Decimal>(16);
         let account = self.account.expose().to_string();
         feeds.spawn(stream_daily_pnl(Arc::clone(&self.client), account, pnl_tx));
