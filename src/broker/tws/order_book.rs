@@ -16,7 +16,7 @@ use ibapi::orders::{OrderStatusKind, OrderUpdate};
 use rust_decimal::Decimal;
 
 use crate::broker::codes::{self, Meaning};
-use crate::broker::tws::snapshot::{broker_execution, BrokerExecution};
+use crate::broker::tws::snapshot::{broker_execution, is_us_stock, BrokerExecution};
 use crate::broker::tws::wire::{self, Malformed};
 use crate::core::event::BrokerEvent;
 use crate::domain::exec_id::stem_and_revision;
@@ -259,6 +259,12 @@ impl OrderBook {
     fn execution(&mut self, data: &ibapi::orders::ExecutionData) -> Decoded {
         let e = &data.execution;
         let id = self.lookup(e.order_id, &e.order_reference);
+        if id.is_none() && !is_us_stock(&data.contract) {
+            // An option, future or forex fill of someone else's (e.g. typed
+            // into TWS while the bot is client 0): never SPY shares to us.
+            tracing::info!(exec_id = %e.execution_id, sec_type = ?data.contract.security_type, "execution of a contract the bot does not trade: left alone");
+            return Decoded::engine_only(Translated::Nothing);
+        }
         let execution = match broker_execution(data) {
             Ok(execution) => execution,
             Err(error) => {

@@ -303,3 +303,20 @@ fn order_bound_codes_map_to_events_only_for_our_orders() {
         "not ours"
     );
 }
+
+#[test]
+fn another_clients_option_fill_is_never_read_as_shares() {
+    let mut book = OrderBook::new();
+    let OrderUpdate::ExecutionData(mut data) = execution(42, "", "o1", 3.5) else {
+        unreachable!()
+    };
+    data.contract = Contract::option(
+        "SPY",
+        "20260116",
+        600.0,
+        ibapi::contracts::OptionRight::Call,
+    );
+    let decoded = book.decode(&OrderUpdate::ExecutionData(data));
+    assert_eq!(decoded.journal, None, "not journaled as SPY shares");
+    assert_eq!(decoded.engine, Translated::Nothing);
+}

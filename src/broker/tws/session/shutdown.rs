@@ -152,8 +152,27 @@ impl LiveSession {
                     if done {
                         return last_open;
                     }
+                    if goal == Goal::Flat {
+                        self.flatten_remainder().await;
+                    }
                 }
             }
+        }
+    }
+
+    /// While flattening: a fill that landed after the closing orders were
+    /// sized (an order in flight at the Ctrl+C) leaves a remainder once every
+    /// closing order is done; it is closed too.
+    async fn flatten_remainder(&mut self) {
+        let in_flight = self.engine.orders().open_orders().count();
+        let held = self.engine.portfolio().open_positions().count();
+        if in_flight == 0 && held > 0 {
+            tracing::warn!(
+                positions = held,
+                "a late fill left a position after the flatten: closing it too"
+            );
+            self.engine.flatten_all(self.recorder.now(), &mut self.out);
+            self.dispatch().await;
         }
     }
 
