@@ -59,7 +59,7 @@ pub async fn instruments(client: &Client, symbols: &[Symbol]) -> Vec<Instrument>
     for &symbol in symbols {
         match ladder_of(client, symbol).await {
             Ok(ticks) => {
-                tracing::info!(%symbol, ?ticks, "price increments read from TWS");
+                tracing::info!(%symbol, rungs = ?ticks.rungs(), "price increments read from TWS");
                 found.push(Instrument { symbol, ticks });
             }
             Err(error) => tracing::error!(
