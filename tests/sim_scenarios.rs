@@ -19,7 +19,7 @@ fn realistic_paper() -> PathBuf {
 
 #[test]
 fn the_realistic_paper_scenario_parses_into_its_behaviours() {
-    let config = SimConfig::from_scenario_file(&realistic_paper()).expect("scenario parses");
+    let config = SimConfig::from_scenario_file(realistic_paper()).expect("scenario parses");
     let penny = config
         .symbols
         .iter()

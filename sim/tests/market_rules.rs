@@ -71,16 +71,14 @@ async fn outcome(client: &Client, id: i32, symbol: &str, price: f64) -> i32 {
         .place_order(id, &Contract::stock(symbol).build(), &order)
         .await
         .expect("placed");
-    loop {
-        let item = tokio::time::timeout(std::time::Duration::from_secs(5), sub.next())
-            .await
-            .expect("an answer within 5 s");
-        match item {
-            Some(Ok(SubscriptionItem::Data(_))) => return 0,
-            Some(Ok(SubscriptionItem::Notice(n))) => return n.code,
-            Some(Err(Error::Notice(n))) => return n.code,
-            other => panic!("unexpected {other:?}"),
-        }
+    let item = tokio::time::timeout(std::time::Duration::from_secs(5), sub.next())
+        .await
+        .expect("an answer within 5 s");
+    match item {
+        Some(Ok(SubscriptionItem::Data(_))) => 0,
+        Some(Ok(SubscriptionItem::Notice(n))) => n.code,
+        Some(Err(Error::Notice(n))) => n.code,
+        other => panic!("unexpected {other:?}"),
     }
 }
 
