@@ -119,7 +119,7 @@ fn engine(c: &mut Criterion) {
     let limits = RiskLimits::default();
     let instruments = [Instrument {
         symbol,
-        tick_size: Decimal::new(1, 2),
+        ticks: first_trading_app::domain::ticks::TickLadder::flat(Decimal::new(1, 2)).unwrap(),
     }];
     let spec = RunSpec {
         bars: &bars,

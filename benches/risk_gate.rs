@@ -81,7 +81,7 @@ fn setup() -> Setup {
     ];
     let instruments = symbols.map(|symbol| Instrument {
         symbol,
-        tick_size: dec!(0.01),
+        ticks: first_trading_app::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
     });
     let gate = RiskGate::new(&RiskLimits::default(), &instruments, &symbols);
     let mut portfolio = Portfolio::with_symbols(&symbols);

@@ -34,6 +34,16 @@ pub struct SymbolSpec {
     pub primary_exchange: String,
     /// Long company / fund name.
     pub long_name: String,
+    /// The symbol's market rule: rows of (low edge, increment), lowest
+    /// first. Order prices must lie on the increment that applies at them
+    /// (else 110); sent by reqMarketRule, its id in contract details'
+    /// `marketRuleIds`. Default: IB's US stock rule (0.0001 below $1, 0.01
+    /// from $1). `tick_size` stays the grid the simulator's own prices move on.
+    pub price_increments: Vec<(Decimal, Decimal)>,
+    /// Whether reqMarketRule for this symbol's rule is answered (default
+    /// true). False: no answer at all, as TWS does for a rule id it does
+    /// not know. Scenario key `market_rule_answered`.
+    pub market_rule_answered: bool,
 }
 
 impl SymbolSpec {
@@ -54,6 +64,8 @@ impl SymbolSpec {
             step_volatility: 0.0001,
             primary_exchange: primary_exchange.to_string(),
             long_name: long_name.to_string(),
+            price_increments: crate::market_rules::us_stock_ladder(),
+            market_rule_answered: true,
         }
     }
 
@@ -160,6 +172,8 @@ pub struct SimConfig {
     pub pacing_limit: Option<u32>,
     /// Commission schedule.
     pub commissions: Commissions,
+    /// Order-lifecycle behaviours (161 cancels, late/duplicate commissions).
+    pub lifecycle: crate::lifecycle::LifecycleOptions,
     /// TWS's "Read-Only API" setting: every placeOrder, cancelOrder and
     /// reqGlobalCancel is answered with 321 and nothing changes.
     pub read_only_api: bool,
@@ -195,6 +209,7 @@ impl Default for SimConfig {
             first_order_id: 1,
             pacing_limit: Some(50),
             commissions: Commissions::default(),
+            lifecycle: crate::lifecycle::LifecycleOptions::default(),
             read_only_api: false,
             base_currency: "USD".to_string(),
             exchange_rate_usd: Decimal::ONE,

@@ -181,4 +181,31 @@ impl SimHandle {
     pub fn set_response_delay(&self, delay: Duration) {
         self.inner.shared.lock().faults.set_delay(delay);
     }
+
+    /// Every cancelOrder request received so far, as (client id, order id),
+    /// in arrival order (refused ones included).
+    pub fn cancel_requests(&self) -> Vec<(i32, i32)> {
+        self.inner.shared.lock().cancel_requests.clone()
+    }
+
+    /// Answers the next `n` cancel requests for working orders with 161
+    /// (the orders stay working).
+    pub fn refuse_next_cancels(&self, n: u32) {
+        self.inner.shared.lock().config.lifecycle.refuse_cancels = n;
+    }
+
+    /// Corrects execution `index` (as in [`SimHandle::executions`]) to
+    /// `shares` at `price`: sends a correction with the next exec id (`.02`
+    /// for `.01`) and its commission report. Returns the new exec id.
+    pub fn correct_execution(
+        &self,
+        index: usize,
+        shares: Decimal,
+        price: Decimal,
+    ) -> Option<String> {
+        self.inner
+            .shared
+            .lock()
+            .correct_execution(index, shares, price)
+    }
 }

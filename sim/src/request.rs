@@ -58,6 +58,8 @@ pub enum Request {
     CancelAccountSummary(i32),
     /// 64: cancelPositions.
     CancelPositions,
+    /// 91: reqMarketRule (the rule id).
+    MarketRule(i32),
     /// 71: startApi.
     StartApi(i32),
     /// 92: reqPnL.
@@ -138,6 +140,11 @@ impl Request {
             63 => Request::CancelAccountSummary(req_id(id, p)?),
             64 => Request::CancelPositions,
             71 => Request::StartApi(dec::<proto::StartApiRequest>(id, p)?.client_id.unwrap_or(0)),
+            91 => Request::MarketRule(
+                dec::<crate::market_rules::MarketRuleRequest>(id, p)?
+                    .market_rule_id
+                    .unwrap_or(-1),
+            ),
             92 => Request::PnL(dec(id, p)?),
             93 => Request::CancelPnL(req_id(id, p)?),
             94 => Request::PnLSingle(dec(id, p)?),

@@ -34,6 +34,10 @@
 //! kind = "connectivity_lost"
 //! data_kept = true
 //!
+//! [lifecycle]                 # see crate::lifecycle
+//! refuse_cancels = 1          # answer the next cancel with 161
+//! commission_delay_ms = 500   # commission reports lag their execution
+//! duplicate_commissions = true
 //! # Account settings (see `tws_settings` and sim/README.md)
 //! read_only_api = false
 //! base_currency = "USD"
@@ -145,6 +149,13 @@ struct SymbolEntry {
     start_price: Decimal,
     #[serde(default)]
     tick_size: Option<Decimal>,
+    /// The market rule's rows `[[low_edge, increment], ...]`; default: the
+    /// US stock rule, or one row of `tick_size` when that is given.
+    #[serde(default)]
+    price_increments: Option<Vec<(Decimal, Decimal)>>,
+    /// False: reqMarketRule for this symbol's rule gets no answer.
+    #[serde(default)]
+    market_rule_answered: Option<bool>,
     #[serde(default)]
     step_volatility: Option<f64>,
     #[serde(default)]
@@ -185,6 +196,7 @@ struct ScenarioFile {
     steps: Vec<PriceStep>,
     #[serde(default)]
     faults: Vec<ScriptedFault>,
+    lifecycle: Option<crate::lifecycle::LifecycleEntry>,
     #[serde(default)]
     start: StartEntry,
 }
@@ -236,6 +248,7 @@ struct Overrides {
     carried_positions: Vec<CarriedPosition>,
     symbols: Vec<SymbolSpec>,
     replay: Option<BarReplay>,
+    lifecycle: Option<crate::lifecycle::LifecycleOptions>,
     start_positions: Vec<StartPosition>,
     start_orders: Vec<StartOrder>,
 }
@@ -248,6 +261,16 @@ impl Scenario {
     pub fn parse(text: &str, base_dir: &Path) -> Result<Scenario, SimError> {
         let file: ScenarioFile =
             toml::from_str(text).map_err(|e| SimError::Scenario(e.to_string()))?;
+        for e in &file.symbols {
+            if let Some(rows) = &e.price_increments {
+                crate::market_rules::check_ladder(rows).map_err(|why| {
+                    SimError::Scenario(format!(
+                        "[[symbols]] {}: price_increments {rows:?}: {why}",
+                        e.symbol
+                    ))
+                })?;
+            }
+        }
         for step in &file.steps {
             if step.price.is_some() == step.change_pct.is_some() {
                 return Err(SimError::Scenario(format!(
@@ -275,6 +298,13 @@ impl Scenario {
                 );
                 if let Some(t) = e.tick_size {
                     spec.tick_size = t;
+                    spec.price_increments = crate::market_rules::flat_ladder(t);
+                }
+                if let Some(rows) = e.price_increments {
+                    spec.price_increments = rows;
+                }
+                if let Some(answered) = e.market_rule_answered {
+                    spec.market_rule_answered = answered;
                 }
                 if let Some(v) = e.step_volatility {
                     spec.step_volatility = v;
@@ -312,6 +342,7 @@ impl Scenario {
                 carried_positions: file.carried_positions,
                 symbols,
                 replay,
+                lifecycle: file.lifecycle.map(Into::into),
                 start_positions: file.start.positions,
                 start_orders: file.start.orders,
             },
@@ -382,6 +413,9 @@ impl Scenario {
         }
         if o.replay.is_some() {
             config.bar_replay = o.replay.clone();
+        }
+        if let Some(v) = &o.lifecycle {
+            config.lifecycle = v.clone();
         }
         config
             .start_positions

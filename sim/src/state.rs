@@ -122,6 +122,8 @@ pub struct SimState {
     pub sim_origin: chrono::DateTime<chrono::Utc>,
     /// Clock-driven walk steps taken so far.
     pub steps_done: u64,
+    /// Every cancelOrder received: (client id, order id), in arrival order.
+    pub cancel_requests: Vec<(i32, i32)>,
     /// Order requests refused because the API is read-only.
     pub read_only_refusals: u64,
     /// Contracts of holdings outside the stock universe (see [`crate::start`]).
@@ -163,6 +165,7 @@ impl SimState {
             next_valid_id: config.first_order_id,
             step_cursor: 0,
             fault_cursor: 0,
+            cancel_requests: Vec::new(),
             ticks: 0,
             sim_origin: clock.now_utc(),
             steps_done: 0,
@@ -262,13 +265,7 @@ impl SimState {
                         (wire::execution(-1, x, spec, &self.account.id), x.client_id);
                     self.send_client(client, frame);
                 }
-                Event::Commission(e) => {
-                    let Some(x) = self.exchange.execution(e) else {
-                        continue;
-                    };
-                    let (frame, client) = (wire::commission(x), x.client_id);
-                    self.send_client(client, frame);
-                }
+                Event::Commission(e) => self.send_commission(e),
                 Event::Error {
                     client_id,
                     id,

@@ -106,6 +106,7 @@ pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunRe
             instruments: spec.instruments.to_vec(),
             account: AccountView::new(spec.initial_equity, spec.initial_equity),
             next_seq: 1,
+            broker_enforces_oca: false,
         },
         strategies,
     );
@@ -216,7 +217,8 @@ impl Loop {
                 Notice::BadFill(_) => self.diagnostics.bad_fills += 1,
                 Notice::StateChanged(_)
                 | Notice::DayStarted { .. }
-                | Notice::MarkRefused { .. } => {}
+                | Notice::MarkRefused { .. }
+                | Notice::CancelFailed { .. } => {}
             }
         }
         self.out.notices.clear();

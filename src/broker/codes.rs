@@ -91,6 +91,10 @@ pub enum Meaning {
     OrderCancelled,
     /// An order-bound refusal: the order is not (or no longer) working.
     OrderRejected,
+    /// A cancel request failed: the order may still be working (161, 10147,
+    /// 10148). Never a rejection of the order itself; see
+    /// [`cancel_refusal_is_final`] for a 10148 about an order already done.
+    CancelFailed,
     /// A warning about a working order: it stays working.
     OrderWarning,
     /// Anything else: log it.
@@ -129,16 +133,34 @@ pub const fn meaning(code: i32) -> Meaning {
         | MODIFY_MISMATCH
         | PRICE_OFF_TICK
         | ORDER_NOT_FOUND
-        | NOT_CANCELLABLE
         | NO_SECURITY_DEFINITION
         | ORDER_REJECTED
         | SECURITY_NOT_ALLOWED
-        | REQUEST_INVALID
-        | CANCEL_NOT_FOUND
-        | CANCEL_REFUSED => Meaning::OrderRejected,
+        | REQUEST_INVALID => Meaning::OrderRejected,
+        NOT_CANCELLABLE | CANCEL_NOT_FOUND | CANCEL_REFUSED => Meaning::CancelFailed,
         ORDER_WARNING | ORDER_EVENT_WARNING => Meaning::OrderWarning,
         _ => Meaning::Other,
     }
+}
+
+/// The order states in which a 10148 ("OrderId N that needs to be cancelled
+/// cannot be cancelled, state: S.") means the order is already done, so the
+/// failed cancel is moot (TWS's own status message reports the end).
+const FINAL_STATES: [&str; 4] = ["Filled", "Cancelled", "ApiCancelled", "Inactive"];
+
+/// Whether a failed cancel's text says the order already ended (10148 with
+/// a final state): then nothing is live and nothing needs retrying. Any other
+/// state (PendingCancel, Submitted, …), or a text without a state, means
+/// the order may still be working.
+pub fn cancel_refusal_is_final(code: i32, message: &str) -> bool {
+    if code != CANCEL_REFUSED {
+        return false;
+    }
+    let Some((_, state)) = message.rsplit_once("state:") else {
+        return false;
+    };
+    let state = state.trim().trim_end_matches('.').trim();
+    FINAL_STATES.contains(&state)
 }
 
 #[cfg(test)]

@@ -22,13 +22,13 @@ const TABLE: &[(i32, Meaning)] = &[
     (105, Meaning::OrderRejected),
     (110, Meaning::OrderRejected),
     (135, Meaning::OrderRejected),
-    (161, Meaning::OrderRejected),
+    (161, Meaning::CancelFailed),
     (200, Meaning::OrderRejected),
     (201, Meaning::OrderRejected),
     (203, Meaning::OrderRejected),
     (321, Meaning::OrderRejected),
-    (10147, Meaning::OrderRejected),
-    (10148, Meaning::OrderRejected),
+    (10147, Meaning::CancelFailed),
+    (10148, Meaning::CancelFailed),
     (399, Meaning::OrderWarning),
     (2109, Meaning::OrderWarning),
     (2110, Meaning::Other),
@@ -60,6 +60,22 @@ fn the_named_constants_are_ibs_numbers() {
     );
     assert_eq!([CANCEL_NOT_FOUND, CANCEL_REFUSED], [10147, 10148]);
     assert_eq!(HISTORICAL_SERVICE_ERROR, 162);
+}
+
+#[test]
+fn a_refused_cancel_is_final_only_for_an_order_already_done() {
+    let text = |state: &str| {
+        format!("OrderId 7 that needs to be cancelled cannot be cancelled, state: {state}.")
+    };
+    assert!(cancel_refusal_is_final(10148, &text("Cancelled")));
+    assert!(cancel_refusal_is_final(10148, &text("Filled")));
+    assert!(!cancel_refusal_is_final(10148, &text("PendingCancel")));
+    assert!(!cancel_refusal_is_final(10148, &text("Submitted")));
+    assert!(!cancel_refusal_is_final(10148, "no state given"));
+    assert!(!cancel_refusal_is_final(
+        161,
+        "Cancel attempted when order is not in a cancellable state. Order permId = 5"
+    ));
 }
 
 #[test]

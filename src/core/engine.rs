@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::core::event::BrokerEvent;
-use crate::core::order_manager::{Command, FoundOrder, ManagedOrder, OrderManager};
+use crate::core::order_manager::{Command, FoundOrder, ManagedOrder, OrderManager, OrderTicket};
 use crate::core::slot::Slot;
 use crate::domain::calendar::{next_midnight, trading_day};
 use crate::domain::order_id::{ClientOrderId, Leg};
@@ -60,6 +60,17 @@ pub enum Notice {
         /// The refused price.
         price: Decimal,
     },
+    /// The broker refused a cancel of this order (`code`); the order stays
+    /// in the book. `retrying`: the cancel was sent again; otherwise the
+    /// retries are used up and trading halts.
+    CancelFailed {
+        /// The order.
+        id: ClientOrderId,
+        /// IB's code (161, 10147, 10148).
+        code: i32,
+        /// Whether the cancel was sent again.
+        retrying: bool,
+    },
     /// The engine rolled to a new New York trading day (not on its first
     /// event: the day it starts in is the caller's). Journal `start_equity`
     /// as the day's baseline for the daily-loss limit.
@@ -70,6 +81,9 @@ pub enum Notice {
         start_equity: Decimal,
     },
 }
+
+/// How often a refused cancel is sent again before trading halts.
+pub const CANCEL_RETRIES: u32 = 2;
 
 /// What one engine call produced. Reuse one across calls: `clear` keeps capacity.
 #[derive(Debug, Default)]
@@ -99,6 +113,11 @@ pub struct EngineConfig {
     pub account: AccountView,
     /// First order sequence number (from the journal, so ids are never reused).
     pub next_seq: u32,
+    /// True when the broker itself cancels the rest of an OCA group once one
+    /// member fills (TWS does; the backtest's fill model does not). The
+    /// engine then leaves a filled order's OCA siblings to the broker instead
+    /// of cancelling them again (which TWS answers with 10148).
+    pub broker_enforces_oca: bool,
 }
 
 /// The trading core. See the module documentation.
@@ -122,6 +141,8 @@ pub struct Engine {
     stop_loss_pct: Decimal,
     take_profit_pct: Decimal,
     instruments: Vec<Instrument>,
+    /// [`EngineConfig::broker_enforces_oca`].
+    broker_enforces_oca: bool,
 }
 
 /// How many rounds of "rejected → strategy answers with new intents" one event may cause.
@@ -152,6 +173,7 @@ impl Engine {
             stop_loss_pct: config.limits.stop_loss_pct,
             take_profit_pct: config.limits.take_profit_pct,
             instruments: config.instruments,
+            broker_enforces_oca: config.broker_enforces_oca,
         }
     }
 
@@ -337,9 +359,78 @@ impl Engine {
             &BrokerEvent::Rejected { id, code } => {
                 let before = open(&self.orders, id);
                 let known = self.orders.on_rejected(id);
+                self.end_children_of(id);
                 (known, before.map(|o| (o, Told::Rejected { code })))
             }
+            &BrokerEvent::CancelFailed { id, code } => {
+                (self.on_cancel_failed(id, code, now, out), None)
+            }
+            BrokerEvent::Corrected { id, previous, fill } => {
+                (self.on_correction(*id, previous, fill, now, out), None)
+            }
         }
+    }
+
+    /// A refused entry's bracket children can never work (TWS cancels them):
+    /// they end in the book too.
+    fn end_children_of(&mut self, parent: ClientOrderId) {
+        for child in self
+            .orders
+            .working_ids(|o| o.ticket.parent() == Some(parent))
+        {
+            self.orders.on_cancelled(child);
+        }
+    }
+
+    /// A refused cancel: the order is working again; the cancel is retried
+    /// up to [`CANCEL_RETRIES`] times, then trading halts (escalation: the
+    /// order stays in the book, visible, and nothing new is traded).
+    fn on_cancel_failed(
+        &mut self,
+        id: ClientOrderId,
+        code: i32,
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) -> bool {
+        let Some(failures) = self.orders.on_cancel_failed(id) else {
+            return self.orders.get(id).is_some();
+        };
+        let retrying = failures <= CANCEL_RETRIES;
+        out.notices
+            .push(Notice::CancelFailed { id, code, retrying });
+        if retrying {
+            let approved = self.gate.check_cancel(now);
+            if let Some(command) = self.orders.cancel(id, approved) {
+                out.commands.push(command);
+            }
+        } else {
+            self.halt(HaltCause::Engine, now, out);
+        }
+        true
+    }
+
+    /// An execution correction: the portfolio replaces the earlier fill, the
+    /// order's filled quantity moves by the difference. A correction the
+    /// portfolio cannot apply exactly halts trading.
+    fn on_correction(
+        &mut self,
+        id: ClientOrderId,
+        previous: &Fill,
+        fill: &Fill,
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) -> bool {
+        if self.orders.get(id).is_none() {
+            return false;
+        }
+        if self.portfolio.replace_fill(previous, fill).is_err() {
+            out.notices.push(Notice::BadFill(id));
+            self.halt(HaltCause::Engine, now, out);
+            return true;
+        }
+        self.orders
+            .on_fill_corrected(id, fill.quantity - previous.quantity);
+        true
     }
 
     fn on_fill<'a>(
@@ -365,13 +456,21 @@ impl Engine {
         }
         if self.portfolio.quantity(fill.symbol).is_zero() {
             // Flat: protection left over (e.g. after a strategy exit) could only
-            // open a position the other way. OCA siblings are cancelled by the
-            // broker already; a second cancel is harmless.
+            // open a position the other way. Where the broker enforces OCA
+            // groups, the filled order's siblings (its bracket's, or the
+            // bracket an exit joined) are already being cancelled by it:
+            // cancelling them again only earns TWS's 10148s. The backtest's
+            // fill model has no OCA, so there the engine cancels them itself.
             let symbol = fill.symbol;
-            for stale in self
-                .orders
-                .working_ids(|o| o.ticket.symbol() == symbol && o.ticket.id().leg().is_protective())
-            {
+            let oca = self
+                .broker_enforces_oca
+                .then(|| oca_group_of(&before.ticket))
+                .flatten();
+            for stale in self.orders.working_ids(|o| {
+                o.ticket.symbol() == symbol
+                    && o.ticket.id().leg().is_protective()
+                    && (oca.is_none() || o.ticket.parent() != oca)
+            }) {
                 let approved = self.gate.check_cancel(now);
                 if let Some(command) = self.orders.cancel(stale, approved) {
                     out.commands.push(command);
@@ -565,6 +664,16 @@ impl Engine {
 }
 
 /// The intent an order was made from (for strategy callbacks).
+/// The OCA group a filled order belonged to, named by its bracket's entry:
+/// an exit that joined a bracket's group, or a bracket's own stop/target.
+fn oca_group_of(ticket: &OrderTicket) -> Option<ClientOrderId> {
+    ticket.oca_with().or_else(|| {
+        ticket
+            .parent()
+            .filter(|_| ticket.id().leg().is_protective())
+    })
+}
+
 fn intent_of(order: &ManagedOrder) -> OrderIntent {
     let t = &order.ticket;
     OrderIntent {

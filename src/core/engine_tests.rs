@@ -96,10 +96,11 @@ fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
         limits: RiskLimits::default(),
         instruments: vec![Instrument {
             symbol: spy(),
-            tick_size: dec!(0.01),
+            ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
         }],
         account: AccountView::new(dec!(100000), dec!(100000)),
         next_seq: 1,
+        broker_enforces_oca: false,
     };
     (Engine::new(config, vec![Box::new(strategy)]), rejections)
 }
@@ -467,10 +468,11 @@ fn a_full_exit_joins_the_oca_group_of_the_bracket_it_replaces() {
         limits: RiskLimits::default(),
         instruments: vec![Instrument {
             symbol: spy(),
-            tick_size: dec!(0.01),
+            ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
         }],
         account: AccountView::new(dec!(100000), dec!(100000)),
         next_seq: 1,
+        broker_enforces_oca: false,
     };
     let mut engine = Engine::new(config, vec![Box::new(InAndOut { symbols: [spy()] })]);
     let mut out = Output::default();
@@ -595,4 +597,133 @@ fn a_bar_whose_mark_is_refused_reaches_no_strategy() {
     out.clear();
     engine.on_market(&bar(3, dec!(0)), &mut out);
     assert!(matches!(out.notices[..], [Notice::MarkRefused { .. }]));
+}
+
+#[test]
+fn a_refused_cancel_is_retried_then_halts_and_the_order_stays() {
+    let (mut engine, _) = engine(dec!(100));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket {
+        entry,
+        stop_loss,
+        take_profit,
+    } = out.commands[0]
+    else {
+        panic!("no bracket");
+    };
+    let buy = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill: buy,
+        },
+        t0(),
+        &mut out,
+    );
+    out.clear();
+    let sell = Fill {
+        side: Side::Sell,
+        price: dec!(95),
+        ..buy
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: stop_loss.id(),
+            fill: sell,
+        },
+        t0(),
+        &mut out,
+    );
+    assert_eq!(engine.portfolio().quantity(spy()), dec!(0));
+    // The bot cancels the leftover target; TWS refuses with 161.
+    assert!(out.commands.contains(&Command::Cancel(take_profit.id())));
+    for attempt in 1..=crate::core::engine::CANCEL_RETRIES {
+        out.clear();
+        engine.on_broker(
+            &BrokerEvent::CancelFailed {
+                id: take_profit.id(),
+                code: 161,
+            },
+            t0(),
+            &mut out,
+        );
+        assert_eq!(
+            out.commands,
+            vec![Command::Cancel(take_profit.id())],
+            "retry {attempt}"
+        );
+        assert_eq!(engine.state(), TradingState::Active);
+    }
+    out.clear();
+    engine.on_broker(
+        &BrokerEvent::CancelFailed {
+            id: take_profit.id(),
+            code: 161,
+        },
+        t0(),
+        &mut out,
+    );
+    assert!(out
+        .commands
+        .iter()
+        .all(|c| !matches!(c, Command::Cancel(_))));
+    assert_eq!(engine.state(), TradingState::Halted);
+    // The order is still in the book, working: never dropped.
+    let target = engine.orders().get(take_profit.id()).expect("kept");
+    assert_eq!(
+        target.state,
+        crate::core::order_manager::OrderState::Working
+    );
+}
+
+#[test]
+fn where_the_broker_enforces_oca_a_stop_fill_leaves_the_target_to_it() {
+    for enforced in [true, false] {
+        let mut engine = engine(dec!(100)).0;
+        engine.broker_enforces_oca = enforced;
+        let mut out = Output::default();
+        engine.on_market(&bar(0, dec!(100)), &mut out);
+        let Command::PlaceBracket {
+            entry,
+            stop_loss,
+            take_profit,
+        } = out.commands[0]
+        else {
+            panic!("no bracket");
+        };
+        let buy = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
+        engine.on_broker(
+            &BrokerEvent::Filled {
+                id: entry.id(),
+                fill: buy,
+            },
+            t0(),
+            &mut out,
+        );
+        out.clear();
+        let sell = Fill {
+            side: Side::Sell,
+            price: dec!(95),
+            ..buy
+        };
+        engine.on_broker(
+            &BrokerEvent::Filled {
+                id: stop_loss.id(),
+                fill: sell,
+            },
+            t0(),
+            &mut out,
+        );
+        let cancels: Vec<&Command> = out
+            .commands
+            .iter()
+            .filter(|c| matches!(c, Command::Cancel(_)))
+            .collect();
+        if enforced {
+            assert!(cancels.is_empty(), "{cancels:?}");
+        } else {
+            assert_eq!(cancels, vec![&Command::Cancel(take_profit.id())]);
+        }
+    }
 }

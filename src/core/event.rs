@@ -37,6 +37,24 @@ pub enum BrokerEvent {
         /// Our id.
         id: ClientOrderId,
     },
+    /// A cancel request failed and the order may still be working (IB 161,
+    /// 10147, or 10148 with a live state): the order stays in the book.
+    CancelFailed {
+        /// Our id.
+        id: ClientOrderId,
+        /// IB error code.
+        code: i32,
+    },
+    /// An execution correction: `fill` replaces the earlier `previous` fill
+    /// of the same order (IB sends a new exec id, `.02` for `.01`).
+    Corrected {
+        /// Our id.
+        id: ClientOrderId,
+        /// The execution as first reported (and applied).
+        previous: Fill,
+        /// The corrected execution.
+        fill: Fill,
+    },
     /// The broker refused the order.
     Rejected {
         /// Our id.
@@ -54,6 +72,8 @@ impl BrokerEvent {
             | BrokerEvent::Filled { id, .. }
             | BrokerEvent::Commission { id, .. }
             | BrokerEvent::Cancelled { id }
+            | BrokerEvent::CancelFailed { id, .. }
+            | BrokerEvent::Corrected { id, .. }
             | BrokerEvent::Rejected { id, .. } => id,
         }
     }

@@ -160,6 +160,8 @@ pub struct ManagedOrder {
     pub state: OrderState,
     /// Filled so far.
     pub filled: Decimal,
+    /// Cancel requests the broker refused so far (161 / 10147 / live 10148).
+    pub cancel_failures: u32,
 }
 
 impl ManagedOrder {
@@ -359,6 +361,30 @@ impl OrderManager {
         })
     }
 
+    /// An execution correction changed an earlier fill by `delta` shares
+    /// (negative when the correction is smaller). Returns `false` when the
+    /// id is unknown.
+    pub fn on_fill_corrected(&mut self, id: ClientOrderId, delta: Decimal) -> bool {
+        self.transition(id, |o| {
+            o.filled = (o.filled + delta).max(Decimal::ZERO);
+            if o.filled >= o.ticket.quantity {
+                o.state = OrderState::Filled;
+            }
+        })
+    }
+
+    /// The broker refused a cancel of a working order: it is working again
+    /// (not pending cancel). Returns how many cancels of it failed so far,
+    /// `None` when the order is not open (late news about a finished order).
+    pub fn on_cancel_failed(&mut self, id: ClientOrderId) -> Option<u32> {
+        let order = self.open.get_mut(&id)?;
+        if order.state == OrderState::PendingCancel {
+            order.state = OrderState::Working;
+        }
+        order.cancel_failures += 1;
+        Some(order.cancel_failures)
+    }
+
     /// The broker cancelled the order (our request, OCA, or its own decision).
     pub fn on_cancelled(&mut self, id: ClientOrderId) -> bool {
         self.transition(id, |o| {
@@ -397,6 +423,7 @@ impl OrderManager {
                 ticket,
                 state: OrderState::Working,
                 filled: found.filled,
+                cancel_failures: 0,
             },
         );
     }
@@ -443,6 +470,7 @@ impl OrderManager {
                 ticket,
                 state: OrderState::PendingSubmit,
                 filled: Decimal::ZERO,
+                cancel_failures: 0,
             },
         );
     }

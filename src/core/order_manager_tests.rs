@@ -27,7 +27,7 @@ fn approve(book: &OrderManager, intent: OrderIntent) -> Approved {
         &RiskLimits::default(),
         &[Instrument {
             symbol: spy(),
-            tick_size: dec!(0.01),
+            ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
         }],
         &[spy()],
     );

@@ -9,9 +9,11 @@
 
 pub mod account;
 pub mod calendar;
+pub mod exec_id;
 pub mod order_id;
 pub mod portfolio;
 pub mod problem;
+pub mod ticks;
 pub mod types;
 
 pub use account::AccountId;

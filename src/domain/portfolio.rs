@@ -76,6 +76,44 @@ impl Portfolio {
         Ok(())
     }
 
+    /// Replaces an applied fill by its correction (IB's execution
+    /// corrections): the book is rewound to before `previous` and `corrected`
+    /// applied instead; commissions and the mark are kept.
+    ///
+    /// # Errors
+    /// [`PortfolioError`] when `corrected` has a non-positive quantity or
+    /// price, or `previous` is not the latest fill of its symbol (nothing is
+    /// changed then).
+    pub fn replace_fill(
+        &mut self,
+        previous: &Fill,
+        corrected: &Fill,
+    ) -> Result<(), PortfolioError> {
+        if corrected.quantity <= Decimal::ZERO {
+            return Err(PortfolioError::NonPositiveQuantity {
+                symbol: corrected.symbol,
+                quantity: corrected.quantity,
+            });
+        }
+        if corrected.price <= Decimal::ZERO {
+            return Err(PortfolioError::NonPositivePrice {
+                symbol: corrected.symbol,
+                price: corrected.price,
+            });
+        }
+        let old = (previous.side, previous.quantity, previous.price);
+        let new = (corrected.side, corrected.quantity, corrected.price);
+        let mut replaced = false;
+        self.update(previous.symbol, |p| replaced = p.replace_latest(old, new));
+        if replaced {
+            Ok(())
+        } else {
+            Err(PortfolioError::NotLatestFill {
+                symbol: previous.symbol,
+            })
+        }
+    }
+
     /// Adds a commission that the broker reported after its execution (IB sends
     /// commission reports separately).
     pub fn apply_commission(&mut self, symbol: Symbol, amount: Decimal) {

@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::domain::ticks::TickLadder;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -384,21 +385,27 @@ impl fmt::Display for TradingState {
 pub struct Instrument {
     /// Ticker.
     pub symbol: Symbol,
-    /// Minimum price increment; every price sent is a multiple of it.
-    pub tick_size: Decimal,
+    /// Minimum price increments by price level; every price sent is on them.
+    pub ticks: TickLadder,
 }
 
 /// The tick of US stocks priced at $1 or more: one cent (SEC Rule 612).
 pub const US_STOCK_TICK: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 
 impl Instrument {
-    /// A US stock with the one-cent tick ([`US_STOCK_TICK`]): the one place
-    /// that rule lives.
+    /// A US stock on SEC Rule 612's ladder ([`TickLadder::us_stock`]: 0.0001
+    /// below $1, [`US_STOCK_TICK`] from $1). For the backtest and market-only
+    /// paths; the live session reads each symbol's ladder from TWS.
     pub fn us_stock(symbol: Symbol) -> Self {
         Self {
             symbol,
-            tick_size: US_STOCK_TICK,
+            ticks: TickLadder::us_stock(),
         }
+    }
+
+    /// An instrument with one tick at every price (`None` unless `tick > 0`).
+    pub fn flat(symbol: Symbol, tick: Decimal) -> Option<Self> {
+        TickLadder::flat(tick).map(|ticks| Self { symbol, ticks })
     }
 }
 

@@ -9,6 +9,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::domain::ticks::TickLadder;
 use crate::domain::types::Side;
 
 /// Stop-loss and take-profit prices of an entry's bracket children (both on
@@ -21,55 +22,83 @@ pub struct Bracket {
     pub take_profit: Decimal,
 }
 
-/// An instrument's tick size, with a fast path for powers of ten
-/// (0.01, 0.0001, 1) that needs no division.
+/// An instrument's tick grid: its [`TickLadder`] (price-dependent
+/// increments), with a fast path for powers of ten (0.01, 0.0001, 1) that
+/// needs no division. Rounding uses the increment of the rung the price is
+/// in; the ladder's edges lie on both neighbouring grids, so the result is
+/// always on the ladder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tick {
-    size: Decimal,
-    /// `Some(k)` when `size == 10^-k`.
-    decimals: Option<u32>,
+    ladder: TickLadder,
+}
+
+/// `Some(k)` when `size == 10^-k`.
+fn decimals(size: Decimal) -> Option<u32> {
+    let normalized = size.normalize();
+    (normalized.mantissa() == 1).then(|| normalized.scale())
 }
 
 impl Tick {
-    /// A tick grid of `size`; `None` unless `size > 0`.
+    /// One tick of `size` at every price; `None` unless `size > 0`.
     pub fn new(size: Decimal) -> Option<Self> {
-        if size <= Decimal::ZERO {
-            return None;
-        }
-        let normalized = size.normalize();
-        let decimals = (normalized.mantissa() == 1).then(|| normalized.scale());
-        Some(Self { size, decimals })
+        TickLadder::flat(size).map(Self::ladder)
     }
 
-    /// The tick size.
-    pub fn size(&self) -> Decimal {
-        self.size
+    /// The grid of `ladder`.
+    pub fn ladder(ladder: TickLadder) -> Self {
+        Self { ladder }
     }
 
-    /// True when `price` is a whole multiple of the tick.
+    /// The increment at `price`.
+    pub fn size_at(&self, price: Decimal) -> Decimal {
+        self.ladder.increment_at(price)
+    }
+
+    /// True when `price` is a whole multiple of the increment at `price`.
     pub fn is_on_grid(&self, price: Decimal) -> bool {
-        match self.decimals {
+        let size = self.size_at(price);
+        match decimals(size) {
             Some(k) => price.scale() <= k || price.round_dp(k) == price,
-            None => (price % self.size).is_zero(),
+            None => (price % size).is_zero(),
         }
     }
 
-    /// Largest multiple of the tick ≤ `price`.
+    /// Largest price on the grid ≤ `price`.
     pub fn floor(&self, price: Decimal) -> Decimal {
-        self.round(price, RoundingStrategy::ToNegativeInfinity)
+        round(
+            price,
+            self.size_at(price),
+            RoundingStrategy::ToNegativeInfinity,
+        )
     }
 
-    /// Smallest multiple of the tick ≥ `price`.
+    /// Smallest price on the grid ≥ `price`.
     pub fn ceil(&self, price: Decimal) -> Decimal {
-        self.round(price, RoundingStrategy::ToPositiveInfinity)
+        round(
+            price,
+            self.size_at(price),
+            RoundingStrategy::ToPositiveInfinity,
+        )
     }
 
-    fn round(&self, price: Decimal, strategy: RoundingStrategy) -> Decimal {
-        match self.decimals {
-            Some(k) if price.scale() <= k => price,
-            Some(k) => price.round_dp_with_strategy(k, strategy),
-            None => (price / self.size).round_dp_with_strategy(0, strategy) * self.size,
-        }
+    /// The highest price on the grid strictly below `price`.
+    pub fn below(&self, price: Decimal) -> Decimal {
+        let ceil = self.ceil(price);
+        ceil - self.ladder.rung_below(ceil).increment
+    }
+
+    /// The lowest price on the grid strictly above `price`.
+    pub fn above(&self, price: Decimal) -> Decimal {
+        let floor = self.floor(price);
+        floor + self.size_at(floor)
+    }
+}
+
+fn round(price: Decimal, size: Decimal, strategy: RoundingStrategy) -> Decimal {
+    match decimals(size) {
+        Some(k) if price.scale() <= k => price,
+        Some(k) => price.round_dp_with_strategy(k, strategy),
+        None => (price / size).round_dp_with_strategy(0, strategy) * size,
     }
 }
 
@@ -103,8 +132,8 @@ impl BracketRule {
     /// or no target above 0 exists (a sell) — such an entry cannot be protected.
     pub fn for_entry(&self, side: Side, reference: Decimal, tick: Tick) -> Option<Bracket> {
         // The last tick strictly below and the first strictly above the reference.
-        let highest_below = tick.ceil(reference) - tick.size;
-        let lowest_above = tick.floor(reference) + tick.size;
+        let highest_below = tick.below(reference);
+        let lowest_above = tick.above(reference);
         let (stop_loss, take_profit) = match side {
             // Stop below: round up (toward the entry); target above: round down.
             Side::Buy => (
@@ -150,6 +179,30 @@ mod tests {
         assert!(!nickel.is_on_grid(dec!(10.12)));
         assert_eq!(nickel.floor(dec!(10.14)), dec!(10.10));
         assert_eq!(nickel.ceil(dec!(10.11)), dec!(10.15));
+    }
+
+    #[test]
+    fn the_us_stock_ladder_rounds_below_a_dollar_to_hundredths_of_a_cent() {
+        let t = Tick::ladder(TickLadder::us_stock());
+        assert!(t.is_on_grid(dec!(0.5123)));
+        assert!(!t.is_on_grid(dec!(0.51234)));
+        assert!(!t.is_on_grid(dec!(1.0001)));
+        assert_eq!(t.ceil(dec!(0.99995)), dec!(1.0000));
+        assert_eq!(t.floor(dec!(1.009)), dec!(1.00));
+        assert_eq!(t.below(dec!(1.00)), dec!(0.9999));
+        assert_eq!(t.above(dec!(0.9999)), dec!(1.0000));
+        assert_eq!(t.size_at(dec!(0.5)), dec!(0.0001));
+        // 0.50 × 0.95 = 0.475; × 1.10 = 0.55: both on the 0.0001 grid.
+        let b = BracketRule::new(dec!(0.05), dec!(0.10))
+            .for_entry(Side::Buy, dec!(0.5003), t)
+            .unwrap();
+        // 0.5003 × 0.95 = 0.475285 → up to 0.4753; × 1.10 = 0.55033 → down to 0.5503.
+        assert_eq!((b.stop_loss, b.take_profit), (dec!(0.4753), dec!(0.5503)));
+        // Across the edge: 1.02 × 0.95 = 0.969 (sub-dollar grid), × 1.10 = 1.122 → 1.12.
+        let b = BracketRule::new(dec!(0.05), dec!(0.10))
+            .for_entry(Side::Buy, dec!(1.02), t)
+            .unwrap();
+        assert_eq!((b.stop_loss, b.take_profit), (dec!(0.969), dec!(1.12)));
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub(super) fn check_price(price: Decimal, tick: Option<Tick>) -> Result<(), Reje
     match tick {
         Some(tick) if !tick.is_on_grid(price) => Err(RejectReason::PriceOffTick {
             price,
-            tick: tick.size(),
+            tick: tick.size_at(price),
         }),
         _ => Ok(()),
     }

@@ -54,7 +54,7 @@ use crate::risk::view::RiskView;
 #[derive(Debug, Clone, Copy)]
 struct SymbolRule {
     symbol: Symbol,
-    /// `None` when no instrument with a tick > 0 was given for the symbol.
+    /// `None` when no instrument was given for the symbol.
     tick: Option<Tick>,
 }
 
@@ -81,7 +81,7 @@ impl RiskGate {
     /// A gate for `limits` (validate them first). A symbol is tradable when it
     /// is in `allowed` (the symbols of the active strategies) and, if
     /// `limits.allowed_symbols` is not empty, in that list too; it also needs
-    /// an entry in `instruments` with a tick > 0, or every order for it is
+    /// an entry in `instruments` (its tick ladder), or every order for it is
     /// refused as an unknown instrument. Starts ACTIVE with a full rate bucket.
     pub fn new(limits: &RiskLimits, instruments: &[Instrument], allowed: &[Symbol]) -> Self {
         let mut symbols: Vec<SymbolRule> = allowed
@@ -92,7 +92,7 @@ impl RiskGate {
                 tick: instruments
                     .iter()
                     .find(|i| i.symbol == symbol)
-                    .and_then(|i| Tick::new(i.tick_size)),
+                    .map(|i| Tick::ladder(i.ticks)),
             })
             .collect();
         symbols.sort_by_key(|r| r.symbol);
@@ -365,7 +365,7 @@ impl RiskGate {
             bracket = Some(self.bracket.for_entry(intent.side, reference, tick).ok_or(
                 RejectReason::Unprotectable {
                     reference,
-                    tick: tick.size(),
+                    tick: tick.size_at(reference),
                 },
             )?);
         }

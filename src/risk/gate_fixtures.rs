@@ -51,15 +51,15 @@ pub(super) fn gate() -> RiskGate {
     let instruments = [
         Instrument {
             symbol: sym("AAPL"),
-            tick_size: dec!(0.01),
+            ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
         },
         Instrument {
             symbol: sym("SPY"),
-            tick_size: dec!(0.01),
+            ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
         },
         Instrument {
             symbol: sym("MSFT"),
-            tick_size: dec!(0.01),
+            ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
         },
     ];
     // MSFT has an instrument but is not allowed; XYZ is allowed without one.

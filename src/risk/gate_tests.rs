@@ -395,7 +395,7 @@ fn config_allow_list_narrows_the_strategy_symbols() {
     };
     let instruments = [Instrument {
         symbol: sym("AAPL"),
-        tick_size: dec!(0.01),
+        ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
     }];
     let mut g = RiskGate::new(&limits, &instruments, &[sym("AAPL"), sym("SPY")]);
     let p = aapl_at(dec!(190));

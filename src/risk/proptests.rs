@@ -98,7 +98,7 @@ impl World {
         let symbols = [Symbol::new("AAA").unwrap(), Symbol::new("BBB").unwrap()];
         let instruments = symbols.map(|symbol| Instrument {
             symbol,
-            tick_size: dec!(0.01),
+            ticks: crate::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
         });
         let mut portfolio = Portfolio::with_symbols(&symbols);
         for s in symbols {

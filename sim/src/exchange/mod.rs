@@ -6,6 +6,7 @@
 //! the [`Account`], and reports what happened as [`Event`]s in the order TWS
 //! sends the corresponding messages. It never touches sockets.
 
+mod correction;
 mod matching;
 mod order;
 
@@ -200,6 +201,12 @@ impl Exchange {
             triggered: false,
         });
         self.index.insert((client_id, order_id), idx);
+        if self.parent_gone(idx) {
+            // TWS never works a bracket child alone: a child of a rejected
+            // (or cancelled) parent is cancelled with it.
+            self.cancel_index_with(idx, crate::lifecycle::PARENT_CANCELLED_REASON, &mut events);
+            return events;
+        }
         if !transmit {
             return events;
         }
@@ -252,7 +259,20 @@ impl Exchange {
             .collect()
     }
 
+    /// A child whose parent is unknown (refused) or ended unfilled.
+    fn parent_gone(&self, idx: usize) -> bool {
+        if self.orders[idx].parent_id == 0 {
+            return false;
+        }
+        self.parent_of(idx)
+            .is_none_or(|p| matches!(self.orders[p].status, Status::Cancelled | Status::Inactive))
+    }
+
     fn cancel_index(&mut self, idx: usize, events: &mut Vec<Event>) {
+        self.cancel_index_with(idx, "", events);
+    }
+
+    fn cancel_index_with(&mut self, idx: usize, reason: &str, events: &mut Vec<Event>) {
         let o = &mut self.orders[idx];
         if o.status.is_terminal() {
             return;
@@ -264,7 +284,7 @@ impl Exchange {
             client_id,
             id,
             code: 202,
-            message: "Order Canceled - reason:".into(),
+            message: format!("Order Canceled - reason:{reason}"),
         });
     }
 

@@ -54,6 +54,7 @@ impl SimState {
             Request::Ids => self.next_valid_id(conn),
             Request::ManagedAccounts => self.managed_accounts(conn),
             Request::ContractDetails(r) => self.contract_details(conn, r),
+            Request::MarketRule(id) => self.market_rule(conn, id),
             Request::MarketData(r) => self.market_data(conn, r),
             Request::CancelMarketData(id) => self.cancel_market_data(conn, id),
             Request::MarketDataType(t) => self.market_data_type(conn, t),

@@ -2,21 +2,13 @@
 
 use std::str::FromStr;
 
-use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
 
 use crate::exchange::{Action, NewOrder, OrderType, Status};
-use crate::market::round_to_tick;
+use crate::market_rules;
 use crate::proto;
 use crate::state::{ConnId, SimState};
 use crate::wire::{self, id};
-
-/// A wire price (double; `f64::MAX` means unset) rounded to the tick grid.
-fn price(v: Option<f64>, tick: Decimal) -> Option<Decimal> {
-    v.filter(|p| p.is_finite() && *p != f64::MAX && *p > 0.0)
-        .and_then(Decimal::from_f64)
-        .map(|p| round_to_tick(p, tick))
-}
 
 impl SimState {
     fn parse_order(&self, r: &proto::PlaceOrderRequest) -> Result<NewOrder, (i32, String)> {
@@ -44,8 +36,9 @@ impl SimState {
         let type_text = o.order_type.as_deref().unwrap_or("");
         let order_type = OrderType::parse(type_text)
             .ok_or((387, format!("Unsupported order type: {type_text}")))?;
-        let lmt = price(o.lmt_price, spec.tick_size);
-        let aux = price(o.aux_price, spec.tick_size);
+        // Off the tick grid: 110, never rounded.
+        let lmt = market_rules::conforming(o.lmt_price, spec)?;
+        let aux = market_rules::conforming(o.aux_price, spec)?;
         match order_type {
             OrderType::Limit | OrderType::StopLimit if lmt.is_none() => {
                 return Err(reject("limit price is missing"))
@@ -155,6 +148,11 @@ impl SimState {
         let Some(client_id) = self.conns.get(&conn).map(|c| c.client_id) else {
             return;
         };
+        self.cancel_requests.push((client_id, order_id));
+        if let Some(refusal) = self.refused_cancel(client_id, order_id) {
+            self.dispatch(vec![refusal]);
+            return;
+        }
         let events = self.exchange.cancel(client_id, order_id);
         self.dispatch(events);
     }
@@ -244,20 +242,5 @@ impl SimState {
         for f in frames {
             self.send(conn, f);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn wire_prices_round_to_tick_and_unset_is_none() {
-        assert_eq!(price(Some(100.004), dec!(0.01)), Some(dec!(100)));
-        assert_eq!(price(Some(229.996), dec!(0.01)), Some(dec!(230)));
-        assert_eq!(price(Some(f64::MAX), dec!(0.01)), None);
-        assert_eq!(price(None, dec!(0.01)), None);
-        assert_eq!(price(Some(-1.0), dec!(0.01)), None);
     }
 }

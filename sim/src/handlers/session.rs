@@ -143,11 +143,17 @@ impl SimState {
             self.no_security(conn, req_id);
             return;
         };
+        let exchanges = valid_exchanges(&spec.primary_exchange);
+        let rule_ids = self
+            .market
+            .index(&spec.symbol)
+            .map(|i| self.market_rule_ids(i, &exchanges));
         let details = proto::ContractDetails {
             market_name: Some(spec.symbol.clone()),
             min_tick: Some(wire::s(spec.tick_size)),
             order_types: Some("ACTIVETIM,ADJUST,ALERT,ALGO,ALLOC,AON,AVGCOST,BASKET,DAY,GTC,LIT,LMT,MIT,MKT,OCA,STP,STPLMT,TRAIL".into()),
-            valid_exchanges: Some(valid_exchanges(&spec.primary_exchange)),
+            valid_exchanges: Some(exchanges),
+            market_rule_ids: rule_ids,
             long_name: Some(spec.long_name.clone()),
             industry: Some("Simulated".into()),
             time_zone_id: Some("US/Eastern".into()),

@@ -147,6 +147,9 @@ pub struct ContractDetails {
     /// Liquid hours.
     #[prost(string, optional, tag = "14")]
     pub liquid_hours: Option<String>,
+    /// Market rule ids, comma-separated, one per valid exchange (same order).
+    #[prost(string, optional, tag = "21")]
+    pub market_rule_ids: Option<String>,
     /// Stock type.
     #[prost(string, optional, tag = "23")]
     pub stock_type: Option<String>,

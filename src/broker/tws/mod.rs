@@ -19,6 +19,7 @@ pub mod recorder;
 pub mod sender;
 pub mod session;
 pub mod snapshot;
+pub mod ticks;
 pub mod warmup;
 pub mod wire;
 

@@ -19,6 +19,7 @@ use crate::broker::codes::{self, Meaning};
 use crate::broker::tws::snapshot::{broker_execution, is_us_stock, BrokerExecution};
 use crate::broker::tws::wire::{self, Malformed};
 use crate::core::event::BrokerEvent;
+use crate::domain::exec_id::stem_and_revision;
 use crate::domain::order_id::{ClientOrderId, ORDER_REF_PREFIX};
 use crate::domain::types::{Fill, Symbol};
 use crate::journal::OrderStatus;
@@ -96,6 +97,10 @@ pub struct OrderBook {
     exec_order: HashMap<String, (ClientOrderId, Symbol)>,
     seen_execs: HashSet<String>,
     seen_commissions: HashSet<String>,
+    /// Per exec-id stem: the revision and fill applied (corrections replace it).
+    applied: HashMap<String, (u32, Fill)>,
+    /// Per exec-id stem: the commission applied (a correction's replaces it).
+    charged: HashMap<String, Decimal>,
     /// IB ids of orders seen that are not ours (no `orderRef` of ours):
     /// manual orders (client 0), other clients'. Left alone.
     not_ours: HashSet<i32>,
@@ -133,14 +138,60 @@ impl OrderBook {
     }
 
     /// The broker event an order-bound TWS error means for one of our
-    /// orders, if any (see [`codes::meaning`]).
-    pub fn rejection(&self, ib_id: i32, code: i32) -> Option<BrokerEvent> {
+    /// orders, if any (see [`codes::meaning`]). A failed cancel is never a
+    /// rejection: the order may still work ([`BrokerEvent::CancelFailed`]),
+    /// unless TWS says it already ended (then its own status tells).
+    pub fn rejection(&self, ib_id: i32, code: i32, message: &str) -> Option<BrokerEvent> {
         let id = self.by_ib.get(&ib_id).copied()?;
         match codes::meaning(code) {
             Meaning::OrderCancelled => Some(BrokerEvent::Cancelled { id }),
             Meaning::OrderRejected => Some(BrokerEvent::Rejected { id, code }),
+            Meaning::CancelFailed if codes::cancel_refusal_is_final(code, message) => None,
+            Meaning::CancelFailed => Some(BrokerEvent::CancelFailed { id, code }),
             _ => None,
         }
+    }
+
+    /// What a new execution of our order `id` means: a fill, a correction
+    /// of an earlier fill (same exec-id stem, higher revision), or nothing
+    /// (seen already, or older than a correction applied).
+    pub fn fill_event(
+        &mut self,
+        execution: &BrokerExecution,
+        id: ClientOrderId,
+    ) -> Option<BrokerEvent> {
+        if !self.mark_seen(&execution.exec_id, id, execution.symbol) {
+            return None;
+        }
+        let (stem, revision) = stem_and_revision(&execution.exec_id);
+        let fill = fill_of(execution);
+        match self.applied.get(stem).copied() {
+            Some((applied, _)) if applied >= revision => None,
+            Some((_, previous)) => {
+                self.applied.insert(stem.to_string(), (revision, fill));
+                Some(BrokerEvent::Corrected { id, previous, fill })
+            }
+            None => {
+                self.applied.insert(stem.to_string(), (revision, fill));
+                Some(BrokerEvent::Filled { id, fill })
+            }
+        }
+    }
+
+    /// The commission to apply for `exec_id` reporting `amount`: the
+    /// difference to what its stem was charged so far (a correction's
+    /// commission replaces the corrected one's); `None` when this report
+    /// was applied already (a duplicate, or a catch-up after a reconnect).
+    pub fn commission_due(&mut self, exec_id: &str, amount: Decimal) -> Option<Decimal> {
+        if !self.seen_commissions.insert(exec_id.to_string()) {
+            return None;
+        }
+        let (stem, _) = stem_and_revision(exec_id);
+        let before = self
+            .charged
+            .insert(stem.to_string(), amount)
+            .unwrap_or_default();
+        Some(amount - before)
     }
 
     /// Decodes one update of this client's order stream.
@@ -238,14 +289,9 @@ impl OrderBook {
                 engine,
             };
         };
-        let engine = if self.mark_seen(&execution.exec_id, id, execution.symbol) {
-            Translated::Event(BrokerEvent::Filled {
-                id,
-                fill: fill_of(&execution),
-            })
-        } else {
-            Translated::Nothing
-        };
+        let engine = self
+            .fill_event(&execution, id)
+            .map_or(Translated::Nothing, Translated::Event);
         Decoded {
             journal: Some(JournalFact::Execution(execution)),
             engine,
@@ -264,11 +310,14 @@ impl OrderBook {
             exec_id: report.execution_id.clone(),
             amount,
         });
-        let engine = match self.exec_order.get(&report.execution_id) {
-            Some(&(id, symbol)) if self.seen_commissions.insert(report.execution_id.clone()) => {
-                Translated::Event(BrokerEvent::Commission { id, symbol, amount })
-            }
-            _ => Translated::Nothing,
+        let engine = match self.exec_order.get(&report.execution_id).copied() {
+            Some((id, symbol)) => match self.commission_due(&report.execution_id, amount) {
+                Some(amount) if !amount.is_zero() => {
+                    Translated::Event(BrokerEvent::Commission { id, symbol, amount })
+                }
+                _ => Translated::Nothing,
+            },
+            None => Translated::Nothing,
         };
         Decoded { journal, engine }
     }

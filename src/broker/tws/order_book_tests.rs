@@ -281,23 +281,27 @@ fn order_bound_codes_map_to_events_only_for_our_orders() {
     let id = our(7, Leg::Entry);
     let book = book_with(id, 100);
     assert_eq!(
-        book.rejection(100, codes::ORDER_CANCELLED),
+        book.rejection(100, codes::ORDER_CANCELLED, ""),
         Some(BrokerEvent::Cancelled { id })
     );
     assert_eq!(
-        book.rejection(100, codes::ORDER_REJECTED),
+        book.rejection(100, codes::ORDER_REJECTED, ""),
         Some(BrokerEvent::Rejected { id, code: 201 })
     );
     assert_eq!(
-        book.rejection(100, codes::REQUEST_INVALID),
+        book.rejection(100, codes::REQUEST_INVALID, ""),
         Some(BrokerEvent::Rejected { id, code: 321 })
     );
     assert_eq!(
-        book.rejection(100, codes::ORDER_WARNING),
+        book.rejection(100, codes::ORDER_WARNING, ""),
         None,
         "a warning leaves the order working"
     );
-    assert_eq!(book.rejection(101, codes::ORDER_REJECTED), None, "not ours");
+    assert_eq!(
+        book.rejection(101, codes::ORDER_REJECTED, ""),
+        None,
+        "not ours"
+    );
 }
 
 #[test]

@@ -7,7 +7,6 @@
 use chrono::Utc;
 use rust_decimal::Decimal;
 
-use crate::broker::tws::order_book::fill_of;
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::session::LiveSession;
 use crate::broker::tws::snapshot::{self, BrokerExecution, BrokerOrder, SnapshotError};
@@ -270,16 +269,27 @@ impl LiveSession {
                 continue;
             };
             recorder.execution(&execution);
-            if !router.mark_seen(&execution.exec_id, id, execution.symbol) {
-                continue;
+            if let Some(event) = router.fill_event(&execution, id) {
+                tracing::warn!(order = %id, exec_id = %execution.exec_id, "applying an execution missed while disconnected");
+                let event = match event {
+                    BrokerEvent::Filled { id, fill } => BrokerEvent::Filled {
+                        id,
+                        fill: Fill { time: now, ..fill },
+                    },
+                    other => other,
+                };
+                engine.on_broker(&event, now, out);
             }
-            tracing::warn!(order = %id, exec_id = %execution.exec_id, "applying an execution missed while disconnected");
-            let fill = Fill {
-                commission: execution.commission.unwrap_or_default(),
-                time: now,
-                ..fill_of(&execution)
-            };
-            engine.on_broker(&BrokerEvent::Filled { id, fill }, now, out);
+            // Its commission (possibly missed even when the execution was
+            // not) is applied once: a later report of the exec id is a duplicate.
+            if let Some(amount) = execution
+                .commission
+                .and_then(|c| router.commission_due(&execution.exec_id, c))
+                .filter(|a| !a.is_zero())
+            {
+                let symbol = execution.symbol;
+                engine.on_broker(&BrokerEvent::Commission { id, symbol, amount }, now, out);
+            }
         }
         let open = snapshot::open_orders(client).await?;
         let at_broker: Vec<ClientOrderId> = open

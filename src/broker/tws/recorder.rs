@@ -155,7 +155,8 @@ impl Recorder {
             Notice::IntentsDropped { .. }
             | Notice::UnknownOrder(_)
             | Notice::BadFill(_)
-            | Notice::MarkRefused { .. } => Ok(()),
+            | Notice::MarkRefused { .. }
+            | Notice::CancelFailed { .. } => Ok(()),
         };
         if let Err(error) = result {
             tracing::error!(%error, "journal: decision not recorded");

@@ -288,13 +288,13 @@ impl LiveSession {
     /// An order-bound TWS error: a cancel confirmed, an order refused, or a warning.
     pub(in crate::broker::tws) async fn on_order_notice(&mut self, notice: &ibapi::Notice) {
         let (order_id, code, message) = (notice.request_id, notice.code, &notice.message);
-        if matches!(code, codes::ORDER_CANCELLED | codes::CANCEL_REFUSED) {
+        if code == codes::ORDER_CANCELLED || codes::cancel_refusal_is_final(code, message) {
             // Cancel confirmations, and "already cancelled" after OCA.
             tracing::info!(?order_id, code, %message, "order notice");
         } else {
             tracing::warn!(?order_id, code, %message, "order notice");
         }
-        if let Some(event) = order_id.and_then(|id| self.book.rejection(id, code)) {
+        if let Some(event) = order_id.and_then(|id| self.book.rejection(id, code, message)) {
             self.engine
                 .on_broker(&event, self.recorder.now(), &mut self.out);
         }
@@ -379,7 +379,9 @@ impl LiveSession {
     }
 }
 
-/// Instruments for `symbols`: US stocks with a one-cent tick.
+/// Instruments for `symbols` on the US stock ladder, for paths that send
+/// market orders only (the manual flatten). A trading session reads each
+/// symbol's increments from TWS instead ([`crate::broker::tws::ticks`]).
 pub fn stock_instruments(symbols: &[Symbol]) -> Vec<Instrument> {
     symbols.iter().map(|&s| Instrument::us_stock(s)).collect()
 }

@@ -11,6 +11,8 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
+use crate::domain::ticks::{Rung, TickLadder, MAX_RUNGS};
+
 /// A value from TWS the bot cannot use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("TWS sent {field} = {value:?}, which {expected}")]
@@ -118,6 +120,38 @@ fn zone(name: &str) -> Option<Tz> {
         "PST" | "PDT" => Some(Los_Angeles),
         other => other.parse().ok(),
     }
+}
+
+/// A market rule's rows `(low edge, increment)` as a [`TickLadder`]: every
+/// edge and increment exact (doubles rounded to 8 places), the ladder valid.
+///
+/// # Errors
+/// [`Malformed`] naming the first bad row, or the ladder's problem.
+pub fn tick_ladder(rows: &[(f64, f64)]) -> Result<TickLadder, Malformed> {
+    let mut rungs = [Rung {
+        low_edge: Decimal::ZERO,
+        increment: Decimal::ZERO,
+    }; MAX_RUNGS];
+    if rows.is_empty() || rows.len() > MAX_RUNGS {
+        return Err(Malformed::new(
+            "market rule rows",
+            rows.len(),
+            "is not 1 to 4 rows of price increments",
+        ));
+    }
+    for (rung, &(edge, increment)) in rungs.iter_mut().zip(rows) {
+        rung.low_edge = decimal(edge)
+            .filter(|d| !d.is_sign_negative())
+            .ok_or_else(|| Malformed::new("market rule low edge", edge, "is not a price ≥ 0"))?;
+        rung.increment = price("market rule increment", increment)?;
+    }
+    TickLadder::new(&rungs[..rows.len()]).map_err(|_| {
+        Malformed::new(
+            "market rule",
+            format!("{rows:?}"),
+            "is not a tick ladder (first edge 0, edges rising and on both grids, increments > 0)",
+        )
+    })
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use chrono::TimeZone;
+use rust_decimal_macros::dec;
 
 use super::*;
 
@@ -59,5 +60,26 @@ fn a_time_before_1990_is_a_defaulted_field() {
     assert_eq!(
         unix_time("bar time", 1_767_623_400, 0),
         Ok(Utc.with_ymd_and_hms(2026, 1, 5, 14, 30, 0).unwrap())
+    );
+}
+
+#[test]
+fn a_market_rule_becomes_a_tick_ladder_or_a_named_error() {
+    let ladder = tick_ladder(&[(0.0, 0.0001), (1.0, 0.01)]).expect("US stock rule");
+    assert_eq!(ladder, crate::domain::ticks::TickLadder::us_stock());
+    let flat = tick_ladder(&[(0.0, 0.05)]).expect("flat");
+    assert_eq!(flat.increment_at(dec!(120)), dec!(0.05));
+    assert_eq!(tick_ladder(&[]).unwrap_err().field, "market rule rows");
+    assert_eq!(
+        tick_ladder(&[(0.0, f64::MAX)]).unwrap_err().field,
+        "market rule increment"
+    );
+    assert_eq!(
+        tick_ladder(&[(0.0, 0.0)]).unwrap_err().field,
+        "market rule increment"
+    );
+    assert_eq!(
+        tick_ladder(&[(1.0, 0.01)]).unwrap_err().field,
+        "market rule"
     );
 }

@@ -115,7 +115,7 @@ impl Engine {
                 .instruments
                 .iter()
                 .find(|i| i.symbol == symbol)
-                .and_then(|i| Tick::new(i.tick_size))
+                .map(|i| Tick::ladder(i.ticks))
                 .and_then(|tick| {
                     BracketRule::new(self.stop_loss_pct, self.take_profit_pct).for_entry(
                         side.opposite(),

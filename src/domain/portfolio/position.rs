@@ -29,6 +29,13 @@ pub enum PortfolioError {
         /// The price given.
         price: Decimal,
     },
+    /// An execution correction of a fill that is not the symbol's latest:
+    /// the book cannot rewind it exactly.
+    #[error("correction of a {symbol} fill that is not its latest: cannot be replaced exactly")]
+    NotLatestFill {
+        /// Instrument.
+        symbol: Symbol,
+    },
 }
 
 /// One symbol's book. `quantity` is signed (long > 0, short < 0).
@@ -46,6 +53,18 @@ pub struct Position {
     realized_pnl: Decimal,
     commissions: Decimal,
     last_price: Option<Decimal>,
+    /// The book before its latest fill, and that fill: what an execution
+    /// correction of the latest fill rewinds to.
+    undo: Option<Undo>,
+}
+
+/// The figures a fill changed, and the fill, so the fill can be replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Undo {
+    quantity: Decimal,
+    cost_basis: Decimal,
+    realized_pnl: Decimal,
+    fill: (Side, Decimal, Decimal),
 }
 
 impl Position {
@@ -58,6 +77,7 @@ impl Position {
             realized_pnl: Decimal::ZERO,
             commissions: Decimal::ZERO,
             last_price: None,
+            undo: None,
         }
     }
 
@@ -135,6 +155,12 @@ impl Position {
         commission: Decimal,
     ) {
         let signed = side.sign() * quantity;
+        self.undo = Some(Undo {
+            quantity: self.quantity,
+            cost_basis: self.cost_basis,
+            realized_pnl: self.realized_pnl,
+            fill: (side, quantity, price),
+        });
         self.commissions += commission;
         if self.last_price.is_none() {
             self.last_price = Some(price);
@@ -173,6 +199,25 @@ impl Position {
     }
 
     /// Adds a commission reported after its execution.
+    /// Replaces the latest fill (`side`, `quantity`, `price`) by the corrected
+    /// one; commissions and the mark are kept. `false` (nothing changed) when
+    /// the latest fill is not that one.
+    pub(super) fn replace_latest(
+        &mut self,
+        previous: (Side, Decimal, Decimal),
+        corrected: (Side, Decimal, Decimal),
+    ) -> bool {
+        let Some(undo) = self.undo.filter(|u| u.fill == previous) else {
+            return false;
+        };
+        self.quantity = undo.quantity;
+        self.cost_basis = undo.cost_basis;
+        self.realized_pnl = undo.realized_pnl;
+        let (side, quantity, price) = corrected;
+        self.apply(side, quantity, price, Decimal::ZERO);
+        true
+    }
+
     pub(super) fn add_commission(&mut self, amount: Decimal) {
         self.commissions += amount;
     }

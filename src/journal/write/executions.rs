@@ -46,6 +46,10 @@ impl Journal {
                 }
                 return Ok(false);
             }
+            if !replace_corrected(tx, path, &exec.exec_id)? {
+                // A later correction of this execution is journaled already.
+                return Ok(false);
+            }
             tx.execute(
                 "INSERT INTO executions (exec_id, order_ref, trading_day, symbol, side, quantity, \
                  price, time, commission) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -112,4 +116,37 @@ fn same_execution(a: &ExecutionRecord, b: &ExecutionRecord) -> bool {
         && a.quantity == b.quantity
         && a.price == b.price
         && time_text(a.time) == time_text(b.time)
+}
+
+/// An execution correction replaces the execution it corrects (same stem, a
+/// lower revision): that row is deleted. Returns `false` when a higher
+/// revision of `exec_id` is journaled already (this one is stale).
+fn replace_corrected(
+    tx: &Transaction<'_>,
+    path: &Path,
+    exec_id: &str,
+) -> Result<bool, JournalError> {
+    use crate::domain::exec_id::stem_and_revision;
+    let (stem, revision) = stem_and_revision(exec_id);
+    let prefix = format!("{stem}.");
+    let mut stmt = tx
+        .prepare("SELECT exec_id FROM executions WHERE substr(exec_id, 1, ?2) = ?1")
+        .ctx(path, "reading corrected executions")?;
+    let ids: Vec<String> = stmt
+        .query_map(params![prefix, prefix.len() as i64], |r| r.get(0))
+        .ctx(path, "reading corrected executions")?
+        .collect::<Result<_, _>>()
+        .ctx(path, "reading corrected executions")?;
+    for id in ids {
+        let (other_stem, other) = stem_and_revision(&id);
+        if other_stem != stem {
+            continue;
+        }
+        if other > revision {
+            return Ok(false);
+        }
+        tx.execute("DELETE FROM executions WHERE exec_id = ?1", params![id])
+            .ctx(path, "replacing a corrected execution")?;
+    }
+    Ok(true)
 }

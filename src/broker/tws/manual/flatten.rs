@@ -24,6 +24,7 @@ use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::session::stock_instruments;
 use crate::broker::tws::snapshot::{self, BrokerPosition};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
+use crate::core::event::BrokerEvent;
 use crate::core::order_manager::Command;
 use crate::domain::types::{Side, Symbol};
 use crate::redact::mask_account;
@@ -73,6 +74,7 @@ pub async fn flatten_everything(
             instruments: stock_instruments(&symbols),
             account: AccountView::new(net_liquidation, net_liquidation),
             next_seq: MANUAL_SEQ_BASE,
+            broker_enforces_oca: true,
         },
         Vec::new(),
     );
@@ -218,7 +220,7 @@ async fn wait_flat(
                     continue;
                 };
                 let Some(id) = notice.request_id else { continue };
-                if book.rejection(id, notice.code).is_some() {
+                if matches!(book.rejection(id, notice.code, &notice.message), Some(BrokerEvent::Rejected { .. })) {
                     if let Some((symbol, quantity)) = pending.remove(&id) {
                         tracing::error!(symbol = %symbol, code = notice.code, message = %notice.message, "TWS rejected a closing order");
                         report.refused.push(Refusal {

@@ -128,5 +128,21 @@ fn log_notice(notice: &Notice) {
         Notice::DayStarted { day, start_equity } => {
             tracing::info!(%day, %start_equity, "new trading day")
         }
+        Notice::CancelFailed {
+            id,
+            code,
+            retrying: true,
+        } => {
+            tracing::warn!(order = %id, code, "TWS refused the cancel; the order is still working: cancelling again")
+        }
+        Notice::CancelFailed {
+            id,
+            code,
+            retrying: false,
+        } => tracing::error!(
+            order = %id,
+            code,
+            "TWS refused every cancel of a working order: trading halted; the order stays working at TWS — cancel it in TWS"
+        ),
     }
 }

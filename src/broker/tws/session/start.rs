@@ -31,7 +31,7 @@ use crate::broker::tws::snapshot;
 use crate::broker::tws::warmup::warm_up_strategies;
 use crate::core::engine::{Engine, EngineConfig, Output};
 use crate::domain::calendar::trading_day;
-use crate::domain::types::MarketEvent;
+use crate::domain::types::{Instrument, MarketEvent};
 use crate::risk::{AccountView, HaltCause, RiskLimits};
 use crate::shutdown::{ShutdownListener, ShutdownStage};
 use crate::strategy::{symbols_of, Strategy};
@@ -146,7 +146,15 @@ impl LiveSession {
         let next_seq = journal.next_seq(day)?;
         let mut account_view = AccountView::new(net_liquidation, start_equity);
         account_view.start_of_day_pnl = baseline.start_of_day_pnl;
-        let engine = engine_for(config.limits, config.strategies, account_view, next_seq);
+        let instruments =
+            crate::broker::tws::ticks::instruments(&client, &symbols_of(&config.strategies)).await;
+        let engine = engine_for(
+            config.limits,
+            config.strategies,
+            instruments,
+            account_view,
+            next_seq,
+        );
         let options = ShutdownOptions {
             read_only: config.read_only,
             flatten_on_exit: config.flatten_on_exit,
@@ -279,19 +287,22 @@ impl LiveSession {
     }
 }
 
-/// The engine for a session: the account's US stock instruments, the day's
-/// account view and the next free order sequence.
+/// The engine for a session: the instruments whose increments TWS gave, the
+/// day's account view and the next free order sequence. TWS enforces OCA
+/// groups itself.
 fn engine_for(
     limits: RiskLimits,
     strategies: Vec<Box<dyn Strategy>>,
+    instruments: Vec<Instrument>,
     account: AccountView,
     next_seq: u32,
 ) -> Engine {
     let config = EngineConfig {
         limits,
-        instruments: super::stock_instruments(&symbols_of(&strategies)),
+        instruments,
         account,
         next_seq,
+        broker_enforces_oca: true,
     };
     Engine::new(config, strategies)
 }
