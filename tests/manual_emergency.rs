@@ -20,7 +20,7 @@ use rust_decimal_macros::dec;
 
 use first_trading_app::broker::tws::account::AccountError;
 use first_trading_app::broker::tws::manual::{
-    cancel_everything, flatten_everything, verify_account, ManualError,
+    cancel_everything, flatten_everything, verify_account, ManualError, Scope,
 };
 use first_trading_app::broker::tws::{connect, snapshot};
 use first_trading_app::domain::types::Side;
@@ -147,9 +147,15 @@ async fn flatten_everything_cancels_stops_then_closes_long_and_short() {
     .await;
 
     let client = Arc::new(connect("127.0.0.1", port, 1050).await.unwrap());
-    let report = flatten_everything(&client, ACCOUNT, &RiskLimits::default(), TIMEOUT)
-        .await
-        .unwrap();
+    let report = flatten_everything(
+        &client,
+        ACCOUNT,
+        &Scope::All,
+        &RiskLimits::default(),
+        TIMEOUT,
+    )
+    .await
+    .unwrap();
 
     println!("{report}");
     assert!(sim.positions().is_empty(), "{:?}", sim.positions());
@@ -204,9 +210,15 @@ async fn flatten_with_nothing_open_or_held_is_flat_and_sends_nothing() {
             .await
             .unwrap(),
     );
-    let report = flatten_everything(&client, ACCOUNT, &RiskLimits::default(), TIMEOUT)
-        .await
-        .unwrap();
+    let report = flatten_everything(
+        &client,
+        ACCOUNT,
+        &Scope::All,
+        &RiskLimits::default(),
+        TIMEOUT,
+    )
+    .await
+    .unwrap();
     assert!(report.is_flat(), "{report}");
     assert!(report.sent.is_empty() && report.found.is_empty());
     assert!(sim.all_orders().is_empty());
@@ -397,6 +409,8 @@ async fn binary_cancel_all_and_flatten_against_the_sim_subcommand() {
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
     assert!(stderr.contains("pass --yes"), "{stderr}");
 
+    // By default flatten touches only the bot's own (its strategies' symbols):
+    // the MSFT position another program holds is left alone.
     let path = dir.path().to_path_buf();
     let out = tokio::task::spawn_blocking(move || run_bin(&path, port, &["flatten", "--yes"]))
         .await
@@ -404,9 +418,29 @@ async fn binary_cancel_all_and_flatten_against_the_sim_subcommand() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(
+        stdout.contains("the bot's own orders cancelled one by one"),
+        "{stdout}"
+    );
+    let positions = snapshot::positions(&other, ACCOUNT).await.unwrap();
+    assert_eq!(positions.len(), 1, "{positions:?}");
+    assert_eq!(
+        (positions[0].symbol.as_str(), positions[0].quantity),
+        ("MSFT", dec!(7))
+    );
+
+    // --all: IB's global cancel and every position of the account.
+    let path = dir.path().to_path_buf();
+    let out =
+        tokio::task::spawn_blocking(move || run_bin(&path, port, &["flatten", "--yes", "--all"]))
+            .await
+            .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
         stdout.contains("=== flatten: account DU****567 ==="),
         "{stdout}"
     );
+    assert!(stdout.contains("global cancel sent"), "{stdout}");
     assert!(stdout.contains("MSFT"), "{stdout}");
     assert!(stdout.contains("positions left: none"), "{stdout}");
     assert!(

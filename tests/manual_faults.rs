@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use first_trading_app::broker::tws::connect;
-use first_trading_app::broker::tws::manual::flatten_everything;
+use first_trading_app::broker::tws::manual::{flatten_everything, Scope};
 use first_trading_app::risk::RiskLimits;
 
 const ACCOUNT: &str = "DU1234567";
@@ -77,9 +77,15 @@ async fn a_rejected_closing_order_is_reported_and_ends_the_wait() {
     );
     let timeout = Duration::from_secs(20);
     let start = Instant::now();
-    let report = flatten_everything(&client, ACCOUNT, &RiskLimits::default(), timeout)
-        .await
-        .unwrap();
+    let report = flatten_everything(
+        &client,
+        ACCOUNT,
+        &Scope::All,
+        &RiskLimits::default(),
+        timeout,
+    )
+    .await
+    .unwrap();
     let elapsed = start.elapsed();
     println!("{report}");
 
@@ -127,6 +133,7 @@ async fn a_silent_tws_is_reported_unknown_and_nothing_is_closed() {
     let report = flatten_everything(
         &client,
         ACCOUNT,
+        &Scope::All,
         &RiskLimits::default(),
         Duration::from_secs(1),
     )

@@ -1,8 +1,14 @@
-//! `first-trading-app flatten`: from another terminal, cancel every open
-//! order, then close every position of the account with reduce-only market
-//! orders that passed the risk gate, wait (bounded) until TWS reports flat
-//! positions, and print the result. Asks for confirmation on a terminal
-//! unless `--yes`. Exit 0 only when TWS confirms flat and nothing open.
+//! `first-trading-app flatten`: from another terminal, cancel the bot's
+//! orders, then close the bot's positions (US stocks in its strategies'
+//! symbols) with reduce-only market orders that passed the risk gate, wait
+//! (bounded) until TWS reports them flat, and print the result. With `--all`:
+//! IB's global cancel and every position of the account. Asks for
+//! confirmation on a terminal unless `--yes`. Exit 0 only when TWS confirms
+//! flat and nothing open in the scope.
+//!
+//! TWS lets only the client that placed an order cancel it, so the default
+//! scope connects with the bot's own client id: stop the bot first (its
+//! Ctrl+C twice flattens too), or use `--all`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -10,7 +16,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use crate::broker::tws::manual::flatten_everything;
+use crate::broker::tws::manual::{flatten_everything, Scope};
 use crate::broker::tws::snapshot;
 use crate::cli::cancel_all::Manual;
 use crate::cli::{runtime, Cli, UsageError, EXIT_FAILURE};
@@ -25,9 +31,35 @@ pub struct FlattenArgs {
     /// Do not ask for confirmation (needed when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,
-    /// API client id [default: IBKR_CLIENT_ID + 1000, so a running bot keeps its own].
+    /// API client id [default: the bot's IBKR_CLIENT_ID, whose orders only it
+    /// can cancel; with --all: IBKR_CLIENT_ID + 1000, so a running bot keeps its own].
     #[arg(long, value_name = "ID")]
     pub client_id: Option<i32>,
+    /// Everything in the account: IB's global cancel (every order, manual and
+    /// other clients' included), then every position of any kind.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// What `flatten` touches: the bot's orders and US stock positions in its
+/// enabled strategies' symbols, or everything with `--all`.
+fn scope(args: &FlattenArgs, manual: &Manual) -> Scope {
+    if args.all {
+        return Scope::All;
+    }
+    let mut symbols: Vec<_> = manual
+        .settings
+        .strategies
+        .iter()
+        .filter(|s| s.file.enabled)
+        .flat_map(|s| s.file.symbols.iter().copied())
+        .collect();
+    symbols.sort();
+    symbols.dedup();
+    Scope::Bot {
+        client_id: manual.client_id,
+        symbols,
+    }
 }
 
 /// Whether the operator's answer confirms: `yes` or `y`, any case, trimmed.
@@ -42,19 +74,25 @@ pub(crate) fn confirms(answer: &str) -> bool {
 /// A [`UsageError`] for the configuration, or no terminal to confirm on
 /// without `--yes` (exit 2, nothing opened); declined or TWS unreachable (exit 1).
 pub fn run(cli: &Cli, args: &FlattenArgs) -> anyhow::Result<ExitCode> {
-    let manual = Manual::prepare(cli, args.live, args.client_id)?;
+    let mut manual = Manual::prepare(cli, args.live, args.client_id)?;
+    if !args.all && args.client_id.is_none() {
+        // Only the placing client may cancel an order: be the bot.
+        manual.client_id = manual.settings.connection.client_id;
+    }
+    let scope = scope(args, &manual);
     if !args.yes && !std::io::stdin().is_terminal() {
         return Err(UsageError::Flag("flatten closes every position and asks for confirmation on a terminal; stdin is not one: pass --yes to confirm".to_string()).into());
     }
     runtime()?.block_on(async {
         let client = Arc::new(manual.connect().await?);
-        if !args.yes && !confirm(&client, &manual).await {
+        if !args.yes && !confirm(&client, &manual, &scope).await {
             client.disconnect().await;
             anyhow::bail!("flatten declined: nothing was cancelled or sent");
         }
         let result = flatten_everything(
             &client,
             manual.account.expose(),
+            &scope,
             &manual.settings.risk,
             manual.timeout(),
         )
@@ -71,9 +109,19 @@ pub fn run(cli: &Cli, args: &FlattenArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Shows what would be closed and asks on the terminal; true when confirmed.
-async fn confirm(client: &ibapi::Client, manual: &Manual) -> bool {
+async fn confirm(client: &ibapi::Client, manual: &Manual, scope: &Scope) -> bool {
+    let what = match scope {
+        Scope::All => {
+            "cancel EVERY open order (global cancel), then close EVERY position at market"
+                .to_string()
+        }
+        Scope::Bot { symbols, .. } => {
+            let names: Vec<&str> = symbols.iter().map(|s| s.as_str()).collect();
+            format!("cancel the bot's orders, then close its positions in {} at market (nothing else is touched)", names.join(", "))
+        }
+    };
     let mut prompt = format!(
-        "flatten {} account {}: cancel EVERY open order, then close EVERY position at market.\n",
+        "flatten {} account {}: {what}.\n",
         manual.settings.mode,
         manual.account.masked()
     );
@@ -81,7 +129,7 @@ async fn confirm(client: &ibapi::Client, manual: &Manual) -> bool {
         Ok(positions) if positions.is_empty() => prompt.push_str("positions now: none\n"),
         Ok(positions) => {
             prompt.push_str("positions now:\n");
-            for p in positions {
+            for p in positions.into_iter().filter(|p| scope.covers_position(p)) {
                 prompt.push_str(&format!("  {:<6} {:>10}\n", p.symbol.as_str(), p.quantity));
             }
         }

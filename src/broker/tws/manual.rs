@@ -23,6 +23,8 @@ pub use report::{CancelReport, FlattenReport, Refusal, SentOrder};
 
 use crate::broker::tws::account::{self, AccountError, VerifyError};
 use crate::broker::tws::snapshot::{self, BrokerOrder, BrokerPosition, SnapshotError};
+use crate::domain::order_id::ORDER_REF_PREFIX;
+use crate::domain::types::Symbol;
 use crate::domain::AccountId;
 use crate::redact::mask_account;
 use crate::settings::TradingMode;
@@ -116,6 +118,105 @@ pub(super) async fn read_positions(
     }
 }
 
+/// What a manual flatten may touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// `--all`: IB's global cancel, then every position of the account.
+    All,
+    /// The bot's own (the default): orders it placed (its client id and
+    /// `orderRef` prefix) and US stock positions in its strategies' symbols.
+    /// Manual orders, other clients' and other instruments are left alone.
+    Bot {
+        /// The bot's API client id (TWS lets only the placing client cancel).
+        client_id: i32,
+        /// The symbols its enabled strategies trade.
+        symbols: Vec<Symbol>,
+    },
+}
+
+impl Scope {
+    /// Whether a flatten in this scope cancels `order`.
+    pub fn covers_order(&self, order: &BrokerOrder) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Bot { client_id, symbols } => {
+                order.client_id == *client_id
+                    && order.order_ref.starts_with(ORDER_REF_PREFIX)
+                    && symbols.contains(&order.symbol)
+            }
+        }
+    }
+
+    /// Whether a flatten in this scope closes `position`.
+    pub fn covers_position(&self, position: &BrokerPosition) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Bot { symbols, .. } => {
+                position.is_us_stock() && symbols.contains(&position.symbol)
+            }
+        }
+    }
+}
+
+/// Cancels what `scope` covers: the global cancel for [`Scope::All`], the
+/// bot's own orders one by one for [`Scope::Bot`]; then waits (bounded) until
+/// none of them is open.
+///
+/// # Errors
+/// [`ManualError::GlobalCancel`] when the global cancel cannot be sent.
+pub async fn cancel_in_scope(
+    client: &Client,
+    account: &str,
+    scope: &Scope,
+    timeout: Duration,
+) -> Result<CancelReport, ManualError> {
+    if *scope == Scope::All {
+        return cancel_everything(client, account, timeout).await;
+    }
+    let deadline = Instant::now() + timeout;
+    let covered = |orders: Option<Vec<BrokerOrder>>| {
+        orders.map(|o| {
+            o.into_iter()
+                .filter(|o| scope.covers_order(o))
+                .collect::<Vec<_>>()
+        })
+    };
+    let before = covered(read_open_orders(client, deadline).await);
+    for order in before.iter().flatten() {
+        match client.cancel_order(order.order_id, "").await {
+            Ok(_) => {
+                tracing::warn!(ib_order_id = order.order_id, symbol = %order.symbol, "cancel sent")
+            }
+            Err(error) => tracing::error!(ib_order_id = order.order_id, %error, "cancel not sent"),
+        }
+    }
+    let mut left = None;
+    while Instant::now() < deadline {
+        if let Some(orders) = covered(read_open_orders(client, deadline).await) {
+            let done = orders.is_empty();
+            left = Some(orders);
+            if done {
+                break;
+            }
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    let cancelled = before.map(|before| {
+        let still = |b: &BrokerOrder| {
+            left.iter()
+                .flatten()
+                .any(|l: &BrokerOrder| l.order_id == b.order_id)
+        };
+        before.into_iter().filter(|b| !still(b)).collect()
+    });
+    Ok(CancelReport {
+        account: mask_account(account),
+        cancelled,
+        left,
+        global: false,
+    })
+}
+
 /// Sends IB's global cancel (reqGlobalCancel: every order of the login,
 /// whichever API client, TWS user or bot placed it), then polls TWS until it
 /// lists no open order or `timeout` has passed, and reports what was
@@ -171,6 +272,7 @@ pub async fn cancel_everything(
         account: mask_account(account),
         cancelled,
         left,
+        global: true,
     })
 }
 
@@ -179,6 +281,37 @@ mod tests {
     use super::*;
     use crate::domain::types::{OrderKind, Side, Symbol};
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn the_bot_scope_covers_only_the_bots_orders_in_its_symbols() {
+        let spy = Symbol::new("SPY").unwrap();
+        let scope = Scope::Bot {
+            client_id: 3,
+            symbols: vec![spy],
+        };
+        let order = |client_id: i32, order_ref: &str, symbol: &str| BrokerOrder {
+            order_id: 1,
+            client_id,
+            order_ref: order_ref.to_string(),
+            symbol: Symbol::new(symbol).unwrap(),
+            side: Side::Sell,
+            quantity: dec!(1),
+            kind: OrderKind::Market,
+            parent_id: 0,
+            status: "Submitted".to_string(),
+        };
+        assert!(scope.covers_order(&order(3, "fta-20260105-s1-000001-S", "SPY")));
+        assert!(!scope.covers_order(&order(0, "", "SPY")), "typed into TWS");
+        assert!(
+            !scope.covers_order(&order(7, "fta-20260105-s1-000001-S", "SPY")),
+            "another client"
+        );
+        assert!(
+            !scope.covers_order(&order(3, "fta-20260105-s1-000001-S", "AAPL")),
+            "another symbol"
+        );
+        assert!(Scope::All.covers_order(&order(0, "", "AAPL")));
+    }
 
     #[test]
     fn ended_orders_are_not_open() {

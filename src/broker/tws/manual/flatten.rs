@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use tokio::time::Instant;
 
 use super::{
-    cancel_everything, read_open_orders, read_positions, FlattenReport, ManualError, Refusal,
+    cancel_in_scope, read_open_orders, read_positions, FlattenReport, ManualError, Refusal, Scope,
     SentOrder, MANUAL_SEQ_BASE, POLL,
 };
 use crate::broker::tws::order_book::OrderBook;
@@ -44,10 +44,11 @@ use crate::risk::{AccountView, RiskLimits};
 pub async fn flatten_everything(
     client: &Arc<Client>,
     account: &str,
+    scope: &Scope,
     limits: &RiskLimits,
     timeout: Duration,
 ) -> Result<FlattenReport, ManualError> {
-    let cancel = cancel_everything(client, account, timeout).await?;
+    let cancel = cancel_in_scope(client, account, scope, timeout).await?;
     let mut report = FlattenReport {
         account: mask_account(account),
         cancel,
@@ -60,13 +61,17 @@ pub async fn flatten_everything(
     };
     if !report.cancel.is_clean() {
         tracing::error!("orders are still open: no closing order is sent");
-        report.left = read_positions(client, account, Instant::now()).await;
+        report.left = scoped_positions(client, account, scope, Instant::now()).await;
         return Ok(report);
     }
     report.attempted = true;
     let deadline = Instant::now() + timeout;
     let net_liquidation = read_net_liquidation(client, account).await;
-    let found = snapshot::positions(client, account).await?;
+    let found: Vec<BrokerPosition> = snapshot::positions(client, account)
+        .await?
+        .into_iter()
+        .filter(|p| scope.covers_position(p))
+        .collect();
     let symbols: Vec<Symbol> = found.iter().map(|p| p.symbol).collect();
     let mut engine = Engine::new(
         EngineConfig {
@@ -101,17 +106,25 @@ pub async fn flatten_everything(
     let pending = send_closing_orders(&mut engine, (&sender, &mut book), &mut report).await;
     report.left = if pending.is_empty() {
         // Nothing is on its way: one look says how things stand.
-        read_positions(client, account, deadline).await
+        scoped_positions(client, account, scope, deadline).await
     } else {
         let target = Target {
             client,
             account,
+            scope,
             deadline,
         };
         wait_flat(target, &book, updates.as_mut(), pending, &mut report).await
     };
     if !matches!(&report.left, Some(left) if left.is_empty()) {
-        report.orders_left = read_open_orders(client, Instant::now()).await;
+        report.orders_left = read_open_orders(client, Instant::now())
+            .await
+            .map(|orders| {
+                orders
+                    .into_iter()
+                    .filter(|o| scope.covers_order(o))
+                    .collect()
+            });
     }
     Ok(report)
 }
@@ -186,7 +199,24 @@ async fn send_closing_orders(
 struct Target<'a> {
     client: &'a Client,
     account: &'a str,
+    scope: &'a Scope,
     deadline: Instant,
+}
+
+/// The positions `scope` covers, read within `deadline`.
+async fn scoped_positions(
+    client: &Client,
+    account: &str,
+    scope: &Scope,
+    deadline: Instant,
+) -> Option<Vec<BrokerPosition>> {
+    let positions = read_positions(client, account, deadline).await?;
+    Some(
+        positions
+            .into_iter()
+            .filter(|p| scope.covers_position(p))
+            .collect(),
+    )
 }
 
 /// Polls positions until flat or `deadline`, while noting TWS rejections of
@@ -202,6 +232,7 @@ async fn wait_flat(
     let Target {
         client,
         account,
+        scope,
         deadline,
     } = target;
     let mut poll = tokio::time::interval(POLL);
@@ -235,7 +266,7 @@ async fn wait_flat(
                 }
             }
             _ = poll.tick() => {
-                if let Some(positions) = read_positions(client, account, deadline).await {
+                if let Some(positions) = scoped_positions(client, account, scope, deadline).await {
                     let flat = positions.is_empty();
                     last = Some(positions);
                     if flat {
@@ -245,7 +276,9 @@ async fn wait_flat(
             }
         }
     }
-    read_positions(client, account, deadline).await.or(last)
+    scoped_positions(client, account, scope, deadline)
+        .await
+        .or(last)
 }
 
 /// The next item of the order stream, or never when there is none.

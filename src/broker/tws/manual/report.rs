@@ -21,6 +21,9 @@ pub struct CancelReport {
     /// Orders TWS still reports open at the end. `None` when TWS did not
     /// answer any read after the cancel.
     pub left: Option<Vec<BrokerOrder>>,
+    /// Whether it was IB's global cancel (every order of the login) rather
+    /// than the bot's own orders one by one.
+    pub global: bool,
 }
 
 impl CancelReport {
@@ -30,10 +33,17 @@ impl CancelReport {
     }
 
     fn body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "global cancel sent (cancels every order of the login, whichever client placed it)"
-        )?;
+        if self.global {
+            writeln!(
+                f,
+                "global cancel sent (cancels every order of the login, whichever client placed it)"
+            )?;
+        } else {
+            writeln!(
+                f,
+                "the bot's own orders cancelled one by one (others left alone)"
+            )?;
+        }
         match &self.cancelled {
             None => writeln!(
                 f,
@@ -271,6 +281,7 @@ mod tests {
                 OrderKind::Limit { limit: dec!(1.5) },
             )]),
             left: Some(vec![]),
+            global: true,
         };
         assert!(report.is_clean());
         let text = report.to_string();
@@ -297,6 +308,7 @@ mod tests {
                 dec!(5),
                 OrderKind::Stop { stop: dec!(9) },
             )]),
+            global: true,
         };
         assert!(!left.is_clean());
         let text = left.to_string();
@@ -308,6 +320,7 @@ mod tests {
             account: "DU****567".to_string(),
             cancelled: None,
             left: None,
+            global: true,
         };
         assert!(!unknown.is_clean());
         assert!(unknown.to_string().contains("left open: UNKNOWN"));
@@ -323,6 +336,7 @@ mod tests {
                 account: "DU****567".to_string(),
                 cancelled: Some(vec![]),
                 left: Some(vec![]),
+                global: true,
             },
             attempted: true,
             found: vec![BrokerPosition::us_stock(spy, dec!(-40), dec!(101.25))],
@@ -364,6 +378,7 @@ mod tests {
                 account: "DU****567".to_string(),
                 cancelled: Some(vec![]),
                 left: Some(vec![order(3, Side::Sell, dec!(5), OrderKind::Market)]),
+                global: true,
             },
             attempted: false,
             found: vec![],
