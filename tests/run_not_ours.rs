@@ -104,15 +104,27 @@ async fn positions_and_orders_not_ours_survive_ctrl_c_twice() {
     let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
     let strategy = strategy.adding_below(dec!(588), dec!(1));
     // Client 0: TWS sends it the status of orders typed into TWS by hand.
-    let session = spawn_session(session_config(
-        &sim,
-        0,
-        RiskLimits::default(),
-        vec![strategy.boxed()],
-    ));
+    let mut config = session_config(&sim, 0, RiskLimits::default(), vec![strategy.boxed()]);
+    config.status_interval = Duration::from_millis(200);
+    let session = spawn_session(config);
     eventually("the bot to hold 10 SPY", Duration::from_secs(5), || {
         probe.position() == dec!(10) && sim.open_orders().len() == 4
     })
+    .await;
+    // The status line lists what the bot leaves alone.
+    eventually(
+        "a status line listing the orders not ours",
+        Duration::from_secs(5),
+        || {
+            String::from_utf8_lossy(&logs.lock().unwrap())
+                .lines()
+                .any(|l| {
+                    l.contains("status")
+                        && l.contains("client 0 #900 BUY 5 AAPL")
+                        && l.contains("client 7 #41 BUY 5 AAPL")
+                })
+        },
+    )
     .await;
     // Typed into TWS by hand during the session: arrives on the bot's stream.
     sim.place_as_other_client(&manual_order(0, 5000)).unwrap();

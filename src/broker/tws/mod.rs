@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod connect;
+pub mod foreign;
 pub mod history;
 pub mod manual;
 pub mod market_data;

@@ -46,7 +46,7 @@ use crate::broker::tws::order_book::{OrderBook, Translated};
 use crate::broker::tws::reconcile::ReconcileError;
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
-use crate::broker::tws::snapshot::SnapshotError;
+use crate::broker::tws::snapshot::{BrokerOrder, SnapshotError};
 use crate::core::engine::{Engine, Output};
 use crate::domain::types::{Instrument, MarketEvent, Symbol};
 use crate::domain::AccountId;
@@ -144,6 +144,8 @@ pub struct LiveSession {
     connected: bool,
     /// The New York day the session started on (its latch is restored).
     day: NaiveDate,
+    /// The latest list of working orders that are not ours (status line).
+    not_ours: Vec<BrokerOrder>,
     options: ShutdownOptions,
 }
 
@@ -154,6 +156,7 @@ pub struct Streams {
     notices: NoticeStream,
     market: Option<mpsc::Receiver<MarketEvent>>,
     ib_pnl: Option<mpsc::Receiver<Decimal>>,
+    foreign: Option<mpsc::Receiver<Vec<BrokerOrder>>>,
     status: tokio::time::Interval,
     feeds: Feeds,
 }
@@ -208,6 +211,8 @@ impl LiveSession {
                 event = feeds::next(&mut s.market) => self.on_market(&event).await,
                 // IB's own day PnL: a second opinion for the daily-loss limit.
                 pnl = feeds::next(&mut s.ib_pnl) => self.on_ib_pnl(pnl),
+                // Orders not ours, for the status line (never acted on).
+                orders = feeds::next(&mut s.foreign) => self.not_ours = orders,
                 _ = s.status.tick() => self.log_status(),
             }
         }
@@ -362,6 +367,7 @@ impl LiveSession {
             positions = %if positions.is_empty() { "flat".to_string() } else { positions.join(", ") },
             day_pnl = %portfolio.net_pnl().round_dp(2),
             open_orders = self.engine.orders().open_orders().count(),
+            not_ours = %not_ours_summary(&self.not_ours),
             "status"
         );
     }
@@ -377,6 +383,24 @@ impl LiveSession {
         }
         self.dispatch().await;
     }
+}
+
+/// The status line's list of orders left alone: `none`, or each as
+/// `client 0 #900 BUY 5 AAPL`.
+fn not_ours_summary(orders: &[BrokerOrder]) -> String {
+    if orders.is_empty() {
+        return "none".to_string();
+    }
+    let each: Vec<String> = orders
+        .iter()
+        .map(|o| {
+            format!(
+                "client {} #{} {} {} {}",
+                o.client_id, o.order_id, o.side, o.quantity, o.symbol
+            )
+        })
+        .collect();
+    each.join(", ")
 }
 
 /// Instruments for `symbols` on the US stock ladder, for paths that send

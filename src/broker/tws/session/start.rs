@@ -21,6 +21,7 @@ use super::feeds::Feeds;
 use super::{LiveSession, SessionConfig, SessionError, ShutdownOptions, Streams};
 use crate::broker::tws::account::{verify_account, VerifyError};
 use crate::broker::tws::connect::connect;
+use crate::broker::tws::foreign::watch_foreign_orders;
 use crate::broker::tws::market_data::stream_bars;
 use crate::broker::tws::order_book::OrderBook;
 use crate::broker::tws::pacing::MarketDataLines;
@@ -170,6 +171,7 @@ impl LiveSession {
             out: Output::default(),
             connected: true,
             day,
+            not_ours: Vec::new(),
             options,
         })
     }
@@ -276,11 +278,22 @@ impl LiveSession {
         };
         let mut status = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         status.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The orders left alone are read once per status line (none without one).
+        let foreign = (!status_interval.is_zero()).then(|| {
+            let (tx, rx) = mpsc::channel(1);
+            feeds.spawn(watch_foreign_orders(
+                Arc::clone(&self.client),
+                status_interval,
+                tx,
+            ));
+            rx
+        });
         Streams {
             orders,
             notices,
             market: Some(market),
             ib_pnl: Some(ib_pnl),
+            foreign,
             status,
             feeds,
         }
