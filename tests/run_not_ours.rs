@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use rust_decimal_macros::dec;
@@ -20,33 +18,6 @@ use first_trading_app::risk::RiskLimits;
 use first_trading_app::shutdown::ShutdownStage;
 
 const OPTION_KEY: &str = "OPT SPY   260116C00600000 USD";
-
-/// Every log line of this test binary (one global subscriber per process).
-fn logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&buffer);
-        let _ = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_writer(move || Capture(Arc::clone(&sink)))
-            .try_init();
-        buffer
-    })
-    .clone()
-}
-
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn manual_order(client_id: i32, order_id: i32) -> StartOrder {
     StartOrder {
@@ -99,7 +70,7 @@ fn working_foreign_orders(sim: &tws_sim::SimHandle) -> Vec<(i32, i32, Status)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn positions_and_orders_not_ours_survive_ctrl_c_twice() {
-    let logs = logs();
+    init_tracing();
     let sim = start_sim(sim_with_foreign_state()).await;
     let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
     let strategy = strategy.adding_below(dec!(588), dec!(1));
@@ -116,13 +87,11 @@ async fn positions_and_orders_not_ours_survive_ctrl_c_twice() {
         "a status line listing the orders not ours",
         Duration::from_secs(5),
         || {
-            String::from_utf8_lossy(&logs.lock().unwrap())
-                .lines()
-                .any(|l| {
-                    l.contains("status")
-                        && l.contains("client 0 #900 BUY 5 AAPL")
-                        && l.contains("client 7 #41 BUY 5 AAPL")
-                })
+            log_text().lines().any(|l| {
+                l.contains("status")
+                    && l.contains("client 0 #900 BUY 5 AAPL")
+                    && l.contains("client 7 #41 BUY 5 AAPL")
+            })
         },
     )
     .await;
@@ -178,7 +147,7 @@ async fn positions_and_orders_not_ours_survive_ctrl_c_twice() {
         "{report}"
     );
 
-    let text = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
+    let text = log_text();
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("not managed:"))

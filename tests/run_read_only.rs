@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use ibapi::orders::{order_builder, Action};
@@ -16,33 +14,9 @@ use tws_sim::Status;
 use common::*;
 use first_trading_app::risk::RiskLimits;
 
-/// Every log line of this test binary (the session logs its status line here).
-static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        LOG.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn log_text() -> String {
-    String::from_utf8_lossy(&LOG.lock().unwrap()).into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_places_and_cancels_nothing_while_market_data_flows() {
-    tracing_subscriber::fmt()
-        .with_env_filter("info")
-        .with_ansi(false)
-        .with_writer(|| Capture)
-        .init();
+    init_tracing();
     let sim = start_sim(quiet_sim()).await;
 
     // Someone else (client 90) holds 10 SPY and has a buy limit working.

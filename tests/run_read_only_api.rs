@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use rust_decimal_macros::dec;
@@ -18,33 +16,9 @@ use first_trading_app::broker::codes::READ_ONLY_FIX;
 use first_trading_app::domain::types::TradingState;
 use first_trading_app::risk::RiskLimits;
 
-/// Every log line of this test binary.
-static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        LOG.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn log_text() -> String {
-    String::from_utf8_lossy(&LOG.lock().unwrap()).into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_api_halts_entries_at_the_first_refusal_and_sends_nothing_more() {
-    tracing_subscriber::fmt()
-        .with_env_filter("info")
-        .with_ansi(false)
-        .with_writer(|| Capture)
-        .init();
+    init_tracing();
     let sim = start_sim(SimConfig {
         read_only_api: true,
         ..quiet_sim()
