@@ -204,7 +204,13 @@ async fn with_tws_gone_the_shutdown_ends_at_the_timeout_and_says_so() {
     let status = bot
         .wait_exit(Duration::from_secs(CANCEL_TIMEOUT_SECS + 5))
         .unwrap_or_else(|| panic!("still running:\n{}", bot.dump()));
-    assert_eq!(status.code(), Some(0), "{}", bot.dump());
+    // Nothing could be confirmed: exit 3, never 0.
+    assert_eq!(status.code(), Some(3), "{}", bot.dump());
+    assert!(
+        bot.stderr.contains("could not confirm everything at TWS"),
+        "{}",
+        bot.dump()
+    );
     assert!(sent.elapsed() >= Duration::from_secs(CANCEL_TIMEOUT_SECS - 1));
     let stdout = bot.stdout.text();
     assert!(stdout.contains(REPORT), "{}", bot.dump());

@@ -31,6 +31,9 @@ use crate::settings::SettingsError;
 pub const EXIT_CONFIG: u8 = 2;
 /// Exit code for runtime failures (cannot connect, account mismatch, ...).
 pub const EXIT_FAILURE: u8 = 1;
+/// `run`: the shutdown ended, but TWS did not confirm every cancel (or the
+/// flatten asked for): orders or positions of the bot may be left.
+pub const EXIT_UNCONFIRMED: u8 = 3;
 /// Exit code of a hard exit on the third Ctrl+C.
 pub const EXIT_INTERRUPTED: u8 = 130;
 

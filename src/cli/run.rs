@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::broker::tws::session::{run_session, SessionConfig};
-use crate::cli::{logging, runtime, Cli, RunArgs, UsageError};
+use crate::cli::{logging, runtime, Cli, RunArgs, UsageError, EXIT_UNCONFIRMED};
 use crate::domain::types::StrategyId;
 use crate::domain::AccountId;
 use crate::journal::{config_hash, Journal, TradingLock};
@@ -107,7 +107,12 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         let report = result?;
         println!("{report}");
         tracing::info!(state = %report.state, open_orders_left = ?report.open_orders_left, day_pnl = %report.day_pnl(), "session ended");
-        Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
+        if report.confirmed() {
+            Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
+        } else {
+            eprintln!("the shutdown could not confirm everything at TWS (see the report): check TWS, or run `first-trading-app cancel-all`");
+            Ok(ExitCode::from(EXIT_UNCONFIRMED))
+        }
     })
 }
 

@@ -21,6 +21,9 @@ pub struct SessionReport {
     pub open_orders_left: Option<usize>,
     /// Whether positions were flattened on exit.
     pub flattened: bool,
+    /// Positions of the bot's own TWS still shows at the end (`None` when
+    /// TWS could not be read).
+    pub managed_left: Option<usize>,
     /// Realized PnL of the session, before commissions.
     pub realized_pnl: Decimal,
     /// Unrealized PnL at the last marks.
@@ -45,6 +48,13 @@ pub fn not_ours_line(o: &BrokerOrder) -> String {
 }
 
 impl SessionReport {
+    /// Whether TWS confirmed everything the shutdown set out to do: no order
+    /// of ours left working and, when it flattened, none of our positions
+    /// left. Only then does `run` exit 0.
+    pub fn confirmed(&self) -> bool {
+        self.open_orders_left == Some(0) && (!self.flattened || self.managed_left == Some(0))
+    }
+
     /// Day PnL: realized + unrealized − commissions.
     pub fn day_pnl(&self) -> Decimal {
         self.realized_pnl + self.unrealized_pnl - self.commissions
@@ -99,5 +109,54 @@ impl fmt::Display for SessionReport {
             self.unrealized_pnl.round_dp(2),
             self.commissions.round_dp(2)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(
+        open_orders_left: Option<usize>,
+        flattened: bool,
+        managed_left: Option<usize>,
+    ) -> SessionReport {
+        SessionReport {
+            positions: Vec::new(),
+            not_ours: Vec::new(),
+            positions_confirmed: managed_left.is_some(),
+            open_orders_left,
+            flattened,
+            managed_left,
+            realized_pnl: Decimal::ZERO,
+            unrealized_pnl: Decimal::ZERO,
+            commissions: Decimal::ZERO,
+            state: TradingState::Halted,
+        }
+    }
+
+    #[test]
+    fn only_what_tws_confirmed_counts_as_done() {
+        assert!(
+            report(Some(0), false, Some(1)).confirmed(),
+            "kept positions need no flatten"
+        );
+        assert!(report(Some(0), true, Some(0)).confirmed());
+        assert!(
+            !report(None, false, Some(0)).confirmed(),
+            "open orders unknown"
+        );
+        assert!(
+            !report(Some(1), false, Some(0)).confirmed(),
+            "an order of ours left"
+        );
+        assert!(
+            !report(Some(0), true, Some(1)).confirmed(),
+            "flatten asked, a position left"
+        );
+        assert!(
+            !report(Some(0), true, None).confirmed(),
+            "flatten asked, positions unknown"
+        );
     }
 }

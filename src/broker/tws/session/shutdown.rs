@@ -213,6 +213,10 @@ impl LiveSession {
         };
         let portfolio = self.engine.portfolio();
         let positions_confirmed = broker_positions.is_some();
+        let symbols = self.engine.symbols();
+        let managed_left = broker_positions
+            .as_ref()
+            .map(|all| snapshot::split_managed(all.clone(), &symbols).0.len());
         let positions = broker_positions.unwrap_or_else(|| {
             portfolio
                 .open_positions()
@@ -229,6 +233,7 @@ impl LiveSession {
             positions_confirmed,
             open_orders_left: open_left,
             flattened,
+            managed_left,
             realized_pnl: portfolio.realized_pnl(),
             unrealized_pnl: portfolio.unrealized_pnl(),
             commissions: portfolio.commissions(),
