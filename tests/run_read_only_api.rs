@@ -25,12 +25,11 @@ async fn read_only_api_halts_entries_at_the_first_refusal_and_sends_nothing_more
     })
     .await;
     let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
-    let session = spawn_session(session_config(
-        &sim,
-        43,
-        RiskLimits::default(),
-        vec![strategy.boxed()],
-    ));
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("journal.db");
+    let mut config = session_config(&sim, 43, RiskLimits::default(), vec![strategy.boxed()]);
+    config.journal = first_trading_app::journal::Journal::open(&journal_path).unwrap();
+    let session = spawn_session(config);
 
     // The entry goes out as a bracket (entry, stop, target): TWS refuses all three.
     eventually("the bracket refused", Duration::from_secs(5), || {
@@ -66,5 +65,15 @@ async fn read_only_api_halts_entries_at_the_first_refusal_and_sends_nothing_more
     assert_eq!(report.state, TradingState::Halted);
     assert_eq!(sim.read_only_refusals(), 3);
     assert!(sim.all_orders().is_empty());
+    // The three refused orders are journaled as rejected, not left `sent`.
+    let db = rusqlite::Connection::open(&journal_path).unwrap();
+    let states: Vec<String> = db
+        .prepare("SELECT state FROM orders ORDER BY order_ref")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(states, ["rejected", "rejected", "rejected"]);
     sim.shutdown().await;
 }

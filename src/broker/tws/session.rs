@@ -42,15 +42,16 @@ pub use shutdown::FLATTEN_GRACE;
 use crate::broker::codes::{self, Meaning};
 use crate::broker::tws::account::AccountError;
 use crate::broker::tws::connect::ConnectError;
-use crate::broker::tws::order_book::{OrderBook, Translated};
+use crate::broker::tws::order_book::{JournalFact, OrderBook, Translated};
 use crate::broker::tws::reconcile::ReconcileError;
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::snapshot::{BrokerOrder, SnapshotError};
 use crate::core::engine::{Engine, Output};
+use crate::core::event::BrokerEvent;
 use crate::domain::types::{Instrument, MarketEvent, Symbol};
 use crate::domain::AccountId;
-use crate::journal::{Journal, JournalError};
+use crate::journal::{Journal, JournalError, OrderStatus};
 use crate::risk::{HaltCause, RiskLimits};
 use crate::settings::TradingMode;
 use crate::shutdown::{ShutdownListener, ShutdownStage};
@@ -300,8 +301,18 @@ impl LiveSession {
             tracing::warn!(?order_id, code, %message, "order notice");
         }
         if let Some(event) = order_id.and_then(|id| self.book.rejection(id, code, message)) {
-            self.engine
-                .on_broker(&event, self.recorder.now(), &mut self.out);
+            let now = self.recorder.now();
+            if let BrokerEvent::Rejected { id, .. } = event {
+                // Refused by TWS (no status may follow): the journal says so,
+                // instead of leaving the order `sent`.
+                let fact = JournalFact::Status {
+                    id,
+                    status: OrderStatus::Rejected,
+                    filled: Decimal::ZERO,
+                };
+                self.recorder.record(&fact, now);
+            }
+            self.engine.on_broker(&event, now, &mut self.out);
         }
         if codes::is_read_only_refusal(code, message) {
             self.on_read_only_api();
