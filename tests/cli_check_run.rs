@@ -122,3 +122,68 @@ fn run_without_tws_says_what_to_do() {
     );
     assert!(stderr.contains("--sim"), "{stderr}");
 }
+
+/// Runs the binary like [`run`], but kills it and fails if it has not exited
+/// within 10 s (a FIFO read would block forever).
+fn run_bounded(dir: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new(BIN);
+    command.current_dir(dir).args(args).env_remove("RUST_LOG");
+    command.env("IBKR_ACCOUNT_ID", "DU1234567");
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{args:?} still running after 10 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_fifo_directory_or_foreign_file_as_a_path_exits_2_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.toml");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for (what, config) in [
+        ("a FIFO", fifo.clone()),
+        ("a directory", dir.path().to_path_buf()),
+    ] {
+        for command in ["check", "run"] {
+            let out = run_bounded(dir.path(), &[command, "--config", config.to_str().unwrap()]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{command} with {what}: {stderr}"
+            );
+            assert!(
+                stderr.contains("not a regular file") || stderr.contains("not a .toml file"),
+                "{what}: {stderr}"
+            );
+        }
+    }
+    // A strategy path that points at a file that is not TOML: refused by
+    // name, its content never quoted.
+    let passwd = dir.path().join("passwd");
+    std::fs::write(&passwd, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("strategies = [{:?}]\n", passwd.to_str().unwrap()),
+    )
+    .unwrap();
+    let out = run_bounded(dir.path(), &["check", "--config", config.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not a .toml file"), "{stderr}");
+    assert!(!stderr.contains("root:x"), "{stderr}");
+}

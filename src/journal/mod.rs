@@ -81,6 +81,16 @@ impl Journal {
     ///
     /// In the first four cases the file has not been modified in any way.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        // A directory, FIFO or device is refused before SQLite touches it
+        // (SQLite would block on a FIFO).
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.is_file() {
+                return Err(JournalError::NotAJournal {
+                    path: path.to_path_buf(),
+                    detail: "not a regular file (a directory, FIFO or device)".to_string(),
+                });
+            }
+        }
         let conn = open::open_connection(path)?;
         Ok(Journal {
             conn,

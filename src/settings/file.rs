@@ -5,6 +5,7 @@
 //! another; the values that are fine still reach the range checks
 //! (`validate`) of their section.
 
+use crate::strategy::files::{read_toml_file, ReadError};
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -42,11 +43,10 @@ pub(crate) struct FileConfig {
 /// # Errors
 /// A problem naming the file when it is missing, unreadable or not valid TOML.
 pub(crate) fn read_table(path: &Path, label: &str) -> Result<toml::Table, ConfigProblem> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let expected = if e.kind() == std::io::ErrorKind::NotFound {
-            "config file not found: create it (see config.toml in the repository) or pass --config PATH".to_string()
-        } else {
-            format!("config file cannot be read: {e}")
+    let text = read_toml_file(path).map_err(|e| {
+        let expected = match e {
+            ReadError::NotFound => "config file not found: create it (see config.toml in the repository) or pass --config PATH".to_string(),
+            ReadError::Refused(why) => format!("config file {why}"),
         };
         ConfigProblem::new(label, "(file)", path.display().to_string(), expected)
     })?;

@@ -2,6 +2,7 @@
 //! loading itself is a pure function of its inputs (tests pass maps instead
 //! of mutating the process environment, which is racy in parallel tests).
 
+use crate::strategy::files::{read_config_file, ReadError};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -62,16 +63,16 @@ impl DotEnv {
     /// Read and parse failures become [`DotEnv::problems`], never panics.
     pub fn read(path: &Path) -> Option<Self> {
         let label = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_config_file(path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-            Err(e) => {
+            Err(ReadError::NotFound) => return None,
+            Err(ReadError::Refused(why)) => {
                 let mut dotenv = Self::from_vars(path, Vec::<(String, String)>::new());
                 dotenv.problems.push(ConfigProblem::new(
                     label,
                     "(file)",
                     path.display().to_string(),
-                    format!("cannot be read: {e}"),
+                    why,
                 ));
                 return Some(dotenv);
             }

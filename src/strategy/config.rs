@@ -23,6 +23,7 @@ use rust_decimal::Decimal;
 use crate::domain::types::Symbol;
 use crate::domain::ConfigProblem;
 use crate::strategy::bar_size::{parse_bar_size, BAR_SIZE_EXPECTED};
+use crate::strategy::files::{read_toml_file, ReadError};
 use crate::strategy::registry::Registry;
 use crate::strategy::sizing::Sizing;
 use crate::strategy::toml_util::{decimal, locate, shown, whole};
@@ -105,13 +106,14 @@ pub fn load_strategy_file_with(
 /// An unreadable file, invalid TOML, or every schema problem found.
 pub fn read_strategy_file(path: &Path) -> Result<StrategyFile, Vec<ConfigProblem>> {
     let source = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![ConfigProblem::new(
-            &source,
-            "(file)",
-            "",
-            format!("cannot be read: {e}"),
-        )]
+    let text = read_toml_file(path).map_err(|e| {
+        let expected = match e {
+            ReadError::NotFound => {
+                "does not exist: check the path in the strategies list".to_string()
+            }
+            ReadError::Refused(why) => why,
+        };
+        vec![ConfigProblem::new(&source, "(file)", "", expected)]
     })?;
     let stem = path
         .file_stem()

@@ -137,7 +137,11 @@ fn loading_checks_parameters_of_the_builtin_kinds() {
     let missing = dir.path().join("nope.toml");
     let problem = &load_strategy_file(&missing).unwrap_err()[0];
     assert_eq!(problem.key, "(file)");
-    assert!(problem.expected.starts_with("cannot be read"));
+    assert!(
+        problem.expected.starts_with("does not exist"),
+        "{}",
+        problem.expected
+    );
 }
 
 #[test]

@@ -14,6 +14,7 @@ pub mod builtins;
 pub mod config;
 pub mod context;
 pub mod example;
+pub mod files;
 pub mod harness;
 pub mod indicators;
 pub mod intents;

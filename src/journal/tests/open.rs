@@ -318,3 +318,22 @@ fn classify_decides_from_id_version_and_tables() {
         Err(Problem::Incomplete(_))
     ));
 }
+
+#[test]
+fn a_directory_or_fifo_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        Journal::open(dir.path()),
+        Err(JournalError::NotAJournal { .. })
+    ));
+    let fifo = dir.path().join("journal.db");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    assert!(matches!(
+        Journal::open(&fifo),
+        Err(JournalError::NotAJournal { .. })
+    ));
+}
