@@ -14,6 +14,7 @@
 pub mod backtest;
 pub mod broker;
 pub mod cli;
+pub mod console;
 pub mod core;
 pub mod domain;
 pub mod failpoint;

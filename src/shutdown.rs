@@ -110,16 +110,16 @@ pub fn install() -> io::Result<ShutdownListener> {
             for signal in signals.forever() {
                 count += 1;
                 match count {
-                    1 => say(&format!(
+                    1 => crate::console::say(&format!(
                         "\n{} (1st): emergency shutdown — halting strategies and cancelling every order (Ctrl+C again to also flatten positions, a third time to exit at once)",
                         signal_name(signal)
                     )),
-                    2 => say(&format!(
+                    2 => crate::console::say(&format!(
                         "\n{} (2nd): flattening every position as part of the shutdown (Ctrl+C once more to exit at once)",
                         signal_name(signal)
                     )),
                     _ => {
-                        say(&format!(
+                        crate::console::say(&format!(
                             "\n{} (3rd): exiting now (code 130) — orders may still be working at IB: check TWS or run `first-trading-app cancel-all`",
                             signal_name(signal)
                         ));
@@ -130,13 +130,6 @@ pub fn install() -> io::Result<ShutdownListener> {
             }
         })?;
     Ok(listener)
-}
-
-/// Writes one line to stderr, best effort: with the terminal gone (SIGHUP)
-/// the write fails, and the shutdown must go on regardless.
-fn say(line: &str) {
-    use std::io::Write;
-    let _ = writeln!(io::stderr(), "{line}");
 }
 
 #[cfg(test)]

@@ -179,8 +179,14 @@ async fn two_sigints_also_flatten_every_position() {
     let stdout = bot.stdout.text();
     assert!(stdout.contains(REPORT), "{}", bot.dump());
     assert!(stdout.contains("positions (TWS): flat"), "{}", bot.dump());
-    // JSON log lines, masked.
+    // JSON log lines only (the signal messages included), masked.
     let stderr = bot.stderr.text();
+    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            line.starts_with('{'),
+            "a plain-text line in the JSON log: {line}"
+        );
+    }
     assert!(
         stderr
             .lines()

@@ -78,7 +78,10 @@ pub fn init(format: LogFormat, redactor: Redactor) {
         .with_target(false);
     let _ = match format {
         LogFormat::Human => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Json => {
+            crate::console::use_json();
+            builder.json().flatten_event(true).try_init()
+        }
     };
 }
 

@@ -187,7 +187,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
     match execute(&cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("{}", Redactor::default().redact(&describe(&error)));
+            crate::console::say(&Redactor::default().redact(&describe(&error)));
             ExitCode::from(exit_code(&error))
         }
     }

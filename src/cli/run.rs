@@ -110,7 +110,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         if report.confirmed() {
             Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
         } else {
-            eprintln!("the shutdown could not confirm everything at TWS (see the report): check TWS, or run `first-trading-app cancel-all`");
+            crate::console::say("the shutdown could not confirm everything at TWS (see the report): check TWS, or run `first-trading-app cancel-all`");
             Ok(ExitCode::from(EXIT_UNCONFIRMED))
         }
     })
