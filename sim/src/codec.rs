@@ -12,8 +12,14 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 pub const PROTOBUF_OFFSET: i32 = 200;
 /// Smallest legal frame body after the handshake (the message id).
 pub const MIN_FRAME_LEN: usize = 4;
-/// Largest legal frame body.
+/// Largest legal frame body on the wire (a 3-byte length, as TWS allows).
 pub const MAX_FRAME_LEN: usize = 0x00FF_FFFF;
+/// Largest frame the simulator accepts from a client. TWS's own limit is
+/// [`MAX_FRAME_LEN`], but no API request comes near 1 MiB (a placeOrder is
+/// a few hundred bytes), and a server that allocates 16 MiB per announced
+/// frame can be exhausted by a handful of stalled connections. IB's docs
+/// are silent on a server-side cap; this is our choice.
+pub const MAX_CLIENT_FRAME_LEN: usize = 1024 * 1024;
 /// The server version the simulator announces.
 pub const SERVER_VERSION: i32 = 226;
 /// Oldest client version range the simulator can serve (protobuf-only).
@@ -103,14 +109,36 @@ pub fn parse_version_range(s: &str) -> Result<(i32, i32), CodecError> {
     Ok((min, max))
 }
 
-/// Reads one post-handshake frame body (message id + payload).
+/// Reads a post-handshake frame's length prefix (a client waits here while
+/// idle, for as long as it likes).
 ///
 /// # Errors
-/// [`CodecError::BadLength`] for an illegal length, [`CodecError::Io`] on EOF.
-pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut R) -> Result<Vec<u8>, CodecError> {
+/// [`CodecError::BadLength`] for a length outside
+/// `MIN_FRAME_LEN..=MAX_CLIENT_FRAME_LEN`, [`CodecError::Io`] on EOF.
+pub async fn read_frame_len<R: AsyncRead + Unpin>(r: &mut R) -> Result<usize, CodecError> {
     let len = check_len(r.read_u32().await? as usize)?;
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body).await?;
+    if len > MAX_CLIENT_FRAME_LEN {
+        return Err(CodecError::BadLength(len));
+    }
+    Ok(len)
+}
+
+/// Reads a frame body of `len` bytes. Memory grows with the bytes that
+/// actually arrive, not with the length announced.
+///
+/// # Errors
+/// [`CodecError::Io`] on EOF before `len` bytes.
+pub async fn read_frame_body<R: AsyncRead + Unpin>(
+    r: &mut R,
+    len: usize,
+) -> Result<Vec<u8>, CodecError> {
+    let mut body = Vec::with_capacity(len.min(64 * 1024));
+    let read = (&mut *r).take(len as u64).read_to_end(&mut body).await?;
+    if read < len {
+        return Err(CodecError::Io(format!(
+            "connection closed {read} bytes into a {len}-byte frame"
+        )));
+    }
     Ok(body)
 }
 

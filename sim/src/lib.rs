@@ -44,6 +44,7 @@ pub use handle::SimHandle;
 pub use lifecycle::LifecycleOptions;
 pub use scenario::{FaultKind, PriceStep, Scenario, ScriptedFault};
 pub use server::{run_until_ctrl_c, Simulator};
+pub use session::FRAME_BODY_TIMEOUT;
 pub use start::{StartOrder, StartPosition};
 pub use tws_settings::CarriedPosition;
 

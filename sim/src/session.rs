@@ -78,7 +78,7 @@ pub(crate) async fn run(shared: Arc<Shared>, conn: ConnId, stream: TcpStream) {
         tracing::debug!(conn, ?peer, ?versions, version, "handshake answered");
         let mut pending_tx = Some(tx);
         loop {
-            let body = match codec::read_frame(&mut rd).await {
+            let body = match read_request(&mut rd).await {
                 Ok(b) => b,
                 Err(CodecError::Io(e)) => {
                     tracing::debug!(conn, "connection closed: {e}");
@@ -120,4 +120,22 @@ pub(crate) async fn run(shared: Arc<Shared>, conn: ConnId, stream: TcpStream) {
     }
     shared.lock().conns.remove(&conn);
     tracing::debug!(conn, ?peer, "session ended");
+}
+
+/// How long a frame's body may take to arrive once its length was read: a
+/// client that announces a frame and stalls is disconnected (our choice; IB's
+/// docs are silent).
+pub const FRAME_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One request frame: the length (no time limit: idle is fine), then the
+/// body within [`FRAME_BODY_TIMEOUT`].
+async fn read_request<R: tokio::io::AsyncRead + Unpin>(rd: &mut R) -> Result<Vec<u8>, CodecError> {
+    let len = codec::read_frame_len(rd).await?;
+    tokio::time::timeout(FRAME_BODY_TIMEOUT, codec::read_frame_body(rd, len))
+        .await
+        .map_err(|_| {
+            CodecError::Io(format!(
+                "a {len}-byte frame did not arrive within {FRAME_BODY_TIMEOUT:?}"
+            ))
+        })?
 }

@@ -132,3 +132,53 @@ async fn malformed_frames_do_not_disturb_other_clients() {
     );
     sim.shutdown().await;
 }
+
+/// A raw socket through the handshake: returns it ready for request frames.
+async fn handshaken(sim: &tws_sim::SimHandle) -> tokio::net::TcpStream {
+    let mut raw = tokio::net::TcpStream::connect(sim.local_addr())
+        .await
+        .unwrap();
+    raw.write_all(b"API\0\0\0\0\x09v213..226").await.unwrap();
+    let mut len = [0u8; 4];
+    raw.read_exact(&mut len).await.unwrap();
+    let mut reply = vec![0u8; u32::from_be_bytes(len) as usize];
+    raw.read_exact(&mut reply).await.unwrap();
+    raw
+}
+
+/// Waits (bounded by `within`) for the server to close `raw`; true if it did.
+async fn closed_within(raw: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 64];
+    loop {
+        match tokio::time::timeout(within, raw.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_or_stalled_frame_closes_the_connection() {
+    let sim = start(quiet_config()).await;
+    // A legal TWS length (16 MiB − 1) but far beyond any request: refused at
+    // once, before a byte of it is allocated.
+    let mut huge = handshaken(&sim).await;
+    huge.write_all(&[0x00, 0xff, 0xff, 0xff]).await.unwrap();
+    assert!(
+        closed_within(&mut huge, Duration::from_secs(5)).await,
+        "oversized frame"
+    );
+
+    // A frame announced at 100 bytes, of which 10 arrive: closed once the
+    // body timeout has passed.
+    let mut stalled = handshaken(&sim).await;
+    stalled.write_all(&[0, 0, 0, 100]).await.unwrap();
+    stalled.write_all(&[0u8; 10]).await.unwrap();
+    let within = tws_sim::FRAME_BODY_TIMEOUT + Duration::from_secs(5);
+    assert!(closed_within(&mut stalled, within).await, "stalled frame");
+
+    // The simulator still serves a well-behaved client.
+    let client = connect(&sim, 3).await;
+    assert!(!client.managed_accounts().await.unwrap().is_empty());
+}
