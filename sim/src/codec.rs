@@ -234,7 +234,8 @@ mod tests {
                 let mut cursor = std::io::Cursor::new(bytes.clone());
                 let _ = read_handshake(&mut cursor).await;
                 let mut cursor = std::io::Cursor::new(bytes);
-                while let Ok(body) = read_frame(&mut cursor).await {
+                while let Ok(len) = read_frame_len(&mut cursor).await {
+                    let Ok(body) = read_frame_body(&mut cursor, len).await else { break };
                     let _ = split_message(&body);
                 }
             });
