@@ -415,3 +415,24 @@ async fn open_orders_per_client_and_all_clients() {
     assert!(two.next_valid_order_id().await.unwrap() >= 7);
     sim.shutdown().await;
 }
+
+/// Execution ids are unique across simulator runs, as IB's are: a bot that
+/// journals executions by id never mistakes a new run's fill for an old one.
+#[tokio::test]
+async fn execution_ids_differ_from_one_simulator_run_to_the_next() {
+    let mut ids = Vec::new();
+    for _run in 0..2 {
+        let sim = start(quiet_config()).await;
+        let client = connect(&sim, 3).await;
+        let order = order_builder::market_order(Action::Buy, 10.0);
+        let mut sub = client.place_order(1, &aapl(), &order).await.unwrap();
+        collect(&mut sub, |p| matches!(p, PlaceOrder::CommissionReport(_))).await;
+        ids.push(sim.executions()[0].exec_id.clone());
+        sim.shutdown().await;
+    }
+    assert_ne!(ids[0], ids[1], "{ids:?}");
+    assert!(
+        ids.iter().all(|id| id.ends_with(".00000001.01.01")),
+        "{ids:?}"
+    );
+}

@@ -102,7 +102,7 @@ impl Exchange {
         let realized = account.apply_fill(&o.symbol, o.action.sign() * qty, price, commission);
         let exec_index = self.executions.len();
         let exec = SimExecution {
-            exec_id: format!("0000e0d5.{:08x}.01.01", exec_index + 1),
+            exec_id: format!("{}.{:08x}.01.01", self.exec_prefix, exec_index + 1),
             order_id: o.order_id,
             client_id: o.client_id,
             perm_id: o.perm_id,

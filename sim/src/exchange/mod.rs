@@ -85,6 +85,22 @@ pub struct Exchange {
     next_perm_id: i64,
     partial_fills: bool,
     commissions: Commissions,
+    /// First part of every execution id of this run (see [`run_prefix`]).
+    exec_prefix: String,
+}
+
+/// Eight hex digits that differ from one simulator run to the next (the
+/// start instant's nanoseconds mixed with the process id), so execution ids
+/// are unique across simulator restarts — as IB's are. Prices and fills stay
+/// a function of the seed; only the ids' prefix changes between runs.
+fn run_prefix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{:08x}",
+        (nanos as u32) ^ std::process::id().rotate_left(16)
+    )
 }
 
 impl Exchange {
@@ -97,6 +113,7 @@ impl Exchange {
             next_perm_id: 1_000_000_001,
             partial_fills,
             commissions,
+            exec_prefix: run_prefix(),
         }
     }
 
