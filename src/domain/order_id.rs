@@ -115,6 +115,14 @@ impl fmt::Display for ClientOrderId {
     }
 }
 
+/// Whether `order_ref` claims to be the bot's (its first `-` part is
+/// [`ORDER_REF_PREFIX`]), whether or not the rest parses: the one test of
+/// "ours" for orders seen at TWS. An order that claims to be ours but does
+/// not parse is still ours to account for, never someone else's.
+pub fn claims_ours(order_ref: &str) -> bool {
+    order_ref.split('-').next() == Some(ORDER_REF_PREFIX)
+}
+
 /// The text is not an `orderRef` this bot wrote.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not an order reference of this bot (expected fta-YYYYMMDD-sN-NNNNNN-L)")]
@@ -156,6 +164,18 @@ impl FromStr for ClientOrderId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_order_ref_claims_to_be_ours_by_its_first_part_only() {
+        assert!(claims_ours("fta-20260105-s1-000001-E"));
+        assert!(
+            claims_ours("fta-garbled"),
+            "ours to account for, though it does not parse"
+        );
+        assert!(!claims_ours("ftax-20260105-s1-000001-E"));
+        assert!(!claims_ours(""));
+        assert!(!claims_ours("manual"));
+    }
 
     #[test]
     fn displays_and_parses_back() {

@@ -12,11 +12,11 @@ use ibapi::Client;
 use tokio::sync::mpsc;
 
 use crate::broker::tws::snapshot::{self, BrokerOrder};
-use crate::domain::order_id::ORDER_REF_PREFIX;
+use crate::domain::order_id::claims_ours;
 
 /// Whether an order at TWS is someone else's (no orderRef of ours).
 pub fn is_foreign(order: &BrokerOrder) -> bool {
-    !order.order_ref.starts_with(ORDER_REF_PREFIX)
+    !claims_ours(&order.order_ref)
 }
 
 /// Sends the open orders that are not ours every `period` until the

@@ -23,7 +23,7 @@ pub use report::{CancelReport, FlattenReport, Refusal, SentOrder};
 
 use crate::broker::tws::account::{self, AccountError, VerifyError};
 use crate::broker::tws::snapshot::{self, BrokerOrder, BrokerPosition, SnapshotError};
-use crate::domain::order_id::ORDER_REF_PREFIX;
+use crate::domain::order_id::claims_ours;
 use crate::domain::types::Symbol;
 use crate::domain::AccountId;
 use crate::redact::mask_account;
@@ -141,7 +141,7 @@ impl Scope {
             Scope::All => true,
             Scope::Bot { client_id, symbols } => {
                 order.client_id == *client_id
-                    && order.order_ref.starts_with(ORDER_REF_PREFIX)
+                    && claims_ours(&order.order_ref)
                     && symbols.contains(&order.symbol)
             }
         }

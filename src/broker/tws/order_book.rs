@@ -20,7 +20,7 @@ use crate::broker::tws::snapshot::{broker_execution, is_us_stock, BrokerExecutio
 use crate::broker::tws::wire::{self, Malformed};
 use crate::core::event::BrokerEvent;
 use crate::domain::exec_id::stem_and_revision;
-use crate::domain::order_id::{ClientOrderId, ORDER_REF_PREFIX};
+use crate::domain::order_id::{claims_ours, ClientOrderId};
 use crate::domain::types::{Fill, Symbol};
 use crate::journal::OrderStatus;
 
@@ -204,7 +204,7 @@ impl OrderBook {
                         self.bind(id, data.order_id);
                         Translated::Nothing
                     }
-                    None if has_our_prefix(&data.order.order_ref) => {
+                    None if claims_ours(&data.order.order_ref) => {
                         unaccounted(data.order_id, &data.order.order_ref, "open order")
                     }
                     None => {
@@ -278,7 +278,7 @@ impl OrderBook {
             }
         };
         let Some(id) = id else {
-            let engine = if has_our_prefix(&e.order_reference) {
+            let engine = if claims_ours(&e.order_reference) {
                 unaccounted(e.order_id, &e.order_reference, "execution")
             } else {
                 tracing::info!(exec_id = %e.execution_id, ib_order_id = e.order_id, "execution of an order not placed by this bot: journaled, left alone");
@@ -334,14 +334,6 @@ pub fn fill_of(execution: &BrokerExecution) -> Fill {
         // The broker's own execution time (TWS's clock is the market's).
         time: execution.time,
     }
-}
-
-/// Whether an `orderRef` claims to be ours (our prefix), parseable or not.
-fn has_our_prefix(order_ref: &str) -> bool {
-    order_ref
-        .split('-')
-        .next()
-        .is_some_and(|head| head == ORDER_REF_PREFIX)
 }
 
 fn unaccounted(order_id: i32, order_ref: &str, what: &'static str) -> Translated {

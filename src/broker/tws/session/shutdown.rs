@@ -19,8 +19,8 @@ use ibapi::Client;
 use tokio::time::Instant;
 
 use super::{LiveSession, SessionReport};
+use crate::broker::tws::foreign::is_foreign;
 use crate::broker::tws::snapshot::{self, BrokerOrder, BrokerPosition};
-use crate::domain::order_id::ClientOrderId;
 use crate::risk::HaltCause;
 use crate::shutdown::{ShutdownListener, ShutdownStage};
 
@@ -256,11 +256,7 @@ async fn open_split(
     deadline: Instant,
 ) -> Option<(Vec<BrokerOrder>, Vec<BrokerOrder>)> {
     match tokio::time::timeout_at(deadline, snapshot::open_orders(client)).await {
-        Ok(Ok(orders)) => Some(
-            orders
-                .into_iter()
-                .partition(|o| o.order_ref.parse::<ClientOrderId>().is_ok()),
-        ),
+        Ok(Ok(orders)) => Some(orders.into_iter().partition(|o| !is_foreign(o))),
         _ => None,
     }
 }
