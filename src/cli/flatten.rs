@@ -19,7 +19,9 @@ use clap::Args;
 use crate::broker::tws::manual::{flatten_everything, Scope};
 use crate::broker::tws::snapshot;
 use crate::cli::cancel_all::Manual;
+use crate::cli::run::build_strategies;
 use crate::cli::{runtime, Cli, UsageError, EXIT_FAILURE};
+use crate::strategy::symbols_of;
 
 /// Arguments of `flatten`.
 #[derive(Debug, Args)]
@@ -41,25 +43,21 @@ pub struct FlattenArgs {
     pub all: bool,
 }
 
-/// What `flatten` touches: the bot's orders and US stock positions in its
-/// enabled strategies' symbols, or everything with `--all`.
-fn scope(args: &FlattenArgs, manual: &Manual) -> Scope {
+/// What `flatten` touches: the bot's orders and US stock positions in the
+/// symbols its enabled strategies trade (as `run` builds them), or
+/// everything with `--all`.
+///
+/// # Errors
+/// A [`UsageError`] when a strategy cannot be built.
+fn scope(args: &FlattenArgs, manual: &Manual) -> Result<Scope, UsageError> {
     if args.all {
-        return Scope::All;
+        return Ok(Scope::All);
     }
-    let mut symbols: Vec<_> = manual
-        .settings
-        .strategies
-        .iter()
-        .filter(|s| s.file.enabled)
-        .flat_map(|s| s.file.symbols.iter().copied())
-        .collect();
-    symbols.sort();
-    symbols.dedup();
-    Scope::Bot {
+    let strategies = build_strategies(&manual.settings).map_err(UsageError::from)?;
+    Ok(Scope::Bot {
         client_id: manual.client_id,
-        symbols,
-    }
+        symbols: symbols_of(&strategies),
+    })
 }
 
 /// Whether the operator's answer confirms: `yes` or `y`, any case, trimmed.
@@ -79,7 +77,7 @@ pub fn run(cli: &Cli, args: &FlattenArgs) -> anyhow::Result<ExitCode> {
         // Only the placing client may cancel an order: be the bot.
         manual.client_id = manual.settings.connection.client_id;
     }
-    let scope = scope(args, &manual);
+    let scope = scope(args, &manual)?;
     if !args.yes && !std::io::stdin().is_terminal() {
         return Err(UsageError::Flag("flatten closes every position and asks for confirmation on a terminal; stdin is not one: pass --yes to confirm".to_string()).into());
     }
