@@ -20,18 +20,7 @@ use first_trading_app::shutdown::ShutdownStage;
 const OPTION_KEY: &str = "OPT SPY   260116C00600000 USD";
 
 fn manual_order(client_id: i32, order_id: i32) -> StartOrder {
-    StartOrder {
-        client_id,
-        order_id,
-        symbol: "AAPL".into(),
-        action: "BUY".into(),
-        quantity: dec!(5),
-        order_type: "LMT".into(),
-        limit: Some(dec!(150)),
-        stop: None,
-        order_ref: String::new(),
-        tif: "GTC".into(),
-    }
+    StartOrder::limit(client_id, order_id, "AAPL", "BUY", dec!(5), dec!(150))
 }
 
 fn sim_with_foreign_state() -> SimConfig {

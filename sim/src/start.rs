@@ -103,6 +103,32 @@ fn gtc() -> String {
     "GTC".to_string()
 }
 
+impl StartOrder {
+    /// A good-till-cancelled limit order without an `orderRef`, as typed
+    /// into TWS by hand (`client_id` 0) or sent by another program.
+    pub fn limit(
+        client_id: i32,
+        order_id: i32,
+        symbol: &str,
+        action: &str,
+        quantity: Decimal,
+        limit: Decimal,
+    ) -> Self {
+        Self {
+            client_id,
+            order_id,
+            symbol: symbol.to_string(),
+            action: action.to_string(),
+            quantity,
+            order_type: lmt(),
+            limit: Some(limit),
+            stop: None,
+            order_ref: String::new(),
+            tif: gtc(),
+        }
+    }
+}
+
 impl StartPosition {
     /// A US stock position.
     pub fn stock(symbol: &str, quantity: Decimal, avg_cost: Decimal) -> Self {

@@ -14,18 +14,7 @@ use tws_sim::{SimConfig, StartOrder, StartPosition};
 use common::*;
 
 fn manual_order(client_id: i32, order_id: i32) -> StartOrder {
-    StartOrder {
-        client_id,
-        order_id,
-        symbol: "AAPL".into(),
-        action: "BUY".into(),
-        quantity: dec!(5),
-        order_type: "LMT".into(),
-        limit: Some(dec!(150)),
-        stop: None,
-        order_ref: String::new(),
-        tif: "GTC".into(),
-    }
+    StartOrder::limit(client_id, order_id, "AAPL", "BUY", dec!(5), dec!(150))
 }
 
 fn start_config() -> SimConfig {
