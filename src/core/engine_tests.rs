@@ -105,6 +105,51 @@ fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
     (Engine::new(config, vec![Box::new(strategy)]), rejections)
 }
 
+/// A bracket for 100 SPY sent and its entry filled at 100 (`out` cleared
+/// after): its entry, stop and target ids, and the entry's fill.
+fn filled_bracket(engine: &mut Engine, out: &mut Output) -> ([ClientOrderId; 3], Fill) {
+    engine.on_market(&bar(0, dec!(100)), out);
+    let Command::PlaceBracket {
+        entry,
+        stop_loss,
+        take_profit,
+    } = out.commands[0]
+    else {
+        panic!("no bracket");
+    };
+    let buy = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: entry.id(),
+            fill: buy,
+        },
+        t0(),
+        out,
+    );
+    out.clear();
+    ([entry.id(), stop_loss.id(), take_profit.id()], buy)
+}
+
+/// [`filled_bracket`], then its stop filled at 95: flat, and `out` holds
+/// what the engine answered. Returns the target's id.
+fn stopped_out(engine: &mut Engine, out: &mut Output) -> ClientOrderId {
+    let ([_, stop_loss, take_profit], buy) = filled_bracket(engine, out);
+    let sell = Fill {
+        side: Side::Sell,
+        price: dec!(95),
+        ..buy
+    };
+    engine.on_broker(
+        &BrokerEvent::Filled {
+            id: stop_loss,
+            fill: sell,
+        },
+        t0(),
+        out,
+    );
+    take_profit
+}
+
 #[test]
 fn a_signal_becomes_a_bracket_with_stop_and_target() {
     let (mut engine, _) = engine(dec!(100));
@@ -241,26 +286,9 @@ fn flatten_cancels_protection_then_closes_with_a_reduce_only_order() {
 fn an_exit_that_flattens_cancels_the_leftover_protection() {
     let (mut engine, _) = engine(dec!(100));
     let mut out = Output::default();
-    engine.on_market(&bar(0, dec!(100)), &mut out);
-    let Command::PlaceBracket {
-        entry,
-        stop_loss,
-        take_profit,
-    } = out.commands[0]
-    else {
-        panic!("no bracket");
-    };
-    let buy = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
-    engine.on_broker(
-        &BrokerEvent::Filled {
-            id: entry.id(),
-            fill: buy,
-        },
-        t0(),
-        &mut out,
-    );
+    let ([entry, stop_loss, take_profit], buy) = filled_bracket(&mut engine, &mut out);
     // Some other order of ours (an exit) sells the whole position.
-    let exit_id = entry.id().with_leg(Leg::Exit);
+    let exit_id = entry.with_leg(Leg::Exit);
     engine.adopt_order(FoundOrder {
         id: exit_id,
         symbol: spy(),
@@ -270,7 +298,6 @@ fn an_exit_that_flattens_cancels_the_leftover_protection() {
         filled: dec!(0),
         parent: None,
     });
-    out.clear();
     let sell = Fill {
         side: Side::Sell,
         price: dec!(101),
@@ -286,12 +313,12 @@ fn an_exit_that_flattens_cancels_the_leftover_protection() {
     );
     assert_eq!(engine.portfolio().quantity(spy()), dec!(0));
     assert!(
-        out.commands.contains(&Command::Cancel(stop_loss.id())),
+        out.commands.contains(&Command::Cancel(stop_loss)),
         "{:?}",
         out.commands
     );
     assert!(
-        out.commands.contains(&Command::Cancel(take_profit.id())),
+        out.commands.contains(&Command::Cancel(take_profit)),
         "{:?}",
         out.commands
     );
@@ -603,46 +630,15 @@ fn a_bar_whose_mark_is_refused_reaches_no_strategy() {
 fn a_refused_cancel_is_retried_then_halts_and_the_order_stays() {
     let (mut engine, _) = engine(dec!(100));
     let mut out = Output::default();
-    engine.on_market(&bar(0, dec!(100)), &mut out);
-    let Command::PlaceBracket {
-        entry,
-        stop_loss,
-        take_profit,
-    } = out.commands[0]
-    else {
-        panic!("no bracket");
-    };
-    let buy = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
-    engine.on_broker(
-        &BrokerEvent::Filled {
-            id: entry.id(),
-            fill: buy,
-        },
-        t0(),
-        &mut out,
-    );
-    out.clear();
-    let sell = Fill {
-        side: Side::Sell,
-        price: dec!(95),
-        ..buy
-    };
-    engine.on_broker(
-        &BrokerEvent::Filled {
-            id: stop_loss.id(),
-            fill: sell,
-        },
-        t0(),
-        &mut out,
-    );
+    let take_profit = stopped_out(&mut engine, &mut out);
     assert_eq!(engine.portfolio().quantity(spy()), dec!(0));
     // The bot cancels the leftover target; TWS refuses with 161.
-    assert!(out.commands.contains(&Command::Cancel(take_profit.id())));
+    assert!(out.commands.contains(&Command::Cancel(take_profit)));
     for attempt in 1..=crate::core::engine::CANCEL_RETRIES {
         out.clear();
         engine.on_broker(
             &BrokerEvent::CancelFailed {
-                id: take_profit.id(),
+                id: take_profit,
                 code: 161,
             },
             t0(),
@@ -650,7 +646,7 @@ fn a_refused_cancel_is_retried_then_halts_and_the_order_stays() {
         );
         assert_eq!(
             out.commands,
-            vec![Command::Cancel(take_profit.id())],
+            vec![Command::Cancel(take_profit)],
             "retry {attempt}"
         );
         assert_eq!(engine.state(), TradingState::Active);
@@ -658,7 +654,7 @@ fn a_refused_cancel_is_retried_then_halts_and_the_order_stays() {
     out.clear();
     engine.on_broker(
         &BrokerEvent::CancelFailed {
-            id: take_profit.id(),
+            id: take_profit,
             code: 161,
         },
         t0(),
@@ -670,7 +666,7 @@ fn a_refused_cancel_is_retried_then_halts_and_the_order_stays() {
         .all(|c| !matches!(c, Command::Cancel(_))));
     assert_eq!(engine.state(), TradingState::Halted);
     // The order is still in the book, working: never dropped.
-    let target = engine.orders().get(take_profit.id()).expect("kept");
+    let target = engine.orders().get(take_profit).expect("kept");
     assert_eq!(
         target.state,
         crate::core::order_manager::OrderState::Working
@@ -683,38 +679,7 @@ fn where_the_broker_enforces_oca_a_stop_fill_leaves_the_target_to_it() {
         let mut engine = engine(dec!(100)).0;
         engine.broker_enforces_oca = enforced;
         let mut out = Output::default();
-        engine.on_market(&bar(0, dec!(100)), &mut out);
-        let Command::PlaceBracket {
-            entry,
-            stop_loss,
-            take_profit,
-        } = out.commands[0]
-        else {
-            panic!("no bracket");
-        };
-        let buy = spy_fill(Side::Buy, dec!(100), dec!(100), dec!(0));
-        engine.on_broker(
-            &BrokerEvent::Filled {
-                id: entry.id(),
-                fill: buy,
-            },
-            t0(),
-            &mut out,
-        );
-        out.clear();
-        let sell = Fill {
-            side: Side::Sell,
-            price: dec!(95),
-            ..buy
-        };
-        engine.on_broker(
-            &BrokerEvent::Filled {
-                id: stop_loss.id(),
-                fill: sell,
-            },
-            t0(),
-            &mut out,
-        );
+        let take_profit = stopped_out(&mut engine, &mut out);
         let cancels: Vec<&Command> = out
             .commands
             .iter()
@@ -723,7 +688,7 @@ fn where_the_broker_enforces_oca_a_stop_fill_leaves_the_target_to_it() {
         if enforced {
             assert!(cancels.is_empty(), "{cancels:?}");
         } else {
-            assert_eq!(cancels, vec![&Command::Cancel(take_profit.id())]);
+            assert_eq!(cancels, vec![&Command::Cancel(take_profit)]);
         }
     }
 }
