@@ -151,9 +151,7 @@ impl Scope {
     pub fn covers_position(&self, position: &BrokerPosition) -> bool {
         match self {
             Scope::All => true,
-            Scope::Bot { symbols, .. } => {
-                position.is_us_stock() && symbols.contains(&position.symbol)
-            }
+            Scope::Bot { symbols, .. } => snapshot::is_managed(position, symbols),
         }
     }
 }

@@ -95,16 +95,20 @@ impl BrokerPosition {
     }
 }
 
-/// Splits `positions` into the ones the bot manages (US stocks in `symbols`,
-/// the symbols its enabled strategies trade) and every other one, which it
-/// must never stop, flatten or count toward a symbol's limit.
+/// Whether the bot manages `position`: a US stock in `symbols`, the symbols
+/// its enabled strategies trade. Every other position it must never stop,
+/// flatten or count toward a symbol's limit.
+pub fn is_managed(position: &BrokerPosition, symbols: &[Symbol]) -> bool {
+    position.is_us_stock() && symbols.contains(&position.symbol)
+}
+
+/// Splits `positions` into the ones the bot manages ([`is_managed`]) and
+/// every other one.
 pub fn split_managed(
     positions: Vec<BrokerPosition>,
     symbols: &[Symbol],
 ) -> (Vec<BrokerPosition>, Vec<BrokerPosition>) {
-    positions
-        .into_iter()
-        .partition(|p| p.is_us_stock() && symbols.contains(&p.symbol))
+    positions.into_iter().partition(|p| is_managed(p, symbols))
 }
 
 /// `AAPL 10, OPT SPY   260116C00600000 2` — for the one "not managed" line.

@@ -131,6 +131,7 @@ impl LiveSession {
     ) -> Option<usize> {
         let mut last_open = None;
         let mut poll = tokio::time::interval(POLL);
+        let symbols = self.engine.symbols();
         loop {
             tokio::select! {
                 () = tokio::time::sleep_until(deadline) => {
@@ -146,7 +147,7 @@ impl LiveSession {
                         }
                         Goal::Flat => matches!(
                             tokio::time::timeout_at(deadline, snapshot::positions(&self.client, self.account.expose())).await,
-                            Ok(Ok(positions)) if snapshot::split_managed(positions.clone(), &self.engine.symbols()).0.is_empty()
+                            Ok(Ok(positions)) if !positions.iter().any(|p| snapshot::is_managed(p, &symbols))
                         ),
                     };
                     if done {
@@ -214,9 +215,11 @@ impl LiveSession {
         let portfolio = self.engine.portfolio();
         let positions_confirmed = broker_positions.is_some();
         let symbols = self.engine.symbols();
-        let managed_left = broker_positions
-            .as_ref()
-            .map(|all| snapshot::split_managed(all.clone(), &symbols).0.len());
+        let managed_left = broker_positions.as_ref().map(|all| {
+            all.iter()
+                .filter(|p| snapshot::is_managed(p, &symbols))
+                .count()
+        });
         let positions = broker_positions.unwrap_or_else(|| {
             portfolio
                 .open_positions()
