@@ -93,16 +93,8 @@ async fn malformed_frames_do_not_disturb_other_clients() {
     let sim = start(quiet_config()).await;
     let client = connect(&sim, 1).await;
 
-    // A raw socket that handshakes, starts the API, then sends garbage.
-    let mut raw = tokio::net::TcpStream::connect(sim.local_addr())
-        .await
-        .unwrap();
-    raw.write_all(b"API\0\0\0\0\x09v213..226").await.unwrap();
-    let mut len = [0u8; 4];
-    raw.read_exact(&mut len).await.unwrap();
-    let mut reply = vec![0u8; u32::from_be_bytes(len) as usize];
-    raw.read_exact(&mut reply).await.unwrap();
-    assert!(reply.starts_with(b"226\0"), "handshake reply {reply:?}");
+    // A raw socket that handshakes, then sends garbage.
+    let mut raw = handshaken(&sim).await;
     // protobuf garbage in a well-framed placeOrder: logged and skipped
     raw.write_all(&[0, 0, 0, 7, 0, 0, 0, 203, 0xff, 0xff, 0xff])
         .await
@@ -143,6 +135,7 @@ async fn handshaken(sim: &tws_sim::SimHandle) -> tokio::net::TcpStream {
     raw.read_exact(&mut len).await.unwrap();
     let mut reply = vec![0u8; u32::from_be_bytes(len) as usize];
     raw.read_exact(&mut reply).await.unwrap();
+    assert!(reply.starts_with(b"226\0"), "handshake reply {reply:?}");
     raw
 }
 
