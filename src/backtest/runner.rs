@@ -218,7 +218,8 @@ impl Loop {
                 Notice::StateChanged(_)
                 | Notice::DayStarted { .. }
                 | Notice::MarkRefused { .. }
-                | Notice::CancelFailed { .. } => {}
+                | Notice::CancelFailed { .. }
+                | Notice::Unprotected { .. } => {}
             }
         }
         self.out.notices.clear();

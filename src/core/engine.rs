@@ -71,6 +71,17 @@ pub enum Notice {
         /// Whether the cancel was sent again.
         retrying: bool,
     },
+    /// A position of ours was found without protection for `uncovered`
+    /// shares (a stop rejected, cancelled from outside, gone at the broker,
+    /// or a fill changed the quantity), and what the engine did about it.
+    Unprotected {
+        /// Instrument.
+        symbol: Symbol,
+        /// Shares not covered by a working stop or a market exit in flight.
+        uncovered: Decimal,
+        /// The repair.
+        repair: Repair,
+    },
     /// The engine rolled to a new New York trading day (not on its first
     /// event: the day it starts in is the caller's). Journal `start_equity`
     /// as the day's baseline for the daily-loss limit.
@@ -81,6 +92,24 @@ pub enum Notice {
         start_equity: Decimal,
     },
 }
+
+/// What the engine did about a position without protection
+/// ([`Notice::Unprotected`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repair {
+    /// A new stand-alone protective stop was sent.
+    Stop,
+    /// The stop could not be placed (or was replaced too often): the
+    /// uncovered quantity is being closed at market.
+    Close,
+    /// Neither could be sent: trading halted; the position needs a human.
+    Impossible,
+}
+
+/// How many protective stops the engine places for one position (the
+/// broker refusing or removing them each time) before it closes the
+/// position at market instead.
+pub const STOP_REPAIRS: u8 = 3;
 
 /// How often a refused cancel is sent again before trading halts.
 pub const CANCEL_RETRIES: u32 = 2;
@@ -131,6 +160,9 @@ pub struct Engine {
     account: AccountView,
     intents: Intents,
     strategies_running: bool,
+    /// Whether the protection invariant is repaired after broker events
+    /// ([`Engine::protect`]); off for good after an emergency cancel.
+    protecting: bool,
     /// Per symbol, what the engine remembers about its market data.
     feeds: Vec<Feed>,
     /// The New York trading day of the latest event (`None` before the first).
@@ -166,6 +198,7 @@ impl Engine {
             account: config.account,
             intents: Intents::new(),
             strategies_running: true,
+            protecting: true,
             feeds: symbols.iter().map(|&symbol| Feed::new(symbol)).collect(),
             symbols,
             day: None,
@@ -311,6 +344,7 @@ impl Engine {
     /// then the latch (once), then the owning strategy hears of it.
     pub fn on_broker(&mut self, event: &BrokerEvent, now: DateTime<Utc>, out: &mut Output) {
         let id = event.id();
+        let symbol = self.orders.get(id).map(|o| o.ticket.symbol());
         let (known, told) = self.apply_broker(event, now, out);
         if !known {
             out.notices.push(Notice::UnknownOrder(id));
@@ -319,6 +353,9 @@ impl Engine {
         self.update_state(now, out);
         if let Some((order, told)) = told {
             self.tell_strategy(&order, now, out, told);
+        }
+        if let Some(symbol) = symbol.filter(|_| self.protecting) {
+            self.protect(symbol, now, out);
         }
     }
 
@@ -698,6 +735,8 @@ struct Feed {
     last_fill: DateTime<Utc>,
     /// The latest event's price was refused (and said so once).
     refused: bool,
+    /// Stops placed to repair the current position's protection (reset when flat).
+    repairs: u8,
 }
 
 impl Feed {
@@ -706,6 +745,7 @@ impl Feed {
             symbol,
             last_fill: DateTime::<Utc>::MIN_UTC,
             refused: false,
+            repairs: 0,
         }
     }
 }

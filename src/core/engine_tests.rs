@@ -51,16 +51,16 @@ impl Strategy for BuyWhenFlat {
     }
 }
 
-fn spy() -> Symbol {
+pub(super) fn spy() -> Symbol {
     Symbol::new("SPY").unwrap()
 }
 
-fn t0() -> DateTime<Utc> {
+pub(super) fn t0() -> DateTime<Utc> {
     // 2026-01-05 10:00 New York (EST, UTC−5).
     Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap()
 }
 
-fn bar(minute: i64, close: Decimal) -> MarketEvent {
+pub(super) fn bar(minute: i64, close: Decimal) -> MarketEvent {
     MarketEvent::Bar(Bar {
         symbol: spy(),
         start: t0() + Duration::minutes(minute),
@@ -74,7 +74,7 @@ fn bar(minute: i64, close: Decimal) -> MarketEvent {
 }
 
 /// A SPY execution at `t0()`.
-fn spy_fill(side: Side, quantity: Decimal, price: Decimal, commission: Decimal) -> Fill {
+pub(super) fn spy_fill(side: Side, quantity: Decimal, price: Decimal, commission: Decimal) -> Fill {
     Fill {
         symbol: spy(),
         side,
@@ -85,7 +85,7 @@ fn spy_fill(side: Side, quantity: Decimal, price: Decimal, commission: Decimal) 
     }
 }
 
-fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
+pub(super) fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
     let rejections = Arc::new(Mutex::new(Vec::new()));
     let strategy = BuyWhenFlat {
         symbols: [spy()],
@@ -107,7 +107,7 @@ fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
 
 /// A bracket for 100 SPY sent and its entry filled at 100 (`out` cleared
 /// after): its entry, stop and target ids, and the entry's fill.
-fn filled_bracket(engine: &mut Engine, out: &mut Output) -> ([ClientOrderId; 3], Fill) {
+pub(super) fn filled_bracket(engine: &mut Engine, out: &mut Output) -> ([ClientOrderId; 3], Fill) {
     engine.on_market(&bar(0, dec!(100)), out);
     let Command::PlaceBracket {
         entry,

@@ -156,7 +156,8 @@ impl Recorder {
             | Notice::UnknownOrder(_)
             | Notice::BadFill(_)
             | Notice::MarkRefused { .. }
-            | Notice::CancelFailed { .. } => Ok(()),
+            | Notice::CancelFailed { .. }
+            | Notice::Unprotected { .. } => Ok(()),
         };
         if let Err(error) = result {
             tracing::error!(%error, "journal: decision not recorded");

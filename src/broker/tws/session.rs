@@ -328,6 +328,7 @@ impl LiveSession {
         }
         tracing::error!(code = codes::REQUEST_INVALID, "{}", codes::READ_ONLY_FIX);
         self.sender.refuse_all();
+        self.engine.stop_protecting();
         self.options.read_only = true;
         // Whatever the halt asks for (cancels of working entries) is refused
         // by the sender and logged, never sent.

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::*;
+use crate::risk::Approved;
 
 impl Engine {
     /// The operator's explicit reset of the latch back to ACTIVE (a daily loss
@@ -62,10 +63,20 @@ impl Engine {
         }
     }
 
+    /// Ends the repair of protection for good (a read-only session sends
+    /// nothing; an emergency shutdown cancels the stops on purpose).
+    pub fn stop_protecting(&mut self) {
+        self.protecting = false;
+    }
+
     /// Emergency: cancels every working order of ours, one cancel per order.
     /// Never IB's global cancel: that would also cancel orders that are not
     /// ours (other clients', typed into TWS by hand).
+    /// Also ends the repair of protection ([`Engine::protect`]): the
+    /// cancelled stops are meant to be gone, and the shutdown decides what
+    /// happens to the positions.
     pub fn cancel_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        self.protecting = false;
         for id in self.orders.working_ids(|_| true) {
             let approved = self.gate.check_cancel(now);
             if let Some(command) = self.orders.cancel(id, approved) {
@@ -74,93 +85,151 @@ impl Engine {
         }
     }
 
-    /// Protects every open position not covered by working stops of ours
-    /// (found after a restart, e.g. when the last shutdown cancelled its
-    /// bracket): a stand-alone GTC stop-loss for the uncovered quantity,
-    /// `stop_loss_pct` from the average cost on the tick, through
-    /// [`RiskGate::check_flatten`]. A stop level the market already passed
-    /// triggers at once at the broker, closing the position. When no stop can
-    /// be priced or the gate refuses it, the uncovered quantity is flattened.
+    /// Protects every open position (after a restart, e.g. when the last
+    /// shutdown cancelled its bracket): [`Engine::protect`] for each.
     pub fn protect_positions(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        let day = trading_day(now);
-        let positions: Vec<(Symbol, Decimal, Decimal)> = self
+        let symbols: Vec<Symbol> = self
             .portfolio
             .open_positions()
-            .map(|p| (p.symbol(), p.quantity(), p.average_cost()))
+            .map(|p| p.symbol())
             .collect();
-        for (symbol, quantity, average_cost) in positions {
-            let side = if quantity > Decimal::ZERO {
-                Side::Sell
-            } else {
-                Side::Buy
-            };
-            let covered: Decimal = self
-                .orders
-                .open_orders()
-                .filter(|o| {
-                    o.ticket.symbol() == symbol
-                        && o.ticket.side() == side
-                        && matches!(
-                            o.ticket.kind(),
-                            OrderKind::Stop { .. } | OrderKind::StopLimit { .. }
-                        )
-                })
-                .map(ManagedOrder::remaining)
-                .sum();
-            let uncovered = quantity.abs() - covered;
-            if uncovered <= Decimal::ZERO {
-                continue;
+        for symbol in symbols {
+            self.protect(symbol, now, out);
+        }
+    }
+
+    /// The protection invariant for one symbol: a position of ours is
+    /// covered by working stops of ours (or a market exit in flight) for its
+    /// whole quantity. When it is not (a stop rejected, cancelled from
+    /// outside, gone at the broker, or a fill changed the quantity), the
+    /// uncovered quantity gets a stand-alone GTC stop `stop_loss_pct` from
+    /// the average cost, through the gate's reduce-only path. After
+    /// [`STOP_REPAIRS`] stops for the same position (the broker keeps
+    /// refusing or removing them) it is closed at market instead; when that
+    /// cannot be done either, trading halts with
+    /// [`Notice::Unprotected`]`{ repair: Repair::Impossible }`, once.
+    pub fn protect(&mut self, symbol: Symbol, now: DateTime<Utc>, out: &mut Output) {
+        let quantity = self.portfolio.quantity(symbol);
+        let Some(feed) = self.feeds.iter().position(|f| f.symbol == symbol) else {
+            return;
+        };
+        if quantity.is_zero() {
+            self.feeds[feed].repairs = 0;
+            return;
+        }
+        let side = if quantity > Decimal::ZERO {
+            Side::Sell
+        } else {
+            Side::Buy
+        };
+        let uncovered = quantity.abs() - self.covered(symbol, side);
+        if uncovered <= Decimal::ZERO {
+            return;
+        }
+        let attempt = self.feeds[feed].repairs;
+        self.feeds[feed].repairs = attempt.saturating_add(1);
+        let unprotected = |repair| Notice::Unprotected {
+            symbol,
+            uncovered,
+            repair,
+        };
+        if attempt < STOP_REPAIRS && self.place_stop(symbol, side, uncovered, now, out) {
+            out.notices.push(unprotected(Repair::Stop));
+        } else if attempt <= STOP_REPAIRS && self.close(symbol, side, uncovered, now, out) {
+            out.notices.push(unprotected(Repair::Close));
+        } else if attempt <= STOP_REPAIRS + 1 {
+            out.notices.push(unprotected(Repair::Impossible));
+            self.halt(HaltCause::Engine, now, out);
+        }
+    }
+
+    /// What covers a position from `side`: working stops of ours, plus
+    /// market exits in flight (a strategy's exit, a flatten).
+    fn covered(&self, symbol: Symbol, side: Side) -> Decimal {
+        self.orders
+            .open_orders()
+            .filter(|o| o.ticket.symbol() == symbol && o.ticket.side() == side)
+            .filter(|o| match o.ticket.kind() {
+                OrderKind::Stop { .. } | OrderKind::StopLimit { .. } => true,
+                OrderKind::Market => matches!(o.ticket.id().leg(), Leg::Exit | Leg::Flatten),
+                _ => false,
+            })
+            .map(ManagedOrder::remaining)
+            .sum()
+    }
+
+    /// A stand-alone protective stop for `quantity`, priced `stop_loss_pct`
+    /// from the average cost on the symbol's tick grid; false when it cannot
+    /// be priced or the gate refuses it. A stop level the market already
+    /// passed triggers at once at the broker, closing the position.
+    fn place_stop(
+        &mut self,
+        symbol: Symbol,
+        side: Side,
+        quantity: Decimal,
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) -> bool {
+        let Some(average_cost) = self.portfolio.position(symbol).map(|p| p.average_cost()) else {
+            return false;
+        };
+        let stop = self
+            .instruments
+            .iter()
+            .find(|i| i.symbol == symbol)
+            .map(|i| Tick::ladder(i.ticks))
+            .and_then(|tick| {
+                BracketRule::new(self.stop_loss_pct, self.take_profit_pct).for_entry(
+                    side.opposite(),
+                    average_cost,
+                    tick,
+                )
+            })
+            .map(|b| b.stop_loss);
+        let Some(stop) = stop else {
+            return false;
+        };
+        let intent = engine_exit(symbol, side, quantity, OrderKind::Stop { stop });
+        self.submit_reduce_only(intent, now, out, OrderManager::submit_protection)
+    }
+
+    /// A reduce-only market order for `quantity`; false when the gate refuses it.
+    fn close(
+        &mut self,
+        symbol: Symbol,
+        side: Side,
+        quantity: Decimal,
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) -> bool {
+        let intent = engine_exit(symbol, side, quantity, OrderKind::Market);
+        self.submit_reduce_only(intent, now, out, OrderManager::submit_flatten)
+    }
+
+    /// Puts an engine-made exit through [`RiskGate::check_flatten`] and, when
+    /// approved, into the book with `submit`.
+    fn submit_reduce_only(
+        &mut self,
+        intent: OrderIntent,
+        now: DateTime<Utc>,
+        out: &mut Output,
+        submit: fn(&mut OrderManager, Approved, NaiveDate) -> Command,
+    ) -> bool {
+        let view = RiskView {
+            portfolio: &self.portfolio,
+            account: self.account,
+            orders: &self.orders,
+        };
+        match self.gate.check_flatten(&intent, &view, now) {
+            Decision::Approved(approved) => {
+                out.notices.push(Notice::Approved(intent));
+                out.commands
+                    .push(submit(&mut self.orders, approved, trading_day(now)));
+                true
             }
-            let stop = self
-                .instruments
-                .iter()
-                .find(|i| i.symbol == symbol)
-                .map(|i| Tick::ladder(i.ticks))
-                .and_then(|tick| {
-                    BracketRule::new(self.stop_loss_pct, self.take_profit_pct).for_entry(
-                        side.opposite(),
-                        average_cost,
-                        tick,
-                    )
-                })
-                .map(|b| b.stop_loss);
-            let intent = |kind| OrderIntent {
-                strategy: ENGINE_STRATEGY,
-                symbol,
-                side,
-                quantity: uncovered,
-                kind,
-                purpose: IntentPurpose::Exit,
-            };
-            if let Some(stop) = stop {
-                let protect = intent(OrderKind::Stop { stop });
-                let view = RiskView {
-                    portfolio: &self.portfolio,
-                    account: self.account,
-                    orders: &self.orders,
-                };
-                match self.gate.check_flatten(&protect, &view, now) {
-                    Decision::Approved(approved) => {
-                        out.notices.push(Notice::Approved(protect));
-                        out.commands
-                            .push(self.orders.submit_protection(approved, day));
-                        continue;
-                    }
-                    Decision::Rejected(refusal) => out.notices.push(Notice::Rejected(refusal)),
-                }
-            }
-            let close = intent(OrderKind::Market);
-            let view = RiskView {
-                portfolio: &self.portfolio,
-                account: self.account,
-                orders: &self.orders,
-            };
-            match self.gate.check_flatten(&close, &view, now) {
-                Decision::Approved(approved) => {
-                    out.notices.push(Notice::Approved(close));
-                    out.commands.push(self.orders.submit_flatten(approved, day));
-                }
-                Decision::Rejected(refusal) => out.notices.push(Notice::Rejected(refusal)),
+            Decision::Rejected(refusal) => {
+                out.notices.push(Notice::Rejected(refusal));
+                false
             }
         }
     }
@@ -169,7 +238,6 @@ impl Engine {
     /// [`RiskGate::check_flatten`]), cancelling its protective orders first so
     /// they cannot open a position the other way.
     pub fn flatten_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        let day = trading_day(now);
         let positions: Vec<(Symbol, Decimal)> = self
             .portfolio
             .open_positions()
@@ -182,30 +250,29 @@ impl Engine {
                     out.commands.push(command);
                 }
             }
-            let intent = OrderIntent {
-                strategy: ENGINE_STRATEGY,
-                symbol,
-                side: if quantity > Decimal::ZERO {
-                    Side::Sell
-                } else {
-                    Side::Buy
-                },
-                quantity: quantity.abs(),
-                kind: OrderKind::Market,
-                purpose: IntentPurpose::Exit,
+            let side = if quantity > Decimal::ZERO {
+                Side::Sell
+            } else {
+                Side::Buy
             };
-            let view = RiskView {
-                portfolio: &self.portfolio,
-                account: self.account,
-                orders: &self.orders,
-            };
-            match self.gate.check_flatten(&intent, &view, now) {
-                Decision::Approved(approved) => {
-                    out.notices.push(Notice::Approved(intent));
-                    out.commands.push(self.orders.submit_flatten(approved, day));
-                }
-                Decision::Rejected(refusal) => out.notices.push(Notice::Rejected(refusal)),
-            }
+            let intent = engine_exit(symbol, side, quantity.abs(), OrderKind::Market);
+            self.submit_reduce_only(intent, now, out, OrderManager::submit_flatten);
         }
     }
 }
+
+/// An exit the engine itself makes (re-protection, flatten).
+fn engine_exit(symbol: Symbol, side: Side, quantity: Decimal, kind: OrderKind) -> OrderIntent {
+    OrderIntent {
+        strategy: ENGINE_STRATEGY,
+        symbol,
+        side,
+        quantity,
+        kind,
+        purpose: IntentPurpose::Exit,
+    }
+}
+
+#[cfg(test)]
+#[path = "protection_tests.rs"]
+mod tests;

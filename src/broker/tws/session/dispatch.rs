@@ -10,11 +10,13 @@
 use std::time::Duration;
 
 use super::LiveSession;
-use crate::core::engine::Notice;
+use crate::core::engine::{Notice, Repair};
 use crate::core::event::BrokerEvent;
 use crate::core::order_manager::Command;
 use crate::domain::order_id::ClientOrderId;
+use crate::domain::types::Symbol;
 use crate::risk::HaltCause;
+use rust_decimal::Decimal;
 
 impl LiveSession {
     /// Journals and sends everything in the engine's output, until the
@@ -128,6 +130,11 @@ fn log_notice(notice: &Notice) {
         Notice::DayStarted { day, start_equity } => {
             tracing::info!(%day, %start_equity, "new trading day")
         }
+        &Notice::Unprotected {
+            symbol,
+            uncovered,
+            repair,
+        } => log_unprotected(symbol, uncovered, repair),
         Notice::CancelFailed {
             id,
             code,
@@ -144,5 +151,19 @@ fn log_notice(notice: &Notice) {
             code,
             "TWS refused every cancel of a working order: trading halted; the order stays working at TWS — cancel it in TWS"
         ),
+    }
+}
+
+fn log_unprotected(symbol: Symbol, uncovered: Decimal, repair: Repair) {
+    match repair {
+        Repair::Stop => {
+            tracing::warn!(%symbol, %uncovered, "position without a working stop (stop refused or cancelled at TWS): placing a new protective stop")
+        }
+        Repair::Close => {
+            tracing::error!(%symbol, %uncovered, "position that cannot keep a protective stop: closing the uncovered shares at market")
+        }
+        Repair::Impossible => {
+            tracing::error!(%symbol, %uncovered, "UNPROTECTED POSITION: no stop and no closing order could be sent; trading halted — protect or close it in TWS now, then restart with --operator-reset")
+        }
     }
 }

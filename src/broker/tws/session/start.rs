@@ -224,6 +224,7 @@ impl LiveSession {
         self.dispatch().await;
         if self.options.read_only {
             self.engine.stop_strategies();
+            self.engine.stop_protecting();
             tracing::warn!("read-only: market data and account monitoring only; no order will be placed or cancelled");
         }
         Ok(())
