@@ -131,6 +131,7 @@ fn assert_no_allocation(s: &mut Setup) {
         portfolio: &s.portfolio,
         account: account(),
         orders: &Book,
+        data_age: None,
     };
     let mut now = s.start;
     let step = Duration::milliseconds(25);
@@ -165,6 +166,7 @@ fn bench(c: &mut Criterion) {
                 portfolio: &s.portfolio,
                 account: account(),
                 orders: &Book,
+                data_age: None,
             };
             black_box(s.gate.check(black_box(&s.entry), &view, now))
         })
@@ -178,6 +180,7 @@ fn bench(c: &mut Criterion) {
                 portfolio: &s.portfolio,
                 account: account(),
                 orders: &Book,
+                data_age: None,
             };
             black_box(s.gate.check(black_box(&s.too_big), &view, now))
         })
@@ -195,6 +198,7 @@ fn bench(c: &mut Criterion) {
                 portfolio: &s.portfolio,
                 account: account(),
                 orders: &Book,
+                data_age: None,
             };
             black_box(s.gate.on_mark_update(&view, now))
         })

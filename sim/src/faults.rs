@@ -18,11 +18,21 @@ struct RejectRule {
     message: String,
 }
 
+/// What happens to a new order a fault rule picks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderFault {
+    /// Refused with this code and text.
+    Reject(i32, String),
+    /// Read and never answered nor kept (TWS lost it).
+    Swallow,
+}
+
 /// Order-reject rules and the shared response delay.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     placed: u64,
     rules: Vec<RejectRule>,
+    swallow_at: Vec<u64>,
     delay_ms: Arc<AtomicU64>,
 }
 
@@ -32,6 +42,7 @@ impl Faults {
         Self {
             placed: 0,
             rules: Vec::new(),
+            swallow_at: Vec::new(),
             delay_ms,
         }
     }
@@ -45,12 +56,21 @@ impl Faults {
         });
     }
 
-    /// Counts one new order; returns the rejection to apply, if any.
-    pub fn on_new_order(&mut self) -> Option<(i32, String)> {
+    /// Swallows the `n`-th order placed from now on (1 = the next one).
+    pub fn swallow_nth_order(&mut self, n: u32) {
+        self.swallow_at.push(self.placed + u64::from(n.max(1)));
+    }
+
+    /// Counts one new order; returns the fault to apply, if any.
+    pub fn on_new_order(&mut self) -> Option<OrderFault> {
         self.placed += 1;
+        if let Some(pos) = self.swallow_at.iter().position(|&at| at == self.placed) {
+            self.swallow_at.remove(pos);
+            return Some(OrderFault::Swallow);
+        }
         let pos = self.rules.iter().position(|r| r.at == self.placed)?;
         let rule = self.rules.remove(pos);
-        Some((rule.code, rule.message))
+        Some(OrderFault::Reject(rule.code, rule.message))
     }
 
     /// Delays every outgoing frame by `delay` (zero turns it off).
@@ -97,7 +117,19 @@ mod tests {
         f.on_new_order();
         f.reject_nth_order(2, 201, "no");
         assert_eq!(f.on_new_order(), None);
-        assert_eq!(f.on_new_order(), Some((201, "no".to_string())));
+        assert_eq!(
+            f.on_new_order(),
+            Some(OrderFault::Reject(201, "no".to_string()))
+        );
+        assert_eq!(f.on_new_order(), None);
+    }
+
+    #[test]
+    fn swallows_exactly_the_nth_order() {
+        let mut f = Faults::default();
+        f.swallow_nth_order(2);
+        assert_eq!(f.on_new_order(), None);
+        assert_eq!(f.on_new_order(), Some(OrderFault::Swallow));
         assert_eq!(f.on_new_order(), None);
     }
 

@@ -177,6 +177,32 @@ impl SimHandle {
             .reject_nth_order(n, code, message);
     }
 
+    /// Swallows the `n`-th order placed from now on (1 = next): read, never
+    /// answered, never kept — as if TWS lost it.
+    pub fn swallow_nth_order(&self, n: u32) {
+        self.inner.shared.lock().faults.swallow_nth_order(n);
+    }
+
+    /// A TWS user cancels `client_id`'s order `order_id` in TWS's window:
+    /// that order alone ends, its client hears `Cancelled` and 202. False
+    /// when it is unknown or already done.
+    pub fn cancel_as_tws_user(&self, client_id: i32, order_id: i32) -> bool {
+        self.inner
+            .shared
+            .lock()
+            .cancel_by_tws_user(client_id, order_id)
+    }
+
+    /// `client_id`'s order `order_id` stops working without any message
+    /// (a lost report). False when it is unknown or already done.
+    pub fn drop_order_silently(&self, client_id: i32, order_id: i32) -> bool {
+        self.inner
+            .shared
+            .lock()
+            .exchange
+            .drop_silently(client_id, order_id)
+    }
+
     /// Delays every outgoing frame by `delay` (zero turns it off).
     pub fn set_response_delay(&self, delay: Duration) {
         self.inner.shared.lock().faults.set_delay(delay);

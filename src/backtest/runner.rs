@@ -107,6 +107,7 @@ pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunRe
             account: AccountView::new(spec.initial_equity, spec.initial_equity),
             next_seq: 1,
             broker_enforces_oca: false,
+            max_data_age: None,
         },
         strategies,
     );

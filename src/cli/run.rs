@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::broker::tws::session::{run_session, SessionConfig};
+use crate::broker::tws::session::{run_session, SessionConfig, ACK_TIMEOUT, AUDIT_INTERVAL};
 use crate::cli::{logging, runtime, Cli, RunArgs, UsageError, EXIT_UNCONFIRMED};
 use crate::domain::types::StrategyId;
 use crate::domain::AccountId;
@@ -95,6 +95,9 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             reduce_only: args.reduce_only,
             cancel_timeout: Duration::from_secs(settings.shutdown.cancel_timeout_secs),
             status_interval: Duration::from_secs(settings.logging.status_interval_secs),
+            audit_interval: AUDIT_INTERVAL,
+            ack_timeout: ACK_TIMEOUT,
+            max_data_age: None,
             limits: settings.risk.clone(),
             strategies,
             journal,

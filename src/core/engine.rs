@@ -8,7 +8,7 @@
 //! nothing. The live session, the simulator path and the backtester all drive
 //! this same type — there is no second implementation of any decision.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 use crate::core::event::BrokerEvent;
@@ -22,8 +22,8 @@ use crate::domain::types::{
     TradingState,
 };
 use crate::risk::{
-    AccountView, BracketRule, Decision, HaltCause, LatchSnapshot, Rejected, RiskGate, RiskLimits,
-    RiskView, StateChange, Tick,
+    AccountView, BracketRule, DataAge, Decision, HaltCause, LatchSnapshot, Rejected, RiskGate,
+    RiskLimits, RiskView, StateChange, Tick,
 };
 use crate::strategy::{symbols_of, Intents, OrderOutcome, RejectedBy, Strategy};
 
@@ -147,7 +147,13 @@ pub struct EngineConfig {
     /// engine then leaves a filled order's OCA siblings to the broker instead
     /// of cancelling them again (which TWS answers with 10148).
     pub broker_enforces_oca: bool,
+    /// The oldest market data an entry may be decided on; `None`: two bar
+    /// lengths of the arriving data, at least [`MIN_DATA_AGE_LIMIT`].
+    pub max_data_age: Option<TimeDelta>,
 }
+
+/// The floor of the default freshness limit for entries.
+pub const MIN_DATA_AGE_LIMIT: TimeDelta = TimeDelta::seconds(10);
 
 /// The trading core. See the module documentation.
 pub struct Engine {
@@ -175,6 +181,11 @@ pub struct Engine {
     instruments: Vec<Instrument>,
     /// [`EngineConfig::broker_enforces_oca`].
     broker_enforces_oca: bool,
+    /// [`EngineConfig::max_data_age`].
+    max_data_age: Option<TimeDelta>,
+    /// The age of the market event being decided on (`None` outside
+    /// [`Engine::on_market_received`]).
+    data_age: Option<DataAge>,
 }
 
 /// How many rounds of "rejected → strategy answers with new intents" one event may cause.
@@ -207,6 +218,8 @@ impl Engine {
             take_profit_pct: config.limits.take_profit_pct,
             instruments: config.instruments,
             broker_enforces_oca: config.broker_enforces_oca,
+            max_data_age: config.max_data_age,
+            data_age: None,
         }
     }
 
@@ -313,8 +326,34 @@ impl Engine {
         self.orders.adopt(found);
     }
 
-    /// Handles one market event at its own time. An event whose price the
-    /// portfolio refuses as a mark is dropped: no strategy sees it.
+    /// Handles one market event that arrived at `received` (the live
+    /// session's clock): as [`Engine::on_market`], and an entry decided on it
+    /// is refused when the event was older than the freshness limit on
+    /// arrival ([`RejectReason::StaleData`](crate::risk::RejectReason)).
+    pub fn on_market_received(
+        &mut self,
+        event: &MarketEvent,
+        received: DateTime<Utc>,
+        out: &mut Output,
+    ) {
+        let seconds = match event {
+            MarketEvent::Bar(bar) => i64::from(bar.seconds),
+            _ => 0,
+        };
+        let limit = self
+            .max_data_age
+            .unwrap_or_else(|| (TimeDelta::seconds(2 * seconds)).max(MIN_DATA_AGE_LIMIT));
+        self.data_age = Some(DataAge {
+            age_ms: (received - event.time()).num_milliseconds(),
+            limit_ms: limit.num_milliseconds(),
+        });
+        self.on_market(event, out);
+        self.data_age = None;
+    }
+
+    /// Handles one market event at its own time (the backtest: data is
+    /// never late). An event whose price the portfolio refuses as a mark is
+    /// dropped: no strategy sees it.
     pub fn on_market(&mut self, event: &MarketEvent, out: &mut Output) {
         let now = event.time();
         if !self.mark(event, now, out) {
@@ -616,6 +655,7 @@ impl Engine {
                     portfolio: &self.portfolio,
                     account: self.account,
                     orders: &self.orders,
+                    data_age: self.data_age,
                 };
                 match self.gate.check_upkept(&intent, &view, now) {
                     Decision::Approved(approved) => {
@@ -685,6 +725,7 @@ impl Engine {
             portfolio: &self.portfolio,
             account: self.account,
             orders: &self.orders,
+            data_age: None,
         };
         if let Some(change) = self.gate.on_mark_update(&view, now) {
             out.notices.push(Notice::StateChanged(change));

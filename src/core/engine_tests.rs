@@ -101,6 +101,7 @@ pub(super) fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
         account: AccountView::new(dec!(100000), dec!(100000)),
         next_seq: 1,
         broker_enforces_oca: false,
+        max_data_age: None,
     };
     (Engine::new(config, vec![Box::new(strategy)]), rejections)
 }
@@ -500,6 +501,7 @@ fn a_full_exit_joins_the_oca_group_of_the_bracket_it_replaces() {
         account: AccountView::new(dec!(100000), dec!(100000)),
         next_seq: 1,
         broker_enforces_oca: false,
+        max_data_age: None,
     };
     let mut engine = Engine::new(config, vec![Box::new(InAndOut { symbols: [spy()] })]);
     let mut out = Output::default();

@@ -37,6 +37,7 @@ fn approve(book: &OrderManager, intent: OrderIntent) -> Approved {
         portfolio: &portfolio,
         account: AccountView::new(dec!(100000), dec!(100000)),
         orders: book,
+        data_age: None,
     };
     let now = Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap();
     match gate.check(&intent, &view, now) {

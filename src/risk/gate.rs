@@ -281,6 +281,13 @@ impl RiskGate {
             _ => {}
         }
         let symbol = intent.symbol;
+        if let Some(data) = view.data_age.filter(|d| entry && d.age_ms > d.limit_ms) {
+            return Err(RejectReason::StaleData {
+                symbol,
+                age_ms: data.age_ms,
+                limit_ms: data.limit_ms,
+            });
+        }
         let rule = self
             .rule(symbol)
             .ok_or(RejectReason::SymbolNotAllowed { symbol })?;

@@ -81,6 +81,7 @@ pub(super) fn view<'a>(portfolio: &'a Portfolio, orders: &'a dyn OpenOrderBook) 
         portfolio,
         account: AccountView::new(dec!(100000), dec!(100000)),
         orders,
+        data_age: None,
     }
 }
 

@@ -33,4 +33,4 @@ pub use gate::RiskGate;
 pub use limits::RiskLimits;
 pub use reason::RejectReason;
 pub use state::{ChangeReason, DailyLoss, HaltCause, LatchSnapshot, StateChange, TradingLatch};
-pub use view::{AccountView, NoOpenOrders, OpenOrderBook, RiskView};
+pub use view::{AccountView, DataAge, NoOpenOrders, OpenOrderBook, RiskView};

@@ -140,6 +140,7 @@ impl World {
             portfolio: &self.portfolio,
             account: self.account(),
             orders: &self.book,
+            data_age: None,
         };
         let _ = self.gate.on_mark_update(&view, self.now);
     }
@@ -209,6 +210,7 @@ fn run(ops: Vec<Op>, working: [[u32; 2]; 2], open: usize) -> Result<(), TestCase
                     portfolio: &w.portfolio,
                     account: w.account(),
                     orders: &w.book,
+                    data_age: None,
                 };
                 if let Decision::Approved(a) = w.gate.check_flatten(&intent, &view, w.now) {
                     let q = a.intent().quantity;
@@ -275,6 +277,7 @@ fn run(ops: Vec<Op>, working: [[u32; 2]; 2], open: usize) -> Result<(), TestCase
                         portfolio: &w.portfolio,
                         account,
                         orders: &w.book,
+                        data_age: None,
                     };
                     w.gate.check(&intent, &view, w.now)
                 };
@@ -384,7 +387,7 @@ proptest! {
                 kind: OrderKind::Market,
                 purpose: IntentPurpose::Entry,
             };
-            let view = RiskView { portfolio: &w.portfolio, account: w.account(), orders: &w.book };
+            let view = RiskView { portfolio: &w.portfolio, account: w.account(), orders: &w.book, data_age: None };
             prop_assert!(!w.gate.check(&intent, &view, w.now).is_approved());
             prop_assert_eq!(w.gate.state(), TradingState::Halted);
         }

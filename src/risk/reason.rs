@@ -158,6 +158,15 @@ pub enum RejectReason {
         /// Instrument tick size.
         tick: Decimal,
     },
+    /// An entry decided on market data older than the freshness limit.
+    StaleData {
+        /// Instrument.
+        symbol: Symbol,
+        /// How old the data was when it arrived, in milliseconds.
+        age_ms: i64,
+        /// The limit, in milliseconds.
+        limit_ms: i64,
+    },
 }
 
 impl RejectReason {
@@ -187,6 +196,7 @@ impl RejectReason {
             RateLimited { .. } => "rate_limited",
             FlattenNotExit { .. } => "flatten_not_exit",
             Unprotectable { .. } => "unprotectable",
+            StaleData { .. } => "stale_data",
         }
     }
 }
@@ -330,6 +340,16 @@ impl fmt::Display for RejectReason {
                 "entry at {reference} cannot be protected: no stop-loss and take-profit above 0 on a {} tick",
                 tick.normalize()
             ),
+            StaleData {
+                symbol,
+                age_ms,
+                limit_ms,
+            } => write!(
+                f,
+                "{symbol} market data is {} s old (limit {} s): no entry on stale data",
+                Decimal::new(age_ms, 3),
+                Decimal::new(limit_ms, 3)
+            ),
         }
     }
 }
@@ -392,6 +412,20 @@ mod tests {
             }
             .to_string(),
             "trading HALTED (halted by the operator): no new orders"
+        );
+    }
+
+    #[test]
+    fn stale_data_reads_in_seconds() {
+        let stale = RejectReason::StaleData {
+            symbol: Symbol::new("SPY").unwrap(),
+            age_ms: 12_345,
+            limit_ms: 10_000,
+        };
+        assert_eq!(stale.code(), "stale_data");
+        assert_eq!(
+            stale.to_string(),
+            "SPY market data is 12.345 s old (limit 10.000 s): no entry on stale data"
         );
     }
 

@@ -68,6 +68,19 @@ pub struct RiskView<'a> {
     pub account: AccountView,
     /// Working orders.
     pub orders: &'a dyn OpenOrderBook,
+    /// How old the market data behind the decision was when it arrived,
+    /// and the limit for entries (`None`: not a decision on market data).
+    pub data_age: Option<DataAge>,
+}
+
+/// The age of the market event a decision is made on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataAge {
+    /// Arrival time minus the event's time, in milliseconds (negative when
+    /// the event is ahead of the receiving clock).
+    pub age_ms: i64,
+    /// The most an entry accepts, in milliseconds.
+    pub limit_ms: i64,
 }
 
 impl RiskView<'_> {

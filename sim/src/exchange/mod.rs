@@ -339,6 +339,32 @@ impl Exchange {
         events
     }
 
+    /// A TWS user cancels this one order in TWS's window: it alone ends
+    /// (`Cancelled` status and 202 to its client); bracket siblings and OCA
+    /// members stay, since OCA acts on fills. Empty when the order is
+    /// unknown or already done.
+    pub fn cancel_by_tws_user(&mut self, client_id: i32, order_id: i32) -> Vec<Event> {
+        let mut events = Vec::new();
+        if let Some(&idx) = self.index.get(&(client_id, order_id)) {
+            self.cancel_index(idx, &mut events);
+        }
+        events
+    }
+
+    /// The order stops working without any message to anyone (a fault:
+    /// the report is lost). False when it is unknown or already done.
+    pub fn drop_silently(&mut self, client_id: i32, order_id: i32) -> bool {
+        let Some(&idx) = self.index.get(&(client_id, order_id)) else {
+            return false;
+        };
+        let order = &mut self.orders[idx];
+        if order.status.is_terminal() {
+            return false;
+        }
+        order.status = Status::Cancelled;
+        true
+    }
+
     /// Cancels every working order of every client.
     pub fn global_cancel(&mut self) -> Vec<Event> {
         let mut events = Vec::new();

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use crate::exchange::{Action, NewOrder, OrderType, Status};
+use crate::faults::OrderFault;
 use crate::market_rules;
 use crate::proto;
 use crate::state::{ConnId, SimState};
@@ -125,10 +126,17 @@ impl SimState {
             .iter()
             .any(|o| o.client_id == client_id && o.order_id == order_id);
         if is_new {
-            if let Some((code, msg)) = self.faults.on_new_order() {
-                tracing::info!(client_id, order_id, code, "rejecting order (fault)");
-                self.send_error(conn, order_id, code, &msg);
-                return;
+            match self.faults.on_new_order() {
+                Some(OrderFault::Reject(code, msg)) => {
+                    tracing::info!(client_id, order_id, code, "rejecting order (fault)");
+                    self.send_error(conn, order_id, code, &msg);
+                    return;
+                }
+                Some(OrderFault::Swallow) => {
+                    tracing::info!(client_id, order_id, "swallowing order (fault)");
+                    return;
+                }
+                None => {}
             }
         }
         self.next_valid_id = self.next_valid_id.max(order_id + 1);
@@ -142,6 +150,14 @@ impl SimState {
             now,
         );
         self.dispatch(events);
+    }
+
+    /// A TWS user cancels one order of `client_id` in TWS's window.
+    pub(crate) fn cancel_by_tws_user(&mut self, client_id: i32, order_id: i32) -> bool {
+        let events = self.exchange.cancel_by_tws_user(client_id, order_id);
+        let cancelled = !events.is_empty();
+        self.dispatch(events);
+        cancelled
     }
 
     pub(super) fn cancel_order(&mut self, conn: ConnId, order_id: i32) {

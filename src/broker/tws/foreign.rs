@@ -1,16 +1,19 @@
-//! The orders in the account that are not the bot's (typed into TWS by hand,
-//! other API clients'), read periodically for the status line: the operator
-//! sees what the bot is leaving alone, as it is now.
+//! The account's open orders, read periodically: the bot's own for the
+//! audit ([`crate::broker::tws::audit`]), the others (typed into TWS by hand,
+//! other API clients') for the status line, so the operator sees what the
+//! bot is leaving alone, as it is now.
 //!
 //! Owns the periodic read only (one reqAllOpenOrders per period, bounded by
-//! the snapshot timeout). Must never cancel or otherwise act on those orders.
+//! the snapshot timeout). Must never cancel or otherwise act on the orders
+//! that are not ours.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ibapi::Client;
 use tokio::sync::mpsc;
 
+use crate::broker::tws::audit::OpenOrders;
 use crate::broker::tws::snapshot::{self, BrokerOrder};
 use crate::domain::order_id::claims_ours;
 
@@ -19,25 +22,29 @@ pub fn is_foreign(order: &BrokerOrder) -> bool {
     !claims_ours(&order.order_ref)
 }
 
-/// Sends the open orders that are not ours every `period` until the
-/// receiver is dropped; a read that fails is skipped (the last list stands).
-pub async fn watch_foreign_orders(
+/// Sends the account's open orders every `period` (the first after one
+/// period) until the receiver is dropped; a read that fails is skipped.
+pub async fn watch_open_orders(
     client: Arc<Client>,
     period: Duration,
-    out: mpsc::Sender<Vec<BrokerOrder>>,
+    out: mpsc::Sender<OpenOrders>,
 ) {
-    let mut tick = tokio::time::interval(period);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        let requested_at = Instant::now();
         match snapshot::open_orders(&client).await {
             Ok(orders) => {
-                let foreign: Vec<BrokerOrder> = orders.into_iter().filter(is_foreign).collect();
-                if out.send(foreign).await.is_err() {
+                let read = OpenOrders {
+                    requested_at,
+                    orders,
+                };
+                if out.send(read).await.is_err() {
                     return;
                 }
             }
-            Err(error) => tracing::debug!(%error, "open orders not read for the status line"),
+            Err(error) => tracing::debug!(%error, "open orders not read for the audit"),
         }
     }
 }

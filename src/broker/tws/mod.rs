@@ -1,11 +1,13 @@
 //! The live edge: the `ibapi` async client over TCP to TWS / IB Gateway (or
 //! tws-sim). [`session::LiveSession`] owns a trading session; the pure parts
 //! it relies on — [`order_book`] (ids, de-duplication, update decoding),
-//! [`wire`] (value decoding), [`account`] (the account check) — hold no
+//! [`wire`] (value decoding), [`account`] (the account check), [`audit`] (our orders against TWS's
+//! list) — hold no
 //! client and are unit-tested; [`sender`] is the only place that places or
 //! cancels an order. Must never decide what to trade.
 
 pub mod account;
+pub mod audit;
 pub mod connect;
 pub mod foreign;
 pub mod history;

@@ -41,6 +41,15 @@ impl Recorder {
         self.offset = broker_now - Utc::now();
     }
 
+    /// Moves the session clock forward to `market_now` when it is behind
+    /// (a market clock faster than real time); never back, so late data
+    /// cannot make itself look fresh.
+    pub fn advance_clock_to(&mut self, market_now: DateTime<Utc>) {
+        if market_now > self.now() {
+            self.sync_clock(market_now);
+        }
+    }
+
     /// The session clock: this machine's time shifted to the broker's.
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + self.offset

@@ -41,7 +41,9 @@ pub use shutdown::FLATTEN_GRACE;
 
 use crate::broker::codes::{self, Meaning};
 use crate::broker::tws::account::AccountError;
+use crate::broker::tws::audit::{OpenOrders, OrderAudit};
 use crate::broker::tws::connect::ConnectError;
+use crate::broker::tws::foreign::is_foreign;
 use crate::broker::tws::order_book::{JournalFact, OrderBook, Translated};
 use crate::broker::tws::reconcile::ReconcileError;
 use crate::broker::tws::recorder::Recorder;
@@ -82,6 +84,15 @@ pub struct SessionConfig {
     pub cancel_timeout: Duration,
     /// Period of the one-line status log (zero = off).
     pub status_interval: Duration,
+    /// Period of the audit of our orders against TWS's open orders
+    /// ([`AUDIT_INTERVAL`] in production).
+    pub audit_interval: Duration,
+    /// How long an order may go unacknowledged before the bot asks TWS and
+    /// halts entries ([`ACK_TIMEOUT`] in production).
+    pub ack_timeout: Duration,
+    /// The oldest market data an entry may be decided on (`None`: two bar
+    /// lengths, at least 10 s).
+    pub max_data_age: Option<Duration>,
     /// Risk limits.
     pub limits: RiskLimits,
     /// Strategy instances (index = strategy id).
@@ -91,6 +102,14 @@ pub struct SessionConfig {
     /// SHA-256 of the effective configuration, journaled with the run.
     pub config_hash: String,
 }
+
+/// How often `run` audits its orders against TWS's open orders: one
+/// `reqAllOpenOrders` per period.
+pub const AUDIT_INTERVAL: Duration = Duration::from_secs(15);
+
+/// How long `run` waits for TWS to acknowledge an order it sent before it
+/// asks TWS and, if the order is still unknown, halts entries.
+pub const ACK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a session could not start.
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +166,8 @@ pub struct LiveSession {
     day: NaiveDate,
     /// The latest list of working orders that are not ours (status line).
     not_ours: Vec<BrokerOrder>,
+    /// Our orders against TWS's list: send times and suspects.
+    audit: OrderAudit,
     options: ShutdownOptions,
 }
 
@@ -157,7 +178,7 @@ pub struct Streams {
     notices: NoticeStream,
     market: Option<mpsc::Receiver<MarketEvent>>,
     ib_pnl: Option<mpsc::Receiver<Decimal>>,
-    foreign: Option<mpsc::Receiver<Vec<BrokerOrder>>>,
+    open_orders: Option<mpsc::Receiver<OpenOrders>>,
     status: tokio::time::Interval,
     feeds: Feeds,
 }
@@ -212,8 +233,8 @@ impl LiveSession {
                 event = feeds::next(&mut s.market) => self.on_market(&event).await,
                 // IB's own day PnL: a second opinion for the daily-loss limit.
                 pnl = feeds::next(&mut s.ib_pnl) => self.on_ib_pnl(pnl),
-                // Orders not ours, for the status line (never acted on).
-                orders = feeds::next(&mut s.foreign) => self.not_ours = orders,
+                // TWS's open orders: the audit of ours; the others for the status line.
+                read = feeds::next(&mut s.open_orders) => self.on_open_orders(read).await,
                 _ = s.status.tick() => self.log_status(),
             }
         }
@@ -341,9 +362,13 @@ impl LiveSession {
         if !self.connected {
             return;
         }
-        // The market's own clock (tws-sim's may run faster than real time).
-        self.recorder.sync_clock(event.time());
-        self.engine.on_market(event, &mut self.out);
+        // Its age is judged on the session's clock before the event moves it.
+        let received = self.recorder.now();
+        // The market's own clock (tws-sim's may run faster than real time),
+        // never moved back by late data.
+        self.recorder.advance_clock_to(event.time());
+        self.engine
+            .on_market_received(event, received, &mut self.out);
         // A new New York day comes back as `Notice::DayStarted`: the
         // recorder journals its start equity for restarts.
         self.dispatch().await;
@@ -382,6 +407,49 @@ impl LiveSession {
             not_ours = %not_ours_summary(&self.not_ours),
             "status"
         );
+    }
+
+    /// TWS's open orders, read periodically: the orders that are not ours
+    /// go to the status line; ours are audited. An order gone without a
+    /// report ends in the book as cancelled (the engine then re-protects
+    /// its position); an order never acknowledged makes the session ask TWS
+    /// (a reconciliation) and halt entries if it is still unknown there.
+    async fn on_open_orders(&mut self, read: OpenOrders) {
+        let findings = self.audit.check(&read, self.engine.orders().open_orders());
+        self.not_ours = read.orders.into_iter().filter(is_foreign).collect();
+        let now = self.recorder.now();
+        for id in findings.vanished {
+            tracing::warn!(order = %id, "order no longer working at TWS, and no status said so: marking it cancelled");
+            let filled = self
+                .engine
+                .orders()
+                .get(id)
+                .map_or(Decimal::ZERO, |o| o.filled);
+            let fact = JournalFact::Status {
+                id,
+                status: OrderStatus::Cancelled,
+                filled,
+            };
+            self.recorder.record(&fact, now);
+            self.engine
+                .on_broker(&BrokerEvent::Cancelled { id }, now, &mut self.out);
+        }
+        if !findings.unacknowledged.is_empty() {
+            tracing::error!(orders = ?findings.unacknowledged.iter().map(ToString::to_string).collect::<Vec<_>>(), "orders sent but never acknowledged by TWS: reconciling");
+            self.reconcile().await;
+            let unknown = findings.unacknowledged.iter().any(|&id| {
+                self.engine
+                    .orders()
+                    .get(id)
+                    .is_none_or(|o| o.filled.is_zero())
+            });
+            if unknown {
+                tracing::error!("an order the bot sent is unknown at TWS: trading halted — check TWS's API log and the journal, then restart with --operator-reset");
+                self.engine
+                    .halt(HaltCause::Engine, self.recorder.now(), &mut self.out);
+            }
+        }
+        self.dispatch().await;
     }
 
     /// After a reconnect or a broken order stream: TWS's clock, then its

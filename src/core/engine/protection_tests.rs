@@ -1,6 +1,7 @@
 //! The protection invariant ([`Engine::protect`]) after the broker events
 //! that break it: a refused or cancelled stop, a parent filled after its
-//! stop child was refused, a broker that keeps refusing.
+//! stop child was refused, a broker that keeps refusing; and the
+//! freshness limit on entries.
 
 use rust_decimal_macros::dec;
 
@@ -182,4 +183,42 @@ fn after_the_emergency_cancel_nothing_is_re_protected() {
         engine.on_broker(&BrokerEvent::Cancelled { id }, t0(), &mut out);
     }
     assert!(out.commands.is_empty(), "{:?}", out.commands);
+}
+
+#[test]
+fn an_entry_on_data_older_than_two_bar_lengths_is_refused() {
+    use super::super::tests::bar;
+    let (mut engine, rejections) = engine(dec!(10));
+    let mut out = Output::default();
+    // A 60-s bar ending at t0 + 1 min: the limit is 2 × 60 s = 120 s.
+    let late = bar(0, dec!(100));
+    let end = late.time();
+    engine.on_market_received(&late, end + chrono::Duration::seconds(121), &mut out);
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+    let refused: Vec<_> = out
+        .notices
+        .iter()
+        .filter_map(|n| match n {
+            Notice::Rejected(r) => Some(r.reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        [crate::risk::RejectReason::StaleData {
+            symbol: spy(),
+            age_ms: 121_000,
+            limit_ms: 120_000
+        }]
+    );
+    assert_eq!(rejections.lock().unwrap().len(), 1);
+    out.clear();
+    let fresh = bar(1, dec!(100));
+    let end = fresh.time();
+    engine.on_market_received(&fresh, end + chrono::Duration::seconds(119), &mut out);
+    assert!(
+        matches!(out.commands.first(), Some(Command::PlaceBracket { .. })),
+        "{:?}",
+        out.notices
+    );
 }

@@ -219,6 +219,7 @@ impl Engine {
             portfolio: &self.portfolio,
             account: self.account,
             orders: &self.orders,
+            data_age: None,
         };
         match self.gate.check_flatten(&intent, &view, now) {
             Decision::Approved(approved) => {

@@ -80,6 +80,7 @@ pub async fn flatten_everything(
             account: AccountView::new(net_liquidation, net_liquidation),
             next_seq: MANUAL_SEQ_BASE,
             broker_enforces_oca: true,
+            max_data_age: None,
         },
         Vec::new(),
     );

@@ -57,8 +57,10 @@ impl LiveSession {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     crate::failpoint::hit("after-send");
                 }
+                let at = std::time::Instant::now();
                 for (id, ib) in sent.iter() {
                     self.recorder.sent(id, ib, now);
+                    self.audit.on_sent(id, at);
                 }
             }
             Err(error) => {

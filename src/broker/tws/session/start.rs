@@ -20,8 +20,9 @@ use tokio::sync::mpsc;
 use super::feeds::Feeds;
 use super::{LiveSession, SessionConfig, SessionError, ShutdownOptions, Streams};
 use crate::broker::tws::account::{verify_account, VerifyError};
+use crate::broker::tws::audit::OrderAudit;
 use crate::broker::tws::connect::connect;
-use crate::broker::tws::foreign::watch_foreign_orders;
+use crate::broker::tws::foreign::watch_open_orders;
 use crate::broker::tws::market_data::stream_bars;
 use crate::broker::tws::order_book::OrderBook;
 use crate::broker::tws::pacing::MarketDataLines;
@@ -32,10 +33,10 @@ use crate::broker::tws::snapshot;
 use crate::broker::tws::warmup::warm_up_strategies;
 use crate::core::engine::{Engine, EngineConfig, Output};
 use crate::domain::calendar::trading_day;
-use crate::domain::types::{Instrument, MarketEvent};
-use crate::risk::{AccountView, HaltCause, RiskLimits};
+use crate::domain::types::MarketEvent;
+use crate::risk::{AccountView, HaltCause};
 use crate::shutdown::{ShutdownListener, ShutdownStage};
-use crate::strategy::{symbols_of, Strategy};
+use crate::strategy::symbols_of;
 
 /// How many market events may queue before the producers wait.
 const MARKET_CHANNEL: usize = 4096;
@@ -115,12 +116,12 @@ impl LiveSession {
             .await
             .map_err(SessionError::OrderStream)?;
         let notices = client.notice_stream().map_err(SessionError::OrderStream)?;
-        let status_interval = config.status_interval;
+        let (status_interval, audit_interval) = (config.status_interval, config.audit_interval);
         let operator = (config.operator_reset, config.reduce_only);
         let mut session = Self::open(client, config).await?;
         session.adopt(operator).await?;
         session.warm_up(stop).await;
-        let streams = session.open_streams(orders, notices, status_interval);
+        let streams = session.open_streams(orders, notices, status_interval, audit_interval);
         Ok((session, streams))
     }
 
@@ -149,12 +150,19 @@ impl LiveSession {
         account_view.start_of_day_pnl = baseline.start_of_day_pnl;
         let instruments =
             crate::broker::tws::ticks::instruments(&client, &symbols_of(&config.strategies)).await;
-        let engine = engine_for(
-            config.limits,
+        // TWS enforces OCA groups itself.
+        let engine = Engine::new(
+            EngineConfig {
+                limits: config.limits,
+                instruments,
+                account: account_view,
+                next_seq,
+                broker_enforces_oca: true,
+                max_data_age: config
+                    .max_data_age
+                    .and_then(|age| chrono::TimeDelta::from_std(age).ok()),
+            },
             config.strategies,
-            instruments,
-            account_view,
-            next_seq,
         );
         let options = ShutdownOptions {
             read_only: config.read_only,
@@ -172,6 +180,7 @@ impl LiveSession {
             connected: true,
             day,
             not_ours: Vec::new(),
+            audit: OrderAudit::new(config.ack_timeout),
             options,
         })
     }
@@ -256,6 +265,7 @@ impl LiveSession {
         orders: Subscription<OrderUpdate>,
         notices: NoticeStream,
         status_interval: Duration,
+        audit_interval: Duration,
     ) -> Streams {
         let mut feeds = Feeds::new(MarketDataLines::default());
         let (market_tx, market) = mpsc::channel::<MarketEvent>(MARKET_CHANNEL);
@@ -279,46 +289,25 @@ impl LiveSession {
         };
         let mut status = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         status.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The orders left alone are read once per status line (none without one).
-        let foreign = (!status_interval.is_zero()).then(|| {
-            let (tx, rx) = mpsc::channel(1);
-            feeds.spawn(watch_foreign_orders(
-                Arc::clone(&self.client),
-                status_interval,
-                tx,
-            ));
-            rx
-        });
+        // The audit's reads of TWS's open orders, also the status line's
+        // orders left alone (so at least once per status line).
+        let reads = if status_interval.is_zero() {
+            audit_interval
+        } else {
+            audit_interval.min(status_interval)
+        };
+        let (tx, open_orders) = mpsc::channel(1);
+        feeds.spawn(watch_open_orders(Arc::clone(&self.client), reads, tx));
         Streams {
             orders,
             notices,
             market: Some(market),
             ib_pnl: Some(ib_pnl),
-            foreign,
+            open_orders: Some(open_orders),
             status,
             feeds,
         }
     }
-}
-
-/// The engine for a session: the instruments whose increments TWS gave, the
-/// day's account view and the next free order sequence. TWS enforces OCA
-/// groups itself.
-fn engine_for(
-    limits: RiskLimits,
-    strategies: Vec<Box<dyn Strategy>>,
-    instruments: Vec<Instrument>,
-    account: AccountView,
-    next_seq: u32,
-) -> Engine {
-    let config = EngineConfig {
-        limits,
-        instruments,
-        account,
-        next_seq,
-        broker_enforces_oca: true,
-    };
-    Engine::new(config, strategies)
 }
 
 /// Aligns the session clock with TWS's (its clock is the market's; tws-sim
