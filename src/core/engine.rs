@@ -106,10 +106,15 @@ pub enum Repair {
     Impossible,
 }
 
-/// How many protective stops the engine places for one position (the
-/// broker refusing or removing them each time) before it closes the
+/// How many protective stops in a row the broker may refuse or remove
+/// before it acknowledged one as working, before the engine closes the
 /// position at market instead.
 pub const STOP_REPAIRS: u8 = 3;
+
+/// How many protective stops the engine places for one position in all
+/// (each one acknowledged, then removed again) before it closes the
+/// position at market instead: no endless churn.
+pub const MAX_STOP_REPAIRS: u8 = 10;
 
 /// How often a refused cancel is sent again before trading halts.
 pub const CANCEL_RETRIES: u32 = 2;
@@ -385,6 +390,9 @@ impl Engine {
         let id = event.id();
         let symbol = self.orders.get(id).map(|o| o.ticket.symbol());
         let (known, told) = self.apply_broker(event, now, out);
+        if let (&BrokerEvent::Working { id }, Some(symbol)) = (event, symbol) {
+            self.on_stop_working(id, symbol);
+        }
         if !known {
             out.notices.push(Notice::UnknownOrder(id));
             self.halt(HaltCause::Engine, now, out);
@@ -776,8 +784,22 @@ struct Feed {
     last_fill: DateTime<Utc>,
     /// The latest event's price was refused (and said so once).
     refused: bool,
-    /// Stops placed to repair the current position's protection (reset when flat).
-    repairs: u8,
+    /// Repairs of the current position's protection ([`Engine::protect`]).
+    repairs: Repairs,
+}
+
+/// What the engine has tried for one position's protection; all reset when
+/// the position is flat.
+#[derive(Debug, Clone, Copy, Default)]
+struct Repairs {
+    /// Stops placed since one was last acknowledged as working by the broker.
+    unacknowledged: u8,
+    /// Stops placed for this position in all.
+    total: u8,
+    /// A close at market was sent.
+    closing: bool,
+    /// Neither could be sent: said once, trading halted.
+    gave_up: bool,
 }
 
 impl Feed {
@@ -786,7 +808,7 @@ impl Feed {
             symbol,
             last_fill: DateTime::<Utc>::MIN_UTC,
             refused: false,
-            repairs: 0,
+            repairs: Repairs::default(),
         }
     }
 }

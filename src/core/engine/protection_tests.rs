@@ -222,3 +222,21 @@ fn an_entry_on_data_older_than_two_bar_lengths_is_refused() {
         out.notices
     );
 }
+
+#[test]
+fn stops_acknowledged_then_removed_are_put_back_up_to_the_overall_cap() {
+    let (mut engine, _) = engine(dec!(100));
+    let mut out = Output::default();
+    let ([_, mut stop, _], _) = filled_bracket(&mut engine, &mut out);
+    for round in 0..MAX_STOP_REPAIRS {
+        engine.on_broker(&BrokerEvent::Working { id: stop }, t0(), &mut out);
+        out.clear();
+        engine.on_broker(&BrokerEvent::Cancelled { id: stop }, t0(), &mut out);
+        assert_eq!(unprotected(&out), [Repair::Stop], "round {round}");
+        stop = new_stop(&out).0;
+    }
+    out.clear();
+    engine.on_broker(&BrokerEvent::Working { id: stop }, t0(), &mut out);
+    engine.on_broker(&BrokerEvent::Cancelled { id: stop }, t0(), &mut out);
+    assert_eq!(unprotected(&out), [Repair::Close]);
+}

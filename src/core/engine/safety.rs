@@ -104,17 +104,18 @@ impl Engine {
     /// outside, gone at the broker, or a fill changed the quantity), the
     /// uncovered quantity gets a stand-alone GTC stop `stop_loss_pct` from
     /// the average cost, through the gate's reduce-only path. After
-    /// [`STOP_REPAIRS`] stops for the same position (the broker keeps
-    /// refusing or removing them) it is closed at market instead; when that
-    /// cannot be done either, trading halts with
-    /// [`Notice::Unprotected`]`{ repair: Repair::Impossible }`, once.
+    /// [`STOP_REPAIRS`] stops in a row that the broker refused or removed
+    /// before acknowledging one (or [`MAX_STOP_REPAIRS`] in all for the
+    /// position) it is closed at market instead; when that cannot be done
+    /// either, trading halts with [`Notice::Unprotected`]`{ repair:
+    /// Repair::Impossible }`, once.
     pub fn protect(&mut self, symbol: Symbol, now: DateTime<Utc>, out: &mut Output) {
         let quantity = self.portfolio.quantity(symbol);
         let Some(feed) = self.feeds.iter().position(|f| f.symbol == symbol) else {
             return;
         };
         if quantity.is_zero() {
-            self.feeds[feed].repairs = 0;
+            self.feeds[feed].repairs = Repairs::default();
             return;
         }
         let side = if quantity > Decimal::ZERO {
@@ -126,20 +127,41 @@ impl Engine {
         if uncovered <= Decimal::ZERO {
             return;
         }
-        let attempt = self.feeds[feed].repairs;
-        self.feeds[feed].repairs = attempt.saturating_add(1);
+        let tried = self.feeds[feed].repairs;
         let unprotected = |repair| Notice::Unprotected {
             symbol,
             uncovered,
             repair,
         };
-        if attempt < STOP_REPAIRS && self.place_stop(symbol, side, uncovered, now, out) {
+        let stop_allowed = tried.unacknowledged < STOP_REPAIRS && tried.total < MAX_STOP_REPAIRS;
+        if stop_allowed && self.place_stop(symbol, side, uncovered, now, out) {
+            let repairs = &mut self.feeds[feed].repairs;
+            repairs.unacknowledged += 1;
+            repairs.total += 1;
             out.notices.push(unprotected(Repair::Stop));
-        } else if attempt <= STOP_REPAIRS && self.close(symbol, side, uncovered, now, out) {
+        } else if !tried.closing && self.close(symbol, side, uncovered, now, out) {
+            self.feeds[feed].repairs.closing = true;
             out.notices.push(unprotected(Repair::Close));
-        } else if attempt <= STOP_REPAIRS + 1 {
+        } else if !tried.gave_up {
+            self.feeds[feed].repairs.gave_up = true;
             out.notices.push(unprotected(Repair::Impossible));
             self.halt(HaltCause::Engine, now, out);
+        }
+    }
+
+    /// A stop of ours on `symbol` is working at the broker: the refusals in a
+    /// row are over.
+    pub(super) fn on_stop_working(&mut self, id: ClientOrderId, symbol: Symbol) {
+        let is_stop = self.orders.get(id).is_some_and(|o| {
+            matches!(
+                o.ticket.kind(),
+                OrderKind::Stop { .. } | OrderKind::StopLimit { .. }
+            )
+        });
+        if let Some(feed) = self.feeds.iter_mut().find(|f| f.symbol == symbol) {
+            if is_stop {
+                feed.repairs.unacknowledged = 0;
+            }
         }
     }
 
