@@ -49,6 +49,17 @@ async fn a_second_run_on_the_same_journal_exits_2_naming_the_holder() {
         second.dump()
     );
 
+    // `check` validates the journal as `run` does: it names the holder too.
+    let config = dir.path().join("config.toml");
+    let checked = command(dir.path(), &["check", "--config", config.to_str().unwrap()])
+        .env("IBKR_ACCOUNT_ID", "DU1234567")
+        .output()
+        .unwrap();
+    let check_err = String::from_utf8_lossy(&checked.stderr);
+    assert_eq!(checked.status.code(), Some(2), "{check_err}");
+    assert!(check_err.contains("journal.path = "), "{check_err}");
+    assert!(check_err.contains(&expected), "{check_err}");
+
     // The first bot was not disturbed: it still shuts down cleanly.
     first.sigint();
     let status = first

@@ -9,7 +9,9 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::broker::tws::session::{run_session, SessionConfig};
-use crate::cli::{logging, runtime, Cli, RunArgs, UsageError, EXIT_UNCONFIRMED};
+use crate::cli::{
+    log_format, log_warnings, logging, runtime, Cli, RunArgs, UsageError, EXIT_UNCONFIRMED,
+};
 use crate::domain::types::StrategyId;
 use crate::domain::AccountId;
 use crate::journal::{config_hash, Journal, TradingLock};
@@ -33,6 +35,9 @@ fn sim_account() -> AccountId {
 /// A [`UsageError`] for the configuration, flags or journal file; anything
 /// else (Ctrl+C handler, runtime, simulator, session) with its context.
 pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    if args.sim {
+        crate::cli::sim::check_speed("--sim-speed", args.sim_speed).map_err(UsageError::Flag)?;
+    }
     let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: args.live });
     let settings = Settings::load(&inputs).map_err(UsageError::from)?;
     let account = match (args.sim, settings.require_account()) {
@@ -44,17 +49,18 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         (false, Ok(id)) => id.clone(),
         (false, Err(problem)) => return Err(UsageError::from(problem).into()),
     };
-    let format = cli.log_format.unwrap_or(match settings.logging.format {
-        crate::settings::LogFormat::Json => crate::cli::LogFormat::Json,
-        crate::settings::LogFormat::Human => crate::cli::LogFormat::Human,
-    });
-    logging::init(format, inputs.redactor().with_id(account.expose()));
-    for warning in &settings.warnings {
-        // With --sim the simulator's paper account stands in for IBKR_ACCOUNT_ID.
-        if !(args.sim && *warning == Warning::AccountUnset) {
-            tracing::warn!("{warning}");
-        }
-    }
+    logging::init(
+        log_format(cli, &settings),
+        inputs.redactor().with_id(account.expose()),
+    );
+    // With --sim the simulator's paper account stands in for IBKR_ACCOUNT_ID.
+    let warnings: Vec<Warning> = settings
+        .warnings
+        .iter()
+        .filter(|w| !(args.sim && **w == Warning::AccountUnset))
+        .cloned()
+        .collect();
+    log_warnings(&warnings, true);
     let strategies = build_strategies(&settings).map_err(UsageError::from)?;
     // The journal is opened (and a foreign or corrupt file refused) before any connection.
     let journal = Journal::open(&settings.journal.path).map_err(UsageError::from)?;
