@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::broker::tws::session::{run_session, SessionConfig};
+use crate::broker::tws::session::{run_session, SessionConfig, SessionError, StartInterrupted};
 use crate::cli::{
     log_format, log_warnings, logging, runtime, Cli, RunArgs, UsageError, EXIT_UNCONFIRMED,
 };
@@ -110,7 +110,10 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         if let Some(sim) = sim {
             sim.shutdown().await;
         }
-        let report = result?;
+        let report = match result {
+            Err(SessionError::Interrupted(stopped)) => return Ok(interrupted(&stopped)),
+            other => other?,
+        };
         println!("{report}");
         tracing::info!(state = %report.state, open_orders_left = ?report.open_orders_left, day_pnl = %report.day_pnl(), "session ended");
         if report.confirmed() {
@@ -120,6 +123,24 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(EXIT_UNCONFIRMED))
         }
     })
+}
+
+/// Prints what a start-up stopped by the operator did, and picks the exit
+/// code: 0 when nothing of the bot's can be left working, 3 when TWS did not
+/// confirm the cancel of its orders.
+fn interrupted(stopped: &StartInterrupted) -> ExitCode {
+    println!("{stopped}");
+    tracing::info!(
+        during = stopped.during,
+        confirmed = stopped.confirmed(),
+        "session ended before trading"
+    );
+    if stopped.confirmed() {
+        ExitCode::SUCCESS
+    } else {
+        crate::console::say("the start-up was stopped but TWS did not confirm the cancel of the bot's orders (see the report): check TWS, or run `first-trading-app cancel-all`");
+        ExitCode::from(EXIT_UNCONFIRMED)
+    }
 }
 
 /// Builds every enabled strategy of the settings, in listed order.

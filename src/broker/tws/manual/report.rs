@@ -32,7 +32,8 @@ impl CancelReport {
         matches!(&self.left, Some(left) if left.is_empty())
     }
 
-    fn body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The report without its title line (the start-up abort prints it under its own).
+    pub(in crate::broker::tws) fn body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.global {
             writeln!(
                 f,
