@@ -25,7 +25,7 @@ use crate::broker::tws::session::stock_instruments;
 use crate::broker::tws::snapshot::{self, BrokerPosition};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::event::BrokerEvent;
-use crate::core::order_manager::Command;
+use crate::core::order_manager::{Command, OrderTicket};
 use crate::domain::calendar::trading_day;
 use crate::domain::order_id::{ClientOrderId, Namespace};
 use crate::domain::types::{Side, Symbol};
@@ -203,32 +203,9 @@ async fn send_closing_orders(
         let id = ClientOrderId::manual(day, seq);
         seq += 1;
         let position = closed_position(ticket.side(), ticket.quantity());
-        let refuse = |reason: String| Refusal {
-            symbol: ticket.symbol(),
-            quantity: position,
-            reason,
-        };
-        let intent = OrderIntentRecord {
-            order_ref: id,
-            symbol: ticket.symbol(),
-            side: ticket.side(),
-            quantity: ticket.quantity(),
-            kind: ticket.kind(),
-            parent: None,
-            at: now,
-        };
-        // Journaled before it is sent, like every order of ours.
-        if let Err(error) = journal.record_intent(&intent) {
-            tracing::error!(order = %id, %error, "closing order not journaled: not sent");
-            report
-                .refused
-                .push(refuse(format!("not journaled, not sent: {error}")));
-            continue;
-        }
-        match sender.place_as(ticket, id, book).await {
+        match send_journaled(ticket, id, (sender, book), journal).await {
             Ok(ib) => {
                 tracing::warn!(symbol = %ticket.symbol(), side = %ticket.side(), quantity = %ticket.quantity(), order = %id, "closing order sent");
-                journal_status(journal.mark_sent(&id, ib, Utc::now()).map(drop), id);
                 pending.insert(ib, (id, ticket.symbol(), position));
                 report.sent.push(SentOrder {
                     symbol: ticket.symbol(),
@@ -237,16 +214,52 @@ async fn send_closing_orders(
                     order_ref: id.to_string(),
                 });
             }
-            Err(error) => {
-                tracing::error!(%error, "closing order not sent");
-                let ended =
-                    journal.record_status(&id, OrderStatus::Cancelled, Decimal::ZERO, Utc::now());
-                journal_status(ended.map(drop), id);
-                report.refused.push(refuse(error.to_string()));
+            Err(reason) => {
+                tracing::error!(order = %id, %reason, "closing order not sent");
+                report.refused.push(Refusal {
+                    symbol: ticket.symbol(),
+                    quantity: position,
+                    reason,
+                });
             }
         }
     }
     Ok(pending)
+}
+
+/// Journals `ticket` as intent `id` (before anything leaves), sends it
+/// under `id` and journals the send — or, when the send fails, that it
+/// ended unsent. Returns the IB order id, or why nothing was sent.
+async fn send_journaled(
+    ticket: &OrderTicket,
+    id: ClientOrderId,
+    (sender, book): (&OrderSender, &mut OrderBook),
+    journal: &mut Journal,
+) -> Result<i32, String> {
+    let intent = OrderIntentRecord {
+        order_ref: id,
+        symbol: ticket.symbol(),
+        side: ticket.side(),
+        quantity: ticket.quantity(),
+        kind: ticket.kind(),
+        parent: None,
+        at: Utc::now(),
+    };
+    journal
+        .record_intent(&intent)
+        .map_err(|error| format!("not journaled, not sent: {error}"))?;
+    match sender.place_as(ticket, id, book).await {
+        Ok(ib) => {
+            journal_status(journal.mark_sent(&id, ib, Utc::now()).map(drop), id);
+            Ok(ib)
+        }
+        Err(error) => {
+            let ended =
+                journal.record_status(&id, OrderStatus::Cancelled, Decimal::ZERO, Utc::now());
+            journal_status(ended.map(drop), id);
+            Err(error.to_string())
+        }
+    }
 }
 
 /// Logs a journal write about closing order `id` that failed (the order
