@@ -67,6 +67,41 @@ fn scope(args: &FlattenArgs, manual: &Manual) -> Result<Scope, UsageError> {
     })
 }
 
+/// Picks the client id for the scope, minding a bot running on the journal:
+/// the default scope acts as the bot's client id, which TWS lets only one
+/// connection use, so it refuses while the bot runs; `--all` (its own client
+/// id) goes ahead, with a warning that the bot does not see its fills.
+///
+/// # Errors
+/// A [`UsageError`] naming the running bot, for the default scope.
+fn beside_a_bot(
+    args: &FlattenArgs,
+    manual: &mut Manual,
+    journal: &std::path::Path,
+) -> Result<(), UsageError> {
+    let running = match TradingLock::check_free(journal) {
+        Err(JournalError::InUse { holder, .. }) => Some(
+            holder
+                .map(|pid| format!(" (pid {pid})"))
+                .unwrap_or_default(),
+        ),
+        _ => None,
+    };
+    let journal = journal.display();
+    if !args.all && args.client_id.is_none() {
+        if let Some(pid) = &running {
+            return Err(UsageError::Flag(format!("a bot is running on {journal}{pid}: `flatten` acts as the bot's client id, which TWS lets only one connection use — stop the bot first (its Ctrl+C twice flattens too), or use `flatten --all` (global cancel, every position)")));
+        }
+        // Only the placing client may cancel an order: be the bot.
+        manual.client_id = manual.settings.connection.client_id;
+    } else if let Some(pid) = &running {
+        // TWS sends a client only its own executions: until the bot
+        // reconciles, it trades on the positions it had.
+        tracing::warn!("a bot is running on {journal}{pid}: it does not see this flatten's fills and may act on positions that are gone — stop it with Ctrl+C as well");
+    }
+    Ok(())
+}
+
 /// Whether the operator's answer confirms: `yes` or `y`, any case, trimmed.
 pub(crate) fn confirms(answer: &str) -> bool {
     matches!(answer.trim().to_ascii_lowercase().as_str(), "yes" | "y")
@@ -81,17 +116,7 @@ pub(crate) fn confirms(answer: &str) -> bool {
 pub fn run(cli: &Cli, args: &FlattenArgs) -> anyhow::Result<ExitCode> {
     let mut manual = Manual::prepare(cli, args.live, args.client_id)?;
     let journal_path = manual.settings.journal.path.clone();
-    if !args.all && args.client_id.is_none() {
-        // Only the placing client may cancel an order: be the bot — which
-        // TWS allows one connection at a time.
-        if let Err(JournalError::InUse { holder, .. }) = TradingLock::check_free(&journal_path) {
-            let pid = holder
-                .map(|pid| format!(" (pid {pid})"))
-                .unwrap_or_default();
-            return Err(UsageError::Flag(format!("a bot is running on {}{pid}: `flatten` acts as the bot's client id, which TWS lets only one connection use — stop the bot first (its Ctrl+C twice flattens too), or use `flatten --all` (global cancel, every position)", journal_path.display())).into());
-        }
-        manual.client_id = manual.settings.connection.client_id;
-    }
+    beside_a_bot(args, &mut manual, &journal_path)?;
     let scope = scope(args, &manual)?;
     // The closing orders are numbered and journaled in the bot's journal.
     let mut journal = Journal::open(&journal_path).map_err(UsageError::from)?;
