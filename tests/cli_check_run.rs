@@ -187,3 +187,150 @@ fn a_fifo_directory_or_foreign_file_as_a_path_exits_2_at_once() {
     assert!(stderr.contains("is not a .toml file"), "{stderr}");
     assert!(!stderr.contains("root:x"), "{stderr}");
 }
+
+/// The last line of `text` that is not empty.
+fn last_line(text: &str) -> &str {
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+}
+
+#[test]
+fn check_refuses_every_journal_path_run_refuses_with_the_same_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.db");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    std::fs::create_dir(dir.path().join("a-dir.db")).unwrap();
+    std::fs::write(dir.path().join("plain-file"), "x").unwrap();
+    std::fs::write(
+        dir.path().join("notes.db"),
+        "not a database, just notes\n".repeat(9),
+    )
+    .unwrap();
+    let cases = [
+        (
+            "a FIFO",
+            fifo.to_str().unwrap().to_string(),
+            "not a regular file",
+        ),
+        ("a directory", "a-dir.db".to_string(), "not a regular file"),
+        ("a device", "/dev/null".to_string(), "not a regular file"),
+        (
+            "a file as its directory",
+            "plain-file/j.db".to_string(),
+            "is not a directory",
+        ),
+        (
+            "a foreign file",
+            "notes.db".to_string(),
+            "is not a SQLite database",
+        ),
+    ];
+    for (what, journal, said) in cases {
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!("strategies = []\n[journal]\npath = {journal:?}\n"),
+        )
+        .unwrap();
+        let config = config.to_str().unwrap();
+        let checked = run_bounded(dir.path(), &["check", "--config", config]);
+        let ran = run_bounded(dir.path(), &["run", "--config", config]);
+        let check_err = String::from_utf8_lossy(&checked.stderr);
+        let run_err = String::from_utf8_lossy(&ran.stderr);
+        assert_eq!(checked.status.code(), Some(2), "check, {what}: {check_err}");
+        assert_eq!(ran.status.code(), Some(2), "run, {what}: {run_err}");
+        assert!(run_err.contains(said), "run, {what}: {run_err}");
+        assert!(
+            check_err.contains("journal.path = ") && check_err.contains(last_line(&run_err)),
+            "check, {what}, must say what run says:\n{check_err}\nrun said:\n{run_err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("plain-file")).unwrap(),
+        "x",
+        "nothing written"
+    );
+}
+
+#[test]
+fn check_accepts_a_journal_run_would_create_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "strategies = []\n[journal]\npath = \"new/dir/j.db\"\n",
+    )
+    .unwrap();
+    let out = run_bounded(dir.path(), &["check", "--config", config.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        !dir.path().join("new").exists(),
+        "check created the directory"
+    );
+}
+
+/// Every command that reads `.env` says, in the same words, that it is
+/// readable by others and that a variable is set twice in it (naming the
+/// variable and the line). Each command then fails fast on its own (no TWS
+/// on the port, no journal, no data file): only the warnings matter here.
+#[cfg(unix)]
+#[test]
+fn every_command_that_reads_dotenv_warns_about_its_permissions_and_duplicates() {
+    use std::os::unix::fs::PermissionsExt;
+
+    // A port held (bound) but not listening: a connection is refused at once.
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = held.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let config = config.to_str().unwrap();
+    let dotenv = dir.path().join(".env");
+    std::fs::write(
+        &dotenv,
+        format!("IBKR_ACCOUNT_ID=DU1234567\nIBKR_PORT={port}\nIBKR_PORT=7497\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&dotenv, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let commands: [&[&str]; 7] = [
+        &["check"],
+        &["run"],
+        &["cancel-all"],
+        &["flatten", "--all", "--yes"],
+        &[
+            "history",
+            "--symbol",
+            "SPY",
+            "--bar-size",
+            "1min",
+            "--duration",
+            "1D",
+            "--out",
+            "h.csv",
+        ],
+        &["report"],
+        &["backtest", "--data", "missing.csv"],
+    ];
+    for args in commands {
+        let mut full = args.to_vec();
+        full.extend_from_slice(&["--config", config]);
+        let out = run(dir.path(), &full, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(".env is readable by group or others (mode 644)"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("IBKR_PORT is set more than once in .env (again on line 3)"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("DU1234567"), "{args:?}: {stderr}");
+    }
+}

@@ -153,6 +153,7 @@ async fn flatten_everything_cancels_stops_then_closes_long_and_short() {
         &Scope::All,
         &RiskLimits::default(),
         TIMEOUT,
+        &mut temp_journal(),
     )
     .await
     .unwrap();
@@ -175,19 +176,20 @@ async fn flatten_everything_cancels_stops_then_closes_long_and_short() {
             ("SPY".to_string(), Side::Sell, dec!(100)),
         ]
     );
-    // The closing orders are ours (client 1050), flatten legs with the
-    // manual sequence range, each filled completely.
+    // The closing orders are ours (client 1050), flatten legs in the manual
+    // namespace, numbered from 1, each filled completely.
     let closing: Vec<_> = sim
         .all_orders()
         .into_iter()
         .filter(|o| o.client_id == 1050)
         .collect();
     assert_eq!(closing.len(), 2);
+    assert_ne!(closing[0].order_ref, closing[1].order_ref);
     for order in &closing {
-        assert!(order.order_ref.starts_with("fta-"), "{}", order.order_ref);
+        assert!(order.order_ref.starts_with("ftm-"), "{}", order.order_ref);
         assert!(order.order_ref.ends_with("-F"), "{}", order.order_ref);
         assert!(
-            order.order_ref.contains("-s65535-90000"),
+            order.order_ref.contains("-s65535-00000"),
             "{}",
             order.order_ref
         );
@@ -216,6 +218,7 @@ async fn flatten_with_nothing_open_or_held_is_flat_and_sends_nothing() {
         &Scope::All,
         &RiskLimits::default(),
         TIMEOUT,
+        &mut temp_journal(),
     )
     .await
     .unwrap();
@@ -449,4 +452,88 @@ async fn binary_cancel_all_and_flatten_against_the_sim_subcommand() {
     );
     let positions = snapshot::positions(&other, ACCOUNT).await.unwrap();
     assert!(positions.is_empty(), "{positions:?}");
+}
+
+/// A fresh journal in its own temporary directory (kept for the test's life).
+fn temp_journal() -> first_trading_app::journal::Journal {
+    let dir = tempfile::tempdir().unwrap().keep();
+    first_trading_app::journal::Journal::open(&dir.join("journal.db")).unwrap()
+}
+
+/// Buys `quantity` MSFT at market as "another program" and waits until the
+/// account holds `quantity`.
+async fn hold_msft(other: &Client, quantity: f64) {
+    place(
+        other,
+        "MSFT",
+        order_builder::market_order(Action::Buy, quantity),
+    )
+    .await;
+    let start = Instant::now();
+    loop {
+        let held = snapshot::positions(other, ACCOUNT).await.unwrap();
+        if held
+            .iter()
+            .any(|p| p.quantity == Decimal::try_from(quantity).unwrap())
+        {
+            return;
+        }
+        assert!(start.elapsed() < TIMEOUT, "MSFT did not fill: {held:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Two `flatten` runs the same day: each closing order carries its own
+/// `orderRef` in the manual namespace (`ftm-…`, numbered 1 then 2 from the
+/// journal), and both are journaled with their fills.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_flatten_runs_the_same_day_use_distinct_journaled_refs() {
+    let sim = SimChild::start();
+    let other = other_program(sim.port).await;
+    let dir = tempfile::tempdir().unwrap();
+    let day = first_trading_app::domain::calendar::trading_day(chrono::Utc::now());
+    let mut refs = Vec::new();
+    for (run, quantity) in [(1, 7.0), (2, 3.0)] {
+        hold_msft(&other, quantity).await;
+        let (port, path) = (sim.port, dir.path().to_path_buf());
+        let out = tokio::task::spawn_blocking(move || {
+            run_bin(&path, port, &["flatten", "--yes", "--all"])
+        })
+        .await
+        .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "run {run}: {stdout}\n{stderr}");
+        let expected = format!("ftm-{}-s65535-{run:06}-F", day.format("%Y%m%d"));
+        assert!(
+            stdout.contains(&format!("ref {expected}")),
+            "run {run}: {stdout}"
+        );
+        refs.push(expected);
+    }
+    let journal =
+        first_trading_app::journal::Journal::open(&dir.path().join("journal/first-trading-app.db"))
+            .unwrap();
+    let orders = journal.orders_on(day).unwrap();
+    let journaled: Vec<(String, &str, Decimal)> = orders
+        .iter()
+        .map(|o| (o.order_ref.to_string(), o.state.as_str(), o.filled))
+        .collect();
+    assert_eq!(
+        journaled,
+        [
+            (refs[0].clone(), "filled", dec!(7)),
+            (refs[1].clone(), "filled", dec!(3)),
+        ]
+    );
+    // Executions carry the simulator's clock, which starts on its own date.
+    let sim_day = tws_sim::SimConfig::default().start_date;
+    let executions = journal.executions_on(sim_day).unwrap();
+    for reference in &refs {
+        assert!(
+            executions
+                .iter()
+                .any(|e| e.order_ref.as_deref() == Some(reference.as_str())),
+            "no execution journaled for {reference}: {executions:?}"
+        );
+    }
 }

@@ -83,6 +83,7 @@ async fn a_rejected_closing_order_is_reported_and_ends_the_wait() {
         &Scope::All,
         &RiskLimits::default(),
         timeout,
+        &mut temp_journal(),
     )
     .await
     .unwrap();
@@ -136,6 +137,7 @@ async fn a_silent_tws_is_reported_unknown_and_nothing_is_closed() {
         &Scope::All,
         &RiskLimits::default(),
         Duration::from_secs(1),
+        &mut temp_journal(),
     )
     .await
     .unwrap();
@@ -161,4 +163,10 @@ async fn a_silent_tws_is_reported_unknown_and_nothing_is_closed() {
     assert!(text.contains("positions left: UNKNOWN"), "{text}");
     sim.set_response_delay(Duration::ZERO);
     sim.shutdown().await;
+}
+
+/// A fresh journal in its own temporary directory (kept for the test's life).
+fn temp_journal() -> first_trading_app::journal::Journal {
+    let dir = tempfile::tempdir().unwrap().keep();
+    first_trading_app::journal::Journal::open(&dir.join("journal.db")).unwrap()
 }

@@ -65,6 +65,7 @@ async fn the_default_scope_closes_the_bots_symbols_and_leaves_the_rest() {
         &scope,
         &RiskLimits::default(),
         Duration::from_secs(5),
+        &mut common::temp_journal(),
     )
     .await
     .unwrap();

@@ -49,6 +49,36 @@ async fn a_second_run_on_the_same_journal_exits_2_naming_the_holder() {
         second.dump()
     );
 
+    // `check` validates the journal as `run` does: it names the holder too.
+    let config = dir.path().join("config.toml");
+    let checked = command(dir.path(), &["check", "--config", config.to_str().unwrap()])
+        .env("IBKR_ACCOUNT_ID", "DU1234567")
+        .output()
+        .unwrap();
+    let check_err = String::from_utf8_lossy(&checked.stderr);
+    assert_eq!(checked.status.code(), Some(2), "{check_err}");
+    assert!(check_err.contains("journal.path = "), "{check_err}");
+    assert!(check_err.contains(&expected), "{check_err}");
+
+    // `flatten` in its default scope would connect as the bot's own client
+    // id: it refuses while the bot runs, naming it and `--all`.
+    let flattened = command(
+        dir.path(),
+        &["flatten", "--yes", "--config", config.to_str().unwrap()],
+    )
+    .env("IBKR_ACCOUNT_ID", "DU1234567")
+    .env("IBKR_PORT", port.to_string())
+    .output()
+    .unwrap();
+    let flatten_err = String::from_utf8_lossy(&flattened.stderr);
+    assert_eq!(flattened.status.code(), Some(2), "{flatten_err}");
+    assert!(
+        flatten_err.contains("a bot is running on")
+            && flatten_err.contains(&format!("(pid {})", first.pid())),
+        "{flatten_err}"
+    );
+    assert!(flatten_err.contains("flatten --all"), "{flatten_err}");
+
     // The first bot was not disturbed: it still shuts down cleanly.
     first.sigint();
     let status = first

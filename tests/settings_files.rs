@@ -12,7 +12,7 @@ const SHIPPED_ENV_EXAMPLE: &str = include_str!("../.env.example");
 
 fn check(inputs: &LoadInputs) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = write_check(inputs, &mut out, &mut err).unwrap();
+    let code = write_check(inputs, &|_| Vec::new(), &mut out, &mut err).unwrap();
     (
         code,
         String::from_utf8(out).unwrap(),

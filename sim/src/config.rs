@@ -155,6 +155,12 @@ pub struct SimConfig {
     /// Never answer reqHistoricalData (the historical data farm is down or
     /// overloaded: TWS then sends nothing, not even an error, for minutes).
     pub history_unanswered: bool,
+    /// Read the client's handshake and never answer it (TWS accepting the
+    /// socket behind a modal dialog or while it logs in): the client waits.
+    pub handshake_unanswered: bool,
+    /// Never answer reqPositions (no position, no positionEnd): a client's
+    /// start-up reconciliation waits.
+    pub positions_unanswered: bool,
     /// Real time between market ticks.
     pub tick_interval: Duration,
     /// Move prices by a seeded random walk on each tick (off: prices move only
@@ -201,6 +207,8 @@ impl Default for SimConfig {
             bar_replay: None,
             partial_fills: false,
             history_unanswered: false,
+            handshake_unanswered: false,
+            positions_unanswered: false,
             tick_interval: Duration::from_millis(250),
             random_walk: true,
             start_date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default(),

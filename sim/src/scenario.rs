@@ -183,6 +183,8 @@ struct ScenarioFile {
     random_walk: Option<bool>,
     partial_fills: Option<bool>,
     history_unanswered: Option<bool>,
+    handshake_unanswered: Option<bool>,
+    positions_unanswered: Option<bool>,
     account: Option<String>,
     read_only_api: Option<bool>,
     base_currency: Option<String>,
@@ -241,6 +243,8 @@ struct Overrides {
     random_walk: Option<bool>,
     partial_fills: Option<bool>,
     history_unanswered: Option<bool>,
+    handshake_unanswered: Option<bool>,
+    positions_unanswered: Option<bool>,
     account: Option<String>,
     read_only_api: Option<bool>,
     base_currency: Option<String>,
@@ -335,6 +339,8 @@ impl Scenario {
                 random_walk: file.random_walk,
                 partial_fills: file.partial_fills,
                 history_unanswered: file.history_unanswered,
+                handshake_unanswered: file.handshake_unanswered,
+                positions_unanswered: file.positions_unanswered,
                 account: file.account,
                 read_only_api: file.read_only_api,
                 base_currency: file.base_currency,
@@ -389,6 +395,12 @@ impl Scenario {
         }
         if let Some(v) = o.history_unanswered {
             config.history_unanswered = v;
+        }
+        if let Some(v) = o.handshake_unanswered {
+            config.handshake_unanswered = v;
+        }
+        if let Some(v) = o.positions_unanswered {
+            config.positions_unanswered = v;
         }
         if let Some(v) = &o.account {
             config.account = v.clone();

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
@@ -65,10 +65,22 @@ pub(crate) async fn run(shared: Arc<Shared>, conn: ConnId, stream: TcpStream) {
                 }
             };
         let version = codec::SERVER_VERSION.min(versions.1);
-        let time = {
+        let (time, unanswered) = {
             let state = reader_shared.lock();
-            crate::clock::tws_time_string(&state.clock.now())
+            let time = crate::clock::tws_time_string(&state.clock.now());
+            (time, state.config.handshake_unanswered)
         };
+        if unanswered {
+            tracing::warn!(
+                conn,
+                ?peer,
+                "handshake left unanswered (handshake_unanswered)"
+            );
+            // Keep the socket open, reading (and dropping) whatever comes, until the client leaves.
+            let mut sink = [0u8; 256];
+            while matches!(rd.read(&mut sink).await, Ok(n) if n > 0) {}
+            return;
+        }
         if tx
             .try_send(Out::Frame(codec::encode_handshake_reply(version, &time)))
             .is_err()

@@ -8,11 +8,12 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::Args;
 use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
 
 use crate::backtest::cli::BacktestError;
 use crate::backtest::cli::{run_backtest, run_sweep, summary, BacktestArgs};
 use crate::broker::fill_model::Slippage;
-use crate::cli::{Cli, UsageError};
+use crate::cli::{log_format, log_warnings, logging, Cli, UsageError};
 use crate::settings::{Flags, LoadInputs, Settings};
 
 /// Arguments of `backtest`.
@@ -47,16 +48,45 @@ pub struct BacktestCommand {
     pub slippage_bps: Option<Decimal>,
 }
 
+/// Largest `--equity` accepted: one billion.
+pub const MAX_EQUITY: Decimal = dec!(1000000000);
+
+/// Largest `--slippage-bps` accepted: 1000 bps = 10 % per fill.
+pub const MAX_SLIPPAGE_BPS: Decimal = dec!(1000);
+
+/// Checks `--equity` and `--slippage-bps` against their ranges.
+///
+/// # Errors
+/// A message naming the flag, the value and what is allowed.
+fn check_amounts(args: &BacktestCommand) -> Result<(), String> {
+    if args.equity <= Decimal::ZERO || args.equity > MAX_EQUITY {
+        return Err(format!(
+            "--equity {}: must be an amount greater than 0 and at most {MAX_EQUITY}, e.g. 100000",
+            args.equity
+        ));
+    }
+    match args.slippage_bps {
+        Some(bps) if bps < Decimal::ZERO || bps > MAX_SLIPPAGE_BPS => Err(format!(
+            "--slippage-bps {bps}: must be from 0 to {MAX_SLIPPAGE_BPS} basis points, e.g. 5"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Runs a backtest (or a sweep). Exit 0 on success.
 ///
 /// # Errors
 /// A [`UsageError`] for invalid inputs (exit 2); a report that cannot be
 /// written (exit 1).
 pub fn run(cli: &Cli, args: &BacktestCommand) -> anyhow::Result<ExitCode> {
+    check_amounts(args).map_err(UsageError::Flag)?;
     // [risk] from the config file when there is one; the defaults otherwise.
     let limits = if cli.config.exists() {
         let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: false });
-        Settings::load(&inputs).map_err(UsageError::from)?.risk
+        let settings = Settings::load(&inputs).map_err(UsageError::from)?;
+        logging::init(log_format(cli, &settings), inputs.redactor());
+        log_warnings(&settings.warnings, false);
+        settings.risk
     } else {
         crate::risk::RiskLimits::default()
     };
@@ -89,5 +119,47 @@ pub fn run(cli: &Cli, args: &BacktestCommand) -> anyhow::Result<ExitCode> {
         // The inputs were fine; writing the report failed.
         Err(error @ BacktestError::Report(_)) => Err(error.into()),
         Err(error) => Err(UsageError::Backtest(error).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::Command;
+
+    fn amounts(extra: &[&str]) -> Result<(), String> {
+        let mut argv = vec!["fta", "backtest", "--data", "SPY_1d.csv"];
+        argv.extend_from_slice(extra);
+        let Command::Backtest(args) = Cli::try_parse_from(argv).unwrap().command else {
+            unreachable!("parsed as backtest")
+        };
+        check_amounts(&args)
+    }
+
+    #[test]
+    fn equity_and_slippage_have_a_range() {
+        assert_eq!(amounts(&[]), Ok(()));
+        assert_eq!(
+            amounts(&["--equity", "1000000000", "--slippage-bps", "1000"]),
+            Ok(())
+        );
+        let cases = [
+            (
+                ["--equity", "0"],
+                "--equity 0: must be an amount greater than 0",
+            ),
+            (["--equity", "1000000001"], "--equity 1000000001: must be"),
+            (
+                ["--slippage-bps=-1", "--equity=1"],
+                "--slippage-bps -1: must be from 0 to 1000",
+            ),
+            (["--slippage-bps", "1001"], "--slippage-bps 1001: must be"),
+        ];
+        for (flags, said) in cases {
+            let message = amounts(&flags).unwrap_err();
+            assert!(message.starts_with(said), "{flags:?}: {message}");
+        }
     }
 }

@@ -15,7 +15,7 @@ use ibapi::Client;
 
 use crate::broker::tws::connect;
 use crate::broker::tws::manual::{cancel_everything, verify_account};
-use crate::cli::{logging, runtime, Cli, UsageError, EXIT_FAILURE};
+use crate::cli::{log_format, log_warnings, logging, runtime, Cli, UsageError, EXIT_FAILURE};
 use crate::domain::AccountId;
 use crate::redact::Redactor;
 use crate::settings::{Flags, LoadInputs, Settings};
@@ -60,12 +60,9 @@ impl Manual {
         let account = settings.require_account()?.clone();
         let client_id =
             pick_client_id(client_id, settings.connection.client_id).map_err(UsageError::Flag)?;
-        let format = cli.log_format.unwrap_or(match settings.logging.format {
-            crate::settings::LogFormat::Json => crate::cli::LogFormat::Json,
-            crate::settings::LogFormat::Human => crate::cli::LogFormat::Human,
-        });
         let redactor = inputs.redactor().with_id(account.expose());
-        logging::init(format, redactor.clone());
+        logging::init(log_format(cli, &settings), redactor.clone());
+        log_warnings(&settings.warnings, false);
         Ok(Self {
             settings,
             account,

@@ -1,14 +1,17 @@
 //! `first-trading-app check`: loads and validates every setting, prints the
 //! effective values with their sources, the trading mode and the masked
-//! account, and exits 0 (valid) or 2 (invalid). Connects to nothing.
+//! account, and exits 0 (valid) or 2 (invalid). Checks the journal path as
+//! `run` does before trading, writing nothing. Connects to nothing.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::domain::ConfigProblem;
+use crate::journal::Journal;
 use crate::settings::report::write_check;
-use crate::settings::{Flags, LoadInputs};
+use crate::settings::{Flags, LoadInputs, Settings};
 
 /// Options of `check`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
@@ -31,7 +34,29 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let inputs = LoadInputs::from_process(args.config.clone(), Flags { live: args.live });
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let code = write_check(&inputs, &mut stdout.lock(), &mut stderr.lock())
-        .context("cannot write the check report")?;
+    let code = write_check(
+        &inputs,
+        &journal_problems,
+        &mut stdout.lock(),
+        &mut stderr.lock(),
+    )
+    .context("cannot write the check report")?;
     Ok(ExitCode::from(code))
+}
+
+/// The journal path checked as `run` checks it before trading
+/// ([`Journal::preflight`]: a journal of ours or room to create one, and no
+/// running bot holding it), writing nothing; a refusal is a problem of
+/// `journal.path`.
+fn journal_problems(settings: &Settings) -> Vec<ConfigProblem> {
+    let path = &settings.journal.path;
+    match Journal::preflight(path) {
+        Ok(_) => Vec::new(),
+        Err(error) => vec![ConfigProblem::new(
+            settings.config_path.display().to_string(),
+            "journal.path",
+            format!("{:?}", path.display().to_string()),
+            error.to_string(),
+        )],
+    }
 }

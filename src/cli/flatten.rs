@@ -7,8 +7,14 @@
 //! flat and nothing open in the scope.
 //!
 //! TWS lets only the client that placed an order cancel it, so the default
-//! scope connects with the bot's own client id: stop the bot first (its
-//! Ctrl+C twice flattens too), or use `--all`.
+//! scope connects with the bot's own client id: it refuses while a bot runs
+//! on the journal (stop the bot first — its Ctrl+C twice flattens too — or
+//! use `--all`, which connects as IBKR_CLIENT_ID + 1000 and works beside a
+//! running bot).
+//!
+//! Closing orders carry `orderRef`s of the manual namespace
+//! (`ftm-YYYYMMDD-s65535-NNNNNN-F`), numbered per trading day in the journal
+//! and journaled before they are sent, so no two runs reuse one.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -21,6 +27,7 @@ use crate::broker::tws::snapshot;
 use crate::cli::cancel_all::Manual;
 use crate::cli::run::build_strategies;
 use crate::cli::{runtime, Cli, UsageError, EXIT_FAILURE};
+use crate::journal::{Journal, JournalError, TradingLock};
 use crate::strategy::symbols_of;
 
 /// Arguments of `flatten`.
@@ -60,6 +67,41 @@ fn scope(args: &FlattenArgs, manual: &Manual) -> Result<Scope, UsageError> {
     })
 }
 
+/// Picks the client id for the scope, minding a bot running on the journal:
+/// the default scope acts as the bot's client id, which TWS lets only one
+/// connection use, so it refuses while the bot runs; `--all` (its own client
+/// id) goes ahead, with a warning that the bot does not see its fills.
+///
+/// # Errors
+/// A [`UsageError`] naming the running bot, for the default scope.
+fn beside_a_bot(
+    args: &FlattenArgs,
+    manual: &mut Manual,
+    journal: &std::path::Path,
+) -> Result<(), UsageError> {
+    let running = match TradingLock::check_free(journal) {
+        Err(JournalError::InUse { holder, .. }) => Some(
+            holder
+                .map(|pid| format!(" (pid {pid})"))
+                .unwrap_or_default(),
+        ),
+        _ => None,
+    };
+    let journal = journal.display();
+    if !args.all && args.client_id.is_none() {
+        if let Some(pid) = &running {
+            return Err(UsageError::Flag(format!("a bot is running on {journal}{pid}: `flatten` acts as the bot's client id, which TWS lets only one connection use — stop the bot first (its Ctrl+C twice flattens too), or use `flatten --all` (global cancel, every position)")));
+        }
+        // Only the placing client may cancel an order: be the bot.
+        manual.client_id = manual.settings.connection.client_id;
+    } else if let Some(pid) = &running {
+        // TWS sends a client only its own executions: until the bot
+        // reconciles, it trades on the positions it had.
+        tracing::warn!("a bot is running on {journal}{pid}: it does not see this flatten's fills and may act on positions that are gone — stop it with Ctrl+C as well");
+    }
+    Ok(())
+}
+
 /// Whether the operator's answer confirms: `yes` or `y`, any case, trimmed.
 pub(crate) fn confirms(answer: &str) -> bool {
     matches!(answer.trim().to_ascii_lowercase().as_str(), "yes" | "y")
@@ -73,11 +115,11 @@ pub(crate) fn confirms(answer: &str) -> bool {
 /// without `--yes` (exit 2, nothing opened); declined or TWS unreachable (exit 1).
 pub fn run(cli: &Cli, args: &FlattenArgs) -> anyhow::Result<ExitCode> {
     let mut manual = Manual::prepare(cli, args.live, args.client_id)?;
-    if !args.all && args.client_id.is_none() {
-        // Only the placing client may cancel an order: be the bot.
-        manual.client_id = manual.settings.connection.client_id;
-    }
+    let journal_path = manual.settings.journal.path.clone();
+    beside_a_bot(args, &mut manual, &journal_path)?;
     let scope = scope(args, &manual)?;
+    // The closing orders are numbered and journaled in the bot's journal.
+    let mut journal = Journal::open(&journal_path).map_err(UsageError::from)?;
     if !args.yes && !std::io::stdin().is_terminal() {
         return Err(UsageError::Flag("flatten closes every position and asks for confirmation on a terminal; stdin is not one: pass --yes to confirm".to_string()).into());
     }
@@ -93,6 +135,7 @@ pub fn run(cli: &Cli, args: &FlattenArgs) -> anyhow::Result<ExitCode> {
             &scope,
             &manual.settings.risk,
             manual.timeout(),
+            &mut journal,
         )
         .await;
         client.disconnect().await;

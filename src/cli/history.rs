@@ -11,7 +11,7 @@ use crate::broker::tws::history::{
     download_to_file, server_now, HistoryRequest, RequestError, SpecError,
 };
 use crate::broker::tws::pacing::HistoricalScheduler;
-use crate::cli::{logging, runtime, LogFormat, UsageError};
+use crate::cli::{log_warnings, logging, runtime, LogFormat, UsageError};
 use crate::settings::{Flags, LoadInputs, Settings};
 
 /// Arguments of `history`.
@@ -109,11 +109,7 @@ pub fn run(
     let inputs = LoadInputs::from_process(config, Flags { live: args.live });
     logging::init(log_format, inputs.redactor());
     let settings = Settings::load(&inputs).map_err(UsageError::from)?;
-    // The settings warnings are about trading (no strategies, no account);
-    // `check` and `run` show them where they matter.
-    for warning in &settings.warnings {
-        tracing::debug!("{warning}");
-    }
+    log_warnings(&settings.warnings, false);
     let runtime = runtime()?;
     let connection = &settings.connection;
     let client_id = args.client_id.unwrap_or(connection.client_id);

@@ -25,7 +25,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::domain::ConfigProblem;
 use crate::journal::JournalError;
 use crate::redact::Redactor;
-use crate::settings::SettingsError;
+use crate::settings::{Settings, SettingsError, Warning};
 
 /// Exit code for configuration errors (invalid file, key, value, or mode mismatch).
 pub const EXIT_CONFIG: u8 = 2;
@@ -167,6 +167,25 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         EXIT_CONFIG
     } else {
         EXIT_FAILURE
+    }
+}
+
+/// The log format: `--log-format`, else the config file's `[logging] format`.
+pub(crate) fn log_format(cli: &Cli, settings: &Settings) -> LogFormat {
+    cli.log_format.unwrap_or(match settings.logging.format {
+        crate::settings::LogFormat::Json => LogFormat::Json,
+        crate::settings::LogFormat::Human => LogFormat::Human,
+    })
+}
+
+/// Logs the settings' warnings: the one place where every command that
+/// loaded settings (and so read `.env`) shows them — `.env` readable by
+/// others, a key set twice in it, an unknown `IBKR_*` variable. With
+/// `trading`, also those only a trading command cares about (no strategies,
+/// no account). Call once logging is set up.
+pub(crate) fn log_warnings(warnings: &[Warning], trading: bool) {
+    for warning in warnings.iter().filter(|w| trading || !w.trading_only()) {
+        tracing::warn!("{warning}");
     }
 }
 

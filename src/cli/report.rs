@@ -7,7 +7,7 @@ use anyhow::Context;
 use chrono::{NaiveDate, Utc};
 use clap::Args;
 
-use crate::cli::{Cli, UsageError};
+use crate::cli::{log_format, log_warnings, logging, Cli, UsageError};
 use crate::journal::Journal;
 use crate::risk::state::trading_day;
 use crate::settings::{Flags, LoadInputs, Settings};
@@ -36,6 +36,8 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     };
     let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: false });
     let settings = Settings::load(&inputs).map_err(UsageError::from)?;
+    logging::init(log_format(cli, &settings), inputs.redactor());
+    log_warnings(&settings.warnings, false);
     let path = &settings.journal.path;
     if !path.exists() {
         anyhow::bail!(

@@ -8,8 +8,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::broker::tws::session::{run_session, SessionConfig, ACK_TIMEOUT, AUDIT_INTERVAL};
-use crate::cli::{logging, runtime, Cli, RunArgs, UsageError, EXIT_UNCONFIRMED};
+use crate::broker::tws::session::{
+    run_session, SessionConfig, SessionError, StartInterrupted, ACK_TIMEOUT, AUDIT_INTERVAL,
+};
+use crate::cli::{
+    log_format, log_warnings, logging, runtime, Cli, RunArgs, UsageError, EXIT_UNCONFIRMED,
+};
 use crate::domain::types::StrategyId;
 use crate::domain::AccountId;
 use crate::journal::{config_hash, Journal, TradingLock};
@@ -33,6 +37,9 @@ fn sim_account() -> AccountId {
 /// A [`UsageError`] for the configuration, flags or journal file; anything
 /// else (Ctrl+C handler, runtime, simulator, session) with its context.
 pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    if args.sim {
+        crate::cli::sim::check_speed("--sim-speed", args.sim_speed).map_err(UsageError::Flag)?;
+    }
     let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: args.live });
     let settings = Settings::load(&inputs).map_err(UsageError::from)?;
     let account = match (args.sim, settings.require_account()) {
@@ -44,17 +51,18 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         (false, Ok(id)) => id.clone(),
         (false, Err(problem)) => return Err(UsageError::from(problem).into()),
     };
-    let format = cli.log_format.unwrap_or(match settings.logging.format {
-        crate::settings::LogFormat::Json => crate::cli::LogFormat::Json,
-        crate::settings::LogFormat::Human => crate::cli::LogFormat::Human,
-    });
-    logging::init(format, inputs.redactor().with_id(account.expose()));
-    for warning in &settings.warnings {
-        // With --sim the simulator's paper account stands in for IBKR_ACCOUNT_ID.
-        if !(args.sim && *warning == Warning::AccountUnset) {
-            tracing::warn!("{warning}");
-        }
-    }
+    logging::init(
+        log_format(cli, &settings),
+        inputs.redactor().with_id(account.expose()),
+    );
+    // With --sim the simulator's paper account stands in for IBKR_ACCOUNT_ID.
+    let warnings: Vec<Warning> = settings
+        .warnings
+        .iter()
+        .filter(|w| !(args.sim && **w == Warning::AccountUnset))
+        .cloned()
+        .collect();
+    log_warnings(&warnings, true);
     let strategies = build_strategies(&settings).map_err(UsageError::from)?;
     // The journal is opened (and a foreign or corrupt file refused) before any connection.
     let journal = Journal::open(&settings.journal.path).map_err(UsageError::from)?;
@@ -107,7 +115,10 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         if let Some(sim) = sim {
             sim.shutdown().await;
         }
-        let report = result?;
+        let report = match result {
+            Err(SessionError::Interrupted(stopped)) => return Ok(interrupted(&stopped)),
+            other => other?,
+        };
         println!("{report}");
         tracing::info!(state = %report.state, open_orders_left = ?report.open_orders_left, day_pnl = %report.day_pnl(), "session ended");
         if report.confirmed() {
@@ -117,6 +128,24 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(EXIT_UNCONFIRMED))
         }
     })
+}
+
+/// Prints what a start-up stopped by the operator did, and picks the exit
+/// code: 0 when nothing of the bot's can be left working, 3 when TWS did not
+/// confirm the cancel of its orders.
+fn interrupted(stopped: &StartInterrupted) -> ExitCode {
+    println!("{stopped}");
+    tracing::info!(
+        during = stopped.during,
+        confirmed = stopped.confirmed(),
+        "session ended before trading"
+    );
+    if stopped.confirmed() {
+        ExitCode::SUCCESS
+    } else {
+        crate::console::say("the start-up was stopped but TWS did not confirm the cancel of the bot's orders (see the report): check TWS, or run `first-trading-app cancel-all`");
+        ExitCode::from(EXIT_UNCONFIRMED)
+    }
 }
 
 /// Builds every enabled strategy of the settings, in listed order.

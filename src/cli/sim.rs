@@ -47,17 +47,30 @@ pub fn config(args: &SimArgs) -> Result<SimConfig, String> {
         config.seed = seed;
     }
     if let Some(speed) = args.speed {
-        if !(speed.is_finite() && speed > 0.0) {
-            return Err(format!(
-                "--speed {speed}: must be a positive number, e.g. 60"
-            ));
-        }
-        config.speed = speed;
+        config.speed = check_speed("--speed", speed)?;
     }
     if let Some(account) = &args.account {
         config.account = account.clone();
     }
     Ok(config)
+}
+
+/// Fastest simulated market clock accepted, × real time (about a trading
+/// day in a quarter of a second: faster only starves the bot of bars).
+pub const MAX_SPEED: f64 = 100_000.0;
+
+/// Checks a market clock speed given with `flag` (`--speed`, `--sim-speed`).
+///
+/// # Errors
+/// A message naming the flag, the value and the allowed range.
+pub(crate) fn check_speed(flag: &str, speed: f64) -> Result<f64, String> {
+    if speed.is_finite() && speed > 0.0 && speed <= MAX_SPEED {
+        Ok(speed)
+    } else {
+        Err(format!(
+            "{flag} {speed}: must be a number greater than 0 and at most {MAX_SPEED}, e.g. 60"
+        ))
+    }
 }
 
 /// Runs the simulator until Ctrl+C; once it accepts connections, prints
@@ -74,4 +87,20 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         .block_on(tws_sim::run_until_ctrl_c(config, addr))
         .with_context(|| format!("tws-sim on {addr}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speeds_from_just_above_zero_to_the_maximum() {
+        assert_eq!(check_speed("--speed", 0.5), Ok(0.5));
+        assert_eq!(check_speed("--speed", MAX_SPEED), Ok(MAX_SPEED));
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, MAX_SPEED * 2.0] {
+            let message = check_speed("--sim-speed", bad).unwrap_err();
+            assert!(message.starts_with("--sim-speed "), "{message}");
+            assert!(message.contains("at most 100000"), "{message}");
+        }
+    }
 }

@@ -10,6 +10,31 @@ use chrono::{Datelike, NaiveDate};
 /// Prefix of every `orderRef` the bot writes; orders without it are not ours.
 pub const ORDER_REF_PREFIX: &str = "fta";
 
+/// Prefix of the `orderRef`s the manual commands (`flatten`) write: their own
+/// namespace, so a running bot never takes such an order for one of its own
+/// (to the bot it is someone else's order: listed, never touched).
+pub const MANUAL_REF_PREFIX: &str = "ftm";
+
+/// Who numbers an id: the bot (`fta-…`, sequence from its day in the
+/// journal) or a manual command (`ftm-…`, its own sequence in the journal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Namespace {
+    /// The trading bot (`run`): [`ORDER_REF_PREFIX`].
+    Bot,
+    /// A manual command from another terminal: [`MANUAL_REF_PREFIX`].
+    Manual,
+}
+
+impl Namespace {
+    /// The `orderRef` prefix of this namespace.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Namespace::Bot => ORDER_REF_PREFIX,
+            Namespace::Manual => MANUAL_REF_PREFIX,
+        }
+    }
+}
+
 /// Which leg of a bracket (or what kind of stand-alone order) an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Leg {
@@ -58,6 +83,7 @@ impl Leg {
 /// The three legs of one bracket share day, strategy and sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClientOrderId {
+    namespace: Namespace,
     day: u32,
     strategy: u16,
     seq: u32,
@@ -69,10 +95,46 @@ impl ClientOrderId {
     pub fn new(day: NaiveDate, strategy: u16, seq: u32, leg: Leg) -> Self {
         let day = (day.year().max(0) as u32) * 10_000 + day.month() * 100 + day.day();
         Self {
+            namespace: Namespace::Bot,
             day,
             strategy,
             seq,
             leg,
+        }
+    }
+
+    /// The id of a manual command's closing order: trading `day`, the
+    /// command's own per-day `seq` (from the journal), strategy `u16::MAX`,
+    /// leg `F`. Displays as `ftm-20260105-s65535-000001-F`.
+    pub fn manual(day: NaiveDate, seq: u32) -> Self {
+        Self {
+            namespace: Namespace::Manual,
+            ..Self::new(day, u16::MAX, seq, Leg::Flatten)
+        }
+    }
+
+    /// Who numbered this id.
+    pub fn namespace(&self) -> Namespace {
+        self.namespace
+    }
+
+    /// Parses an id of either namespace (what the journal stores). Everything
+    /// the bot reads from TWS goes through [`FromStr`], which accepts only its
+    /// own (`fta-…`).
+    ///
+    /// # Errors
+    /// [`NotOurOrderRef`] when `text` is in neither namespace.
+    pub fn parse_any(text: &str) -> Result<Self, NotOurOrderRef> {
+        match text.strip_prefix(MANUAL_REF_PREFIX) {
+            Some(rest) if rest.starts_with('-') => {
+                let bot = format!("{ORDER_REF_PREFIX}{rest}").parse::<Self>();
+                bot.map(|id| Self {
+                    namespace: Namespace::Manual,
+                    ..id
+                })
+                .map_err(|_| NotOurOrderRef(text.to_string()))
+            }
+            _ => text.parse(),
         }
     }
 
@@ -106,7 +168,8 @@ impl fmt::Display for ClientOrderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{ORDER_REF_PREFIX}-{:08}-s{}-{:06}-{}",
+            "{}-{:08}-s{}-{:06}-{}",
+            self.namespace.prefix(),
             self.day,
             self.strategy,
             self.seq,
@@ -153,6 +216,7 @@ impl FromStr for ClientOrderId {
             return Err(bad());
         }
         Ok(Self {
+            namespace: Namespace::Bot,
             day,
             strategy,
             seq,
@@ -187,6 +251,26 @@ mod tests {
             id.with_leg(Leg::StopLoss).to_string(),
             "fta-20260105-s3-000042-S"
         );
+    }
+
+    #[test]
+    fn manual_ids_have_their_own_namespace_the_bot_does_not_claim() {
+        let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let id = ClientOrderId::manual(day, 2);
+        assert_eq!(id.to_string(), "ftm-20260105-s65535-000002-F");
+        assert_eq!(id.namespace(), Namespace::Manual);
+        assert_eq!(ClientOrderId::parse_any(&id.to_string()), Ok(id));
+        assert!(!claims_ours(&id.to_string()));
+        assert!(
+            id.to_string().parse::<ClientOrderId>().is_err(),
+            "the bot's own parser refuses it"
+        );
+        let bot = ClientOrderId::new(day, u16::MAX, 2, Leg::Flatten);
+        assert_ne!(id, bot);
+        assert_eq!(ClientOrderId::parse_any(&bot.to_string()), Ok(bot));
+        for bad in ["ftm", "ftmx-20260105-s1-000001-F", "ftm-garbled"] {
+            assert!(ClientOrderId::parse_any(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -67,9 +67,9 @@ pub(crate) fn parse_side(text: &str) -> Result<Side, JournalError> {
     }
 }
 
-/// Parses a stored client order id.
+/// Parses a stored client order id (the bot's or a manual command's).
 pub(crate) fn parse_order_ref(text: &str) -> Result<ClientOrderId, JournalError> {
-    text.parse().map_err(|_| invalid("order reference", text))
+    ClientOrderId::parse_any(text).map_err(|_| invalid("order reference", text))
 }
 
 /// Parses an optional stored client order id.

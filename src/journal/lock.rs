@@ -63,6 +63,27 @@ impl TradingLock {
         Ok(Self { _file: file, path })
     }
 
+    /// Checks, writing nothing, that no process holds the trading lock of
+    /// the journal at `journal` (what [`TradingLock::acquire`] would find).
+    ///
+    /// # Errors
+    /// [`JournalError::InUse`] naming the holder, as `acquire` would.
+    pub fn check_free(journal: &Path) -> Result<(), JournalError> {
+        let path = lock_path(journal);
+        let Ok(mut file) = File::open(&path) else {
+            // No lock file (or none readable): nobody can hold it.
+            return Ok(());
+        };
+        match file.try_lock_shared() {
+            Err(TryLockError::WouldBlock) => Err(JournalError::InUse {
+                path: journal.to_path_buf(),
+                holder: holder(&mut file),
+            }),
+            // Released when `file` is dropped.
+            Ok(()) | Err(TryLockError::Error(_)) => Ok(()),
+        }
+    }
+
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -81,21 +81,29 @@ impl Journal {
     ///
     /// In the first four cases the file has not been modified in any way.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
-        // A directory, FIFO or device is refused before SQLite touches it
-        // (SQLite would block on a FIFO).
-        if let Ok(meta) = std::fs::metadata(path) {
-            if !meta.is_file() {
-                return Err(JournalError::NotAJournal {
-                    path: path.to_path_buf(),
-                    detail: "not a regular file (a directory, FIFO or device)".to_string(),
-                });
-            }
-        }
+        // A directory, FIFO or device is refused (by the probe that
+        // `preflight` shares) before SQLite touches it: it would block on a FIFO.
         let conn = open::open_connection(path)?;
         Ok(Journal {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// What `run` checks at the journal path before it trades, checked
+    /// without creating or writing anything (for `check`): the same probe
+    /// [`Journal::open`] starts with (not a directory, FIFO or device; a
+    /// journal of ours, or nothing yet and a place to create it), then
+    /// whether a running bot holds the journal ([`TradingLock::acquire`]'s
+    /// refusal). `Ok(true)` when the journal exists, `Ok(false)` when `run`
+    /// would create it.
+    ///
+    /// # Errors
+    /// The [`JournalError`] `run` would stop with.
+    pub fn preflight(path: &Path) -> Result<bool, JournalError> {
+        let exists = open::probe_path(path)?.is_some();
+        TradingLock::check_free(path)?;
+        Ok(exists)
     }
 
     /// The file this journal lives in.

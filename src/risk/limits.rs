@@ -114,23 +114,35 @@ impl RiskLimits {
                 ),
             ));
         }
-        if self.max_order_notional <= Decimal::ZERO {
+        if self.max_order_notional <= Decimal::ZERO || self.max_order_notional > MAX_ORDER_NOTIONAL
+        {
             problems.push(ConfigProblem::new(
                 file,
                 "risk.max_order_notional",
                 self.max_order_notional.to_string(),
-                "must be an amount greater than 0 in account currency, e.g. 50000",
+                format!(
+                    "must be an amount greater than 0 and at most {MAX_ORDER_NOTIONAL} \
+                     in account currency, e.g. 50000"
+                ),
             ));
         }
-        if self.max_open_orders < MIN_OPEN_ORDERS {
+        if !(MIN_OPEN_ORDERS..=MAX_OPEN_ORDERS).contains(&self.max_open_orders) {
             problems.push(ConfigProblem::new(
                 file,
                 "risk.max_open_orders",
                 self.max_open_orders.to_string(),
                 format!(
-                    "must be at least {MIN_OPEN_ORDERS} (one bracket is an entry, \
-                     a stop-loss and a take-profit), e.g. 30"
+                    "must be a whole number from {MIN_OPEN_ORDERS} (one bracket is an entry, \
+                     a stop-loss and a take-profit) to {MAX_OPEN_ORDERS}, e.g. 30"
                 ),
+            ));
+        }
+        if self.allowed_symbols.len() > MAX_ALLOWED_SYMBOLS {
+            problems.push(ConfigProblem::new(
+                file,
+                "risk.allowed_symbols",
+                format!("[{} symbols]", self.allowed_symbols.len()),
+                format!("must list at most {MAX_ALLOWED_SYMBOLS} symbols"),
             ));
         }
         for (i, symbol) in self.allowed_symbols.iter().enumerate() {
@@ -153,6 +165,19 @@ pub const MAX_ORDERS_PER_SECOND: u32 = 49;
 
 /// Lowest accepted `max_open_orders`: one bracket (entry + two children).
 pub const MIN_OPEN_ORDERS: u32 = 3;
+
+/// Highest accepted `max_open_orders`: 333 brackets, far more than a bot
+/// watching its own symbols keeps working, and well inside what TWS accepts
+/// from one client.
+pub const MAX_OPEN_ORDERS: u32 = 1_000;
+
+/// Highest accepted `max_order_notional` (account currency): ten million. A
+/// typo with extra zeros is refused instead of silently lifting the limit.
+pub const MAX_ORDER_NOTIONAL: Decimal = dec!(10000000);
+
+/// Most symbols `allowed_symbols` may list (IB's default market-data lines
+/// are 100; a bot cannot watch more).
+pub const MAX_ALLOWED_SYMBOLS: usize = 100;
 
 /// An interval `(0, max]` or `(0, max)`; every fraction must be > 0.
 #[derive(Clone, Copy)]
@@ -220,8 +245,8 @@ mod tests {
                 "config.toml: risk.take_profit_pct = -0.1: must be a fraction in (0, 10], e.g. 0.10 for 10%",
                 "config.toml: risk.price_collar_pct = 1.5: must be a fraction in (0, 1), e.g. 0.05 for 5%",
                 "config.toml: risk.max_orders_per_second = 50: must be a whole number from 1 to 49 (IB allows 50 messages per second in total), e.g. 40",
-                "config.toml: risk.max_order_notional = 0: must be an amount greater than 0 in account currency, e.g. 50000",
-                "config.toml: risk.max_open_orders = 2: must be at least 3 (one bracket is an entry, a stop-loss and a take-profit), e.g. 30",
+                "config.toml: risk.max_order_notional = 0: must be an amount greater than 0 and at most 10000000 in account currency, e.g. 50000",
+                "config.toml: risk.max_open_orders = 2: must be a whole number from 3 (one bracket is an entry, a stop-loss and a take-profit) to 1000, e.g. 30",
                 "config.toml: risk.allowed_symbols = [.., \"SPY\", ..]: must list each symbol once; \"SPY\" appears more than once",
             ]
         );
@@ -249,6 +274,38 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].key, "risk.max_orders_per_second");
         assert_eq!(problems[0].value, "0");
+    }
+
+    #[test]
+    fn sizes_and_amounts_have_a_maximum() {
+        // (key, at the maximum: accepted, one step over: refused)
+        let at_max = RiskLimits {
+            max_order_notional: dec!(10000000),
+            max_open_orders: 1_000,
+            ..RiskLimits::default()
+        };
+        assert_eq!(at_max.validate("x.toml"), Vec::new());
+        let over = RiskLimits {
+            max_order_notional: dec!(10000000.01),
+            max_open_orders: 1_001,
+            allowed_symbols: (0..101)
+                .map(|i| Symbol::new(&format!("S{i}")).unwrap())
+                .collect(),
+            ..RiskLimits::default()
+        };
+        let problems = over.validate("x.toml");
+        let found: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| (p.key.as_str(), p.value.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("risk.max_order_notional", "10000000.01"),
+                ("risk.max_open_orders", "1001"),
+                ("risk.allowed_symbols", "[101 symbols]"),
+            ]
+        );
     }
 
     #[test]

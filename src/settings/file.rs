@@ -6,6 +6,7 @@
 //! (`validate`) of their section.
 
 use crate::strategy::files::{read_toml_file, ReadError};
+use crate::strategy::toml_util::{holds_datetime, shown};
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -114,15 +115,18 @@ pub(crate) fn check_table(
     problems.extend(logging.validate(label));
     let strategies = match table.get("strategies") {
         None => Vec::new(),
-        Some(value) => value.clone().try_into::<Vec<String>>().unwrap_or_else(|_| {
-            problems.push(ConfigProblem::new(
-                label,
-                "strategies",
-                render(value),
-                sections::hint("strategies").unwrap_or_default(),
-            ));
-            Vec::new()
-        }),
+        Some(value) => (!holds_datetime(value))
+            .then(|| value.clone().try_into::<Vec<String>>().ok())
+            .flatten()
+            .unwrap_or_else(|| {
+                problems.push(ConfigProblem::new(
+                    label,
+                    "strategies",
+                    render(value),
+                    sections::hint("strategies").unwrap_or_default(),
+                ));
+                Vec::new()
+            }),
     };
     FileConfig {
         connection,
@@ -154,7 +158,17 @@ where
     };
     let mut good = toml::Table::new();
     for (key, value) in entries {
-        let single = toml::Table::from_iter([(key.clone(), value.clone())]);
+        // A date, or a quoted number for a decimal key (which serde would
+        // parse), stands in for a table, which no scalar key accepts
+        // either: serde then names the type the key wants.
+        let quoted_decimal =
+            value.is_str() && wanted::<T>(key).is_some_and(|m| m.contains("a Decimal"));
+        let checked = if holds_datetime(value) || quoted_decimal {
+            toml::Value::Table(toml::Table::new())
+        } else {
+            value.clone()
+        };
+        let single = toml::Table::from_iter([(key.clone(), checked)]);
         match toml::Value::Table(single).try_into::<T>() {
             Ok(_) => {
                 good.insert(key.clone(), value.clone());
@@ -177,6 +191,16 @@ where
             ));
             T::default()
         })
+}
+
+/// Serde's message for `key` holding a table, which names the type the key
+/// wants (e.g. "… expected a Decimal"); `None` when a table is fine there.
+fn wanted<T: DeserializeOwned>(key: &str) -> Option<String> {
+    let probe = toml::Table::from_iter([(key.to_string(), toml::Value::Table(toml::Table::new()))]);
+    toml::Value::Table(probe)
+        .try_into::<T>()
+        .err()
+        .map(|e| e.message().to_string())
 }
 
 /// What is allowed for `dotted`, given serde's message about the value found.
@@ -227,9 +251,10 @@ fn misplaced_hint(key: &str) -> Option<&'static str> {
     }
 }
 
-/// A value as written in TOML (strings quoted), for problem messages.
+/// A value as written in TOML (strings quoted, tables by their keys), for
+/// problem messages.
 pub(crate) fn render(value: &toml::Value) -> String {
-    value.to_string()
+    shown(value)
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ fn risk_type_errors_are_explained_in_plain_words() {
     assert_eq!(
         problems,
         [
-            "config.toml: risk.allowed_symbols = \"SPY\": must be a list, e.g. [\"SPY\", \"QQQ\"]",
+            "config.toml: risk.allowed_symbols = \"SPY\": must be a list of quoted ticker symbols, e.g. [\"SPY\", \"QQQ\"]",
             "config.toml: risk.flatten_on_daily_loss = \"yes\": must be true or false",
             "config.toml: risk.max_open_orders = -3: must be a whole number >= 0",
             "config.toml: risk.max_orders_per_second = 1.5: must be a whole number >= 0",
@@ -207,4 +207,180 @@ fn the_shipped_config_toml_is_valid_and_writes_out_every_default() {
     assert_eq!(table["shutdown"].as_table().unwrap().len(), 2);
     assert_eq!(table["journal"].as_table().unwrap().len(), 1);
     assert_eq!(table["logging"].as_table().unwrap().len(), 3);
+}
+
+/// One value of the wrong TOML type per row: the problem names the key, shows
+/// the value as written and says what is expected.
+#[test]
+fn wrong_toml_types_are_named_with_what_is_expected() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // (name, section and line, key, start of the expectation)
+        (
+            "date for host",
+            "[connection]\nhost = 1979-05-27",
+            "connection.host",
+            "must be a host name",
+        ),
+        (
+            "date-time for host",
+            "[connection]\nhost = 1979-05-27T07:32:00Z",
+            "connection.host",
+            "must be a host name",
+        ),
+        (
+            "integer for host",
+            "[connection]\nhost = 127",
+            "connection.host",
+            "must be a host name",
+        ),
+        (
+            "array for host",
+            "[connection]\nhost = [\"a\"]",
+            "connection.host",
+            "must be a host name",
+        ),
+        (
+            "string for port",
+            "[connection]\nport = \"7497\"",
+            "connection.port",
+            "must be a TCP port",
+        ),
+        (
+            "float for port",
+            "[connection]\nport = 7497.0",
+            "connection.port",
+            "must be a TCP port",
+        ),
+        (
+            "bool for port",
+            "[connection]\nport = true",
+            "connection.port",
+            "must be a TCP port",
+        ),
+        (
+            "string for client id",
+            "[connection]\nclient_id = \"1\"",
+            "connection.client_id",
+            "must be a whole number",
+        ),
+        (
+            "array for a money limit",
+            "[risk]\nmax_order_notional = [50000]",
+            "risk.max_order_notional",
+            "must be a decimal number",
+        ),
+        (
+            "quoted money limit",
+            "[risk]\nmax_order_notional = \"50000\"",
+            "risk.max_order_notional",
+            "must be a decimal number",
+        ),
+        (
+            "table for a fraction",
+            "[risk]\nstop_loss_pct = { }",
+            "risk.stop_loss_pct",
+            "must be a decimal number",
+        ),
+        (
+            "date for a fraction",
+            "[risk]\nmax_daily_loss_pct = 2026-01-05",
+            "risk.max_daily_loss_pct",
+            "must be a decimal number",
+        ),
+        (
+            "quoted fraction",
+            "[risk]\nmax_daily_loss_pct = \"0.02\"",
+            "risk.max_daily_loss_pct",
+            "must be a decimal number",
+        ),
+        (
+            "string for a rate",
+            "[risk]\nmax_orders_per_second = \"40\"",
+            "risk.max_orders_per_second",
+            "must be a whole number",
+        ),
+        (
+            "float for a count",
+            "[risk]\nmax_open_orders = 30.0",
+            "risk.max_open_orders",
+            "must be a whole number",
+        ),
+        (
+            "numbers for symbols",
+            "[risk]\nallowed_symbols = [1, 2]",
+            "risk.allowed_symbols",
+            "must be a list",
+        ),
+        (
+            "string for a bool",
+            "[risk]\nflatten_on_daily_loss = \"true\"",
+            "risk.flatten_on_daily_loss",
+            "must be true or false",
+        ),
+        (
+            "string for a timeout",
+            "[shutdown]\ncancel_timeout_secs = \"10\"",
+            "shutdown.cancel_timeout_secs",
+            "must be a whole number of seconds",
+        ),
+        (
+            "integer for a bool",
+            "[shutdown]\nflatten_on_exit = 1",
+            "shutdown.flatten_on_exit",
+            "must be true or false",
+        ),
+        (
+            "integer for a path",
+            "[journal]\npath = 5",
+            "journal.path",
+            "must be a database file path",
+        ),
+        (
+            "array for a path",
+            "[journal]\npath = [\"a.db\"]",
+            "journal.path",
+            "must be a database file path",
+        ),
+        (
+            "integer for a level",
+            "[logging]\nlevel = 3",
+            "logging.level",
+            "must be one of",
+        ),
+        (
+            "negative interval",
+            "[logging]\nstatus_interval_secs = -5",
+            "logging.status_interval_secs",
+            "must be a whole number of seconds",
+        ),
+        (
+            "numbers for strategies",
+            "strategies = [1, 2]",
+            "strategies",
+            "must be a list of strategy file paths",
+        ),
+        (
+            "date for strategies",
+            "strategies = 2026-01-05",
+            "strategies",
+            "must be a list of strategy file paths",
+        ),
+    ];
+    for (name, text, key, expected) in cases {
+        let (_, problems) = check(text);
+        let value_line = text.lines().last().unwrap();
+        let value = value_line.split_once(" = ").unwrap().1;
+        assert_eq!(problems.len(), 1, "{name}: {problems:#?}");
+        let prefix = format!("config.toml: {key} = ");
+        let problem = &problems[0];
+        assert!(problem.starts_with(&prefix), "{name}: {problem}");
+        let rest = &problem[prefix.len()..];
+        let (shown, said) = rest.split_once(": ").unwrap();
+        assert_eq!(
+            shown.replace(' ', ""),
+            value.replace(' ', ""),
+            "{name}: the value as written"
+        );
+        assert!(said.starts_with(expected), "{name}: {problem}");
+    }
 }

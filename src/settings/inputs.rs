@@ -3,6 +3,7 @@
 //! of mutating the process environment, which is racy in parallel tests).
 
 use crate::strategy::files::{read_config_file, ReadError};
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,9 @@ pub struct DotEnv {
     pub mode: Option<u32>,
     /// Lines that could not be parsed (account ids in them already masked).
     pub problems: Vec<ConfigProblem>,
+    /// Names defined more than once, with the 1-based line of each later
+    /// definition (which is ignored: the first one wins).
+    pub duplicates: Vec<(String, usize)>,
 }
 
 impl DotEnv {
@@ -56,6 +60,7 @@ impl DotEnv {
                 .collect(),
             mode: None,
             problems: Vec::new(),
+            duplicates: Vec::new(),
         }
     }
 
@@ -91,9 +96,18 @@ impl DotEnv {
         let redactor = Redactor::new(Vec::<String>::new());
         for item in dotenvy::Iter::new(text.as_bytes()) {
             match item {
-                Ok((key, value)) => {
-                    dotenv.vars.entry(key).or_insert(value);
-                }
+                Ok((key, value)) => match dotenv.vars.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(value);
+                    }
+                    Entry::Occupied(first) => {
+                        let key = first.key().clone();
+                        let seen = dotenv.duplicates.iter().filter(|(k, _)| *k == key).count();
+                        // Definition 0 is the one kept; this is repeat number seen + 1.
+                        let line = definition_lines(text, &key).nth(seen + 1).unwrap_or(0);
+                        dotenv.duplicates.push((key, line));
+                    }
+                },
                 Err(dotenvy::Error::LineParse(line, index)) => {
                     dotenv.problems.push(ConfigProblem::new(
                         label.as_str(),
@@ -122,6 +136,18 @@ impl DotEnv {
     }
 }
 
+/// The 1-based lines of `text` that define `key` (`KEY=…` or `export KEY=…`),
+/// in order. A line inside a multi-line quoted value that looks like a
+/// definition would count too; `.env` files of this app have none.
+fn definition_lines<'a>(text: &'a str, key: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.lines().enumerate().filter_map(move |(i, line)| {
+        let line = line.trim_start();
+        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+        let rest = line.strip_prefix(key)?;
+        rest.trim_start().starts_with('=').then_some(i + 1)
+    })
+}
+
 /// Shows variable names only: values may hold the account id.
 impl fmt::Debug for DotEnv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -130,6 +156,7 @@ impl fmt::Debug for DotEnv {
             .field("vars", &self.vars.keys().collect::<Vec<_>>())
             .field("mode", &self.mode.map(|m| format!("{m:03o}")))
             .field("problems", &self.problems)
+            .field("duplicates", &self.duplicates)
             .finish()
     }
 }
@@ -215,6 +242,18 @@ mod tests {
         assert!(d.problems.is_empty(), "{:?}", d.problems);
         assert_eq!(d.vars.get("IBKR_PORT").map(String::as_str), Some("4002"));
         assert_eq!(d.vars.get("IBKR_HOST").map(String::as_str), Some("gw"));
+        assert_eq!(d.duplicates, [("IBKR_PORT".to_string(), 4)]);
+    }
+
+    #[test]
+    fn every_repeated_definition_is_listed_with_its_line() {
+        let text = "IBKR_PORT=1\nIBKR_PORT_X=2\nexport IBKR_PORT = 3\n# IBKR_PORT=4\nIBKR_HOST=h\n  IBKR_PORT=5\n";
+        let d = DotEnv::parse(Path::new(".env"), text);
+        assert_eq!(d.vars.get("IBKR_PORT").map(String::as_str), Some("1"));
+        assert_eq!(
+            d.duplicates,
+            [("IBKR_PORT".to_string(), 3), ("IBKR_PORT".to_string(), 6)]
+        );
     }
 
     #[test]

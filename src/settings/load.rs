@@ -38,6 +38,13 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
                 mode: dotenv.mode.unwrap_or_default(),
             });
         }
+        for (name, line) in &dotenv.duplicates {
+            warnings.push(Warning::DuplicateVariable {
+                name: name.clone(),
+                path: dotenv.path.display().to_string(),
+                line: *line,
+            });
+        }
     }
 
     let table = read_table(&config_path, &label)

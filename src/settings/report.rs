@@ -5,7 +5,10 @@
 
 use std::io::{self, Write};
 
-use super::{EffectiveValue, LoadInputs, Settings, SettingsError, Source, TradingMode, Warning};
+use super::{
+    ConfigProblem, EffectiveValue, LoadInputs, Settings, SettingsError, Source, TradingMode,
+    Warning,
+};
 use crate::redact::Redactor;
 
 /// Process exit code for a valid configuration.
@@ -13,19 +16,33 @@ pub const EXIT_OK: u8 = 0;
 /// Process exit code for configuration errors (any command).
 pub const EXIT_CONFIG_ERROR: u8 = 2;
 
-/// Loads and validates everything, writes the report, and returns the exit
-/// code: [`EXIT_OK`] when valid, [`EXIT_CONFIG_ERROR`] when not. The report
-/// goes to `out`; problems and warnings go to `err`.
+/// Loads and validates everything, runs `more` on valid settings (checks
+/// from layers above this one, e.g. the journal path), writes the report,
+/// and returns the exit code: [`EXIT_OK`] when valid, [`EXIT_CONFIG_ERROR`]
+/// when not. The report goes to `out`; problems and warnings go to `err`.
 ///
 /// # Errors
 /// Only I/O errors from writing to `out` / `err`.
 pub fn write_check(
     inputs: &LoadInputs,
+    more: &dyn Fn(&Settings) -> Vec<ConfigProblem>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<u8> {
     let redactor = inputs.redactor();
-    match Settings::load(inputs) {
+    let loaded = Settings::load(inputs).and_then(|settings| {
+        let problems = more(&settings);
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(SettingsError {
+                problems,
+                mode_conflict: None,
+                warnings: settings.warnings,
+            })
+        }
+    });
+    match loaded {
         Ok(settings) => {
             let text = render_settings(&settings);
             out.write_all(redactor.redact(&text).as_bytes())?;
@@ -132,7 +149,7 @@ mod tests {
             flags: Flags::default(),
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = write_check(&inputs, &mut out, &mut err).unwrap();
+        let code = write_check(&inputs, &|_| Vec::new(), &mut out, &mut err).unwrap();
         (
             code,
             String::from_utf8(out).unwrap(),

@@ -274,6 +274,7 @@ pub(crate) fn hint(key: &str) -> Option<&'static str> {
         "shutdown.cancel_timeout_secs" => CANCEL_TIMEOUT_EXPECTED,
         "shutdown.flatten_on_exit" | "risk.flatten_on_daily_loss" => "must be true or false",
         "journal.path" => JOURNAL_PATH_EXPECTED,
+        "risk.allowed_symbols" => "must be a list of quoted ticker symbols, e.g. [\"SPY\", \"QQQ\"]",
         "logging.level" => "must be one of \"trace\", \"debug\", \"info\", \"warn\", \"error\"",
         "logging.format" => "must be \"human\" or \"json\"",
         "logging.status_interval_secs" => STATUS_INTERVAL_EXPECTED,

@@ -37,6 +37,16 @@ pub enum Warning {
         /// Its permission bits.
         mode: u32,
     },
+    /// `.env` defines a variable more than once; the first definition is
+    /// used, this one is ignored.
+    DuplicateVariable {
+        /// The variable's name.
+        name: String,
+        /// The `.env` file as shown to the user.
+        path: String,
+        /// The 1-based line of the ignored definition (0 when not found).
+        line: usize,
+    },
     /// An `IBKR_*` variable this app does not read (likely a typo).
     UnknownVariable {
         /// The variable's name.
@@ -54,6 +64,13 @@ pub enum Warning {
 }
 
 impl Warning {
+    /// Whether this warning concerns only a command that trades (`run`,
+    /// `check`): no strategies, no account. The others are about `.env` and
+    /// the environment, and every command that read them shows them.
+    pub fn trading_only(&self) -> bool {
+        matches!(self, Self::NoStrategies { .. } | Self::AccountUnset)
+    }
+
     /// The same warning with every text field passed through `clean` (the
     /// loader masks account ids with it).
     pub(crate) fn map_text(self, clean: impl Fn(&str) -> String) -> Self {
@@ -61,6 +78,11 @@ impl Warning {
             Self::DotEnvTooOpen { path, mode } => Self::DotEnvTooOpen {
                 path: clean(&path),
                 mode,
+            },
+            Self::DuplicateVariable { name, path, line } => Self::DuplicateVariable {
+                name: clean(&name),
+                path: clean(&path),
+                line,
             },
             Self::UnknownVariable { name, place } => Self::UnknownVariable {
                 name: clean(&name),
@@ -83,6 +105,10 @@ impl fmt::Display for Warning {
             Self::DotEnvTooOpen { path, mode } => write!(
                 f,
                 "{path} is readable by group or others (mode {mode:03o}); it holds your account id: run `chmod 600 {path}`"
+            ),
+            Self::DuplicateVariable { name, path, line } => write!(
+                f,
+                "{name} is set more than once in {path} (again on line {line}); the first value is used: delete the other lines"
             ),
             Self::UnknownVariable { name, place } => write!(
                 f,
@@ -121,6 +147,21 @@ mod tests {
         assert!(unknown.to_string().starts_with(
             "IBKR_PASS (in .env) is not a variable this app reads; known: IBKR_ACCOUNT_ID"
         ));
+    }
+
+    #[test]
+    fn a_duplicate_names_the_key_the_file_and_the_line() {
+        let duplicate = Warning::DuplicateVariable {
+            name: "IBKR_PORT".into(),
+            path: ".env".into(),
+            line: 7,
+        };
+        assert_eq!(
+            duplicate.to_string(),
+            "IBKR_PORT is set more than once in .env (again on line 7); the first value is used: delete the other lines"
+        );
+        assert!(!duplicate.trading_only());
+        assert!(Warning::AccountUnset.trading_only());
     }
 
     #[test]

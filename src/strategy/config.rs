@@ -25,7 +25,7 @@ use crate::domain::ConfigProblem;
 use crate::strategy::bar_size::{parse_bar_size, BAR_SIZE_EXPECTED};
 use crate::strategy::files::{read_toml_file, ReadError};
 use crate::strategy::registry::Registry;
-use crate::strategy::sizing::Sizing;
+use crate::strategy::sizing::{Sizing, MAX_FIXED_QUANTITY};
 use crate::strategy::toml_util::{decimal, locate, shown, whole};
 
 /// The keys a strategy file may have at top level, in documentation order.
@@ -319,11 +319,15 @@ impl Reader<'_> {
             let full = format!("sizing.{key}");
             match key.as_str() {
                 "fixed_quantity" => match whole(value) {
-                    Some(n) if n > 0 => found.push(Sizing::FixedQuantity(Decimal::from(n))),
+                    Some(n) if (1..=MAX_FIXED_QUANTITY).contains(&n) => {
+                        found.push(Sizing::FixedQuantity(Decimal::from(n)));
+                    }
                     _ => self.problem(
                         &full,
                         shown(value),
-                        "must be a whole number of shares, at least 1",
+                        format!(
+                            "must be a whole number of shares from 1 to {MAX_FIXED_QUANTITY}, e.g. 10"
+                        ),
                     ),
                 },
                 "fraction_of_equity" => match decimal(value) {

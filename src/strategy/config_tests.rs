@@ -75,7 +75,7 @@ lots = 1
             "s.toml: symbols[2] = \"BR K\": symbol \"BR K\" must be ASCII without whitespace, e.g. \"SPY\" or \"BRK B\" written as \"BRK.B\"",
             "s.toml: symbols[3] = 5: must be a ticker symbol string, e.g. \"SPY\"",
             &format!("s.toml: bar_size = \"7 secs\": {BAR_SIZE_EXPECTED}"),
-            "s.toml: sizing.fixed_quantity = 2.5: must be a whole number of shares, at least 1",
+            "s.toml: sizing.fixed_quantity = 2.5: must be a whole number of shares from 1 to 1000000, e.g. 10",
             "s.toml: sizing.fraction_of_equity = 1.5: must be a fraction in (0, 1], e.g. 0.1 for 10% of equity",
             "s.toml: sizing.lots = 1: unknown key; allowed keys: fixed_quantity, fraction_of_equity",
         ]
@@ -99,6 +99,89 @@ fn sizing_needs_exactly_one_rule_and_required_keys_are_named() {
             "c.toml: sizing = (missing): required: a [sizing] table with exactly one of fixed_quantity = 10 (shares) or fraction_of_equity = 0.1",
         ]
     );
+}
+
+/// One value of the wrong TOML type (or over its maximum) per row: the
+/// problem names the key, shows the value as written and says what is expected.
+#[test]
+fn wrong_types_and_oversized_values_are_named() {
+    const HEAD: &str = "kind = \"sma_crossover\"\nsymbols = [\"SPY\"]\nbar_size = \"1 day\"\n";
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "date for a name",
+            "name = 2026-01-05\n[sizing]\nfixed_quantity = 1",
+            "name = 2026-01-05",
+            "must be a non-empty string",
+        ),
+        (
+            "integer for the kind",
+            "kind = 5\n[sizing]\nfixed_quantity = 1",
+            "kind = 5",
+            "must be a non-empty string",
+        ),
+        (
+            "string for symbols",
+            "symbols = \"SPY\"\n[sizing]\nfixed_quantity = 1",
+            "symbols = \"SPY\"",
+            "must be a non-empty list",
+        ),
+        (
+            "integer for a bar size",
+            "bar_size = 60\n[sizing]\nfixed_quantity = 1",
+            "bar_size = 60",
+            "must be a non-empty string",
+        ),
+        (
+            "quoted quantity",
+            "[sizing]\nfixed_quantity = \"10\"",
+            "sizing.fixed_quantity = \"10\"",
+            "must be a whole number of shares",
+        ),
+        (
+            "float quantity",
+            "[sizing]\nfixed_quantity = 10.0",
+            "sizing.fixed_quantity = 10.0",
+            "must be a whole number of shares",
+        ),
+        (
+            "array quantity",
+            "[sizing]\nfixed_quantity = [10]",
+            "sizing.fixed_quantity = [10]",
+            "must be a whole number of shares",
+        ),
+        (
+            "quantity over the maximum",
+            "[sizing]\nfixed_quantity = 1000001",
+            "sizing.fixed_quantity = 1000001",
+            "must be a whole number of shares from 1 to 1000000",
+        ),
+        (
+            "quoted fraction",
+            "[sizing]\nfraction_of_equity = \"0.1\"",
+            "sizing.fraction_of_equity = \"0.1\"",
+            "must be a fraction",
+        ),
+        (
+            "date fraction",
+            "[sizing]\nfraction_of_equity = 2026-01-05",
+            "sizing.fraction_of_equity = 2026-01-05",
+            "must be a fraction",
+        ),
+    ];
+    for (name, body, shown, expected) in cases {
+        // A key given twice is invalid TOML: the row's key replaces HEAD's.
+        let key = body.split(" = ").next().unwrap();
+        let head: String = HEAD
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{key} ")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let text = format!("{head}{body}\n");
+        let problems = lines(&StrategyFile::parse("s.toml", "s", &text).unwrap_err());
+        assert_eq!(problems.len(), 1, "{name}: {problems:#?}");
+        let prefix = format!("s.toml: {shown}: {expected}");
+        assert!(problems[0].starts_with(&prefix), "{name}: {}", problems[0]);
+    }
 }
 
 #[test]

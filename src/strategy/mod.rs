@@ -21,7 +21,7 @@ pub mod intents;
 pub mod params;
 pub mod registry;
 pub mod sizing;
-mod toml_util;
+pub(crate) mod toml_util;
 pub mod traits;
 
 pub use config::{load_strategy_file, load_strategy_file_with, StrategyFile};

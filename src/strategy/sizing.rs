@@ -3,6 +3,11 @@
 
 use rust_decimal::Decimal;
 
+/// Largest `fixed_quantity` accepted, in shares: a typo with extra zeros is
+/// refused at load time (the risk gate's notional and position limits still
+/// bound every order below it).
+pub const MAX_FIXED_QUANTITY: u64 = 1_000_000;
+
 /// The `[sizing]` table of a strategy file: exactly one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sizing {

@@ -85,6 +85,10 @@ impl SimState {
     }
 
     pub(super) fn positions(&mut self, conn: ConnId) {
+        if self.config.positions_unanswered {
+            tracing::warn!(conn, "reqPositions left unanswered (positions_unanswered)");
+            return;
+        }
         if let Some(c) = self.conns.get_mut(&conn) {
             c.positions = true;
         }

@@ -8,7 +8,12 @@
 //! built by an [`Engine`] without strategies, so they pass the same
 //! reduce-only [`RiskGate::check_flatten`](crate::risk::RiskGate::check_flatten)
 //! as the bot's own flatten, and are sent by the same
-//! [`OrderSender`](crate::broker::tws::sender::OrderSender).
+//! [`OrderSender`](crate::broker::tws::sender::OrderSender) — under
+//! `orderRef`s of their own namespace (`ftm-YYYYMMDD-s65535-NNNNNN-F`,
+//! [`ClientOrderId::manual`](crate::domain::order_id::ClientOrderId::manual)),
+//! numbered per trading day in the journal and journaled before they are
+//! sent, like the bot's. A running bot takes them for someone else's orders:
+//! listed, never touched, never adopted.
 
 mod flatten;
 mod report;
@@ -34,12 +39,7 @@ pub(super) const POLL: Duration = Duration::from_millis(300);
 
 /// Every read gets at least this long, even past the deadline, so a report
 /// never says "unknown" only because the timeout was spent waiting.
-const MIN_READ: Duration = Duration::from_secs(2);
-
-/// First sequence number of the closing orders' ids (`orderRef`
-/// `fta-YYYYMMDD-s65535-9NNNNN-F`): far above any sequence a bot reaches in a
-/// day, so a manual flatten never reuses one of the bot's order references.
-pub const MANUAL_SEQ_BASE: u32 = 900_000;
+pub(super) const MIN_READ: Duration = Duration::from_secs(2);
 
 /// Why a manual command could not do its job at all. Everything short of
 /// that is reported in [`CancelReport`] / [`FlattenReport`] instead.
@@ -54,6 +54,9 @@ pub enum ManualError {
     /// The global cancel could not be sent.
     #[error("sending the global cancel to TWS failed: {0}")]
     GlobalCancel(#[source] ibapi::Error),
+    /// The journal could not number the closing orders: nothing was sent.
+    #[error(transparent)]
+    Journal(#[from] crate::journal::JournalError),
 }
 
 /// Checks, on the live connection, that `account` may be used in `mode`

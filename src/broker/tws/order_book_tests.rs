@@ -193,6 +193,34 @@ fn another_clients_execution_is_journaled_and_left_alone() {
     assert_eq!(decoded.engine, Translated::Nothing);
 }
 
+/// A `flatten` closing order (manual namespace, `ftm-…`) seen by a running
+/// bot — open order, its status, its fill — is someone else's: journaled,
+/// left alone, never unaccounted (which would halt the bot) and never bound.
+#[test]
+fn a_manual_flatten_order_is_left_alone_not_unaccounted() {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let manual = ClientOrderId::manual(day, 1).to_string();
+    let mut book = OrderBook::new();
+    let mut data = OrderData {
+        order_id: 77,
+        ..OrderData::default()
+    };
+    data.order.order_ref = manual.clone();
+    assert_eq!(
+        book.decode(&OrderUpdate::OpenOrder(data)).engine,
+        Translated::Nothing
+    );
+    assert_eq!(
+        book.decode(&status(77, OrderStatusKind::Filled, 10.0))
+            .engine,
+        Translated::Nothing
+    );
+    let decoded = book.decode(&execution(77, &manual, "m1", 100.0));
+    assert!(matches!(decoded.journal, Some(JournalFact::Execution(_))));
+    assert_eq!(decoded.engine, Translated::Nothing);
+    assert_eq!(book.lookup(77, &manual), None);
+}
+
 #[test]
 fn an_execution_with_our_prefix_we_cannot_account_for_halts() {
     let mut book = OrderBook::new();

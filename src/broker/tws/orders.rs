@@ -36,6 +36,15 @@ pub struct Link<'a> {
     pub transmit: bool,
 }
 
+impl Link<'_> {
+    /// A stand-alone order: no parent, no OCA group, transmitted at once.
+    pub const ALONE: Link<'static> = Link {
+        parent: 0,
+        oca: "",
+        transmit: true,
+    };
+}
+
 fn to_f64(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(f64::NAN)
 }

@@ -147,6 +147,35 @@ impl OrderSender {
         Ok(sent)
     }
 
+    /// Sends one stand-alone order under `id` instead of the ticket's own id
+    /// (a manual command numbers its orders in its own namespace, see
+    /// [`ClientOrderId::manual`]): `id` is its `orderRef` and what `book`
+    /// binds. Returns the IB order id.
+    ///
+    /// # Errors
+    /// [`RouterError`] when read-only, or when the client fails to send.
+    pub async fn place_as(
+        &self,
+        ticket: &OrderTicket,
+        id: ClientOrderId,
+        book: &mut OrderBook,
+    ) -> Result<i32, RouterError> {
+        self.refuse_if_read_only("place an order")?;
+        let ib_id = self.client.next_order_id();
+        let mut order = ib_order(ticket, ib_id, Link::ALONE);
+        order.order_ref = id.to_string();
+        book.bind(id, ib_id);
+        self.client
+            .submit_order(ib_id, &stock_contract(ticket.symbol()), &order)
+            .await
+            .map_err(|source| RouterError::Send {
+                what: "order",
+                id: id.to_string(),
+                source,
+            })?;
+        Ok(ib_id)
+    }
+
     /// From now on refuses every command, as with `--read-only` (TWS's own
     /// API turned out to be read-only).
     pub fn refuse_all(&mut self) {

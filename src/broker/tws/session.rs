@@ -19,6 +19,7 @@
 
 mod dispatch;
 mod feeds;
+mod interrupted;
 mod report;
 mod shutdown;
 mod start;
@@ -36,6 +37,7 @@ use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 use tracing::Instrument as _;
 
+pub use interrupted::StartInterrupted;
 pub use report::SessionReport;
 pub use shutdown::FLATTEN_GRACE;
 
@@ -132,6 +134,10 @@ pub enum SessionError {
     /// The order update stream could not be opened.
     #[error("cannot open the order update stream: {0}")]
     OrderStream(ibapi::Error),
+    /// A shutdown was requested before trading began (not a failure: the
+    /// caller reports it and exits by [`StartInterrupted::confirmed`]).
+    #[error("{0}")]
+    Interrupted(StartInterrupted),
 }
 
 /// How shutdown behaves, from the configuration and flags.

@@ -45,24 +45,24 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub(crate) fn open_connection(path: &Path) -> Result<Connection, JournalError> {
     let key = journal_key(path)?;
     let key = key.as_deref();
-    create_parent(path)?;
-    let found = if create_file(path)? {
-        Found::Fresh
-    } else {
-        let meta = fs::metadata(path)
-            .map_err(|e| JournalError::io(path, "reading the file's metadata", e))?;
-        if !meta.is_file() {
-            return Err(JournalError::NotAJournal {
-                path: path.to_path_buf(),
-                detail: "it is not a regular file".to_string(),
-            });
+    let existing = match probe(path, key)? {
+        Some(found) => Some(found),
+        None => {
+            create_parent(path)?;
+            if create_file(path)? {
+                None
+            } else {
+                // Created by someone else since the probe: inspect it as any existing file.
+                probe(path, key)?
+            }
         }
-        if !cfg!(feature = "sqlcipher") {
-            check_header(path)?;
+    };
+    let found = match existing {
+        Some(found) => {
+            tighten_permissions(path)?;
+            found
         }
-        let found = inspect_read_only(path, key)?;
-        tighten_permissions(path)?;
-        found
+        None => Found::Fresh,
     };
 
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -74,6 +74,70 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, JournalError> {
         initialise(&mut conn, path)?;
     }
     Ok(conn)
+}
+
+/// Every check made before anything is written, writing nothing: the key
+/// (with `sqlcipher`), what is at `path` — nothing (then the nearest existing
+/// ancestor must be a directory, so the journal can be created) or a regular
+/// file whose header and content are a journal of ours (never a directory,
+/// FIFO or device, which SQLite would choke or block on). `None` when there
+/// is no file yet.
+pub(crate) fn probe_path(path: &Path) -> Result<Option<Found>, JournalError> {
+    let key = journal_key(path)?;
+    probe(path, key.as_deref())
+}
+
+fn probe(path: &Path, key: Option<&str>) -> Result<Option<Found>, JournalError> {
+    match fs::metadata(path) {
+        // ENOTDIR: a file stands where a directory of the path should be.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            check_creatable(path)?;
+            Ok(None)
+        }
+        Err(e) => Err(JournalError::io(path, "reading the file's metadata", e)),
+        Ok(meta) if !meta.is_file() => Err(JournalError::NotAJournal {
+            path: path.to_path_buf(),
+            detail: "not a regular file (a directory, FIFO or device)".to_string(),
+        }),
+        Ok(_) => {
+            if !cfg!(feature = "sqlcipher") {
+                check_header(path)?;
+            }
+            inspect_read_only(path, key).map(Some)
+        }
+    }
+}
+
+/// Refuses a path whose nearest existing ancestor is not a directory (a
+/// file where a directory should be): the journal could not be created.
+fn check_creatable(path: &Path) -> Result<(), JournalError> {
+    let existing = path
+        .ancestors()
+        .skip(1)
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        })
+        .find_map(|dir| fs::metadata(dir).ok().map(|meta| (dir, meta)));
+    match existing {
+        Some((dir, meta)) if !meta.is_dir() => Err(JournalError::io(
+            path,
+            "creating the journal directory",
+            std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                format!("{} is not a directory", dir.display()),
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Looks inside an existing file through a read-only connection and decides

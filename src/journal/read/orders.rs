@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, Row};
 
 use super::query;
-use crate::domain::order_id::ClientOrderId;
+use crate::domain::order_id::{ClientOrderId, Namespace};
 use crate::journal::codec::{
     day_text, parse_day, parse_decimal, parse_kind, parse_opt_decimal, parse_opt_order_ref,
     parse_order_ref, parse_side, parse_symbol, parse_time,
@@ -75,11 +75,22 @@ impl Journal {
     /// [`JournalError::Sqlite`] on a failed read; [`JournalError::InvalidRecord`]
     /// when the day's sequence is exhausted.
     pub fn next_seq(&self, day: NaiveDate) -> Result<u32, JournalError> {
+        self.next_seq_in(day, Namespace::Bot)
+    }
+
+    /// [`next_seq`](Self::next_seq) within one namespace: the bot's (`fta-…`)
+    /// or the manual commands' (`ftm-…`), each numbered on its own, so two
+    /// `flatten` runs the same day never reuse an `orderRef`.
+    ///
+    /// # Errors
+    /// As [`next_seq`](Self::next_seq).
+    pub fn next_seq_in(&self, day: NaiveDate, namespace: Namespace) -> Result<u32, JournalError> {
+        let prefix = format!("{}-", namespace.prefix());
         let max: Option<u32> = self
             .conn
             .query_row(
-                "SELECT MAX(seq) FROM orders WHERE trading_day = ?1",
-                [day_text(day)],
+                "SELECT MAX(seq) FROM orders WHERE trading_day = ?1 AND substr(order_ref, 1, length(?2)) = ?2",
+                [day_text(day), prefix],
                 |r| r.get(0),
             )
             .ctx(&self.path, "reading the last sequence number")?;

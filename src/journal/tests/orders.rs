@@ -220,6 +220,29 @@ fn next_seq_follows_the_highest_of_the_day() {
 }
 
 #[test]
+fn the_manual_namespace_is_numbered_on_its_own_and_reads_back() {
+    use crate::domain::order_id::Namespace;
+    let (_dir, _path, mut j) = fresh();
+    for seq in [1, 2, 3] {
+        j.record_intent(&intent(seq, Side::Buy, "1", OrderKind::Market))
+            .unwrap();
+    }
+    assert_eq!(j.next_seq_in(day(), Namespace::Manual).unwrap(), 1);
+    let manual = OrderIntentRecord {
+        order_ref: ClientOrderId::manual(day(), 1),
+        ..intent(9, Side::Sell, "3", OrderKind::Market)
+    };
+    j.record_intent(&manual).unwrap();
+    // Each namespace counts its own: the bot's next is 4, the manual one's 2.
+    assert_eq!(j.next_seq(day()).unwrap(), 4);
+    assert_eq!(j.next_seq_in(day(), Namespace::Manual).unwrap(), 2);
+    let read = j.order(&ClientOrderId::manual(day(), 1)).unwrap().unwrap();
+    assert_eq!(read.order_ref.to_string(), "ftm-20260105-s65535-000001-F");
+    assert_eq!(read.quantity, d("3"));
+    assert_eq!(j.orders_on(day()).unwrap().len(), 4);
+}
+
+#[test]
 fn executions_are_deduplicated_by_exec_id() {
     let (_dir, _path, mut j) = fresh();
     let e = exec("0001.01", Side::Buy, "100", "10.00", ny(9, 31, 0), None);

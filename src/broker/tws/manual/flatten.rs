@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use super::{
     cancel_in_scope, read_open_orders, read_positions, FlattenReport, ManualError, Refusal, Scope,
-    SentOrder, MANUAL_SEQ_BASE, POLL,
+    SentOrder, MIN_READ, POLL,
 };
 use crate::broker::tws::order_book::OrderBook;
 use crate::broker::tws::sender::OrderSender;
@@ -25,10 +25,16 @@ use crate::broker::tws::session::stock_instruments;
 use crate::broker::tws::snapshot::{self, BrokerPosition};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::event::BrokerEvent;
-use crate::core::order_manager::Command;
+use crate::core::order_manager::{Command, OrderTicket};
+use crate::domain::calendar::trading_day;
+use crate::domain::order_id::{ClientOrderId, Namespace};
 use crate::domain::types::{Side, Symbol};
+use crate::journal::{ExecutionRecord, Journal, OrderIntentRecord, OrderStatus};
 use crate::redact::mask_account;
 use crate::risk::{AccountView, RiskLimits};
+
+/// A closing order on its way: our id, and the position it closes.
+type Pending = HashMap<i32, (ClientOrderId, Symbol, Decimal)>;
 
 /// Cancels every order (see [`cancel_everything`]), then closes every
 /// position of `account` with a reduce-only market order approved by the
@@ -39,14 +45,20 @@ use crate::risk::{AccountView, RiskLimits};
 /// surviving protective stop could fire after the close and open a position
 /// the other way. Unfilled closing orders are left working (reported).
 ///
+/// Every closing order is journaled in `journal` before it is sent, under
+/// the next `ftm-…` reference of the trading day (so two runs the same day
+/// never reuse one), then its send, a rejection, and its fills.
+///
 /// # Errors
-/// [`ManualError`] when the cancel cannot be sent or positions cannot be read.
+/// [`ManualError`] when the cancel cannot be sent, positions cannot be read
+/// or the journal cannot number the orders.
 pub async fn flatten_everything(
     client: &Arc<Client>,
     account: &str,
     scope: &Scope,
     limits: &RiskLimits,
     timeout: Duration,
+    journal: &mut Journal,
 ) -> Result<FlattenReport, ManualError> {
     let cancel = cancel_in_scope(client, account, scope, timeout).await?;
     let mut report = FlattenReport {
@@ -78,7 +90,8 @@ pub async fn flatten_everything(
             limits: limits.clone(),
             instruments: stock_instruments(&symbols),
             account: AccountView::new(net_liquidation, net_liquidation),
-            next_seq: MANUAL_SEQ_BASE,
+            // Internal only: what is sent is renumbered in the manual namespace.
+            next_seq: 1,
             broker_enforces_oca: true,
             max_data_age: None,
         },
@@ -104,7 +117,9 @@ pub async fn flatten_everything(
     };
     let sender = OrderSender::new(Arc::clone(client), false);
     let mut book = OrderBook::new();
-    let pending = send_closing_orders(&mut engine, (&sender, &mut book), &mut report).await;
+    let pending =
+        send_closing_orders(&mut engine, (&sender, &mut book), journal, &mut report).await?;
+    let ours: Vec<ClientOrderId> = pending.values().map(|(id, _, _)| *id).collect();
     report.left = if pending.is_empty() {
         // Nothing is on its way: one look says how things stand.
         scoped_positions(client, account, scope, deadline).await
@@ -115,8 +130,16 @@ pub async fn flatten_everything(
             scope,
             deadline,
         };
-        wait_flat(target, &book, updates.as_mut(), pending, &mut report).await
+        wait_flat(
+            target,
+            (&book, &mut *journal),
+            updates.as_mut(),
+            pending,
+            &mut report,
+        )
+        .await
     };
+    journal_fills(client, account, journal, &ours).await;
     if !matches!(&report.left, Some(left) if left.is_empty()) {
         report.orders_left = read_open_orders(client, Instant::now())
             .await
@@ -143,15 +166,23 @@ async fn read_net_liquidation(client: &Client, account: &str) -> Decimal {
     }
 }
 
-/// Runs the engine's flatten and sends its orders; records what was sent and
-/// what the gate refused. Returns IB order id → position of each order sent.
+/// Runs the engine's flatten and sends its orders, each journaled first
+/// under the next manual reference of the day; records what was sent and
+/// what the gate refused. Returns IB order id → (our id, position) of each
+/// order sent.
+///
+/// # Errors
+/// [`ManualError::Journal`] when the day's manual sequence cannot be read:
+/// nothing is sent then.
 async fn send_closing_orders(
     engine: &mut Engine,
     (sender, book): (&OrderSender, &mut OrderBook),
+    journal: &mut Journal,
     report: &mut FlattenReport,
-) -> HashMap<i32, (Symbol, Decimal)> {
+) -> Result<Pending, ManualError> {
+    let now = Utc::now();
     let mut out = Output::default();
-    engine.flatten_all(Utc::now(), &mut out);
+    engine.flatten_all(now, &mut out);
     for notice in &out.notices {
         if let Notice::Rejected(refusal) = notice {
             let quantity = closed_position(refusal.intent.side, refusal.intent.quantity);
@@ -163,36 +194,142 @@ async fn send_closing_orders(
             });
         }
     }
+    let day = trading_day(now);
+    let mut seq = journal.next_seq_in(day, Namespace::Manual)?;
     let mut pending = HashMap::new();
     for command in &out.commands {
         let Command::Place(ticket) = command else {
             continue;
         };
+        let id = ClientOrderId::manual(day, seq);
+        seq += 1;
         let position = closed_position(ticket.side(), ticket.quantity());
-        match sender.execute(command, book).await {
-            Ok(sent) => {
-                tracing::warn!(symbol = %ticket.symbol(), side = %ticket.side(), quantity = %ticket.quantity(), order = %ticket.id(), "closing order sent");
-                for (_, ib) in sent.iter() {
-                    pending.insert(ib, (ticket.symbol(), position));
-                }
+        match send_journaled(ticket, id, (sender, book), journal).await {
+            Ok(ib) => {
+                tracing::warn!(symbol = %ticket.symbol(), side = %ticket.side(), quantity = %ticket.quantity(), order = %id, "closing order sent");
+                pending.insert(ib, (id, ticket.symbol(), position));
                 report.sent.push(SentOrder {
                     symbol: ticket.symbol(),
                     side: ticket.side(),
                     quantity: ticket.quantity(),
-                    order_ref: ticket.id().to_string(),
+                    order_ref: id.to_string(),
                 });
             }
-            Err(error) => {
-                tracing::error!(%error, "closing order not sent");
+            Err(reason) => {
+                tracing::error!(order = %id, %reason, "closing order not sent");
                 report.refused.push(Refusal {
                     symbol: ticket.symbol(),
                     quantity: position,
-                    reason: error.to_string(),
+                    reason,
                 });
             }
         }
     }
-    pending
+    Ok(pending)
+}
+
+/// Journals `ticket` as intent `id` (before anything leaves), sends it
+/// under `id` and journals the send — or, when the send fails, that it
+/// ended unsent. Returns the IB order id, or why nothing was sent.
+async fn send_journaled(
+    ticket: &OrderTicket,
+    id: ClientOrderId,
+    (sender, book): (&OrderSender, &mut OrderBook),
+    journal: &mut Journal,
+) -> Result<i32, String> {
+    let intent = OrderIntentRecord {
+        order_ref: id,
+        symbol: ticket.symbol(),
+        side: ticket.side(),
+        quantity: ticket.quantity(),
+        kind: ticket.kind(),
+        parent: None,
+        at: Utc::now(),
+    };
+    journal
+        .record_intent(&intent)
+        .map_err(|error| format!("not journaled, not sent: {error}"))?;
+    match sender.place_as(ticket, id, book).await {
+        Ok(ib) => {
+            journal_status(journal.mark_sent(&id, ib, Utc::now()).map(drop), id);
+            Ok(ib)
+        }
+        Err(error) => {
+            let ended =
+                journal.record_status(&id, OrderStatus::Cancelled, Decimal::ZERO, Utc::now());
+            journal_status(ended.map(drop), id);
+            Err(error.to_string())
+        }
+    }
+}
+
+/// Logs a journal write about closing order `id` that failed (the order
+/// itself went out, or not, regardless).
+fn journal_status(result: Result<(), crate::journal::JournalError>, id: ClientOrderId) {
+    if let Err(error) = result {
+        tracing::warn!(order = %id, %error, "journal: closing order's state not recorded");
+    }
+}
+
+/// Journals the fills of the closing orders `ours` and their resulting
+/// state, from one bounded read of TWS's executions (so a running bot, or
+/// the next start, finds the journal agreeing with TWS's positions).
+async fn journal_fills(
+    client: &Client,
+    account: &str,
+    journal: &mut Journal,
+    ours: &[ClientOrderId],
+) {
+    if ours.is_empty() {
+        return;
+    }
+    let executions = match tokio::time::timeout(MIN_READ, snapshot::executions(client, account))
+        .await
+    {
+        Ok(Ok(executions)) => executions,
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "executions not read: the closing orders' fills are not journaled");
+            return;
+        }
+        Err(_) => {
+            tracing::warn!(
+                "executions not read in time: the closing orders' fills are not journaled"
+            );
+            return;
+        }
+    };
+    for id in ours {
+        let reference = id.to_string();
+        let mut filled = Decimal::ZERO;
+        for e in executions.iter().filter(|e| e.order_ref == reference) {
+            filled += e.quantity;
+            let record = ExecutionRecord {
+                exec_id: e.exec_id.clone(),
+                order_ref: Some(reference.clone()),
+                symbol: e.symbol,
+                side: e.side,
+                quantity: e.quantity,
+                price: e.price,
+                time: e.time,
+                commission: e.commission,
+            };
+            journal_status(journal.record_execution(&record).map(drop), *id);
+        }
+        if !filled.is_zero() {
+            let state = journal
+                .order(id)
+                .ok()
+                .flatten()
+                .filter(|o| filled >= o.quantity)
+                .map_or(OrderStatus::Working, |_| OrderStatus::Filled);
+            journal_status(
+                journal
+                    .record_status(id, state, filled, Utc::now())
+                    .map(drop),
+                *id,
+            );
+        }
+    }
 }
 
 /// The account a wait reads, and until when.
@@ -225,9 +362,9 @@ async fn scoped_positions(
 /// rejected). Returns the last positions read.
 async fn wait_flat(
     target: Target<'_>,
-    book: &OrderBook,
+    (book, journal): (&OrderBook, &mut Journal),
     mut updates: Option<&mut Subscription<OrderUpdate>>,
-    mut pending: HashMap<i32, (Symbol, Decimal)>,
+    mut pending: Pending,
     report: &mut FlattenReport,
 ) -> Option<Vec<BrokerPosition>> {
     let Target {
@@ -253,8 +390,10 @@ async fn wait_flat(
                 };
                 let Some(id) = notice.request_id else { continue };
                 if matches!(book.rejection(id, notice.code, &notice.message), Some(BrokerEvent::Rejected { .. })) {
-                    if let Some((symbol, quantity)) = pending.remove(&id) {
+                    if let Some((ours, symbol, quantity)) = pending.remove(&id) {
                         tracing::error!(symbol = %symbol, code = notice.code, message = %notice.message, "TWS rejected a closing order");
+                        let rejected = journal.record_status(&ours, OrderStatus::Rejected, Decimal::ZERO, Utc::now());
+                        journal_status(rejected.map(drop), ours);
                         report.refused.push(Refusal {
                             symbol,
                             quantity,

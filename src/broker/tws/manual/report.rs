@@ -32,7 +32,8 @@ impl CancelReport {
         matches!(&self.left, Some(left) if left.is_empty())
     }
 
-    fn body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The report without its title line (the start-up abort prints it under its own).
+    pub(in crate::broker::tws) fn body(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.global {
             writeln!(
                 f,
@@ -344,7 +345,7 @@ mod tests {
                 symbol: spy,
                 side: Side::Buy,
                 quantity: dec!(40),
-                order_ref: "fta-20260105-s65535-900000-F".to_string(),
+                order_ref: "ftm-20260105-s65535-000001-F".to_string(),
             }],
             refused: vec![],
             left: Some(vec![]),
@@ -354,7 +355,7 @@ mod tests {
         let text = report.to_string();
         assert!(text.contains("  SPY           -40 @ 101.25"), "{text}");
         assert!(
-            text.contains("  BUY          40 SPY    ref fta-20260105-s65535-900000-F"),
+            text.contains("  BUY          40 SPY    ref ftm-20260105-s65535-000001-F"),
             "{text}"
         );
         assert!(

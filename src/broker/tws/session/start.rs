@@ -18,11 +18,13 @@ use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 
 use super::feeds::Feeds;
+use super::interrupted::{requested, StartInterrupted};
 use super::{LiveSession, SessionConfig, SessionError, ShutdownOptions, Streams};
 use crate::broker::tws::account::{verify_account, VerifyError};
 use crate::broker::tws::audit::OrderAudit;
 use crate::broker::tws::connect::connect;
 use crate::broker::tws::foreign::watch_open_orders;
+use crate::broker::tws::manual::Scope;
 use crate::broker::tws::market_data::stream_bars;
 use crate::broker::tws::order_book::OrderBook;
 use crate::broker::tws::pacing::MarketDataLines;
@@ -79,23 +81,64 @@ impl DayBaseline {
     }
 }
 
+/// The status line's and the audit's periods.
+type Periods = (Duration, Duration);
+
 impl LiveSession {
     /// Connects, verifies and adopts; returns the session ready to trade and
     /// its input streams.
+    ///
+    /// A shutdown request is honoured at every step: while connecting the
+    /// start-up simply ends; once connected, the start-up reads and
+    /// reconciliation are abandoned and the bot's own orders cancelled
+    /// ([`SessionError::Interrupted`]); during the warm-up the session
+    /// starts and shuts down at once.
     pub(super) async fn start(
         config: SessionConfig,
         stop: &mut ShutdownListener,
     ) -> Result<(Self, Streams), SessionError> {
+        let (host, port, client_id) = (config.host.clone(), config.port, config.client_id);
+        let client = tokio::select! {
+            biased;
+            () = requested(stop) => {
+                tracing::warn!("shutdown requested while connecting: start-up abandoned");
+                return Err(SessionError::Interrupted(StartInterrupted::connecting()));
+            }
+            connected = connect(&host, port, client_id) => Arc::new(connected?),
+        };
+        let account = config.account.clone();
+        let scope = Scope::Bot {
+            client_id,
+            symbols: symbols_of(&config.strategies),
+        };
+        let timeout = config.cancel_timeout;
+        let (mut session, orders, notices, (status_interval, audit_interval)) = tokio::select! {
+            biased;
+            () = requested(stop) => {
+                let stopped = StartInterrupted::reconciling(&client, &account, &scope, timeout).await;
+                return Err(SessionError::Interrupted(stopped));
+            }
+            prepared = Self::prepare(Arc::clone(&client), config) => prepared?,
+        };
+        session.warm_up(stop).await;
+        let streams = session.open_streams(orders, notices, status_interval, audit_interval);
+        Ok((session, streams))
+    }
+
+    /// Verifies the account, opens the order and notice streams, journals the
+    /// run, builds the engine and adopts what TWS holds.
+    async fn prepare(
+        client: Arc<Client>,
+        config: SessionConfig,
+    ) -> Result<(Self, Subscription<OrderUpdate>, NoticeStream, Periods), SessionError> {
         let SessionConfig {
             host,
             port,
-            client_id,
             account,
             mode,
             read_only,
             ..
         } = &config;
-        let client = Arc::new(connect(host, *port, *client_id).await?);
         tracing::info!(
             address = %format!("{host}:{port}"),
             server_version = client.server_version(),
@@ -120,9 +163,7 @@ impl LiveSession {
         let operator = (config.operator_reset, config.reduce_only);
         let mut session = Self::open(client, config).await?;
         session.adopt(operator).await?;
-        session.warm_up(stop).await;
-        let streams = session.open_streams(orders, notices, status_interval, audit_interval);
-        Ok((session, streams))
+        Ok((session, orders, notices, (status_interval, audit_interval)))
     }
 
     /// Journals the run and builds the engine for today: TWS's net
