@@ -190,3 +190,33 @@ async fn no_entry_is_decided_on_late_bars_and_trading_resumes_when_they_are_fres
     session.shut_down(Duration::from_secs(10)).await;
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trade_in_a_managed_symbol_outside_the_bot_halts_it() {
+    let sim = start_sim(sim_config()).await;
+    let session = spawn_session(config(&sim, 36));
+    long_ten_with_one_stop(&sim, 36).await;
+    // 5 more SPY bought by hand in TWS (client 0): TWS reports that fill to
+    // nobody but TWS; only the audit's position read sees it.
+    let by_hand = tws_sim::StartOrder::limit(0, 900, "SPY", "BUY", dec!(5), dec!(100.50));
+    sim.place_as_other_client(&by_hand).expect("manual order");
+    eventually(
+        "the 15 shares at the simulator",
+        Duration::from_secs(5),
+        || sim.positions().first().map(|p| p.1) == Some(dec!(15)),
+    )
+    .await;
+    eventually("the audit's halt", Duration::from_secs(10), || {
+        log_text().lines().any(|l| {
+            l.contains("client_id=36") && l.contains("position at TWS moved without the bot")
+        })
+    })
+    .await;
+    // Its own stop still covers its own 10, never the 5 bought by hand.
+    let stops = working_stops(&sim, 36);
+    let covered: rust_decimal::Decimal = stops.iter().map(|o| o.qty).sum();
+    assert_eq!(covered, dec!(10), "{stops:?}");
+    let report = session.shut_down(Duration::from_secs(10)).await;
+    assert_eq!(report.state, TradingState::Halted);
+    sim.shutdown().await;
+}

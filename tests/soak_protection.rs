@@ -6,6 +6,7 @@
 //! needs to react ([`GRACE`], polls in a row), no orderRef is used twice, and once
 //! the storm stops the bot's positions equal the simulator's.
 //!
+//! The bot must also never halt itself: each fault is one it repairs.
 //! Prints its figures (events, faults, uncovered episodes, violations).
 
 mod common;
@@ -92,7 +93,9 @@ fn working_stop_ids(sim: &SimHandle) -> Vec<i32> {
 
 /// One fault (or a price jump) chosen by `rng`.
 fn inject(sim: &SimHandle, rng: &mut Rng, figures: &mut Figures) {
-    match rng.below(10) {
+    let fault = rng.below(10);
+    tracing::debug!(fault, "soak fault");
+    match fault {
         0..=3 => {
             // ±7 % jumps cross stops (5 %) and targets (10 % after two).
             let price = match rng.below(3) {
@@ -224,6 +227,14 @@ async fn the_invariants_hold_through_a_storm_of_faults() {
     }
     assert_eq!(unique.len(), refs.len(), "an orderRef was used twice");
     assert!(figures.violations.is_empty(), "{:?}", figures.violations);
+    // None of these faults is a reason to stop trading: the bot repaired
+    // each one and never halted itself.
+    let halts: Vec<String> = log_text()
+        .lines()
+        .filter(|l| l.contains("HALTED: halted by the engine"))
+        .map(str::to_string)
+        .collect();
+    assert!(halts.is_empty(), "{halts:?}");
     assert!(
         sim.executions().len() >= 10,
         "the storm traded too little to prove anything: {figures:?}"

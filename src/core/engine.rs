@@ -12,7 +12,9 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 use crate::core::event::BrokerEvent;
-use crate::core::order_manager::{Command, FoundOrder, ManagedOrder, OrderManager, OrderTicket};
+use crate::core::order_manager::{
+    Command, FoundOrder, ManagedOrder, OrderManager, OrderState, OrderTicket,
+};
 use crate::core::slot::Slot;
 use crate::domain::calendar::{next_midnight, trading_day};
 use crate::domain::order_id::{ClientOrderId, Leg};
@@ -444,6 +446,9 @@ impl Engine {
                 let before = open(&self.orders, id);
                 let known = self.orders.on_rejected(id);
                 self.end_children_of(id);
+                if let Some(order) = before {
+                    self.cancel_untransmitted_parent(&order, now, out);
+                }
                 (known, before.map(|o| (o, Told::Rejected { code })))
             }
             &BrokerEvent::CancelFailed { id, code } => {
@@ -463,6 +468,32 @@ impl Engine {
             .working_ids(|o| o.ticket.parent() == Some(parent))
         {
             self.orders.on_cancelled(child);
+        }
+    }
+
+    /// A bracket is transmitted by its last leg, the take-profit: when TWS
+    /// refuses that leg before acknowledging the entry, the entry and stop
+    /// wait in TWS untransmitted and would never be heard of again. The
+    /// entry is cancelled (its stop goes with it).
+    fn cancel_untransmitted_parent(
+        &mut self,
+        refused: &ManagedOrder,
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) {
+        let Some(parent) = refused.ticket.parent() else {
+            return;
+        };
+        let untransmitted = refused.ticket.id().leg() == Leg::TakeProfit
+            && self
+                .orders
+                .get(parent)
+                .is_some_and(|p| p.state == OrderState::PendingSubmit);
+        if untransmitted {
+            let approved = self.gate.check_cancel(now);
+            if let Some(command) = self.orders.cancel(parent, approved) {
+                out.commands.push(command);
+            }
         }
     }
 

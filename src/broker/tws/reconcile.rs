@@ -264,6 +264,7 @@ impl LiveSession {
             .map_err(ReconcileError::NextId)?;
         tracing::info!(next_valid_order_id = floor, "order-id floor refreshed");
         let now = recorder.now();
+        let mut filled = Vec::new();
         for execution in snapshot::executions(client, account).await? {
             let Ok(id) = execution.order_ref.parse::<ClientOrderId>() else {
                 continue;
@@ -279,6 +280,7 @@ impl LiveSession {
                     other => other,
                 };
                 engine.on_broker(&event, now, out);
+                filled.push(execution.symbol);
             }
             // Its commission (possibly missed even when the execution was
             // not) is applied once: a later report of the exec id is a duplicate.
@@ -328,6 +330,9 @@ impl LiveSession {
         let mismatch = !differences.is_empty();
         if mismatch {
             engine.halt(HaltCause::Engine, now, out);
+        }
+        for symbol in filled {
+            self.note_fill(symbol);
         }
         Ok(())
     }

@@ -43,7 +43,7 @@ pub use shutdown::FLATTEN_GRACE;
 
 use crate::broker::codes::{self, Meaning};
 use crate::broker::tws::account::AccountError;
-use crate::broker::tws::audit::{OpenOrders, OrderAudit};
+use crate::broker::tws::audit::{OrderAudit, TwsRead};
 use crate::broker::tws::connect::ConnectError;
 use crate::broker::tws::foreign::is_foreign;
 use crate::broker::tws::order_book::{JournalFact, OrderBook, Translated};
@@ -53,6 +53,7 @@ use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::snapshot::{BrokerOrder, SnapshotError};
 use crate::core::engine::{Engine, Output};
 use crate::core::event::BrokerEvent;
+use crate::domain::order_id::ClientOrderId;
 use crate::domain::types::{Instrument, MarketEvent, Symbol};
 use crate::domain::AccountId;
 use crate::journal::{Journal, JournalError, OrderStatus};
@@ -172,8 +173,10 @@ pub struct LiveSession {
     day: NaiveDate,
     /// The latest list of working orders that are not ours (status line).
     not_ours: Vec<BrokerOrder>,
-    /// Our orders against TWS's list: send times and suspects.
+    /// Our orders and positions against TWS's: send times and suspects.
     audit: OrderAudit,
+    /// When the bot last applied a fill, per symbol (for the audit).
+    last_fills: Vec<(Symbol, std::time::Instant)>,
     options: ShutdownOptions,
 }
 
@@ -184,7 +187,7 @@ pub struct Streams {
     notices: NoticeStream,
     market: Option<mpsc::Receiver<MarketEvent>>,
     ib_pnl: Option<mpsc::Receiver<Decimal>>,
-    open_orders: Option<mpsc::Receiver<OpenOrders>>,
+    tws_reads: Option<mpsc::Receiver<TwsRead>>,
     status: tokio::time::Interval,
     feeds: Feeds,
 }
@@ -239,8 +242,9 @@ impl LiveSession {
                 event = feeds::next(&mut s.market) => self.on_market(&event).await,
                 // IB's own day PnL: a second opinion for the daily-loss limit.
                 pnl = feeds::next(&mut s.ib_pnl) => self.on_ib_pnl(pnl),
-                // TWS's open orders: the audit of ours; the others for the status line.
-                read = feeds::next(&mut s.open_orders) => self.on_open_orders(read).await,
+                // TWS's open orders and positions: the audit of ours; the
+                // orders that are not ours for the status line.
+                read = feeds::next(&mut s.tws_reads) => self.on_tws_read(read).await,
                 _ = s.status.tick() => self.log_status(),
             }
         }
@@ -308,7 +312,15 @@ impl LiveSession {
             self.recorder.record(fact, now);
         }
         match decoded.engine {
-            Translated::Event(event) => self.engine.on_broker(&event, now, &mut self.out),
+            Translated::Event(event) => {
+                tracing::debug!(?event, "order event");
+                if let BrokerEvent::Filled { fill, .. } | BrokerEvent::Corrected { fill, .. } =
+                    &event
+                {
+                    self.note_fill(fill.symbol);
+                }
+                self.engine.on_broker(&event, now, &mut self.out)
+            }
             Translated::Unaccounted(u) => {
                 tracing::error!(order_id = u.order_id, order_ref = %u.order_ref, what = u.what, "an order of this client the bot cannot account for: halting trading");
                 self.engine.halt(HaltCause::Engine, now, &mut self.out);
@@ -415,47 +427,83 @@ impl LiveSession {
         );
     }
 
-    /// TWS's open orders, read periodically: the orders that are not ours
-    /// go to the status line; ours are audited. An order gone without a
-    /// report ends in the book as cancelled (the engine then re-protects
-    /// its position); an order never acknowledged makes the session ask TWS
-    /// (a reconciliation) and halt entries if it is still unknown there.
-    async fn on_open_orders(&mut self, read: OpenOrders) {
-        let findings = self.audit.check(&read, self.engine.orders().open_orders());
+    /// TWS's open orders and positions, read periodically: the orders that
+    /// are not ours go to the status line; ours are audited
+    /// ([`OrderAudit`]). An order gone without a report ends in the book as
+    /// cancelled (the engine then re-protects its position); an order never
+    /// acknowledged makes the session ask TWS (a reconciliation) and halt if
+    /// it is still unknown there; a managed position that moved without the
+    /// bot halts trading.
+    async fn on_tws_read(&mut self, read: TwsRead) {
+        let findings = self.audit.check(
+            &read,
+            self.engine.orders().open_orders(),
+            self.engine.portfolio(),
+            &self.last_fills,
+        );
         self.not_ours = read.orders.into_iter().filter(is_foreign).collect();
-        let now = self.recorder.now();
         for id in findings.vanished {
-            tracing::warn!(order = %id, "order no longer working at TWS, and no status said so: marking it cancelled");
-            let filled = self
-                .engine
-                .orders()
-                .get(id)
-                .map_or(Decimal::ZERO, |o| o.filled);
-            let fact = JournalFact::Status {
-                id,
-                status: OrderStatus::Cancelled,
-                filled,
-            };
-            self.recorder.record(&fact, now);
-            self.engine
-                .on_broker(&BrokerEvent::Cancelled { id }, now, &mut self.out);
+            self.on_vanished(id);
         }
         if !findings.unacknowledged.is_empty() {
-            tracing::error!(orders = ?findings.unacknowledged.iter().map(ToString::to_string).collect::<Vec<_>>(), "orders sent but never acknowledged by TWS: reconciling");
-            self.reconcile().await;
-            let unknown = findings.unacknowledged.iter().any(|&id| {
-                self.engine
-                    .orders()
-                    .get(id)
-                    .is_none_or(|o| o.filled.is_zero())
-            });
-            if unknown {
-                tracing::error!("an order the bot sent is unknown at TWS: trading halted — check TWS's API log and the journal, then restart with --operator-reset");
-                self.engine
-                    .halt(HaltCause::Engine, self.recorder.now(), &mut self.out);
-            }
+            self.on_unacknowledged(&findings.unacknowledged).await;
+        }
+        for d in &findings.positions {
+            tracing::error!(symbol = %d.symbol, bot = %d.bot, tws = %d.tws, "position at TWS moved without the bot (a trade by hand, by another client or by flatten --all): trading halted — check TWS, then restart with --operator-reset to take TWS's positions as the bot's");
+        }
+        if !findings.positions.is_empty() {
+            self.engine
+                .halt(HaltCause::Engine, self.recorder.now(), &mut self.out);
         }
         self.dispatch().await;
+    }
+
+    /// Remembers that the bot applied a fill in `symbol` now.
+    pub(in crate::broker::tws) fn note_fill(&mut self, symbol: Symbol) {
+        let now = std::time::Instant::now();
+        match self.last_fills.iter_mut().find(|(s, _)| *s == symbol) {
+            Some(last) => last.1 = now,
+            None => self.last_fills.push((symbol, now)),
+        }
+    }
+
+    /// An order of ours that stopped working without a report: booked and
+    /// journaled as cancelled.
+    fn on_vanished(&mut self, id: ClientOrderId) {
+        tracing::warn!(order = %id, "order no longer working at TWS, and no status said so: marking it cancelled");
+        let now = self.recorder.now();
+        let filled = self
+            .engine
+            .orders()
+            .get(id)
+            .map_or(Decimal::ZERO, |o| o.filled);
+        let fact = JournalFact::Status {
+            id,
+            status: OrderStatus::Cancelled,
+            filled,
+        };
+        self.recorder.record(&fact, now);
+        self.engine
+            .on_broker(&BrokerEvent::Cancelled { id }, now, &mut self.out);
+    }
+
+    /// Orders TWS never acknowledged: reconcile (a fill may explain them),
+    /// then halt if one is still unknown.
+    async fn on_unacknowledged(&mut self, ids: &[ClientOrderId]) {
+        let names: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        tracing::error!(orders = ?names, "orders sent but never acknowledged by TWS: reconciling");
+        self.reconcile().await;
+        let unknown = ids.iter().any(|&id| {
+            self.engine
+                .orders()
+                .get(id)
+                .is_none_or(|o| o.filled.is_zero())
+        });
+        if unknown {
+            tracing::error!("an order the bot sent is unknown at TWS: trading halted — check TWS's API log and the journal, then restart with --operator-reset");
+            self.engine
+                .halt(HaltCause::Engine, self.recorder.now(), &mut self.out);
+        }
     }
 
     /// After a reconnect or a broken order stream: TWS's clock, then its

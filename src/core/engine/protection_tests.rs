@@ -240,3 +240,24 @@ fn stops_acknowledged_then_removed_are_put_back_up_to_the_overall_cap() {
     engine.on_broker(&BrokerEvent::Cancelled { id: stop }, t0(), &mut out);
     assert_eq!(unprotected(&out), [Repair::Close]);
 }
+
+#[test]
+fn a_refused_transmitting_leg_cancels_the_untransmitted_entry() {
+    use super::super::tests::bar;
+    let (mut engine, _) = engine(dec!(10));
+    let mut out = Output::default();
+    engine.on_market(&bar(0, dec!(100)), &mut out);
+    let Command::PlaceBracket {
+        entry, take_profit, ..
+    } = out.commands[0]
+    else {
+        panic!("no bracket: {:?}", out.commands);
+    };
+    out.clear();
+    let refused = BrokerEvent::Rejected {
+        id: take_profit.id(),
+        code: 201,
+    };
+    engine.on_broker(&refused, t0(), &mut out);
+    assert_eq!(out.commands, [Command::Cancel(entry.id())]);
+}

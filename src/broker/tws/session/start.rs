@@ -23,7 +23,7 @@ use super::{LiveSession, SessionConfig, SessionError, ShutdownOptions, Streams};
 use crate::broker::tws::account::{verify_account, VerifyError};
 use crate::broker::tws::audit::OrderAudit;
 use crate::broker::tws::connect::connect;
-use crate::broker::tws::foreign::watch_open_orders;
+use crate::broker::tws::foreign::watch_tws;
 use crate::broker::tws::manual::Scope;
 use crate::broker::tws::market_data::stream_bars;
 use crate::broker::tws::order_book::OrderBook;
@@ -222,6 +222,7 @@ impl LiveSession {
             day,
             not_ours: Vec::new(),
             audit: OrderAudit::new(config.ack_timeout),
+            last_fills: Vec::new(),
             options,
         })
     }
@@ -330,21 +331,27 @@ impl LiveSession {
         };
         let mut status = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         status.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The audit's reads of TWS's open orders, also the status line's
+        // The audit's reads of TWS's open orders and positions, also the status line's
         // orders left alone (so at least once per status line).
         let reads = if status_interval.is_zero() {
             audit_interval
         } else {
             audit_interval.min(status_interval)
         };
-        let (tx, open_orders) = mpsc::channel(1);
-        feeds.spawn(watch_open_orders(Arc::clone(&self.client), reads, tx));
+        let (tx, tws_reads) = mpsc::channel(1);
+        feeds.spawn(watch_tws(
+            Arc::clone(&self.client),
+            self.account.clone(),
+            self.engine.symbols(),
+            reads,
+            tx,
+        ));
         Streams {
             orders,
             notices,
             market: Some(market),
             ib_pnl: Some(ib_pnl),
-            open_orders: Some(open_orders),
+            tws_reads: Some(tws_reads),
             status,
             feeds,
         }
