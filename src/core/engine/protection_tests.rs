@@ -5,7 +5,7 @@
 
 use rust_decimal_macros::dec;
 
-use super::super::tests::{engine, filled_bracket, spy, spy_fill, t0};
+use super::super::tests::{bar, engine, filled_bracket, spy, spy_fill, t0};
 use super::*;
 
 /// The one stand-alone stop in `out`: (id, side, quantity, stop price).
@@ -25,6 +25,27 @@ fn new_stop(out: &Output) -> (ClientOrderId, Side, Decimal, Decimal) {
     stops[0]
 }
 
+/// The first bar's bracket, sent and not yet acknowledged (`out` cleared
+/// after): its entry, stop and target ids.
+fn sent_bracket(engine: &mut Engine, out: &mut Output) -> [ClientOrderId; 3] {
+    engine.on_market(&bar(0, dec!(100)), out);
+    let Command::PlaceBracket {
+        entry,
+        stop_loss,
+        take_profit,
+    } = out.commands[0]
+    else {
+        panic!("no bracket: {:?}", out.commands);
+    };
+    out.clear();
+    [entry.id(), stop_loss.id(), take_profit.id()]
+}
+
+/// `id` refused by TWS with 201.
+fn refused(id: ClientOrderId) -> BrokerEvent {
+    BrokerEvent::Rejected { id, code: 201 }
+}
+
 fn unprotected(out: &Output) -> Vec<Repair> {
     out.notices
         .iter()
@@ -40,11 +61,7 @@ fn a_stop_refused_after_the_entry_filled_is_replaced_in_the_same_event() {
     let (mut engine, _) = engine(dec!(100));
     let mut out = Output::default();
     let ([_, stop_loss, _], _) = filled_bracket(&mut engine, &mut out);
-    let refused = BrokerEvent::Rejected {
-        id: stop_loss,
-        code: 201,
-    };
-    engine.on_broker(&refused, t0(), &mut out);
+    engine.on_broker(&refused(stop_loss), t0(), &mut out);
     let (id, side, quantity, stop) = new_stop(&out);
     // Average cost 100 × (1 − 0.05) = 95.00, for all 100 shares.
     assert_eq!((side, quantity, stop), (Side::Sell, dec!(100), dec!(95)));
@@ -58,14 +75,7 @@ fn a_stop_cancelled_from_outside_is_put_back_and_a_refused_target_is_not() {
     let (mut engine, _) = engine(dec!(100));
     let mut out = Output::default();
     let ([_, stop_loss, take_profit], _) = filled_bracket(&mut engine, &mut out);
-    engine.on_broker(
-        &BrokerEvent::Rejected {
-            id: take_profit,
-            code: 201,
-        },
-        t0(),
-        &mut out,
-    );
+    engine.on_broker(&refused(take_profit), t0(), &mut out);
     assert!(out.commands.is_empty(), "{:?}", out.commands);
     // The refused target is no longer counted as working.
     let working: Vec<_> = engine
@@ -83,42 +93,17 @@ fn a_stop_cancelled_from_outside_is_put_back_and_a_refused_target_is_not() {
 fn a_parent_filled_after_its_stop_was_refused_gets_a_stop_with_the_fill() {
     let (mut engine, _) = engine(dec!(100));
     let mut out = Output::default();
-    engine.on_market(&super::super::tests::bar(0, dec!(100)), &mut out);
-    let Command::PlaceBracket {
-        entry, stop_loss, ..
-    } = out.commands[0]
-    else {
-        panic!("no bracket: {:?}", out.commands);
-    };
-    out.clear();
-    let refused = BrokerEvent::Rejected {
-        id: stop_loss.id(),
-        code: 201,
-    };
-    engine.on_broker(&refused, t0(), &mut out);
+    let [entry, stop_loss, _] = sent_bracket(&mut engine, &mut out);
+    engine.on_broker(&refused(stop_loss), t0(), &mut out);
     assert!(out.commands.is_empty(), "flat: nothing to protect yet");
     // Half the entry fills: the stop covers what is held.
     let fill = spy_fill(Side::Buy, dec!(40), dec!(100), dec!(0));
-    engine.on_broker(
-        &BrokerEvent::Filled {
-            id: entry.id(),
-            fill,
-        },
-        t0(),
-        &mut out,
-    );
+    engine.on_broker(&BrokerEvent::Filled { id: entry, fill }, t0(), &mut out);
     assert_eq!(new_stop(&out).2, dec!(40));
     out.clear();
     // The rest fills: the new 60 are covered by a second stop.
     let fill = spy_fill(Side::Buy, dec!(60), dec!(100), dec!(0));
-    engine.on_broker(
-        &BrokerEvent::Filled {
-            id: entry.id(),
-            fill,
-        },
-        t0(),
-        &mut out,
-    );
+    engine.on_broker(&BrokerEvent::Filled { id: entry, fill }, t0(), &mut out);
     assert_eq!(new_stop(&out).2, dec!(60));
 }
 
@@ -126,27 +111,13 @@ fn a_parent_filled_after_its_stop_was_refused_gets_a_stop_with_the_fill() {
 fn a_broker_that_keeps_refusing_stops_gets_a_close_then_a_halt_once() {
     let (mut engine, _) = engine(dec!(100));
     let mut out = Output::default();
-    let ([_, mut refused, _], _) = filled_bracket(&mut engine, &mut out);
+    let ([_, mut stop, _], _) = filled_bracket(&mut engine, &mut out);
     for _ in 0..STOP_REPAIRS {
-        engine.on_broker(
-            &BrokerEvent::Rejected {
-                id: refused,
-                code: 201,
-            },
-            t0(),
-            &mut out,
-        );
-        refused = new_stop(&out).0;
+        engine.on_broker(&refused(stop), t0(), &mut out);
+        stop = new_stop(&out).0;
         out.clear();
     }
-    engine.on_broker(
-        &BrokerEvent::Rejected {
-            id: refused,
-            code: 201,
-        },
-        t0(),
-        &mut out,
-    );
+    engine.on_broker(&refused(stop), t0(), &mut out);
     assert_eq!(unprotected(&out), [Repair::Close]);
     let Some(&Command::Place(close)) = out.commands.first() else {
         panic!("expected a market close: {:?}", out.commands);
@@ -156,14 +127,7 @@ fn a_broker_that_keeps_refusing_stops_gets_a_close_then_a_halt_once() {
         (OrderKind::Market, dec!(100))
     );
     out.clear();
-    engine.on_broker(
-        &BrokerEvent::Rejected {
-            id: close.id(),
-            code: 201,
-        },
-        t0(),
-        &mut out,
-    );
+    engine.on_broker(&refused(close.id()), t0(), &mut out);
     assert_eq!(unprotected(&out), [Repair::Impossible]);
     assert_eq!(engine.state(), TradingState::Halted);
     // Said once: later events about the symbol stay quiet.
@@ -187,7 +151,6 @@ fn after_the_emergency_cancel_nothing_is_re_protected() {
 
 #[test]
 fn an_entry_on_data_older_than_two_bar_lengths_is_refused() {
-    use super::super::tests::bar;
     let (mut engine, rejections) = engine(dec!(10));
     let mut out = Output::default();
     // A 60-s bar ending at t0 + 1 min: the limit is 2 × 60 s = 120 s.
@@ -243,21 +206,9 @@ fn stops_acknowledged_then_removed_are_put_back_up_to_the_overall_cap() {
 
 #[test]
 fn a_refused_transmitting_leg_cancels_the_untransmitted_entry() {
-    use super::super::tests::bar;
     let (mut engine, _) = engine(dec!(10));
     let mut out = Output::default();
-    engine.on_market(&bar(0, dec!(100)), &mut out);
-    let Command::PlaceBracket {
-        entry, take_profit, ..
-    } = out.commands[0]
-    else {
-        panic!("no bracket: {:?}", out.commands);
-    };
-    out.clear();
-    let refused = BrokerEvent::Rejected {
-        id: take_profit.id(),
-        code: 201,
-    };
-    engine.on_broker(&refused, t0(), &mut out);
-    assert_eq!(out.commands, [Command::Cancel(entry.id())]);
+    let [entry, _, take_profit] = sent_bracket(&mut engine, &mut out);
+    engine.on_broker(&refused(take_profit), t0(), &mut out);
+    assert_eq!(out.commands, [Command::Cancel(entry)]);
 }
