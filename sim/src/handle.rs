@@ -168,6 +168,13 @@ impl SimHandle {
             .connectivity_lost_then_restored(data_kept);
     }
 
+    /// TWS's nightly reset: 1100 now, `silence` of market clock in which
+    /// nothing reaches the clients (statuses and executions are held, no
+    /// bars), then 1102 (`data_kept`) or 1101, then what was held.
+    pub fn nightly_reset(&self, silence: Duration, data_kept: bool) {
+        self.inner.shared.lock().nightly_reset(silence, data_kept);
+    }
+
     /// Rejects the `n`-th order placed from now on (1 = next) with `code`.
     pub fn reject_nth_order(&self, n: u32, code: i32, message: &str) {
         self.inner

@@ -30,6 +30,7 @@ pub mod market;
 pub mod market_rules;
 pub mod proto;
 pub mod request;
+pub mod reset;
 pub mod scenario;
 mod server;
 mod session;

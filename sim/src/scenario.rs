@@ -120,6 +120,16 @@ pub enum FaultKind {
         /// Milliseconds.
         millis: u64,
     },
+    /// TWS's nightly reset: 1100, `silence_minutes` of market clock in
+    /// which nothing reaches the clients (statuses and executions are held,
+    /// no bars), then 1102 (`data_kept`) or 1101, then what was held.
+    NightlyReset {
+        /// Length of the silence, in minutes of market clock.
+        silence_minutes: u32,
+        /// 1102 (true) or 1101 (false).
+        #[serde(default = "yes")]
+        data_kept: bool,
+    },
 }
 
 fn yes() -> bool {
@@ -497,6 +507,20 @@ code = 201
         assert_eq!(cfg.seed, 7);
         assert!(!cfg.random_walk);
         assert_eq!(cfg.scenario.as_ref().map(|s| s.steps.len()), Some(2));
+    }
+
+    #[test]
+    fn a_nightly_reset_fault_parses_with_its_silence() {
+        let text =
+            "[[faults]]\nat = \"23:45:00\"\nkind = \"nightly_reset\"\nsilence_minutes = 10\n";
+        let s = Scenario::parse(text, Path::new(".")).unwrap();
+        assert_eq!(
+            s.faults[0].kind,
+            FaultKind::NightlyReset {
+                silence_minutes: 10,
+                data_kept: true
+            }
+        );
     }
 
     #[test]

@@ -126,6 +126,8 @@ pub struct SimState {
     pub cancel_requests: Vec<(i32, i32)>,
     /// Order requests refused because the API is read-only.
     pub read_only_refusals: u64,
+    /// A nightly reset's silence in progress (see [`crate::reset`]).
+    pub silence: Option<crate::reset::Silence>,
     /// Contracts of holdings outside the stock universe (see [`crate::start`]).
     pub held_contracts: crate::start::HeldContracts,
 }
@@ -170,6 +172,7 @@ impl SimState {
             sim_origin: clock.now_utc(),
             steps_done: 0,
             read_only_refusals: 0,
+            silence: None,
             held_contracts: crate::start::HeldContracts::new(),
             clock,
             market,
@@ -187,6 +190,9 @@ impl SimState {
 
     /// Queues `frame` for `conn`; a full or closed queue drops the session.
     pub fn send(&mut self, conn: ConnId, frame: Vec<u8>) {
+        let Some(frame) = self.hold(conn, frame) else {
+            return;
+        };
         let Some(c) = self.conns.get(&conn) else {
             return;
         };

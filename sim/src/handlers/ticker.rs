@@ -40,6 +40,7 @@ impl SimState {
     /// function of simulated time and seed), then bars and PnL.
     pub fn tick(&mut self) {
         self.ticks += 1;
+        self.end_silence_if_due();
         self.apply_scenario();
         let dt = self.step_secs();
         if dt > 0.0 {
@@ -73,7 +74,8 @@ impl SimState {
     fn finish_tick(&mut self) {
         let now = self.clock.now_utc().timestamp();
         let bars = self.market.roll_bars(now, 100);
-        if !bars.is_empty() {
+        // A nightly reset's silence sends no bars (they are not held either).
+        if !bars.is_empty() && !self.silent() {
             self.send_rt_bars(&bars);
         }
         let per_second = (1000 / self.config.tick_interval.as_millis().max(1)).max(1) as u64;
@@ -121,6 +123,13 @@ impl SimState {
                 FaultKind::Delay { millis } => {
                     self.faults.set_delay(Duration::from_millis(*millis))
                 }
+                FaultKind::NightlyReset {
+                    silence_minutes,
+                    data_kept,
+                } => self.nightly_reset(
+                    Duration::from_secs(u64::from(*silence_minutes) * 60),
+                    *data_kept,
+                ),
             }
         }
     }

@@ -1,0 +1,78 @@
+//! Whole flow, bot ⇄ tws-sim over real sockets: TWS's nightly reset (1100,
+//! ten minutes of silence, 1102) with the bot's stop filling inside the
+//! silence. The bot does not halt, journals the fill once, and ends flat
+//! like the simulator; it trades again after the reset.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use rust_decimal_macros::dec;
+use tws_sim::{SimConfig, SymbolSpec};
+
+use common::*;
+use first_trading_app::journal::Journal;
+use first_trading_app::risk::RiskLimits;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fill_inside_the_nightly_reset_is_taken_once_without_a_halt() {
+    let mut spy = SymbolSpec::new("SPY", 756_733, dec!(100), "ARCA", "SPDR S&P 500 ETF TRUST");
+    spy.half_spread_ticks = 0;
+    let sim = start_sim(SimConfig {
+        symbols: vec![spy],
+        ..quiet_sim()
+    })
+    .await;
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 2);
+    let mut config = session_config(&sim, 71, RiskLimits::default(), vec![strategy.boxed()]);
+    let path = config.journal.path().to_path_buf();
+    config.journal = Journal::open(&path).unwrap();
+    let session = spawn_session(config);
+    eventually("the first entry", Duration::from_secs(10), || {
+        probe.position() == dec!(10)
+    })
+    .await;
+
+    // 10 minutes of market clock (2.4 s at 250×); the stop (95.00) fills inside.
+    sim.nightly_reset(Duration::from_secs(600), true);
+    assert!(sim.set_price("SPY", dec!(94)));
+    assert!(
+        sim.positions().is_empty(),
+        "the stop filled at the simulator"
+    );
+    eventually(
+        "the restore and a second entry",
+        Duration::from_secs(20),
+        || probe.fills().len() >= 3 && probe.position() == dec!(10),
+    )
+    .await;
+    let report = session.shut_down(Duration::from_secs(10)).await;
+
+    let log = log_text();
+    let ours = |l: &&str| l.contains("client_id=71");
+    assert!(log.lines().filter(ours).any(|l| l.contains("code=1102")));
+    assert!(
+        !log.lines()
+            .filter(ours)
+            .any(|l| l.contains("HALTED: halted by the engine")),
+        "the reset must not halt the bot"
+    );
+    // Three executions (entry, stop inside the silence, second entry), each once.
+    let day = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let journaled = Journal::open(&path).unwrap().executions_on(day).unwrap();
+    let mut ids: Vec<&str> = journaled.iter().map(|e| e.exec_id.as_str()).collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((all, ids.len()), (3, 3), "{journaled:?}");
+    assert_eq!(sim.executions().len(), 3);
+    let at_sim: Vec<_> = sim.positions().into_iter().map(|p| (p.0, p.1)).collect();
+    let reported: Vec<_> = report
+        .positions
+        .iter()
+        .map(|p| (p.symbol.to_string(), p.quantity))
+        .collect();
+    assert_eq!(reported, at_sim);
+    sim.shutdown().await;
+}
