@@ -54,6 +54,17 @@ impl SimHandle {
         }
     }
 
+    /// reqRealTimeBars received for `symbol` so far (refused ones included).
+    pub fn realtime_bar_requests(&self, symbol: &str) -> u64 {
+        self.inner.shared.lock().access.realtime_bar_requests(symbol)
+    }
+
+    /// Real-time-bar subscriptions the simulator is serving now, all clients.
+    pub fn realtime_bar_subscriptions(&self) -> usize {
+        let state = self.inner.shared.lock();
+        state.conns.values().map(|c| c.rt_bars.len()).sum()
+    }
+
     /// Working orders (submitted or waiting on a parent), in placement order.
     pub fn open_orders(&self) -> Vec<SimOrder> {
         self.inner

@@ -128,6 +128,8 @@ pub struct SimState {
     pub read_only_refusals: u64,
     /// Contracts of holdings outside the stock universe (see [`crate::start`]).
     pub held_contracts: crate::start::HeldContracts,
+    /// Market-data permissions, outages and real-time-bar pacing.
+    pub access: crate::market_access::AccessState,
 }
 
 impl SimState {
@@ -171,6 +173,10 @@ impl SimState {
             steps_done: 0,
             read_only_refusals: 0,
             held_contracts: crate::start::HeldContracts::new(),
+            access: crate::market_access::AccessState::new(
+                config.market_access.clone(),
+                config.start_date,
+            ),
             clock,
             market,
             config,

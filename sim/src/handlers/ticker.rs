@@ -41,6 +41,7 @@ impl SimState {
     pub fn tick(&mut self) {
         self.ticks += 1;
         self.apply_scenario();
+        self.apply_market_access();
         let dt = self.step_secs();
         if dt > 0.0 {
             let elapsed =
