@@ -56,7 +56,11 @@ impl SimHandle {
 
     /// reqRealTimeBars received for `symbol` so far (refused ones included).
     pub fn realtime_bar_requests(&self, symbol: &str) -> u64 {
-        self.inner.shared.lock().access.realtime_bar_requests(symbol)
+        self.inner
+            .shared
+            .lock()
+            .access
+            .realtime_bar_requests(symbol)
     }
 
     /// Real-time-bar subscriptions the simulator is serving now, all clients.

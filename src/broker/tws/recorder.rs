@@ -41,6 +41,11 @@ impl Recorder {
         self.offset = broker_now - Utc::now();
     }
 
+    /// Broker time minus this machine's time (what [`Recorder::now`] adds).
+    pub fn offset(&self) -> chrono::Duration {
+        self.offset
+    }
+
     /// The session clock: this machine's time shifted to the broker's.
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + self.offset

@@ -180,7 +180,8 @@ pub async fn run_session(
         session.run(&mut streams, &mut stop).await;
         // Market data first, so the shutdown works however busy the feeds are.
         streams.feeds.stop().await;
-        let report = session.shut_down(&mut streams.orders, &mut stop).await;
+        let mut report = session.shut_down(&mut streams.orders, &mut stop).await;
+        report.market_data_inactive = streams.feeds.health().inactive();
         session.client.disconnect().await;
         Ok(report)
     }
@@ -214,7 +215,7 @@ impl LiveSession {
                 pnl = feeds::next(&mut s.ib_pnl) => self.on_ib_pnl(pnl),
                 // Orders not ours, for the status line (never acted on).
                 orders = feeds::next(&mut s.foreign) => self.not_ours = orders,
-                _ = s.status.tick() => self.log_status(),
+                _ = s.status.tick() => self.log_status(&s.feeds),
             }
         }
     }
@@ -359,8 +360,9 @@ impl LiveSession {
         }
     }
 
-    /// The one-line status log.
-    fn log_status(&self) {
+    /// The one-line status log (with the symbols whose market data is
+    /// inactive or retrying).
+    fn log_status(&self, feeds: &Feeds) {
         let portfolio = self.engine.portfolio();
         let positions: Vec<String> = portfolio
             .open_positions()
@@ -379,6 +381,7 @@ impl LiveSession {
             day_pnl = %portfolio.net_pnl().round_dp(2),
             open_orders = self.engine.orders().open_orders().count(),
             not_ours = %not_ours_summary(&self.not_ours),
+            market_data = %feeds.health().summary(),
             "status"
         );
     }

@@ -12,7 +12,7 @@ use ibapi::Client;
 use crate::broker::tws::history::{
     download, DownloadOptions, DurationUnit, HistoryBarSize, HistoryDuration, HistoryRequest,
 };
-use crate::broker::tws::pacing::{HistoricalPacingRules, HistoricalScheduler};
+use crate::broker::tws::pacing::HistoricalScheduler;
 use crate::core::bars::SESSION_SECONDS;
 use crate::core::engine::Engine;
 
@@ -38,13 +38,18 @@ pub fn warmup_duration(seconds: u32, bars: usize) -> HistoryDuration {
     }
 }
 
-/// Downloads and feeds history to every strategy that wants it.
-pub async fn warm_up_strategies(client: &Client, engine: &mut Engine, now: DateTime<Utc>) {
+/// Downloads and feeds history to every strategy that wants it, paced by
+/// `scheduler` (the session's one request budget).
+pub async fn warm_up_strategies(
+    client: &Client,
+    engine: &mut Engine,
+    scheduler: &mut HistoricalScheduler,
+    now: DateTime<Utc>,
+) {
     let needs = engine.warmup_needs();
     if needs.is_empty() {
         return;
     }
-    let mut scheduler = HistoricalScheduler::new(HistoricalPacingRules::default());
     let options = DownloadOptions::default();
     for (index, symbols, seconds, wanted) in needs {
         let Some(bar_size) = HistoryBarSize::from_seconds(seconds) else {
@@ -64,7 +69,7 @@ pub async fn warm_up_strategies(client: &Client, engine: &mut Engine, now: DateT
             };
             match tokio::time::timeout(
                 WARMUP_TIMEOUT,
-                download(client, &mut scheduler, &request, &options, now),
+                download(client, scheduler, &request, &options, now),
             )
             .await
             {

@@ -2,10 +2,12 @@
 //! and how they end: on [`Feeds::stop`] each task drops its subscription —
 //! `ibapi` cancels it at TWS — and is joined, never aborted mid-message.
 //!
-//! Owns the tasks' lifetime and the account's market-data lines: a bar
-//! subscription takes a line from [`MarketDataLines`] before it is started
-//! (IB refuses the line after the last with error 101), and gives it back
-//! when the feeds stop. What a feed does is `market_data.rs` and `pnl.rs`.
+//! Owns the tasks' lifetime, the account's market-data lines and the feeds'
+//! health: a bar subscription takes a line from [`MarketDataLines`] before
+//! it is started (IB refuses the line after the last with error 101), and
+//! gives it back when the feeds stop; every bar feed reports its state to the
+//! one [`MarketDataHealth`] read by the status line and the final report.
+//! What a feed does is `market_data.rs` and `pnl.rs`.
 //! Must never be awaited on the trading path except through [`next`], which
 //! never busy-loops on a closed channel.
 
@@ -15,6 +17,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
+use crate::broker::tws::market_data::MarketDataHealth;
 use crate::broker::tws::pacing::{Line, LinesExhausted, MarketDataLines};
 
 /// How long stopping waits for the feeds to wind down before it gives up
@@ -27,6 +30,7 @@ pub(super) struct Feeds {
     tasks: JoinSet<()>,
     lines: MarketDataLines,
     held: Vec<Line>,
+    health: MarketDataHealth,
 }
 
 impl Feeds {
@@ -37,6 +41,7 @@ impl Feeds {
             tasks: JoinSet::new(),
             lines,
             held: Vec::new(),
+            health: MarketDataHealth::default(),
         }
     }
 
@@ -84,6 +89,11 @@ impl Feeds {
         for line in self.held.drain(..) {
             self.lines.close(line);
         }
+    }
+
+    /// The bar feeds' states (a clone shares them).
+    pub(super) fn health(&self) -> &MarketDataHealth {
+        &self.health
     }
 
     /// Market-data lines in use by the feeds.

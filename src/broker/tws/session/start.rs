@@ -22,9 +22,9 @@ use super::{LiveSession, SessionConfig, SessionError, ShutdownOptions, Streams};
 use crate::broker::tws::account::{verify_account, VerifyError};
 use crate::broker::tws::connect::connect;
 use crate::broker::tws::foreign::watch_foreign_orders;
-use crate::broker::tws::market_data::stream_bars;
+use crate::broker::tws::market_data::{stream_bars, FeedContext};
 use crate::broker::tws::order_book::OrderBook;
-use crate::broker::tws::pacing::MarketDataLines;
+use crate::broker::tws::pacing::{shared_pacer, MarketDataLines, SharedPacer};
 use crate::broker::tws::pnl::{day_so_far, stream_daily_pnl, DaySoFar};
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
@@ -119,8 +119,10 @@ impl LiveSession {
         let operator = (config.operator_reset, config.reduce_only);
         let mut session = Self::open(client, config).await?;
         session.adopt(operator).await?;
-        session.warm_up(stop).await;
-        let streams = session.open_streams(orders, notices, status_interval);
+        // One request budget for the warm-up's history and every feed's bars.
+        let pacer = shared_pacer();
+        session.warm_up(stop, &pacer).await;
+        let streams = session.open_streams(orders, notices, status_interval, pacer);
         Ok((session, streams))
     }
 
@@ -232,9 +234,11 @@ impl LiveSession {
     /// Primes the strategies from history, unless the operator asks to stop
     /// first: the warm-up (minutes when TWS is slow) is then abandoned at once
     /// and the shutdown starts; a strategy not warmed up simply starts cold.
-    async fn warm_up(&mut self, stop: &mut ShutdownListener) {
+    async fn warm_up(&mut self, stop: &mut ShutdownListener, pacer: &SharedPacer) {
         let now = self.recorder.now();
-        let warm_up = warm_up_strategies(&self.client, &mut self.engine, now);
+        // Held for the whole warm-up: no feed runs yet.
+        let mut scheduler = pacer.lock().await;
+        let warm_up = warm_up_strategies(&self.client, &mut self.engine, &mut scheduler, now);
         tokio::pin!(warm_up);
         tokio::select! {
             () = &mut warm_up => {}
@@ -249,17 +253,25 @@ impl LiveSession {
         }
     }
 
-    /// Starts one bar feed per traded symbol and IB's PnL feed.
+    /// Starts one bar feed per traded symbol (each on a market-data line,
+    /// paced by `pacer`) and IB's PnL feed.
     fn open_streams(
         &self,
         orders: Subscription<OrderUpdate>,
         notices: NoticeStream,
         status_interval: Duration,
+        pacer: SharedPacer,
     ) -> Streams {
         let mut feeds = Feeds::new(MarketDataLines::default());
         let (market_tx, market) = mpsc::channel::<MarketEvent>(MARKET_CHANNEL);
+        let context = FeedContext {
+            client: Arc::clone(&self.client),
+            pacer,
+            health: feeds.health().clone(),
+            clock_offset: self.recorder.offset(),
+        };
         for symbol in self.engine.symbols() {
-            let feed = stream_bars(Arc::clone(&self.client), symbol, market_tx.clone());
+            let feed = stream_bars(context.clone(), symbol, market_tx.clone());
             if let Err(error) = feeds.spawn_subscription(feed) {
                 tracing::error!(%symbol, %error, "no market data for this symbol: its strategies do not trade");
             }
