@@ -137,9 +137,39 @@ pub struct FeedContext {
     pub pacer: SharedPacer,
     /// Where each feed reports its state.
     pub health: MarketDataHealth,
-    /// Broker time minus this machine's time, as the session clock has it:
-    /// the watchdog asks the calendar about the market's time.
+    /// Broker time minus this machine's time, as the session clock has it
+    /// at the start: the watchdog's market clock until the first bar.
     pub clock_offset: chrono::Duration,
+}
+
+/// The market's time as one feed knows it: the end of the latest bar, plus
+/// the real time since it arrived (before any bar: this machine's clock
+/// shifted to the broker's). Follows a broker clock that runs faster than
+/// real time (tws-sim) as the session clock does; exact against TWS.
+#[derive(Debug, Clone, Copy)]
+struct MarketClock {
+    anchor: tokio::time::Instant,
+    market: chrono::DateTime<Utc>,
+}
+
+impl MarketClock {
+    fn new(offset: chrono::Duration) -> Self {
+        Self {
+            anchor: tokio::time::Instant::now(),
+            market: Utc::now() + offset,
+        }
+    }
+
+    /// A bar that ended at `end` arrived now.
+    fn bar_ended(&mut self, end: chrono::DateTime<Utc>) {
+        self.anchor = tokio::time::Instant::now();
+        self.market = end;
+    }
+
+    fn now(&self) -> chrono::DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.anchor.elapsed()).unwrap_or_default();
+        self.market + elapsed
+    }
 }
 
 /// Streams 5-second bars of `symbol` into `events` until the receiver is
@@ -149,6 +179,7 @@ pub async fn stream_bars(ctx: FeedContext, symbol: Symbol, events: mpsc::Sender<
     // Subscribed before the first request, so no 1101 can fall in between.
     let mut notices = ctx.client.notice_stream().ok();
     let mut backoff = Backoff::default();
+    let mut clock = MarketClock::new(ctx.clock_offset);
     while !events.is_closed() {
         wait_for_turn(&ctx.pacer, symbol).await;
         let Some(subscription) = subscribe(&ctx.client, symbol, &mut backoff).await else {
@@ -159,15 +190,13 @@ pub async fn stream_bars(ctx: FeedContext, symbol: Symbol, events: mpsc::Sender<
             continue;
         };
         tracing::info!(%symbol, "subscribed to 5-second real-time bars");
-        let ended = forward(
-            &ctx,
+        let feed = Feed {
             symbol,
-            subscription,
-            &mut notices,
-            &events,
-            &mut backoff,
-        )
-        .await;
+            events: &events,
+            backoff: &mut backoff,
+            clock: &mut clock,
+        };
+        let ended = forward(&ctx, subscription, &mut notices, feed).await;
         match ended {
             Ended::ReceiverGone => return,
             Ended::Refused { code, message } => {
@@ -318,15 +347,27 @@ fn watchdog_fires(market_now: chrono::DateTime<Utc>) -> bool {
     calendar::is_open(market_now)
 }
 
+/// One feed's own state, lent to [`forward`] for one subscription.
+struct Feed<'a> {
+    symbol: Symbol,
+    events: &'a mpsc::Sender<MarketEvent>,
+    backoff: &'a mut Backoff,
+    clock: &'a mut MarketClock,
+}
+
 /// Forwards one subscription's bars until it ends.
 async fn forward(
     ctx: &FeedContext,
-    symbol: Symbol,
     mut subscription: Subscription<IbBar>,
     notices: &mut Option<NoticeStream>,
-    events: &mpsc::Sender<MarketEvent>,
-    backoff: &mut Backoff,
+    feed: Feed<'_>,
 ) -> Ended {
+    let Feed {
+        symbol,
+        events,
+        backoff,
+        clock,
+    } = feed;
     let silence = watchdog_silence();
     let mut deadline = tokio::time::Instant::now() + silence;
     let mut had_bars = false;
@@ -345,7 +386,7 @@ async fn forward(
                 continue;
             }
             () = tokio::time::sleep_until(deadline) => {
-                if watchdog_fires(Utc::now() + ctx.clock_offset) {
+                if watchdog_fires(clock.now()) {
                     tracing::warn!(
                         %symbol,
                         silent_seconds = silence.as_secs(),
@@ -372,6 +413,7 @@ async fn forward(
                 }
                 match convert_bar(symbol, &bar) {
                     Ok(bar) => {
+                        clock.bar_ended(bar.end());
                         if events.send(MarketEvent::Bar(bar)).await.is_err() {
                             return Ended::ReceiverGone;
                         }

@@ -54,3 +54,19 @@ fn health_lists_inactive_and_retrying_symbols_for_the_status_line() {
         "AAPL INACTIVE (no market data permission)"
     );
 }
+
+#[test]
+fn the_watchdogs_market_clock_follows_the_bars_not_this_machine() {
+    // Before any bar: this machine's clock shifted by the session offset.
+    let offset = chrono::Duration::days(-300);
+    let mut clock = MarketClock::new(offset);
+    let expected = Utc::now() + offset;
+    assert!((clock.now() - expected).num_seconds().abs() < 2);
+    // A bar that ended at 16:00:05 New York (tws-sim's fast clock): the
+    // market is closed now, whatever this machine's time says.
+    let end = Utc.with_ymd_and_hms(2026, 1, 5, 21, 0, 5).unwrap();
+    clock.bar_ended(end);
+    let now = clock.now();
+    assert!(now >= end && now - end < chrono::Duration::seconds(2));
+    assert!(!watchdog_fires(now));
+}
