@@ -183,6 +183,16 @@ impl SimHandle {
             .connectivity_lost_then_restored(data_kept);
     }
 
+    /// Sends 2110 (TWS's link to IB's server is broken) to every session.
+    pub fn server_link_broken(&self) {
+        self.inner.shared.lock().server_link_broken();
+    }
+
+    /// Sends 2104 and 2106 (the data farms are OK) to every session.
+    pub fn data_farms_ok(&self) {
+        self.inner.shared.lock().data_farms_ok();
+    }
+
     /// Rejects the `n`-th order placed from now on (1 = next) with `code`.
     pub fn reject_nth_order(&self, n: u32, code: i32, message: &str) {
         self.inner

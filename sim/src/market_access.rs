@@ -29,6 +29,15 @@ pub const FARM_BROKEN: i32 = 2103;
 /// A market data farm connection is OK.
 pub const FARM_OK: i32 = 2104;
 
+/// Connectivity between TWS and IB's server is broken (restored by itself).
+pub const SERVER_LINK_BROKEN: i32 = 2110;
+/// A historical data farm connection is OK.
+pub const HISTORY_FARM_OK: i32 = 2106;
+/// IB's text for 2110.
+pub const SERVER_LINK_BROKEN_TEXT: &str =
+    "Connectivity between TWS and server is broken. It will be restored automatically.";
+/// IB's text for 2106 (the US historical farm).
+pub const HISTORY_FARM_OK_TEXT: &str = "HMDS data farm connection is OK:ushmds";
 /// IB's text for 10197.
 pub const COMPETING_TEXT: &str = "No market data during competing live session";
 /// IB's text for 420 after too many real-time-bar requests.

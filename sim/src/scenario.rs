@@ -114,6 +114,11 @@ pub enum FaultKind {
         #[serde(default = "yes")]
         data_kept: bool,
     },
+    /// Send 2110: TWS's link to IB's server is broken (orders are not sent
+    /// meanwhile by a careful client; the simulator itself keeps working).
+    ServerLinkBroken,
+    /// Send 2104 and 2106: the data farms are OK again (after a 2110).
+    DataFarmsOk,
     /// Reject the `n`-th order placed after this point with `code`.
     RejectOrder {
         /// 1 = the next order.

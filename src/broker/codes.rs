@@ -94,6 +94,10 @@ pub const TRANSPORT_RECONNECTED: i32 = ibapi::TRANSPORT_RECONNECT_CODE;
 pub enum Meaning {
     /// The link to IB is down: send no new order until it is back.
     ConnectionLost,
+    /// TWS's own link to IB's server is broken (2110) and is restored by
+    /// itself: send no new order until a farm reports OK again
+    /// ([`restores_server_link`]) or the connection is restored.
+    ServerLinkBroken,
     /// The link is back; reconcile before trading resumes.
     ConnectionRestored {
         /// Whether market data subscriptions must be made again.
@@ -136,6 +140,7 @@ pub fn is_read_only_refusal(code: i32, message: &str) -> bool {
 pub const fn meaning(code: i32) -> Meaning {
     match code {
         CONNECTIVITY_LOST | SOCKET_PORT_RESET => Meaning::ConnectionLost,
+        SERVER_LINK_BROKEN => Meaning::ServerLinkBroken,
         RESTORED_DATA_LOST | TRANSPORT_RECONNECTED => {
             Meaning::ConnectionRestored { data_lost: true }
         }
@@ -244,6 +249,14 @@ pub fn market_data_refusal(code: i32, message: &str) -> Option<DataRefusal> {
         }
         _ => None,
     }
+}
+
+/// Whether `code` says TWS's link to IB's server works again after a 2110:
+/// a market data (2104) or historical data (2106) farm reports OK. (2107 /
+/// 2108 "inactive, available on demand" and the security-definition farm say
+/// nothing about the link.)
+pub const fn restores_server_link(code: i32) -> bool {
+    matches!(code, MARKET_FARM_OK | HISTORY_FARM_OK)
 }
 
 /// The order states in which a 10148 ("OrderId N that needs to be cancelled

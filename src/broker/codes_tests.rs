@@ -31,7 +31,7 @@ const TABLE: &[(i32, Meaning)] = &[
     (10148, Meaning::CancelFailed),
     (399, Meaning::OrderWarning),
     (2109, Meaning::OrderWarning),
-    (2110, Meaning::Other),
+    (2110, Meaning::ServerLinkBroken),
     (162, Meaning::Other),
     (0, Meaning::Other),
 ];
@@ -211,4 +211,14 @@ fn every_permanent_refusal_names_what_to_change() {
     assert!(DataRefusal::CompetingSession
         .fix()
         .contains("retries by itself"));
+}
+
+#[test]
+fn only_a_data_farm_ok_restores_the_server_link_after_2110() {
+    assert!(restores_server_link(2104));
+    assert!(restores_server_link(2106));
+    for code in [2107, 2108, 2158, 1102, 2110] {
+        assert!(!restores_server_link(code), "{code}");
+    }
+    assert_eq!(SERVER_LINK_BROKEN, 2110);
 }

@@ -103,6 +103,19 @@ impl SimState {
         }
     }
 
+    /// Sends 2110 to every session: TWS lost its link to IB's server.
+    pub(crate) fn server_link_broken(&mut self) {
+        use crate::market_access::{SERVER_LINK_BROKEN, SERVER_LINK_BROKEN_TEXT};
+        self.broadcast_error(SERVER_LINK_BROKEN, SERVER_LINK_BROKEN_TEXT);
+    }
+
+    /// Sends 2104 and 2106 to every session: the data farms are OK.
+    pub(crate) fn data_farms_ok(&mut self) {
+        use crate::market_access::{FARM_OK, FARM_OK_TEXT, HISTORY_FARM_OK, HISTORY_FARM_OK_TEXT};
+        self.broadcast_error(FARM_OK, FARM_OK_TEXT);
+        self.broadcast_error(HISTORY_FARM_OK, HISTORY_FARM_OK_TEXT);
+    }
+
     /// A competing live session starts: every live real-time-bar
     /// subscription gets 10197 and ends.
     fn end_bar_subscriptions_with_competing(&mut self) {

@@ -116,6 +116,8 @@ impl SimState {
                 FaultKind::ConnectivityLost { data_kept } => {
                     self.connectivity_lost_then_restored(*data_kept)
                 }
+                FaultKind::ServerLinkBroken => self.server_link_broken(),
+                FaultKind::DataFarmsOk => self.data_farms_ok(),
                 FaultKind::RejectOrder { n, code, message } => {
                     self.faults.reject_nth_order(*n, *code, message)
                 }

@@ -172,6 +172,8 @@ impl LiveSession {
             recorder,
             out: Output::default(),
             connected: true,
+            server_link_broken: false,
+            untraded: 0,
             day,
             not_ours: Vec::new(),
             options,
