@@ -73,6 +73,8 @@ pub mod id {
     pub const TICK_REQ_PARAMS: i32 = 81;
     /// headTimestamp: the earliest available historical data time.
     pub const HEAD_TIMESTAMP: i32 = 88;
+    /// histogramData: price levels and the volume traded at each.
+    pub const HISTOGRAM_DATA: i32 = 89;
     /// pnl: the account's daily, unrealized and realized PnL.
     pub const PNL: i32 = 94;
     /// pnlSingle: one position's PnL and value.

@@ -225,3 +225,59 @@ async fn generic_ticks_rt_volume_and_shortable() {
     assert!(rt.starts_with("590;100;"), "price;size;... got {rt}");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn histogram_data_as_the_ibapi_example_asks_for_it() {
+    let sim = start(quiet_config()).await;
+    let client = connect(&sim, 1).await;
+    for (symbol, period, hours) in [
+        ("AAPL", HistoricalBarSize::Week, TradingHours::Regular),
+        ("SPY", HistoricalBarSize::Day, TradingHours::Regular),
+        ("QQQ", HistoricalBarSize::Week, TradingHours::Extended),
+    ] {
+        let entries = client
+            .histogram_data(&Contract::stock(symbol).build(), hours, period)
+            .await
+            .unwrap();
+        assert!(!entries.is_empty(), "{symbol}");
+        let total: f64 = entries.iter().filter_map(|e| e.size).sum();
+        assert!(total > 0.0, "{symbol}: some volume traded");
+        assert!(
+            entries.windows(2).all(|w| w[0].price < w[1].price),
+            "{symbol}: ascending price levels"
+        );
+        // Levels are 10 ticks (0.10) apart on a US stock.
+        for e in &entries {
+            let tenths = e.price * 10.0;
+            assert!(
+                (tenths - tenths.round()).abs() < 1e-6,
+                "{symbol}: {}",
+                e.price
+            );
+        }
+    }
+    // A week covers more price levels than a day of the same symbol.
+    let spy = Contract::stock("SPY").build();
+    let day = client
+        .histogram_data(&spy, TradingHours::Regular, HistoricalBarSize::Day)
+        .await
+        .unwrap();
+    let week = client
+        .histogram_data(&spy, TradingHours::Regular, HistoricalBarSize::Week)
+        .await
+        .unwrap();
+    assert!(week.len() > day.len(), "{} vs {}", week.len(), day.len());
+    // An unknown symbol is refused with 200.
+    let unknown = client
+        .histogram_data(
+            &Contract::stock("ZZZZ").build(),
+            TradingHours::Regular,
+            HistoricalBarSize::Day,
+        )
+        .await;
+    assert!(
+        matches!(&unknown, Err(Error::Notice(n)) if n.code == 200),
+        "{unknown:?}"
+    );
+    sim.shutdown().await;
+}

@@ -7,7 +7,10 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use crate::codec::encode_message;
-use crate::market::{generate_history, parse_bar_size, parse_duration, start_limit, RtBar};
+use crate::market::{
+    generate_history, histogram_days, parse_bar_size, parse_duration, price_levels, start_limit,
+    RtBar, TICKS_PER_LEVEL,
+};
 use crate::market_access::{AccessEvent, DataRequest};
 use crate::proto;
 use crate::state::{ConnId, MktSub, SimState};
@@ -343,6 +346,55 @@ impl SimState {
                 self.send(conn, encode_message(id::REAL_TIME_BARS, &msg));
             }
         }
+    }
+
+    /// reqHistogramData: the volume traded per price level over the period,
+    /// from 1-minute bars of the same seeded history (see sim/README.md).
+    pub(super) fn histogram_data(&mut self, conn: ConnId, r: proto::HistogramDataRequest) {
+        let req_id = r.req_id.unwrap_or(-1);
+        let Some(idx) = self.resolve(r.contract.as_ref()) else {
+            self.no_security(conn, req_id);
+            return;
+        };
+        if !self.admitted(conn, req_id, DataRequest::History, idx) {
+            return;
+        }
+        let Some(days) = r.time_period.as_deref().and_then(histogram_days) else {
+            self.send_error(
+                conn,
+                req_id,
+                321,
+                "Error validating request.-'bP' : cause - Histogram time period is invalid.",
+            );
+            return;
+        };
+        let (Some(spec), Some(q)) = (self.market.spec(idx).cloned(), self.market.quote(idx)) else {
+            return;
+        };
+        let minute =
+            parse_bar_size("1 min").unwrap_or(crate::market::BarSpec { secs: 60, days: 0 });
+        let now = self.clock.now_utc();
+        let bars = generate_history(
+            q.last,
+            spec.tick_size,
+            spec.con_id,
+            self.market.seed(),
+            now,
+            (days, 0),
+            minute,
+        );
+        let level = spec.tick_size * Decimal::from(TICKS_PER_LEVEL);
+        let msg = proto::HistogramData {
+            req_id: Some(req_id),
+            histogram_data_entries: price_levels(&bars, level)
+                .into_iter()
+                .map(|(price, size)| proto::HistogramDataEntry {
+                    price: Some(wire::f(price)),
+                    size: Some(wire::s(size)),
+                })
+                .collect(),
+        };
+        self.send(conn, encode_message(id::HISTOGRAM_DATA, &msg));
     }
 
     pub(super) fn head_timestamp(&mut self, conn: ConnId, r: proto::ContractDataRequest) {

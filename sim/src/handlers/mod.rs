@@ -67,6 +67,8 @@ impl SimState {
             Request::HistoricalData(r) => self.historical_data(conn, r),
             Request::CancelHistoricalData(_) => {}
             Request::HeadTimestamp(r) => self.head_timestamp(conn, r),
+            Request::HistogramData(r) => self.histogram_data(conn, r),
+            Request::CancelHistogramData(_) => {}
             Request::PlaceOrder(r) if self.refused_read_only(conn, r.order_id.unwrap_or(-1)) => {}
             Request::CancelOrder(id) if self.refused_read_only(conn, id) => {}
             Request::GlobalCancel if self.refused_read_only(conn, -1) => {}

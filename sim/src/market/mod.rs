@@ -5,9 +5,11 @@
 //! same seed and the same sequence of calls it produces the same prices.
 //! Knows nothing about sockets or orders.
 
+mod histogram;
 mod history;
 mod replay;
 
+pub use histogram::{histogram_days, price_levels, TICKS_PER_LEVEL};
 pub use history::{
     generate_history, parse_bar_size, parse_duration, start_limit, BarSpec, HistBar,
 };

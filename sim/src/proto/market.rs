@@ -265,3 +265,42 @@ pub struct HeadTimestamp {
     #[prost(string, optional, tag = "2")]
     pub head_timestamp: Option<String>,
 }
+
+/// `HistogramDataRequest` (outgoing 88).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistogramDataRequest {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// The contract.
+    #[prost(message, optional, tag = "2")]
+    pub contract: Option<Contract>,
+    /// Regular trading hours only.
+    #[prost(bool, optional, tag = "3")]
+    pub use_rth: Option<bool>,
+    /// The period covered, e.g. `1 week`, `3 days`.
+    #[prost(string, optional, tag = "4")]
+    pub time_period: Option<String>,
+}
+
+/// One price level of `HistogramData`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistogramDataEntry {
+    /// The price level.
+    #[prost(double, optional, tag = "1")]
+    pub price: Option<f64>,
+    /// Volume traded at it (a decimal string).
+    #[prost(string, optional, tag = "2")]
+    pub size: Option<String>,
+}
+
+/// `HistogramData` (incoming 89).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistogramData {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// The price levels, ascending.
+    #[prost(message, repeated, tag = "2")]
+    pub histogram_data_entries: Vec<HistogramDataEntry>,
+}
