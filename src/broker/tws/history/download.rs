@@ -20,7 +20,7 @@ use crate::broker::tws::orders::stock_contract;
 use crate::broker::tws::pacing::{HistoricalRequest, HistoricalScheduler, Pacing};
 use crate::domain::types::{Bar, Symbol};
 
-use crate::broker::codes::HISTORICAL_SERVICE_ERROR;
+use crate::broker::codes::{self, DataRefusal, HISTORICAL_SERVICE_ERROR};
 
 /// What to download.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,9 +107,10 @@ fn notice(error: &ibapi::Error) -> Option<(i32, &str)> {
     }
 }
 
-/// Whether TWS refused a request for breaking the historical pacing rules.
+/// Whether TWS refused a request for breaking the pacing rules (162 or 420
+/// "…pacing violation", as `codes::market_data_refusal` classifies it).
 pub fn is_pacing_violation(code: i32, message: &str) -> bool {
-    code == HISTORICAL_SERVICE_ERROR && message.to_ascii_lowercase().contains("pacing violation")
+    codes::market_data_refusal(code, message) == Some(DataRefusal::Pacing)
 }
 
 /// Whether TWS has no (older) data for the request.
