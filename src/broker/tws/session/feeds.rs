@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
+use tracing::Instrument as _;
 
 use crate::broker::tws::market_data::MarketDataHealth;
 use crate::broker::tws::pacing::{Line, LinesExhausted, MarketDataLines};
@@ -58,15 +59,19 @@ impl Feeds {
         Ok(())
     }
 
-    /// Runs `feed` until it ends by itself or [`Feeds::stop`] is called.
+    /// Runs `feed` until it ends by itself or [`Feeds::stop`] is called, in
+    /// the caller's span (so its lines name the session's client id).
     pub(super) fn spawn(&mut self, feed: impl Future<Output = ()> + Send + 'static) {
         let mut stop = self.stop.subscribe();
-        self.tasks.spawn(async move {
-            tokio::select! {
-                _ = stop.wait_for(|stopped| *stopped) => {}
-                () = feed => {}
+        self.tasks.spawn(
+            async move {
+                tokio::select! {
+                    _ = stop.wait_for(|stopped| *stopped) => {}
+                    () = feed => {}
+                }
             }
-        });
+            .in_current_span(),
+        );
     }
 
     /// Tells every feed to stop and joins them (bounded by [`STOP_TIMEOUT`]).
