@@ -3,7 +3,8 @@
 //! once, named with its fix, marked inactive, and the other symbol trades on;
 //! a competing live session refuses bars for a window of market clock, the
 //! bot backs off and bars resume without an operator; bars that stop
-//! silently during regular hours are resubscribed within 3 bar intervals.
+//! silently during regular hours are resubscribed within 3 bar intervals,
+//! and outside regular hours they are left alone.
 
 mod common;
 
@@ -199,6 +200,44 @@ async fn bars_that_stop_silently_in_regular_hours_are_resubscribed_within_three_
         || probe.bars.load(Ordering::SeqCst) > before,
     )
     .await;
+    session.shut_down(Duration::from_secs(10)).await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bars_that_stop_outside_regular_hours_are_left_alone() {
+    // 17:00 New York, after the close (250× clock); SPY's bars stop without
+    // a word at 17:05 (≈ 1.2 s in).
+    let sim = start_sim(SimConfig {
+        start_time: hms(17, 0, 0),
+        market_access: MarketAccess {
+            silent_stops: vec![SilentStop {
+                symbol: "SPY".to_string(),
+                at: hms(17, 5, 0),
+            }],
+            ..MarketAccess::default()
+        },
+        ..quiet_sim()
+    })
+    .await;
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 0);
+    let session = spawn_session(session_config(
+        &sim,
+        65,
+        RiskLimits::default(),
+        vec![strategy.boxed()],
+    ));
+    eventually("the first bar", Duration::from_secs(10), || {
+        probe.bars.load(Ordering::SeqCst) > 0
+    })
+    .await;
+    eventually(
+        "the watchdog to find the silence normal",
+        Duration::from_secs(25),
+        || log_text().contains("outside regular trading hours: normal, not resubscribing"),
+    )
+    .await;
+    assert_eq!(sim.realtime_bar_requests("SPY"), 1, "nothing was sent");
     session.shut_down(Duration::from_secs(10)).await;
     sim.shutdown().await;
 }

@@ -371,6 +371,7 @@ async fn forward(
     let silence = watchdog_silence();
     let mut deadline = tokio::time::Instant::now() + silence;
     let mut had_bars = false;
+    let mut quiet_said = false;
     loop {
         let item = tokio::select! {
             item = subscription.next() => item,
@@ -394,7 +395,15 @@ async fn forward(
                     );
                     return Ended::Silent { had_bars };
                 }
-                // Outside regular hours silence is normal: look again later.
+                // Outside regular hours silence is normal: said once per
+                // quiet spell, nothing sent; look again later.
+                if !quiet_said {
+                    quiet_said = true;
+                    tracing::info!(
+                        %symbol,
+                        "no real-time bar for {WATCHDOG_BARS} bar intervals outside regular trading hours: normal, not resubscribing"
+                    );
+                }
                 deadline = tokio::time::Instant::now() + silence;
                 continue;
             }
@@ -406,6 +415,7 @@ async fn forward(
             }
             Some(Ok(SubscriptionItem::Data(bar))) => {
                 deadline = tokio::time::Instant::now() + silence;
+                quiet_said = false;
                 if !had_bars {
                     had_bars = true;
                     backoff.reset();
