@@ -181,9 +181,9 @@ async fn bars_that_stop_silently_in_regular_hours_are_resubscribed_within_three_
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let quiet_for = last_bar.elapsed();
-    // 3 bar intervals = 15 s, plus scheduling slack.
+    // 3 bar intervals = 15 s, plus slack for a loaded machine.
     assert!(
-        quiet_for <= Duration::from_secs(17),
+        quiet_for <= Duration::from_secs(19),
         "resubscribed after {quiet_for:?} of silence"
     );
     assert!(
