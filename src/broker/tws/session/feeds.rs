@@ -5,13 +5,15 @@
 //! Owns the tasks' lifetime, the account's market-data lines and the feeds'
 //! health: a bar subscription takes a line from [`MarketDataLines`] before
 //! it is started (IB refuses the line after the last with error 101), and
-//! gives it back when the feeds stop; every bar feed reports its state to the
+//! its task gives it back when it ends — by itself (a symbol TWS refuses for
+//! good) or when the feeds stop; every bar feed reports its state to the
 //! one [`MarketDataHealth`] read by the status line and the final report.
 //! What a feed does is `market_data.rs` and `pnl.rs`.
 //! Must never be awaited on the trading path except through [`next`], which
 //! never busy-loops on a closed channel.
 
 use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
@@ -29,9 +31,26 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 pub(super) struct Feeds {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
-    lines: MarketDataLines,
-    held: Vec<Line>,
+    lines: Arc<Mutex<MarketDataLines>>,
     health: MarketDataHealth,
+}
+
+/// A line held by a running subscription task: handed back when the task
+/// ends, however it ends (finished, stopped, or dropped with the runtime).
+struct HeldLine {
+    lines: Arc<Mutex<MarketDataLines>>,
+    line: Option<Line>,
+}
+
+impl Drop for HeldLine {
+    fn drop(&mut self) {
+        if let Some(line) = self.line.take() {
+            self.lines
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .close(line);
+        }
+    }
 }
 
 impl Feeds {
@@ -40,8 +59,7 @@ impl Feeds {
         Self {
             stop: watch::Sender::new(false),
             tasks: JoinSet::new(),
-            lines,
-            held: Vec::new(),
+            lines: Arc::new(Mutex::new(lines)),
             health: MarketDataHealth::default(),
         }
     }
@@ -54,8 +72,19 @@ impl Feeds {
         &mut self,
         feed: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), LinesExhausted> {
-        self.held.push(self.lines.try_open()?);
-        self.spawn(feed);
+        let line = self
+            .lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .try_open()?;
+        let held = HeldLine {
+            lines: Arc::clone(&self.lines),
+            line: Some(line),
+        };
+        self.spawn(async move {
+            let _held = held;
+            feed.await;
+        });
         Ok(())
     }
 
@@ -91,9 +120,6 @@ impl Feeds {
                 "market data feeds did not stop in time"
             );
         }
-        for line in self.held.drain(..) {
-            self.lines.close(line);
-        }
     }
 
     /// The bar feeds' states (a clone shares them).
@@ -103,7 +129,10 @@ impl Feeds {
 
     /// Market-data lines in use by the feeds.
     pub(super) fn lines_in_use(&self) -> u32 {
-        self.lines.in_use()
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .in_use()
     }
 }
 
