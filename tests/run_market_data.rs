@@ -87,10 +87,46 @@ async fn a_symbol_without_permission_is_requested_once_named_with_its_fix_and_th
         .contains("AAPL INACTIVE (no market data permission)"));
     // One request for AAPL, ever; AAPL never traded, SPY did.
     assert_eq!(sim.realtime_bar_requests("AAPL"), 1);
+    assert_eq!(sim.history_requests("AAPL"), 0);
     assert_eq!(aapl_probe.bars.load(Ordering::SeqCst), 0);
     assert!(sim.all_orders().iter().all(|o| o.symbol != "AAPL"));
     assert!(spy_probe.bars.load(Ordering::SeqCst) > 0);
     assert_eq!(spy_probe.position(), dec!(10));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_symbol_refused_history_at_warm_up_gets_no_live_request_and_one_message() {
+    let sim = start_sim(sim_with(MarketAccess {
+        no_permission: ["AAPL".to_string()].into(),
+        ..MarketAccess::default()
+    }))
+    .await;
+    let (spy, spy_probe) = Scripted::new("SPY", dec!(10), 0);
+    let (aapl, _) = Scripted::new("AAPL", dec!(5), 1);
+    let strategies = vec![spy.warming_up(10).boxed(), aapl.warming_up(10).boxed()];
+    let session = spawn_session(session_config(&sim, 66, RiskLimits::default(), strategies));
+    eventually("SPY's live bars", Duration::from_secs(10), || {
+        spy_probe.bars.load(Ordering::SeqCst) > 0
+    })
+    .await;
+    let report = session.shut_down(Duration::from_secs(10)).await;
+    assert_eq!(
+        report.market_data_inactive,
+        vec![(Symbol::new("AAPL").unwrap(), DataRefusal::NoPermission)]
+    );
+    // One request for AAPL in all: the warm-up's, refused with 162.
+    assert_eq!(sim.history_requests("AAPL"), 1);
+    assert_eq!(sim.realtime_bar_requests("AAPL"), 0);
+    assert_eq!(sim.realtime_bar_requests("SPY"), 1);
+    let messages = log_text()
+        .lines()
+        .filter(|l| {
+            l.contains("client_id=66")
+                && l.contains("market data for AAPL refused (no market data permission)")
+        })
+        .count();
+    assert_eq!(messages, 1, "one clear message");
     sim.shutdown().await;
 }
 

@@ -63,6 +63,15 @@ impl SimHandle {
             .realtime_bar_requests(symbol)
     }
 
+    /// reqHistoricalData and reqHistogramData received for `symbol` so far
+    /// (refused ones included).
+    pub fn history_requests(&self, symbol: &str) -> u64 {
+        let state = self.inner.shared.lock();
+        state
+            .access
+            .requests(crate::market_access::DataRequest::History, symbol)
+    }
+
     /// Real-time-bar subscriptions the simulator is serving now, all clients.
     pub fn realtime_bar_subscriptions(&self) -> usize {
         let state = self.inner.shared.lock();

@@ -128,7 +128,7 @@ pub enum AccessEvent {
 pub type Refusal = (i32, String);
 
 /// What kind of market-data request is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DataRequest {
     /// reqRealTimeBars.
     RealTimeBars,
@@ -148,8 +148,8 @@ pub struct AccessState {
     pending: VecDeque<(DateTime<Utc>, AccessEvent)>,
     /// Accepted new real-time-bar requests inside the pacing window.
     accepted: VecDeque<DateTime<Utc>>,
-    /// Every reqRealTimeBars received, by symbol (refused ones included).
-    requests: BTreeMap<String, u64>,
+    /// Every market-data request received, by symbol and kind (refused ones included).
+    requests: BTreeMap<(String, DataRequest), u64>,
 }
 
 impl AccessState {
@@ -207,9 +207,7 @@ impl AccessState {
         now: DateTime<Utc>,
     ) -> Result<(), Refusal> {
         let symbol = symbol.to_ascii_uppercase();
-        if kind == DataRequest::RealTimeBars {
-            *self.requests.entry(symbol.clone()).or_default() += 1;
-        }
+        *self.requests.entry((symbol.clone(), kind)).or_default() += 1;
         if self.options.no_permission.contains(&symbol) {
             return Err(no_permission(kind, exchange));
         }
@@ -259,12 +257,17 @@ impl AccessState {
         due
     }
 
-    /// reqRealTimeBars received for `symbol` so far, refused ones included.
-    pub fn realtime_bar_requests(&self, symbol: &str) -> u64 {
+    /// Requests of `kind` received for `symbol` so far, refused ones included.
+    pub fn requests(&self, kind: DataRequest, symbol: &str) -> u64 {
         self.requests
-            .get(&symbol.to_ascii_uppercase())
+            .get(&(symbol.to_ascii_uppercase(), kind))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// reqRealTimeBars received for `symbol` so far, refused ones included.
+    pub fn realtime_bar_requests(&self, symbol: &str) -> u64 {
+        self.requests(DataRequest::RealTimeBars, symbol)
     }
 }
 

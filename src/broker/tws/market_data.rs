@@ -88,6 +88,20 @@ impl MarketDataHealth {
             .insert(symbol, state);
     }
 
+    /// `symbol` is refused for good (TWS's `code` and `message`): marks it
+    /// inactive and says once, at ERROR, what to do about it.
+    pub fn refused_for_good(&self, symbol: Symbol, refusal: DataRefusal, code: i32, message: &str) {
+        self.set(symbol, FeedState::Inactive(refusal));
+        tracing::error!(
+            %symbol,
+            code,
+            tws = %message,
+            "market data for {symbol} refused ({}): {}. {symbol} is inactive for this session (its strategies do not trade it); other symbols trade on",
+            refusal.label(),
+            refusal.fix()
+        );
+    }
+
     /// A copy of every feed's state, by symbol.
     pub fn snapshot(&self) -> BTreeMap<Symbol, FeedState> {
         self.0
@@ -230,15 +244,7 @@ async fn on_refusal(
 ) -> bool {
     let refusal = codes::market_data_refusal(code, message);
     if let Some(refusal) = refusal.filter(|r| r.is_permanent()) {
-        ctx.health.set(symbol, FeedState::Inactive(refusal));
-        tracing::error!(
-            %symbol,
-            code,
-            tws = %message,
-            "market data for {symbol} refused ({}): {}. {symbol} is inactive for this session (its strategies do not trade it); other symbols trade on",
-            refusal.label(),
-            refusal.fix()
-        );
+        ctx.health.refused_for_good(symbol, refusal, code, message);
         return false;
     }
     if refusal == Some(DataRefusal::Pacing) {

@@ -29,7 +29,7 @@ use crate::broker::tws::pnl::{day_so_far, stream_daily_pnl, DaySoFar};
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::snapshot;
-use crate::broker::tws::warmup::warm_up_strategies;
+use crate::broker::tws::warmup::{warm_up_strategies, Refused};
 use crate::core::engine::{Engine, EngineConfig, Output};
 use crate::domain::calendar::trading_day;
 use crate::domain::types::{Instrument, MarketEvent};
@@ -121,8 +121,8 @@ impl LiveSession {
         session.adopt(operator).await?;
         // One request budget for the warm-up's history and every feed's bars.
         let pacer = shared_pacer();
-        session.warm_up(stop, &pacer).await;
-        let streams = session.open_streams(orders, notices, status_interval, pacer);
+        let refused = session.warm_up(stop, &pacer).await;
+        let streams = session.open_streams(orders, notices, status_interval, (pacer, refused));
         Ok((session, streams))
     }
 
@@ -236,33 +236,36 @@ impl LiveSession {
     /// Primes the strategies from history, unless the operator asks to stop
     /// first: the warm-up (minutes when TWS is slow) is then abandoned at once
     /// and the shutdown starts; a strategy not warmed up simply starts cold.
-    async fn warm_up(&mut self, stop: &mut ShutdownListener, pacer: &SharedPacer) {
+    /// Returns the symbols TWS refused history for, for good.
+    async fn warm_up(&mut self, stop: &mut ShutdownListener, pacer: &SharedPacer) -> Vec<Refused> {
         let now = self.recorder.now();
         // Held for the whole warm-up: no feed runs yet.
         let mut scheduler = pacer.lock().await;
         let warm_up = warm_up_strategies(&self.client, &mut self.engine, &mut scheduler, now);
         tokio::pin!(warm_up);
         tokio::select! {
-            () = &mut warm_up => {}
+            refused = &mut warm_up => refused,
             () = stop.reached(ShutdownStage::Shutdown) => {
                 if stop.stage() >= ShutdownStage::Shutdown {
                     tracing::warn!("shutdown requested during the warm-up: warm-up abandoned");
+                    Vec::new()
                 } else {
                     // The signal side is gone without a request: finish the warm-up.
-                    warm_up.await;
+                    warm_up.await
                 }
             }
         }
     }
 
     /// Starts one bar feed per traded symbol (each on a market-data line,
-    /// paced by `pacer`) and IB's PnL feed.
+    /// paced by `pacer`) but those the warm-up found `refused` for good, and
+    /// IB's PnL feed.
     fn open_streams(
         &self,
         orders: Subscription<OrderUpdate>,
         notices: NoticeStream,
         status_interval: Duration,
-        pacer: SharedPacer,
+        (pacer, refused): (SharedPacer, Vec<Refused>),
     ) -> Streams {
         let mut feeds = Feeds::new(MarketDataLines::default());
         let (market_tx, market) = mpsc::channel::<MarketEvent>(MARKET_CHANNEL);
@@ -273,6 +276,11 @@ impl LiveSession {
             clock_offset: self.recorder.offset(),
         };
         for symbol in self.engine.symbols() {
+            if let Some(r) = refused.iter().find(|r| r.symbol == symbol) {
+                let health = feeds.health();
+                health.refused_for_good(symbol, r.refusal, r.code, &r.message);
+                continue;
+            }
             let feed = stream_bars(context.clone(), symbol, market_tx.clone());
             if let Err(error) = feeds.spawn_subscription(feed) {
                 tracing::error!(%symbol, %error, "no market data for this symbol: its strategies do not trade");
