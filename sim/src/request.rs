@@ -80,6 +80,8 @@ pub enum Request {
     HistogramData(proto::HistogramDataRequest),
     /// 89: cancelHistogramData.
     CancelHistogramData(i32),
+    /// 96: reqHistoricalTicks.
+    HistoricalTicks(proto::HistoricalTicksRequest),
     /// A message the simulator does not serve; `req_id` is tag 1 if present.
     Unsupported {
         /// Message type id.
@@ -158,6 +160,7 @@ impl Request {
             87 => Request::HeadTimestamp(dec(id, p)?),
             88 => Request::HistogramData(dec(id, p)?),
             89 => Request::CancelHistogramData(req_id(id, p)?),
+            96 => Request::HistoricalTicks(dec(id, p)?),
             other => Request::Unsupported {
                 id: other,
                 req_id: dec::<proto::ReqIdOnly>(other, p)

@@ -281,3 +281,77 @@ async fn histogram_data_as_the_ibapi_example_asks_for_it() {
     );
     sim.shutdown().await;
 }
+
+/// Every data item of a historical-ticks answer, within 5 s.
+macro_rules! all_ticks {
+    ($sub:expr) => {{
+        let mut ticks = $sub.filter_data();
+        let mut out = Vec::new();
+        loop {
+            let next = tokio::time::timeout(Duration::from_secs(5), ticks.next())
+                .await
+                .expect("ticks within 5 s");
+            match next {
+                Some(tick) => out.push(tick.expect("a tick, not an error")),
+                None => break out,
+            }
+        }
+    }};
+}
+
+#[tokio::test]
+async fn historical_ticks_as_the_ibapi_examples_ask_for_them() {
+    let sim = start(quiet_config()).await;
+    let client = connect(&sim, 1).await;
+    let contract = Contract::stock("AAPL").build();
+    // The last 100 trades, ending at the current price, in time order.
+    let trades = all_ticks!(client
+        .historical_ticks(&contract, 100)
+        .trade()
+        .await
+        .unwrap());
+    assert_eq!(trades.len(), 100);
+    assert!(trades.windows(2).all(|w| w[0].timestamp <= w[1].timestamp));
+    assert_eq!(
+        trades.last().unwrap().price,
+        230.0,
+        "history ends at the current price"
+    );
+    assert!(trades
+        .iter()
+        .all(|t| t.size.unwrap_or(0.0) >= 1.0 && t.exchange == "NASDAQ"));
+    // All trades in a time range (0 = all): 30 minutes = 120 trades.
+    // Friday 2026-01-02 15:30–16:00 EST: 30 one-minute bars × 4 trades.
+    let end =
+        client.connection_time().unwrap() - Duration::from_secs(2 * 86_400 + 17 * 3_600 + 1_800);
+    let start = end - Duration::from_secs(30 * 60);
+    let range = all_ticks!(client
+        .historical_ticks(&contract, 0)
+        .starting(start)
+        .ending(end)
+        .trade()
+        .await
+        .unwrap());
+    assert_eq!(range.len(), 120);
+    assert!(range
+        .iter()
+        .all(|t| t.timestamp >= start && t.timestamp <= end));
+    // Quotes one spread apart, and midpoints.
+    let quotes = all_ticks!(client
+        .historical_ticks(&contract, 50)
+        .bid_ask(IgnoreSize::No)
+        .await
+        .unwrap());
+    assert_eq!(quotes.len(), 50);
+    assert!(quotes
+        .iter()
+        .all(|q| ((q.price_ask - q.price_bid) - 0.02).abs() < 1e-9));
+    let mids = all_ticks!(client
+        .historical_ticks(&contract, 30)
+        .mid_point()
+        .await
+        .unwrap());
+    assert_eq!(mids.len(), 30);
+    assert_eq!(sim.history_requests("AAPL"), 4);
+    sim.shutdown().await;
+}

@@ -26,7 +26,7 @@ fn tick_ids(md_type: i32) -> [i32; 8] {
 }
 
 /// Parses an IB end date: empty (now), `YYYYMMDD HH:MM:SS [zone]` or `YYYYMMDD-HH:MM:SS` (UTC).
-fn parse_end(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub(super) fn parse_end(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if text.is_empty() {
         return Some(now);
@@ -54,7 +54,13 @@ fn parse_end(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 impl SimState {
     /// Whether the login may have `kind` of data for symbol `idx` now; a
     /// refusal is sent to `conn` for `req_id` with IB's code and text.
-    fn admitted(&mut self, conn: ConnId, req_id: i32, kind: DataRequest, idx: usize) -> bool {
+    pub(super) fn admitted(
+        &mut self,
+        conn: ConnId,
+        req_id: i32,
+        kind: DataRequest,
+        idx: usize,
+    ) -> bool {
         let Some((symbol, exchange)) = self
             .market
             .spec(idx)
