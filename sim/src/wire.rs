@@ -79,6 +79,8 @@ pub mod id {
     pub const HISTORICAL_TICKS_BID_ASK: i32 = 97;
     /// historicalTicksLast: trades.
     pub const HISTORICAL_TICKS_LAST: i32 = 98;
+    /// historicalSchedule: the trading sessions in a span.
+    pub const HISTORICAL_SCHEDULE: i32 = 106;
     /// histogramData: price levels and the volume traded at each.
     pub const HISTOGRAM_DATA: i32 = 89;
     /// pnl: the account's daily, unrealized and realized PnL.

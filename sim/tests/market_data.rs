@@ -355,3 +355,35 @@ async fn historical_ticks_as_the_ibapi_examples_ask_for_them() {
     assert_eq!(sim.history_requests("AAPL"), 4);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn historical_schedules_as_the_ibapi_example_asks_for_them() {
+    // A frozen clock: "now" is exactly Monday 2026-01-05 09:30 New York.
+    let sim = start(tws_sim::SimConfig {
+        speed: 0.0,
+        ..quiet_config()
+    })
+    .await;
+    let client = connect(&sim, 1).await;
+    let schedule = client
+        .historical_schedules(&Contract::stock("SPY").build(), 30.days())
+        .fetch()
+        .await
+        .unwrap();
+    assert_eq!(schedule.time_zone, "US/Eastern");
+    // 30 trading days back from Monday 09:30: that day's session and the
+    // 29 weekdays after it (today's opens at the end instant, so it is not
+    // in the span) — each 09:30–16:00 New York.
+    assert_eq!(schedule.sessions.len(), 30);
+    for s in &schedule.sessions {
+        assert_eq!((s.end - s.start).whole_minutes(), 390, "{s:?}");
+        assert!(s.start.weekday().number_from_monday() <= 5, "{s:?}");
+        assert_eq!(s.start.date(), s.reference, "{s:?}");
+    }
+    assert!(schedule
+        .sessions
+        .windows(2)
+        .all(|w| w[0].start < w[1].start));
+    assert_eq!(schedule.end, client.connection_time().unwrap());
+    sim.shutdown().await;
+}

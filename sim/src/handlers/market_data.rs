@@ -432,6 +432,10 @@ impl SimState {
         if !self.admitted(conn, req_id, DataRequest::History, idx) {
             return;
         }
+        if r.what_to_show.as_deref() == Some("SCHEDULE") {
+            self.historical_schedule(conn, r);
+            return;
+        }
         let now = self.clock.now_utc();
         let Some(bar) = r.bar_size_setting.as_deref().and_then(parse_bar_size) else {
             self.send_error(conn, req_id, 321, "Error validating request.-'bP' : cause - Historical data bar size setting is invalid.");

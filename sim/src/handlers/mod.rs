@@ -9,6 +9,7 @@ mod account;
 mod historical_ticks;
 mod market_data;
 mod orders;
+mod schedule;
 mod session;
 mod settings;
 mod ticker;

@@ -429,3 +429,37 @@ pub struct HistoricalTicksLast {
     #[prost(bool, optional, tag = "3")]
     pub is_done: Option<bool>,
 }
+
+/// One session of `HistoricalSchedule`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalSession {
+    /// Open, `YYYYMMDD-HH:MM:SS` in the schedule's zone.
+    #[prost(string, optional, tag = "1")]
+    pub start_date_time: Option<String>,
+    /// Close, same format.
+    #[prost(string, optional, tag = "2")]
+    pub end_date_time: Option<String>,
+    /// The trading day, `YYYYMMDD`.
+    #[prost(string, optional, tag = "3")]
+    pub ref_date: Option<String>,
+}
+
+/// `HistoricalSchedule` (incoming 106): the sessions in a span.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalSchedule {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Span start, `YYYYMMDD-HH:MM:SS` in `time_zone`.
+    #[prost(string, optional, tag = "2")]
+    pub start_date_time: Option<String>,
+    /// Span end, same format.
+    #[prost(string, optional, tag = "3")]
+    pub end_date_time: Option<String>,
+    /// The exchange's zone, e.g. `US/Eastern`.
+    #[prost(string, optional, tag = "4")]
+    pub time_zone: Option<String>,
+    /// The sessions, ascending.
+    #[prost(message, repeated, tag = "5")]
+    pub historical_sessions: Vec<HistoricalSession>,
+}
