@@ -18,6 +18,34 @@ fn realistic_paper() -> PathBuf {
 }
 
 #[test]
+fn the_market_data_troubles_scenario_parses_into_its_behaviours() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sim/scenarios/market_data_troubles.toml");
+    let access = SimConfig::from_scenario_file(path)
+        .expect("scenario parses")
+        .market_access;
+    let at = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    assert!(access.no_permission.contains("MSFT"));
+    assert_eq!(
+        access.competing_session.map(|w| (w.from, w.until)),
+        Some((at(9, 31), at(9, 33)))
+    );
+    assert_eq!(
+        access.farm_outage.map(|w| (w.from, w.until)),
+        Some((at(9, 40), at(9, 41)))
+    );
+    assert_eq!(access.silent_stops.len(), 1);
+    assert_eq!(
+        (
+            access.silent_stops[0].symbol.as_str(),
+            access.silent_stops[0].at
+        ),
+        ("NVDA", at(9, 36))
+    );
+    assert_eq!(access.realtime_bar_budget, 60, "IB's pacing by default");
+}
+
+#[test]
 fn the_realistic_paper_scenario_parses_into_its_behaviours() {
     let config = SimConfig::from_scenario_file(realistic_paper()).expect("scenario parses");
     let penny = config

@@ -194,6 +194,8 @@ pub struct SimConfig {
     pub start_positions: Vec<crate::start::StartPosition>,
     /// Orders working before anyone connects (other clients, TWS's user).
     pub start_orders: Vec<crate::start::StartOrder>,
+    /// Market-data permissions, outages and pacing (see [`crate::market_access`]).
+    pub market_access: crate::market_access::MarketAccess,
 }
 
 impl Default for SimConfig {
@@ -224,6 +226,7 @@ impl Default for SimConfig {
             carried_positions: Vec::new(),
             start_positions: Vec::new(),
             start_orders: Vec::new(),
+            market_access: crate::market_access::MarketAccess::default(),
         }
     }
 }

@@ -54,6 +54,30 @@ impl SimHandle {
         }
     }
 
+    /// reqRealTimeBars received for `symbol` so far (refused ones included).
+    pub fn realtime_bar_requests(&self, symbol: &str) -> u64 {
+        self.inner
+            .shared
+            .lock()
+            .access
+            .realtime_bar_requests(symbol)
+    }
+
+    /// reqHistoricalData and reqHistogramData received for `symbol` so far
+    /// (refused ones included).
+    pub fn history_requests(&self, symbol: &str) -> u64 {
+        let state = self.inner.shared.lock();
+        state
+            .access
+            .requests(crate::market_access::DataRequest::History, symbol)
+    }
+
+    /// Real-time-bar subscriptions the simulator is serving now, all clients.
+    pub fn realtime_bar_subscriptions(&self) -> usize {
+        let state = self.inner.shared.lock();
+        state.conns.values().map(|c| c.rt_bars.len()).sum()
+    }
+
     /// Working orders (submitted or waiting on a parent), in placement order.
     pub fn open_orders(&self) -> Vec<SimOrder> {
         self.inner
@@ -173,6 +197,16 @@ impl SimHandle {
     /// bars), then 1102 (`data_kept`) or 1101, then what was held.
     pub fn nightly_reset(&self, silence: Duration, data_kept: bool) {
         self.inner.shared.lock().nightly_reset(silence, data_kept);
+    }
+
+    /// Sends 2110 (TWS's link to IB's server is broken) to every session.
+    pub fn server_link_broken(&self) {
+        self.inner.shared.lock().server_link_broken();
+    }
+
+    /// Sends 2104 and 2106 (the data farms are OK) to every session.
+    pub fn data_farms_ok(&self) {
+        self.inner.shared.lock().data_farms_ok();
     }
 
     /// Rejects the `n`-th order placed from now on (1 = next) with `code`.

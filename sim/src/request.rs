@@ -76,6 +76,12 @@ pub enum Request {
     CurrentTimeInMillis,
     /// 87: reqHeadTimestamp (request id, contract).
     HeadTimestamp(proto::ContractDataRequest),
+    /// 88: reqHistogramData (request id, contract, RTH, time period).
+    HistogramData(proto::HistogramDataRequest),
+    /// 89: cancelHistogramData.
+    CancelHistogramData(i32),
+    /// 96: reqHistoricalTicks.
+    HistoricalTicks(proto::HistoricalTicksRequest),
     /// A message the simulator does not serve; `req_id` is tag 1 if present.
     Unsupported {
         /// Message type id.
@@ -152,6 +158,9 @@ impl Request {
             99 => Request::CompletedOrders,
             105 => Request::CurrentTimeInMillis,
             87 => Request::HeadTimestamp(dec(id, p)?),
+            88 => Request::HistogramData(dec(id, p)?),
+            89 => Request::CancelHistogramData(req_id(id, p)?),
+            96 => Request::HistoricalTicks(dec(id, p)?),
             other => Request::Unsupported {
                 id: other,
                 req_id: dec::<proto::ReqIdOnly>(other, p)

@@ -48,6 +48,15 @@
 //! average_cost = "600.00"
 //! prior_close = "595.00"
 //!
+//! [market_data]           # see crate::market_access
+//! no_permission = ["AAPL"]                                # 420 / 162 / 354
+//! competing_session = { from = "09:31:00", until = "09:33:00" }  # 10197
+//! farm_outage = { from = "09:40:00", until = "09:41:00" }  # 2103 … 2104
+//! realtime_bar_budget = 60                                # per 10 min; 0 = off
+//! [[market_data.silent_stops]]
+//! symbol = "SPY"
+//! at = "09:35:00"
+//!
 //! [[start.positions]]     # held before anyone connects
 //! symbol = "SPY"
 //! sec_type = "OPT"
@@ -105,6 +114,11 @@ pub enum FaultKind {
         #[serde(default = "yes")]
         data_kept: bool,
     },
+    /// Send 2110: TWS's link to IB's server is broken (orders are not sent
+    /// meanwhile by a careful client; the simulator itself keeps working).
+    ServerLinkBroken,
+    /// Send 2104 and 2106: the data farms are OK again (after a 2110).
+    DataFarmsOk,
     /// Reject the `n`-th order placed after this point with `code`.
     RejectOrder {
         /// 1 = the next order.
@@ -209,6 +223,7 @@ struct ScenarioFile {
     #[serde(default)]
     faults: Vec<ScriptedFault>,
     lifecycle: Option<crate::lifecycle::LifecycleEntry>,
+    market_data: Option<crate::market_access::MarketAccess>,
     #[serde(default)]
     start: StartEntry,
 }
@@ -223,7 +238,7 @@ struct StartEntry {
     orders: Vec<StartOrder>,
 }
 
-fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+pub(crate) fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
     let s = String::deserialize(d)?;
     NaiveTime::parse_from_str(&s, "%H:%M:%S")
         .or_else(|_| NaiveTime::parse_from_str(&s, "%H:%M"))
@@ -263,6 +278,7 @@ struct Overrides {
     symbols: Vec<SymbolSpec>,
     replay: Option<BarReplay>,
     lifecycle: Option<crate::lifecycle::LifecycleOptions>,
+    market_data: Option<crate::market_access::MarketAccess>,
     start_positions: Vec<StartPosition>,
     start_orders: Vec<StartOrder>,
 }
@@ -359,6 +375,7 @@ impl Scenario {
                 symbols,
                 replay,
                 lifecycle: file.lifecycle.map(Into::into),
+                market_data: file.market_data,
                 start_positions: file.start.positions,
                 start_orders: file.start.orders,
             },
@@ -438,6 +455,9 @@ impl Scenario {
         }
         if let Some(v) = &o.lifecycle {
             config.lifecycle = v.clone();
+        }
+        if let Some(v) = &o.market_data {
+            config.market_access = v.clone();
         }
         config
             .start_positions

@@ -130,6 +130,8 @@ pub struct SimState {
     pub silence: Option<crate::reset::Silence>,
     /// Contracts of holdings outside the stock universe (see [`crate::start`]).
     pub held_contracts: crate::start::HeldContracts,
+    /// Market-data permissions, outages and real-time-bar pacing.
+    pub access: crate::market_access::AccessState,
 }
 
 impl SimState {
@@ -174,6 +176,10 @@ impl SimState {
             read_only_refusals: 0,
             silence: None,
             held_contracts: crate::start::HeldContracts::new(),
+            access: crate::market_access::AccessState::new(
+                config.market_access.clone(),
+                config.start_date,
+            ),
             clock,
             market,
             config,

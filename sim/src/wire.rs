@@ -73,6 +73,16 @@ pub mod id {
     pub const TICK_REQ_PARAMS: i32 = 81;
     /// headTimestamp: the earliest available historical data time.
     pub const HEAD_TIMESTAMP: i32 = 88;
+    /// historicalTicks: midpoints.
+    pub const HISTORICAL_TICKS: i32 = 96;
+    /// historicalTicksBidAsk: bid/ask quotes.
+    pub const HISTORICAL_TICKS_BID_ASK: i32 = 97;
+    /// historicalTicksLast: trades.
+    pub const HISTORICAL_TICKS_LAST: i32 = 98;
+    /// historicalSchedule: the trading sessions in a span.
+    pub const HISTORICAL_SCHEDULE: i32 = 106;
+    /// histogramData: price levels and the volume traded at each.
+    pub const HISTOGRAM_DATA: i32 = 89;
     /// pnl: the account's daily, unrealized and realized PnL.
     pub const PNL: i32 = 94;
     /// pnlSingle: one position's PnL and value.

@@ -225,3 +225,165 @@ async fn generic_ticks_rt_volume_and_shortable() {
     assert!(rt.starts_with("590;100;"), "price;size;... got {rt}");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn histogram_data_as_the_ibapi_example_asks_for_it() {
+    let sim = start(quiet_config()).await;
+    let client = connect(&sim, 1).await;
+    for (symbol, period, hours) in [
+        ("AAPL", HistoricalBarSize::Week, TradingHours::Regular),
+        ("SPY", HistoricalBarSize::Day, TradingHours::Regular),
+        ("QQQ", HistoricalBarSize::Week, TradingHours::Extended),
+    ] {
+        let entries = client
+            .histogram_data(&Contract::stock(symbol).build(), hours, period)
+            .await
+            .unwrap();
+        assert!(!entries.is_empty(), "{symbol}");
+        let total: f64 = entries.iter().filter_map(|e| e.size).sum();
+        assert!(total > 0.0, "{symbol}: some volume traded");
+        assert!(
+            entries.windows(2).all(|w| w[0].price < w[1].price),
+            "{symbol}: ascending price levels"
+        );
+        // Levels are 10 ticks (0.10) apart on a US stock.
+        for e in &entries {
+            let tenths = e.price * 10.0;
+            assert!(
+                (tenths - tenths.round()).abs() < 1e-6,
+                "{symbol}: {}",
+                e.price
+            );
+        }
+    }
+    // A week covers more price levels than a day of the same symbol.
+    let spy = Contract::stock("SPY").build();
+    let day = client
+        .histogram_data(&spy, TradingHours::Regular, HistoricalBarSize::Day)
+        .await
+        .unwrap();
+    let week = client
+        .histogram_data(&spy, TradingHours::Regular, HistoricalBarSize::Week)
+        .await
+        .unwrap();
+    assert!(week.len() > day.len(), "{} vs {}", week.len(), day.len());
+    // An unknown symbol is refused with 200.
+    let unknown = client
+        .histogram_data(
+            &Contract::stock("ZZZZ").build(),
+            TradingHours::Regular,
+            HistoricalBarSize::Day,
+        )
+        .await;
+    assert!(
+        matches!(&unknown, Err(Error::Notice(n)) if n.code == 200),
+        "{unknown:?}"
+    );
+    sim.shutdown().await;
+}
+
+/// Every data item of a historical-ticks answer, within 5 s.
+macro_rules! all_ticks {
+    ($sub:expr) => {{
+        let mut ticks = $sub.filter_data();
+        let mut out = Vec::new();
+        loop {
+            let next = tokio::time::timeout(Duration::from_secs(5), ticks.next())
+                .await
+                .expect("ticks within 5 s");
+            match next {
+                Some(tick) => out.push(tick.expect("a tick, not an error")),
+                None => break out,
+            }
+        }
+    }};
+}
+
+#[tokio::test]
+async fn historical_ticks_as_the_ibapi_examples_ask_for_them() {
+    let sim = start(quiet_config()).await;
+    let client = connect(&sim, 1).await;
+    let contract = Contract::stock("AAPL").build();
+    // The last 100 trades, ending at the current price, in time order.
+    let trades = all_ticks!(client
+        .historical_ticks(&contract, 100)
+        .trade()
+        .await
+        .unwrap());
+    assert_eq!(trades.len(), 100);
+    assert!(trades.windows(2).all(|w| w[0].timestamp <= w[1].timestamp));
+    assert_eq!(
+        trades.last().unwrap().price,
+        230.0,
+        "history ends at the current price"
+    );
+    assert!(trades
+        .iter()
+        .all(|t| t.size.unwrap_or(0.0) >= 1.0 && t.exchange == "NASDAQ"));
+    // All trades in a time range (0 = all): 30 minutes = 120 trades.
+    // Friday 2026-01-02 15:30–16:00 EST: 30 one-minute bars × 4 trades.
+    let end =
+        client.connection_time().unwrap() - Duration::from_secs(2 * 86_400 + 17 * 3_600 + 1_800);
+    let start = end - Duration::from_secs(30 * 60);
+    let range = all_ticks!(client
+        .historical_ticks(&contract, 0)
+        .starting(start)
+        .ending(end)
+        .trade()
+        .await
+        .unwrap());
+    assert_eq!(range.len(), 120);
+    assert!(range
+        .iter()
+        .all(|t| t.timestamp >= start && t.timestamp <= end));
+    // Quotes one spread apart, and midpoints.
+    let quotes = all_ticks!(client
+        .historical_ticks(&contract, 50)
+        .bid_ask(IgnoreSize::No)
+        .await
+        .unwrap());
+    assert_eq!(quotes.len(), 50);
+    assert!(quotes
+        .iter()
+        .all(|q| ((q.price_ask - q.price_bid) - 0.02).abs() < 1e-9));
+    let mids = all_ticks!(client
+        .historical_ticks(&contract, 30)
+        .mid_point()
+        .await
+        .unwrap());
+    assert_eq!(mids.len(), 30);
+    assert_eq!(sim.history_requests("AAPL"), 4);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn historical_schedules_as_the_ibapi_example_asks_for_them() {
+    // A frozen clock: "now" is exactly Monday 2026-01-05 09:30 New York.
+    let sim = start(tws_sim::SimConfig {
+        speed: 0.0,
+        ..quiet_config()
+    })
+    .await;
+    let client = connect(&sim, 1).await;
+    let schedule = client
+        .historical_schedules(&Contract::stock("SPY").build(), 30.days())
+        .fetch()
+        .await
+        .unwrap();
+    assert_eq!(schedule.time_zone, "US/Eastern");
+    // 30 trading days back from Monday 09:30: that day's session and the
+    // 29 weekdays after it (today's opens at the end instant, so it is not
+    // in the span) — each 09:30–16:00 New York.
+    assert_eq!(schedule.sessions.len(), 30);
+    for s in &schedule.sessions {
+        assert_eq!((s.end - s.start).whole_minutes(), 390, "{s:?}");
+        assert!(s.start.weekday().number_from_monday() <= 5, "{s:?}");
+        assert_eq!(s.start.date(), s.reference, "{s:?}");
+    }
+    assert!(schedule
+        .sessions
+        .windows(2)
+        .all(|w| w[0].start < w[1].start));
+    assert_eq!(schedule.end, client.connection_time().unwrap());
+    sim.shutdown().await;
+}

@@ -3,7 +3,9 @@
 //!
 //! Owns the numbers: no other module writes a bare IB code. [`meaning`] maps a
 //! code to the bot's reading of it; callers branch on [`Meaning`], never on
-//! the number or the message text. Pure: no client, no I/O.
+//! the number or the message text. [`market_data_refusal`] classifies the
+//! errors a market-data request can meet (permanent or transient, by code
+//! and, for 162 / 420, by IB's text). Pure: no client, no I/O.
 //!
 //! Source: <https://interactivebrokers.github.io/tws-api/message_codes.html>
 //! and `ibapi` 5.5 `src/messages/notice.rs`.
@@ -24,6 +26,12 @@ pub const NOT_CANCELLABLE: i32 = 161;
 pub const HISTORICAL_SERVICE_ERROR: i32 = 162;
 /// 200: no security definition has been found for the request.
 pub const NO_SECURITY_DEFINITION: i32 = 200;
+/// 354: requested market data is not subscribed (reqMktData without the
+/// market-data subscription).
+pub const MARKET_DATA_NOT_SUBSCRIBED: i32 = 354;
+/// 420: invalid real-time query — the text says why: no market data
+/// permissions (permanent) or a pacing violation (transient).
+pub const INVALID_REALTIME_QUERY: i32 = 420;
 /// 201: order rejected (the reason follows in the text).
 pub const ORDER_REJECTED: i32 = 201;
 /// 202: order cancelled — the confirmation of a cancel.
@@ -64,6 +72,14 @@ pub const SERVER_LINK_BROKEN: i32 = 2110;
 pub const SECDEF_FARM_BROKEN: i32 = 2157;
 /// 2158: the security-definition data farm connection is OK.
 pub const SECDEF_FARM_OK: i32 = 2158;
+/// 10168: requested market data is not subscribed, and delayed market data
+/// is not enabled.
+pub const DELAYED_NOT_ENABLED: i32 = 10168;
+/// 10182: failed to request live updates (disconnected).
+pub const LIVE_UPDATES_FAILED: i32 = 10182;
+/// 10197: no market data during a competing live session (the live user is
+/// logged in elsewhere and takes the data).
+pub const COMPETING_LIVE_SESSION: i32 = 10197;
 /// 10147: the order to cancel was not found.
 pub const CANCEL_NOT_FOUND: i32 = 10147;
 /// 10148: the order to cancel cannot be cancelled (already done, or cancelled
@@ -78,6 +94,10 @@ pub const TRANSPORT_RECONNECTED: i32 = ibapi::TRANSPORT_RECONNECT_CODE;
 pub enum Meaning {
     /// The link to IB is down: send no new order until it is back.
     ConnectionLost,
+    /// TWS's own link to IB's server is broken (2110) and is restored by
+    /// itself: send no new order until a farm reports OK again
+    /// ([`restores_server_link`]) or the connection is restored.
+    ServerLinkBroken,
     /// The link is back; reconcile before trading resumes.
     ConnectionRestored {
         /// Whether market data subscriptions must be made again.
@@ -120,6 +140,7 @@ pub fn is_read_only_refusal(code: i32, message: &str) -> bool {
 pub const fn meaning(code: i32) -> Meaning {
     match code {
         CONNECTIVITY_LOST | SOCKET_PORT_RESET => Meaning::ConnectionLost,
+        SERVER_LINK_BROKEN => Meaning::ServerLinkBroken,
         RESTORED_DATA_LOST | TRANSPORT_RECONNECTED => {
             Meaning::ConnectionRestored { data_lost: true }
         }
@@ -141,6 +162,101 @@ pub const fn meaning(code: i32) -> Meaning {
         ORDER_WARNING | ORDER_EVENT_WARNING => Meaning::OrderWarning,
         _ => Meaning::Other,
     }
+}
+
+/// Why TWS refused or stopped a market-data request, as far as the bot acts
+/// on it. [`DataRefusal::is_permanent`] splits what is retried from what is
+/// not; [`DataRefusal::fix`] says what the operator must do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataRefusal {
+    /// 200: TWS knows no such contract.
+    UnknownSymbol,
+    /// 354, 420 or 162 saying "No market data permissions": the user has no
+    /// market-data subscription for it.
+    NoPermission,
+    /// 10168: not subscribed, and delayed data is not enabled.
+    DelayedNotEnabled,
+    /// 10197: the live user is logged in elsewhere and takes the data.
+    CompetingSession,
+    /// 10182, 2103, 2105: a data farm or the live-updates link is down.
+    FarmDown,
+    /// 162 or 420 saying "pacing violation": too many requests.
+    Pacing,
+}
+
+impl DataRefusal {
+    /// Permanent for this session: the symbol is not requested again.
+    pub const fn is_permanent(self) -> bool {
+        matches!(
+            self,
+            Self::UnknownSymbol | Self::NoPermission | Self::DelayedNotEnabled
+        )
+    }
+
+    /// A short name for logs, the status line and the report.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::UnknownSymbol => "unknown symbol",
+            Self::NoPermission => "no market data permission",
+            Self::DelayedNotEnabled => "not subscribed, delayed data not enabled",
+            Self::CompetingSession => "competing live session",
+            Self::FarmDown => "data farm down",
+            Self::Pacing => "pacing violation",
+        }
+    }
+
+    /// What the operator must do about it: one sentence.
+    pub const fn fix(self) -> &'static str {
+        match self {
+            Self::UnknownSymbol => "TWS knows no US stock by this symbol on SMART: fix the symbol in the strategy file",
+            Self::NoPermission => "this login has no market data for the symbol: subscribe to the exchange's data in Client Portal (Settings → Market Data Subscriptions), and for a paper account enable market-data sharing from the live user (Settings → Paper Trading Account → Share real-time market data subscriptions), then restart TWS and the bot",
+            Self::DelayedNotEnabled => "no live subscription and delayed data is off: subscribe to the exchange's data in Client Portal, or for a paper account enable market-data sharing from the live user, then restart TWS and the bot",
+            Self::CompetingSession => "the live user is logged in elsewhere (TWS, Client Portal or the mobile app) and takes the market data: log out there; the bot retries by itself",
+            Self::FarmDown => "IB's data farm is unreachable (network or IB's side): the bot retries by itself; check TWS's connection status if it lasts",
+            Self::Pacing => "too many market data requests: the bot waits and retries inside IB's budget; nothing to change unless it repeats",
+        }
+    }
+}
+
+/// The words in IB's texts that tell a pacing violation from a permission
+/// refusal under the same code (162 and 420 carry both).
+const PACING_TEXT: &str = "pacing violation";
+
+/// Classifies a market-data error: `None` for a code that does not concern
+/// market data requests (or that the bot does not act on).
+///
+/// 162 and 420 are told apart by IB's text: "…pacing violation" is transient,
+/// "No market data permissions…" is permanent; any other 162 (e.g. "HMDS
+/// query returned no data") is not a refusal of the subscription. A 420 with
+/// any other text is read as no permission (IB documents 420 as "Invalid
+/// real-time query", and the texts seen are permissions or pacing).
+pub fn market_data_refusal(code: i32, message: &str) -> Option<DataRefusal> {
+    let text = message.to_ascii_lowercase();
+    let pacing = text.contains(PACING_TEXT);
+    match code {
+        NO_SECURITY_DEFINITION => Some(DataRefusal::UnknownSymbol),
+        MARKET_DATA_NOT_SUBSCRIBED => Some(DataRefusal::NoPermission),
+        INVALID_REALTIME_QUERY if pacing => Some(DataRefusal::Pacing),
+        INVALID_REALTIME_QUERY => Some(DataRefusal::NoPermission),
+        HISTORICAL_SERVICE_ERROR if pacing => Some(DataRefusal::Pacing),
+        HISTORICAL_SERVICE_ERROR if text.contains("no market data permissions") => {
+            Some(DataRefusal::NoPermission)
+        }
+        DELAYED_NOT_ENABLED => Some(DataRefusal::DelayedNotEnabled),
+        COMPETING_LIVE_SESSION => Some(DataRefusal::CompetingSession),
+        LIVE_UPDATES_FAILED | MARKET_FARM_BROKEN | HISTORY_FARM_BROKEN => {
+            Some(DataRefusal::FarmDown)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `code` says TWS's link to IB's server works again after a 2110:
+/// a market data (2104) or historical data (2106) farm reports OK. (2107 /
+/// 2108 "inactive, available on demand" and the security-definition farm say
+/// nothing about the link.)
+pub const fn restores_server_link(code: i32) -> bool {
+    matches!(code, MARKET_FARM_OK | HISTORY_FARM_OK)
 }
 
 /// The order states in which a 10148 ("OrderId N that needs to be cancelled

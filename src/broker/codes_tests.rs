@@ -31,7 +31,7 @@ const TABLE: &[(i32, Meaning)] = &[
     (10148, Meaning::CancelFailed),
     (399, Meaning::OrderWarning),
     (2109, Meaning::OrderWarning),
-    (2110, Meaning::Other),
+    (2110, Meaning::ServerLinkBroken),
     (162, Meaning::Other),
     (0, Meaning::Other),
 ];
@@ -90,4 +90,135 @@ fn read_only_refusal_is_told_apart_by_the_321_text() {
     ));
     assert!(!is_read_only_refusal(201, tws));
     assert_eq!(meaning(321), Meaning::OrderRejected);
+}
+
+#[test]
+fn market_data_errors_are_classified_by_code_and_ibs_text() {
+    use DataRefusal::*;
+    // (code, IB's text, refusal, permanent)
+    let table: &[(i32, &str, Option<DataRefusal>, bool)] = &[
+        (
+            200,
+            "No security definition has been found for the request",
+            Some(UnknownSymbol),
+            true,
+        ),
+        (
+            354,
+            "Requested market data is not subscribed.",
+            Some(NoPermission),
+            true,
+        ),
+        (
+            420,
+            "Invalid Real-time Query:No market data permissions for NYSE STK",
+            Some(NoPermission),
+            true,
+        ),
+        (
+            420,
+            "Invalid Real-time Query:Historical data request pacing violation",
+            Some(Pacing),
+            false,
+        ),
+        (
+            162,
+            "Historical Market Data Service error message:No market data permissions for NYSE STK",
+            Some(NoPermission),
+            true,
+        ),
+        (
+            162,
+            "Historical Market Data Service error message:Historical data request pacing violation",
+            Some(Pacing),
+            false,
+        ),
+        (
+            162,
+            "Historical Market Data Service error message:HMDS query returned no data",
+            None,
+            false,
+        ),
+        (
+            10168,
+            "Requested market data is not subscribed. Delayed market data is not enabled.",
+            Some(DelayedNotEnabled),
+            true,
+        ),
+        (
+            10197,
+            "No market data during competing live session",
+            Some(CompetingSession),
+            false,
+        ),
+        (
+            10182,
+            "Failed to request live updates (disconnected).",
+            Some(FarmDown),
+            false,
+        ),
+        (
+            2103,
+            "Market data farm connection is broken:usfarm",
+            Some(FarmDown),
+            false,
+        ),
+        (
+            2105,
+            "HMDS data farm connection is broken:ushmds",
+            Some(FarmDown),
+            false,
+        ),
+        (
+            2104,
+            "Market data farm connection is OK:usfarm",
+            None,
+            false,
+        ),
+        (201, "Order rejected - reason: no permissions", None, false),
+    ];
+    for &(code, text, expected, permanent) in table {
+        let found = market_data_refusal(code, text);
+        assert_eq!(found, expected, "{code} {text}");
+        assert_eq!(
+            found.is_some_and(DataRefusal::is_permanent),
+            permanent,
+            "{code} {text}"
+        );
+    }
+    assert_eq!(
+        [
+            MARKET_DATA_NOT_SUBSCRIBED,
+            INVALID_REALTIME_QUERY,
+            DELAYED_NOT_ENABLED,
+            LIVE_UPDATES_FAILED,
+            COMPETING_LIVE_SESSION
+        ],
+        [354, 420, 10168, 10182, 10197]
+    );
+}
+
+#[test]
+fn every_permanent_refusal_names_what_to_change() {
+    assert!(DataRefusal::UnknownSymbol.fix().contains("fix the symbol"));
+    assert!(DataRefusal::NoPermission.fix().contains("subscribe"));
+    assert!(DataRefusal::NoPermission
+        .fix()
+        .contains("market-data sharing"));
+    assert!(DataRefusal::DelayedNotEnabled
+        .fix()
+        .contains("market-data sharing"));
+    assert!(DataRefusal::CompetingSession
+        .fix()
+        .contains("retries by itself"));
+}
+
+#[test]
+fn only_a_data_farm_ok_restores_the_server_link_after_2110() {
+    assert!(restores_server_link(2104));
+    assert!(restores_server_link(2106));
+    for code in [2107, 2108, 2158, 1102, 2110] {
+        assert!(!restores_server_link(code), "{code}");
+    }
+    assert_eq!(SERVER_LINK_BROKEN, 2110);
 }

@@ -61,6 +61,7 @@ pub struct Scripted {
     symbols: [Symbol; 1],
     entry_quantity: Decimal,
     max_entries: usize,
+    warmup: usize,
     add_below: Option<(Decimal, Decimal)>,
     keep_adding: bool,
     dropped: bool,
@@ -78,6 +79,7 @@ impl Scripted {
                 symbols: [Symbol::new(symbol).unwrap()],
                 entry_quantity,
                 max_entries,
+                warmup: 0,
                 add_below: None,
                 keep_adding: false,
                 dropped: false,
@@ -100,6 +102,12 @@ impl Scripted {
     pub fn adding_after_drop_below(mut self, trigger: Decimal, quantity: Decimal) -> Self {
         self.add_below = Some((trigger, quantity));
         self.keep_adding = true;
+        self
+    }
+
+    /// Also ask for `bars` bars of history at start (the session's warm-up).
+    pub fn warming_up(mut self, bars: usize) -> Self {
+        self.warmup = bars;
         self
     }
 
@@ -129,6 +137,10 @@ impl Strategy for Scripted {
 
     fn bar_seconds(&self) -> u32 {
         5
+    }
+
+    fn warmup_bars(&self) -> usize {
+        self.warmup
     }
 
     fn on_event(&mut self, event: &MarketEvent, ctx: &StrategyContext<'_>, out: &mut Intents) {

@@ -1,11 +1,17 @@
 //! Market data requests: ticks, data type, real-time bars, historical bars.
+//! Each request is first admitted by the login's market access (permissions,
+//! a competing session, real-time-bar pacing: `crate::market_access`).
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use crate::codec::encode_message;
-use crate::market::{generate_history, parse_bar_size, parse_duration, start_limit, RtBar};
+use crate::market::{
+    generate_history, histogram_days, parse_bar_size, parse_duration, price_levels, start_limit,
+    RtBar, TICKS_PER_LEVEL,
+};
+use crate::market_access::{AccessEvent, DataRequest};
 use crate::proto;
 use crate::state::{ConnId, MktSub, SimState};
 use crate::wire::{self, id};
@@ -20,7 +26,7 @@ fn tick_ids(md_type: i32) -> [i32; 8] {
 }
 
 /// Parses an IB end date: empty (now), `YYYYMMDD HH:MM:SS [zone]` or `YYYYMMDD-HH:MM:SS` (UTC).
-fn parse_end(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub(super) fn parse_end(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if text.is_empty() {
         return Some(now);
@@ -46,6 +52,101 @@ fn parse_end(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 }
 
 impl SimState {
+    /// Whether the login may have `kind` of data for symbol `idx` now; a
+    /// refusal is sent to `conn` for `req_id` with IB's code and text.
+    pub(super) fn admitted(
+        &mut self,
+        conn: ConnId,
+        req_id: i32,
+        kind: DataRequest,
+        idx: usize,
+    ) -> bool {
+        let Some((symbol, exchange)) = self
+            .market
+            .spec(idx)
+            .map(|s| (s.symbol.clone(), s.primary_exchange.clone()))
+        else {
+            return false;
+        };
+        let now = self.clock.now_utc();
+        match self.access.admit(kind, &symbol, &exchange, now) {
+            Ok(()) => true,
+            Err((code, text)) => {
+                tracing::info!(%symbol, code, "market data request refused");
+                self.send_error(conn, req_id, code, &text);
+                false
+            }
+        }
+    }
+
+    /// Runs the scripted market-data events due now (competing session,
+    /// farm outage, silent stops).
+    pub(crate) fn apply_market_access(&mut self) {
+        let now = self.clock.now_utc();
+        for event in self.access.due(now) {
+            tracing::info!(?event, "scenario market data event");
+            match event {
+                AccessEvent::CompetingStarted => self.end_bar_subscriptions_with_competing(),
+                AccessEvent::FarmBroken => {
+                    for c in self.conns.values_mut() {
+                        c.rt_bars.clear();
+                    }
+                    self.broadcast_error(
+                        crate::market_access::FARM_BROKEN,
+                        crate::market_access::FARM_BROKEN_TEXT,
+                    );
+                }
+                AccessEvent::FarmOk => self.broadcast_error(
+                    crate::market_access::FARM_OK,
+                    crate::market_access::FARM_OK_TEXT,
+                ),
+                AccessEvent::SilentStop(symbol) => {
+                    let Some(idx) = self.market.index(&symbol) else {
+                        continue;
+                    };
+                    for c in self.conns.values_mut() {
+                        c.rt_bars.retain(|_, s| *s != idx);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends 2110 to every session: TWS lost its link to IB's server.
+    pub(crate) fn server_link_broken(&mut self) {
+        use crate::market_access::{SERVER_LINK_BROKEN, SERVER_LINK_BROKEN_TEXT};
+        self.broadcast_error(SERVER_LINK_BROKEN, SERVER_LINK_BROKEN_TEXT);
+    }
+
+    /// Sends 2104 and 2106 to every session: the data farms are OK.
+    pub(crate) fn data_farms_ok(&mut self) {
+        use crate::market_access::{FARM_OK, FARM_OK_TEXT, HISTORY_FARM_OK, HISTORY_FARM_OK_TEXT};
+        self.broadcast_error(FARM_OK, FARM_OK_TEXT);
+        self.broadcast_error(HISTORY_FARM_OK, HISTORY_FARM_OK_TEXT);
+    }
+
+    /// A competing live session starts: every live real-time-bar
+    /// subscription gets 10197 and ends.
+    fn end_bar_subscriptions_with_competing(&mut self) {
+        let ended: Vec<(ConnId, i32)> = self
+            .conns
+            .iter_mut()
+            .flat_map(|(cid, c)| {
+                std::mem::take(&mut c.rt_bars)
+                    .into_keys()
+                    .map(move |r| (*cid, r))
+            })
+            .collect();
+        for (conn, req_id) in ended {
+            self.send_error(
+                conn,
+                req_id,
+                crate::market_access::COMPETING_LIVE_SESSION,
+                crate::market_access::COMPETING_TEXT,
+            );
+        }
+    }
+
     /// Sends the symbol's quote ticks to every market data subscriber of `idx`
     /// (or only to `only = (conn, req_id)` for a new subscription).
     pub(crate) fn send_quote_ticks(&mut self, idx: usize, _initial: bool) {
@@ -125,6 +226,9 @@ impl SimState {
             self.no_security(conn, req_id);
             return;
         };
+        if !self.admitted(conn, req_id, DataRequest::Ticks, idx) {
+            return;
+        }
         let md_type = self.conns.get(&conn).map_or(1, |c| c.md_type);
         let tick = self
             .market
@@ -202,6 +306,9 @@ impl SimState {
             self.no_security(conn, req_id);
             return;
         };
+        if !self.admitted(conn, req_id, DataRequest::RealTimeBars, idx) {
+            return;
+        }
         // TWS ignores the bar size field (clients send 0): bars are always 5 seconds.
         if let Some(c) = self.conns.get_mut(&conn) {
             c.rt_bars.insert(req_id, idx);
@@ -209,7 +316,11 @@ impl SimState {
     }
 
     /// Sends finished 5-second bars to their subscribers.
+    /// Nothing while the market data farm is down.
     pub(crate) fn send_rt_bars(&mut self, bars: &[(usize, RtBar)]) {
+        if self.access.farm_down(self.clock.now_utc()) {
+            return;
+        }
         for (idx, bar) in bars {
             let targets: Vec<(ConnId, i32)> = self
                 .conns
@@ -243,6 +354,55 @@ impl SimState {
         }
     }
 
+    /// reqHistogramData: the volume traded per price level over the period,
+    /// from 1-minute bars of the same seeded history (see sim/README.md).
+    pub(super) fn histogram_data(&mut self, conn: ConnId, r: proto::HistogramDataRequest) {
+        let req_id = r.req_id.unwrap_or(-1);
+        let Some(idx) = self.resolve(r.contract.as_ref()) else {
+            self.no_security(conn, req_id);
+            return;
+        };
+        if !self.admitted(conn, req_id, DataRequest::History, idx) {
+            return;
+        }
+        let Some(days) = r.time_period.as_deref().and_then(histogram_days) else {
+            self.send_error(
+                conn,
+                req_id,
+                321,
+                "Error validating request.-'bP' : cause - Histogram time period is invalid.",
+            );
+            return;
+        };
+        let (Some(spec), Some(q)) = (self.market.spec(idx).cloned(), self.market.quote(idx)) else {
+            return;
+        };
+        let minute =
+            parse_bar_size("1 min").unwrap_or(crate::market::BarSpec { secs: 60, days: 0 });
+        let now = self.clock.now_utc();
+        let bars = generate_history(
+            q.last,
+            spec.tick_size,
+            spec.con_id,
+            self.market.seed(),
+            now,
+            (days, 0),
+            minute,
+        );
+        let level = spec.tick_size * Decimal::from(TICKS_PER_LEVEL);
+        let msg = proto::HistogramData {
+            req_id: Some(req_id),
+            histogram_data_entries: price_levels(&bars, level)
+                .into_iter()
+                .map(|(price, size)| proto::HistogramDataEntry {
+                    price: Some(wire::f(price)),
+                    size: Some(wire::s(size)),
+                })
+                .collect(),
+        };
+        self.send(conn, encode_message(id::HISTOGRAM_DATA, &msg));
+    }
+
     pub(super) fn head_timestamp(&mut self, conn: ConnId, r: proto::ContractDataRequest) {
         let req_id = r.req_id.unwrap_or(-1);
         if self.resolve(r.contract.as_ref()).is_none() {
@@ -269,6 +429,13 @@ impl SimState {
             self.no_security(conn, req_id);
             return;
         };
+        if !self.admitted(conn, req_id, DataRequest::History, idx) {
+            return;
+        }
+        if r.what_to_show.as_deref() == Some("SCHEDULE") {
+            self.historical_schedule(conn, r);
+            return;
+        }
         let now = self.clock.now_utc();
         let Some(bar) = r.bar_size_setting.as_deref().and_then(parse_bar_size) else {
             self.send_error(conn, req_id, 321, "Error validating request.-'bP' : cause - Historical data bar size setting is invalid.");

@@ -6,8 +6,10 @@
 //! and never panic on client input: bad input gets the TWS error code.
 
 mod account;
+mod historical_ticks;
 mod market_data;
 mod orders;
+mod schedule;
 mod session;
 mod settings;
 mod ticker;
@@ -67,6 +69,9 @@ impl SimState {
             Request::HistoricalData(r) => self.historical_data(conn, r),
             Request::CancelHistoricalData(_) => {}
             Request::HeadTimestamp(r) => self.head_timestamp(conn, r),
+            Request::HistogramData(r) => self.histogram_data(conn, r),
+            Request::CancelHistogramData(_) => {}
+            Request::HistoricalTicks(r) => self.historical_ticks(conn, r),
             Request::PlaceOrder(r) if self.refused_read_only(conn, r.order_id.unwrap_or(-1)) => {}
             Request::CancelOrder(id) if self.refused_read_only(conn, id) => {}
             Request::GlobalCancel if self.refused_read_only(conn, -1) => {}

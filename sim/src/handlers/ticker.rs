@@ -42,6 +42,7 @@ impl SimState {
         self.ticks += 1;
         self.end_silence_if_due();
         self.apply_scenario();
+        self.apply_market_access();
         let dt = self.step_secs();
         if dt > 0.0 {
             let elapsed =
@@ -117,6 +118,8 @@ impl SimState {
                 FaultKind::ConnectivityLost { data_kept } => {
                     self.connectivity_lost_then_restored(*data_kept)
                 }
+                FaultKind::ServerLinkBroken => self.server_link_broken(),
+                FaultKind::DataFarmsOk => self.data_farms_ok(),
                 FaultKind::RejectOrder { n, code, message } => {
                     self.faults.reject_nth_order(*n, *code, message)
                 }

@@ -97,6 +97,16 @@ fn is_trading_day(d: NaiveDate) -> bool {
     !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
+/// The regular session (open, close) of `d` when the simulator trades that
+/// day: weekdays, 09:30–16:00 New York (no holidays).
+pub fn trading_session(d: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    if is_trading_day(d) {
+        session(d)
+    } else {
+        None
+    }
+}
+
 fn session(d: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let open = New_York
         .from_local_datetime(&d.and_time(NaiveTime::from_hms_opt(9, 30, 0)?))

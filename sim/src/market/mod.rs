@@ -5,13 +5,18 @@
 //! same seed and the same sequence of calls it produces the same prices.
 //! Knows nothing about sockets or orders.
 
+mod histogram;
 mod history;
 mod replay;
+mod ticks;
 
+pub use histogram::{histogram_days, price_levels, TICKS_PER_LEVEL};
 pub use history::{
-    generate_history, parse_bar_size, parse_duration, start_limit, BarSpec, HistBar,
+    generate_history, parse_bar_size, parse_duration, start_limit, trading_session, BarSpec,
+    HistBar,
 };
 pub use replay::{load_replay_csv, ReplayBar};
+pub use ticks::{select_ticks, trades_from_bars, HistTick, MAX_TICKS};
 
 use std::collections::VecDeque;
 

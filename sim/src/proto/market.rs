@@ -265,3 +265,201 @@ pub struct HeadTimestamp {
     #[prost(string, optional, tag = "2")]
     pub head_timestamp: Option<String>,
 }
+
+/// `HistogramDataRequest` (outgoing 88).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistogramDataRequest {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// The contract.
+    #[prost(message, optional, tag = "2")]
+    pub contract: Option<Contract>,
+    /// Regular trading hours only.
+    #[prost(bool, optional, tag = "3")]
+    pub use_rth: Option<bool>,
+    /// The period covered, e.g. `1 week`, `3 days`.
+    #[prost(string, optional, tag = "4")]
+    pub time_period: Option<String>,
+}
+
+/// One price level of `HistogramData`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistogramDataEntry {
+    /// The price level.
+    #[prost(double, optional, tag = "1")]
+    pub price: Option<f64>,
+    /// Volume traded at it (a decimal string).
+    #[prost(string, optional, tag = "2")]
+    pub size: Option<String>,
+}
+
+/// `HistogramData` (incoming 89).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistogramData {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// The price levels, ascending.
+    #[prost(message, repeated, tag = "2")]
+    pub histogram_data_entries: Vec<HistogramDataEntry>,
+}
+
+/// `HistoricalTicksRequest` (outgoing 96).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalTicksRequest {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// The contract.
+    #[prost(message, optional, tag = "2")]
+    pub contract: Option<Contract>,
+    /// Start, `YYYYMMDD-HH:MM:SS` (UTC) or `YYYYMMDD HH:MM:SS zone`; empty: none.
+    #[prost(string, optional, tag = "3")]
+    pub start_date_time: Option<String>,
+    /// End, same formats; empty: now.
+    #[prost(string, optional, tag = "4")]
+    pub end_date_time: Option<String>,
+    /// How many ticks (0 = all in range, at most 1000).
+    #[prost(int32, optional, tag = "5")]
+    pub number_of_ticks: Option<i32>,
+    /// `TRADES`, `BID_ASK` or `MIDPOINT`.
+    #[prost(string, optional, tag = "6")]
+    pub what_to_show: Option<String>,
+    /// Regular trading hours only.
+    #[prost(bool, optional, tag = "7")]
+    pub use_rth: Option<bool>,
+    /// Omit size-only changes (bid/ask).
+    #[prost(bool, optional, tag = "8")]
+    pub ignore_size: Option<bool>,
+}
+
+/// One midpoint of `HistoricalTicks`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalTick {
+    /// Unix seconds.
+    #[prost(int64, optional, tag = "1")]
+    pub time: Option<i64>,
+    /// Midpoint.
+    #[prost(double, optional, tag = "2")]
+    pub price: Option<f64>,
+    /// Size (always 0 for midpoints).
+    #[prost(string, optional, tag = "3")]
+    pub size: Option<String>,
+}
+
+/// `HistoricalTicks` (incoming 96): midpoints.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalTicks {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// The ticks, ascending in time.
+    #[prost(message, repeated, tag = "2")]
+    pub historical_ticks: Vec<HistoricalTick>,
+    /// The last batch.
+    #[prost(bool, optional, tag = "3")]
+    pub is_done: Option<bool>,
+}
+
+/// One quote of `HistoricalTicksBidAsk`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalTickBidAsk {
+    /// Unix seconds.
+    #[prost(int64, optional, tag = "1")]
+    pub time: Option<i64>,
+    /// Bid.
+    #[prost(double, optional, tag = "3")]
+    pub price_bid: Option<f64>,
+    /// Ask.
+    #[prost(double, optional, tag = "4")]
+    pub price_ask: Option<f64>,
+    /// Bid size.
+    #[prost(string, optional, tag = "5")]
+    pub size_bid: Option<String>,
+    /// Ask size.
+    #[prost(string, optional, tag = "6")]
+    pub size_ask: Option<String>,
+}
+
+/// `HistoricalTicksBidAsk` (incoming 97).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalTicksBidAsk {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// The quotes, ascending in time.
+    #[prost(message, repeated, tag = "2")]
+    pub historical_ticks_bid_ask: Vec<HistoricalTickBidAsk>,
+    /// The last batch.
+    #[prost(bool, optional, tag = "3")]
+    pub is_done: Option<bool>,
+}
+
+/// One trade of `HistoricalTicksLast`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalTickLast {
+    /// Unix seconds.
+    #[prost(int64, optional, tag = "1")]
+    pub time: Option<i64>,
+    /// Price.
+    #[prost(double, optional, tag = "3")]
+    pub price: Option<f64>,
+    /// Size.
+    #[prost(string, optional, tag = "4")]
+    pub size: Option<String>,
+    /// Exchange.
+    #[prost(string, optional, tag = "5")]
+    pub exchange: Option<String>,
+    /// Trade conditions (none here).
+    #[prost(string, optional, tag = "6")]
+    pub special_conditions: Option<String>,
+}
+
+/// `HistoricalTicksLast` (incoming 98).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalTicksLast {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// The trades, ascending in time.
+    #[prost(message, repeated, tag = "2")]
+    pub historical_ticks_last: Vec<HistoricalTickLast>,
+    /// The last batch.
+    #[prost(bool, optional, tag = "3")]
+    pub is_done: Option<bool>,
+}
+
+/// One session of `HistoricalSchedule`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalSession {
+    /// Open, `YYYYMMDD-HH:MM:SS` in the schedule's zone.
+    #[prost(string, optional, tag = "1")]
+    pub start_date_time: Option<String>,
+    /// Close, same format.
+    #[prost(string, optional, tag = "2")]
+    pub end_date_time: Option<String>,
+    /// The trading day, `YYYYMMDD`.
+    #[prost(string, optional, tag = "3")]
+    pub ref_date: Option<String>,
+}
+
+/// `HistoricalSchedule` (incoming 106): the sessions in a span.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct HistoricalSchedule {
+    /// Request id.
+    #[prost(int32, optional, tag = "1")]
+    pub req_id: Option<i32>,
+    /// Span start, `YYYYMMDD-HH:MM:SS` in `time_zone`.
+    #[prost(string, optional, tag = "2")]
+    pub start_date_time: Option<String>,
+    /// Span end, same format.
+    #[prost(string, optional, tag = "3")]
+    pub end_date_time: Option<String>,
+    /// The exchange's zone, e.g. `US/Eastern`.
+    #[prost(string, optional, tag = "4")]
+    pub time_zone: Option<String>,
+    /// The sessions, ascending.
+    #[prost(message, repeated, tag = "5")]
+    pub historical_sessions: Vec<HistoricalSession>,
+}

@@ -50,6 +50,11 @@ impl Recorder {
         }
     }
 
+    /// Broker time minus this machine's time (what [`Recorder::now`] adds).
+    pub fn offset(&self) -> chrono::Duration {
+        self.offset
+    }
+
     /// The session clock: this machine's time shifted to the broker's.
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + self.offset

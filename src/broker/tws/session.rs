@@ -166,9 +166,15 @@ pub struct LiveSession {
     pub(in crate::broker::tws) recorder: Recorder,
     /// The engine's reusable output buffer.
     pub(in crate::broker::tws) out: Output,
-    /// False between a 1100 and the reconciliation after the link is back:
-    /// market events are not traded on meanwhile.
+    /// False between a 1100 (or a 2110) and the reconciliation after the
+    /// link is back: market events are not traded on meanwhile.
     connected: bool,
+    /// A 2110 is the reason for `!connected`: a farm's OK (2104 / 2106)
+    /// ends it, as does a restored connection.
+    server_link_broken: bool,
+    /// Market events not traded on since the link went down (logged once
+    /// when the first arrives, and counted when the link is back).
+    untraded: u64,
     /// The New York day the session started on (its latch is restored).
     day: NaiveDate,
     /// The latest list of working orders that are not ours (status line).
@@ -210,7 +216,8 @@ pub async fn run_session(
         session.run(&mut streams, &mut stop).await;
         // Market data first, so the shutdown works however busy the feeds are.
         streams.feeds.stop().await;
-        let report = session.shut_down(&mut streams.orders, &mut stop).await;
+        let mut report = session.shut_down(&mut streams.orders, &mut stop).await;
+        report.market_data_inactive = streams.feeds.health().inactive();
         session.client.disconnect().await;
         Ok(report)
     }
@@ -245,7 +252,7 @@ impl LiveSession {
                 // TWS's open orders and positions: the audit of ours; the
                 // orders that are not ours for the status line.
                 read = feeds::next(&mut s.tws_reads) => self.on_tws_read(read).await,
-                _ = s.status.tick() => self.log_status(),
+                _ = s.status.tick() => self.log_status(&s.feeds),
             }
         }
     }
@@ -261,19 +268,48 @@ impl LiveSession {
                     "connection to IB lost: no new orders until it is restored"
                 );
             }
+            Meaning::ServerLinkBroken => {
+                self.connected = false;
+                self.server_link_broken = true;
+                tracing::error!(
+                    code,
+                    message = %notice.message,
+                    "TWS lost its link to IB's server: no new orders until a data farm reports OK (2104/2106) or the connection is restored"
+                );
+            }
             Meaning::ConnectionRestored { .. } => {
                 tracing::warn!(
                     code,
                     "connection to IB restored; reconciling before trading resumes"
                 );
-                self.reconcile().await;
-                self.connected = true;
+                self.link_back().await;
+            }
+            Meaning::FarmOk if self.server_link_broken && codes::restores_server_link(code) => {
+                tracing::warn!(
+                    code,
+                    "TWS's link to IB's server is back (data farm OK); reconciling before trading resumes"
+                );
+                self.link_back().await;
             }
             Meaning::FarmBroken => {
                 tracing::warn!(code, message = %notice.message, "market data farm problem")
             }
             _ if notice.is_error() => tracing::warn!(code, message = %notice.message, "TWS notice"),
             _ => tracing::info!(code, message = %notice.message, "TWS notice"),
+        }
+    }
+
+    /// The link is back: reconcile, then trade again.
+    async fn link_back(&mut self) {
+        self.reconcile().await;
+        self.connected = true;
+        self.server_link_broken = false;
+        if self.untraded > 0 {
+            tracing::warn!(
+                events = self.untraded,
+                "market events that arrived while the link was down were not traded on"
+            );
+            self.untraded = 0;
         }
     }
 
@@ -378,6 +414,10 @@ impl LiveSession {
     /// A market event: traded on only while connected.
     async fn on_market(&mut self, event: &MarketEvent) {
         if !self.connected {
+            self.untraded += 1;
+            if self.untraded == 1 {
+                tracing::warn!("link to IB down: market events are not traded on until it is back");
+            }
             return;
         }
         // Its age is judged on the session's clock before the event moves it.
@@ -403,8 +443,9 @@ impl LiveSession {
         }
     }
 
-    /// The one-line status log.
-    fn log_status(&self) {
+    /// The one-line status log (with the symbols whose market data is
+    /// inactive or retrying).
+    fn log_status(&self, feeds: &Feeds) {
         let portfolio = self.engine.portfolio();
         let positions: Vec<String> = portfolio
             .open_positions()
@@ -423,6 +464,7 @@ impl LiveSession {
             day_pnl = %portfolio.net_pnl().round_dp(2),
             open_orders = self.engine.orders().open_orders().count(),
             not_ours = %not_ours_summary(&self.not_ours),
+            market_data = %feeds.health().summary(),
             "status"
         );
     }

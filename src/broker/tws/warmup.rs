@@ -2,19 +2,22 @@
 //! IB's historical rules), so a 30-day average is ready on the first live bar
 //! instead of 30 days later. A warm-up that fails is logged and the strategy
 //! starts cold: it simply waits for enough live bars, it never trades on
-//! partial indicators.
+//! partial indicators. A symbol TWS refuses for good (no permission, unknown
+//! symbol) is asked for no more and handed back, so no live feed asks again.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ibapi::Client;
 
+use crate::broker::codes::DataRefusal;
 use crate::broker::tws::history::{
     download, DownloadOptions, DurationUnit, HistoryBarSize, HistoryDuration, HistoryRequest,
 };
-use crate::broker::tws::pacing::{HistoricalPacingRules, HistoricalScheduler};
+use crate::broker::tws::pacing::HistoricalScheduler;
 use crate::core::bars::SESSION_SECONDS;
 use crate::core::engine::Engine;
+use crate::domain::types::Symbol;
 
 /// Longest the whole warm-up may take before the session starts anyway.
 pub const WARMUP_TIMEOUT: Duration = Duration::from_secs(90);
@@ -38,13 +41,33 @@ pub fn warmup_duration(seconds: u32, bars: usize) -> HistoryDuration {
     }
 }
 
-/// Downloads and feeds history to every strategy that wants it.
-pub async fn warm_up_strategies(client: &Client, engine: &mut Engine, now: DateTime<Utc>) {
+/// A symbol TWS refused history for, for good: TWS's reading, code and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// The symbol.
+    pub symbol: Symbol,
+    /// What the refusal means.
+    pub refusal: DataRefusal,
+    /// IB's code.
+    pub code: i32,
+    /// IB's text.
+    pub message: String,
+}
+
+/// Downloads and feeds history to every strategy that wants it, paced by
+/// `scheduler` (the session's one request budget). Returns the symbols TWS
+/// refused for good.
+pub async fn warm_up_strategies(
+    client: &Client,
+    engine: &mut Engine,
+    scheduler: &mut HistoricalScheduler,
+    now: DateTime<Utc>,
+) -> Vec<Refused> {
+    let mut refused: Vec<Refused> = Vec::new();
     let needs = engine.warmup_needs();
     if needs.is_empty() {
-        return;
+        return refused;
     }
-    let mut scheduler = HistoricalScheduler::new(HistoricalPacingRules::default());
     let options = DownloadOptions::default();
     for (index, symbols, seconds, wanted) in needs {
         let Some(bar_size) = HistoryBarSize::from_seconds(seconds) else {
@@ -56,6 +79,9 @@ pub async fn warm_up_strategies(client: &Client, engine: &mut Engine, now: DateT
             continue;
         };
         for symbol in symbols {
+            if refused.iter().any(|r| r.symbol == symbol) {
+                continue;
+            }
             let request = HistoryRequest {
                 symbol,
                 bar_size,
@@ -64,7 +90,7 @@ pub async fn warm_up_strategies(client: &Client, engine: &mut Engine, now: DateT
             };
             match tokio::time::timeout(
                 WARMUP_TIMEOUT,
-                download(client, &mut scheduler, &request, &options, now),
+                download(client, scheduler, &request, &options, now),
             )
             .await
             {
@@ -74,15 +100,26 @@ pub async fn warm_up_strategies(client: &Client, engine: &mut Engine, now: DateT
                     engine.warm_up(index, &bars[from..]);
                     tracing::info!(strategy = index, %symbol, bars = bars.len() - from, wanted, "strategy warmed up from history");
                 }
-                Ok(Err(error)) => {
-                    tracing::warn!(strategy = index, %symbol, %error, "warm-up failed: the strategy warms up on live bars")
-                }
+                Ok(Err(error)) => match error.refusal() {
+                    Some((refusal, code, message)) if refusal.is_permanent() => {
+                        refused.push(Refused {
+                            symbol,
+                            refusal,
+                            code,
+                            message: message.to_string(),
+                        });
+                    }
+                    _ => {
+                        tracing::warn!(strategy = index, %symbol, %error, "warm-up failed: the strategy warms up on live bars")
+                    }
+                },
                 Err(_) => {
                     tracing::warn!(strategy = index, %symbol, "warm-up timed out: the strategy warms up on live bars")
                 }
             }
         }
     }
+    refused
 }
 
 #[cfg(test)]

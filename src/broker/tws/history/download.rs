@@ -20,7 +20,7 @@ use crate::broker::tws::orders::stock_contract;
 use crate::broker::tws::pacing::{HistoricalRequest, HistoricalScheduler, Pacing};
 use crate::domain::types::{Bar, Symbol};
 
-use crate::broker::codes::HISTORICAL_SERVICE_ERROR;
+use crate::broker::codes::{self, DataRefusal, HISTORICAL_SERVICE_ERROR};
 
 /// What to download.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +90,22 @@ pub enum HistoryError {
     BadBar(#[from] BadBar),
 }
 
+impl HistoryError {
+    /// TWS's refusal of the request as the market-data rules classify it
+    /// (e.g. no permission), when TWS refused it with a notice.
+    pub fn refusal(&self) -> Option<(DataRefusal, i32, &str)> {
+        let Self::Request {
+            source: ibapi::Error::Notice(notice),
+            ..
+        } = self
+        else {
+            return None;
+        };
+        codes::market_data_refusal(notice.code, &notice.message)
+            .map(|refusal| (refusal, notice.code, notice.message.as_str()))
+    }
+}
+
 /// A finished download.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Download {
@@ -107,9 +123,10 @@ fn notice(error: &ibapi::Error) -> Option<(i32, &str)> {
     }
 }
 
-/// Whether TWS refused a request for breaking the historical pacing rules.
+/// Whether TWS refused a request for breaking the pacing rules (162 or 420
+/// "…pacing violation", as `codes::market_data_refusal` classifies it).
 pub fn is_pacing_violation(code: i32, message: &str) -> bool {
-    code == HISTORICAL_SERVICE_ERROR && message.to_ascii_lowercase().contains("pacing violation")
+    codes::market_data_refusal(code, message) == Some(DataRefusal::Pacing)
 }
 
 /// Whether TWS has no (older) data for the request.
@@ -301,6 +318,42 @@ mod tests {
             "Historical Market Data Service error message:HMDS query returned no data: SPY@SMART Trades"
         ));
         assert!(!is_no_data(162, "Historical data request pacing violation"));
+    }
+
+    #[test]
+    fn a_refused_history_request_says_what_tws_meant() {
+        let refused = |code: i32, message: &str| HistoryError::Request {
+            symbol: Symbol::new("AAPL").unwrap(),
+            what: "1 min, 1 D ending now".to_string(),
+            source: ibapi::Error::Notice(ibapi::Notice {
+                request_id: Some(3),
+                code,
+                message: message.to_string(),
+                error_time: None,
+                advanced_order_reject_json: String::new(),
+            }),
+        };
+        let no_permission = refused(
+            162,
+            "Historical Market Data Service error message:No market data permissions for NASDAQ STK",
+        );
+        assert_eq!(
+            no_permission.refusal().map(|(r, code, _)| (r, code)),
+            Some((DataRefusal::NoPermission, 162))
+        );
+        assert_eq!(
+            refused(200, "No security definition has been found for the request")
+                .refusal()
+                .map(|(r, _, _)| r),
+            Some(DataRefusal::UnknownSymbol)
+        );
+        assert_eq!(refused(321, "Error validating request").refusal(), None);
+        let timeout = HistoryError::Timeout {
+            symbol: Symbol::new("AAPL").unwrap(),
+            what: String::new(),
+            seconds: 30,
+        };
+        assert_eq!(timeout.refusal(), None);
     }
 
     #[test]

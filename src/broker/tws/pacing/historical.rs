@@ -9,6 +9,14 @@
 //! - no 6 or more requests for the same contract, exchange and tick type
 //!   within 2 seconds.
 //!
+//! New real-time-bar requests count against the same 60-per-10-minutes
+//! window ([`HistoricalScheduler::try_send_realtime`]): IB documents that
+//! "real time bars subscriptions combine the limitations of both top and
+//! historical market data … no more than 60 *new* requests for real time
+//! bars can be made in 10 minutes", so one budget for both kinds is the
+//! reading that can never exceed either. The identical-request and burst
+//! rules apply to historical requests only.
+//!
 //! Windows are half-open: a request sent at `t` still counts at `t + window`
 //! minus a nanosecond and no longer counts at `t + window`. The scheduler only
 //! records requests it allowed, so it never believes more was sent than was.
@@ -54,6 +62,10 @@ impl Default for HistoricalPacingRules {
     }
 }
 
+/// The `what_to_show` a real-time-bar request is recorded under (never one
+/// of IB's historical tick types, so no historical rule mistakes it for one).
+const REALTIME_BARS: &str = "REAL-TIME 5 SECS";
+
 /// What identifies a historical request for the pacing rules.
 ///
 /// Two requests are *identical* when every field is equal; they are for the
@@ -96,7 +108,9 @@ pub enum PacingReason {
 impl fmt::Display for PacingReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::WindowFull => "60 historical requests in the last 10 minutes",
+            Self::WindowFull => {
+                "60 historical and new real-time-bar requests in the last 10 minutes"
+            }
             Self::Identical => "the identical request was sent less than 15 s ago",
             Self::Burst => "5 requests for this contract in the last 2 s",
             Self::Backoff => "backing off after an IB pacing violation (error 162)",
@@ -232,6 +246,48 @@ impl HistoricalScheduler {
     /// starts the back-off from its initial length again.
     pub fn request_succeeded(&mut self) {
         self.violations = 0;
+    }
+
+    /// Like [`try_send`](Self::try_send) for one new real-time-bar request
+    /// for `contract`: only the shared window and a pacing back-off can hold
+    /// it. Records it when the answer is [`Pacing::SendNow`].
+    pub fn try_send_realtime(&mut self, contract: &str, now: Instant) -> Pacing {
+        self.forget_expired(now);
+        let mut latest: Option<(Instant, PacingReason)> = None;
+        if let Some(until) = self.blocked_until.filter(|until| *until > now) {
+            latest = Some((until, PacingReason::Backoff));
+        }
+        if let Some(at) = self.window_frees_at(now) {
+            if latest.is_none_or(|(t, _)| at > t) {
+                latest = Some((at, PacingReason::WindowFull));
+            }
+        }
+        if let Some((at, reason)) = latest {
+            return Pacing::WaitUntil { at, reason };
+        }
+        let request = HistoricalRequest {
+            contract: contract.to_string(),
+            what_to_show: REALTIME_BARS.to_string(),
+            bar_size: "5 secs".to_string(),
+            duration: String::new(),
+            end: String::new(),
+            regular_hours: false,
+        };
+        self.sent.push_back((now, request));
+        Pacing::SendNow
+    }
+
+    /// When the window has room again, if it is full at `now`.
+    fn window_frees_at(&self, now: Instant) -> Option<Instant> {
+        let rules = &self.rules;
+        let in_window: Vec<Instant> = self
+            .sent
+            .iter()
+            .map(|(at, _)| *at)
+            .filter(|at| *at + rules.window > now)
+            .collect();
+        (rules.max_in_window > 0 && in_window.len() >= rules.max_in_window)
+            .then(|| in_window[in_window.len() - rules.max_in_window] + rules.window)
     }
 
     /// Requests recorded within the last `window` before `now`.

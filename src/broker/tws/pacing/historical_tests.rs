@@ -214,3 +214,58 @@ fn old_requests_are_forgotten_after_the_window() {
     assert_eq!(s.try_send(&req("C0", ""), t0 + secs(600)), Pacing::SendNow);
     assert_eq!(s.sent.len(), 1, "expired records are dropped");
 }
+
+#[test]
+fn real_time_bar_requests_share_the_sixty_per_ten_minutes_window_with_history() {
+    let mut s = HistoricalScheduler::default();
+    let t0 = Instant::now();
+    // 30 historical + 30 real-time bar requests fill the window.
+    for i in 0..30u64 {
+        assert_eq!(
+            s.try_send(&req(&format!("C{i}"), ""), t0 + secs(i)),
+            Pacing::SendNow
+        );
+        assert_eq!(
+            s.try_send_realtime("SPY STK SMART USD", t0 + secs(i)),
+            Pacing::SendNow
+        );
+    }
+    // The 61st of either kind waits until the first leaves the window (t0 + 600 s).
+    let full = Pacing::WaitUntil {
+        at: t0 + secs(600),
+        reason: PacingReason::WindowFull,
+    };
+    assert_eq!(
+        s.try_send_realtime("QQQ STK SMART USD", t0 + secs(100)),
+        full
+    );
+    assert_eq!(s.try_send(&req("QQQ", ""), t0 + secs(100)), full);
+    assert_eq!(
+        s.try_send_realtime("QQQ STK SMART USD", t0 + secs(600)),
+        Pacing::SendNow
+    );
+}
+
+#[test]
+fn a_real_time_bar_request_is_not_held_by_the_identical_rule_but_by_a_back_off() {
+    let mut s = HistoricalScheduler::default();
+    let t0 = Instant::now();
+    assert_eq!(
+        s.try_send_realtime("SPY STK SMART USD", t0),
+        Pacing::SendNow
+    );
+    // The same subscription again 1 s later (a resubscribe) may go.
+    assert_eq!(
+        s.try_send_realtime("SPY STK SMART USD", t0 + secs(1)),
+        Pacing::SendNow
+    );
+    // After a pacing violation (30 s back-off), it waits like history does.
+    s.pacing_violation(t0 + secs(2));
+    assert_eq!(
+        s.try_send_realtime("SPY STK SMART USD", t0 + secs(3)),
+        Pacing::WaitUntil {
+            at: t0 + secs(32),
+            reason: PacingReason::Backoff
+        }
+    );
+}

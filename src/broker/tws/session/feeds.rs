@@ -2,19 +2,25 @@
 //! and how they end: on [`Feeds::stop`] each task drops its subscription —
 //! `ibapi` cancels it at TWS — and is joined, never aborted mid-message.
 //!
-//! Owns the tasks' lifetime and the account's market-data lines: a bar
-//! subscription takes a line from [`MarketDataLines`] before it is started
-//! (IB refuses the line after the last with error 101), and gives it back
-//! when the feeds stop. What a feed does is `market_data.rs` and `pnl.rs`.
+//! Owns the tasks' lifetime, the account's market-data lines and the feeds'
+//! health: a bar subscription takes a line from [`MarketDataLines`] before
+//! it is started (IB refuses the line after the last with error 101), and
+//! its task gives it back when it ends — by itself (a symbol TWS refuses for
+//! good) or when the feeds stop; every bar feed reports its state to the
+//! one [`MarketDataHealth`] read by the status line and the final report.
+//! What a feed does is `market_data.rs` and `pnl.rs`.
 //! Must never be awaited on the trading path except through [`next`], which
 //! never busy-loops on a closed channel.
 
 use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
+use tracing::Instrument as _;
 
+use crate::broker::tws::market_data::MarketDataHealth;
 use crate::broker::tws::pacing::{Line, LinesExhausted, MarketDataLines};
 
 /// How long stopping waits for the feeds to wind down before it gives up
@@ -25,8 +31,26 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 pub(super) struct Feeds {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
-    lines: MarketDataLines,
-    held: Vec<Line>,
+    lines: Arc<Mutex<MarketDataLines>>,
+    health: MarketDataHealth,
+}
+
+/// A line held by a running subscription task: handed back when the task
+/// ends, however it ends (finished, stopped, or dropped with the runtime).
+struct HeldLine {
+    lines: Arc<Mutex<MarketDataLines>>,
+    line: Option<Line>,
+}
+
+impl Drop for HeldLine {
+    fn drop(&mut self) {
+        if let Some(line) = self.line.take() {
+            self.lines
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .close(line);
+        }
+    }
 }
 
 impl Feeds {
@@ -35,8 +59,8 @@ impl Feeds {
         Self {
             stop: watch::Sender::new(false),
             tasks: JoinSet::new(),
-            lines,
-            held: Vec::new(),
+            lines: Arc::new(Mutex::new(lines)),
+            health: MarketDataHealth::default(),
         }
     }
 
@@ -48,20 +72,35 @@ impl Feeds {
         &mut self,
         feed: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), LinesExhausted> {
-        self.held.push(self.lines.try_open()?);
-        self.spawn(feed);
+        let line = self
+            .lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .try_open()?;
+        let held = HeldLine {
+            lines: Arc::clone(&self.lines),
+            line: Some(line),
+        };
+        self.spawn(async move {
+            let _held = held;
+            feed.await;
+        });
         Ok(())
     }
 
-    /// Runs `feed` until it ends by itself or [`Feeds::stop`] is called.
+    /// Runs `feed` until it ends by itself or [`Feeds::stop`] is called, in
+    /// the caller's span (so its lines name the session's client id).
     pub(super) fn spawn(&mut self, feed: impl Future<Output = ()> + Send + 'static) {
         let mut stop = self.stop.subscribe();
-        self.tasks.spawn(async move {
-            tokio::select! {
-                _ = stop.wait_for(|stopped| *stopped) => {}
-                () = feed => {}
+        self.tasks.spawn(
+            async move {
+                tokio::select! {
+                    _ = stop.wait_for(|stopped| *stopped) => {}
+                    () = feed => {}
+                }
             }
-        });
+            .in_current_span(),
+        );
     }
 
     /// Tells every feed to stop and joins them (bounded by [`STOP_TIMEOUT`]).
@@ -81,14 +120,19 @@ impl Feeds {
                 "market data feeds did not stop in time"
             );
         }
-        for line in self.held.drain(..) {
-            self.lines.close(line);
-        }
+    }
+
+    /// The bar feeds' states (a clone shares them).
+    pub(super) fn health(&self) -> &MarketDataHealth {
+        &self.health
     }
 
     /// Market-data lines in use by the feeds.
     pub(super) fn lines_in_use(&self) -> u32 {
-        self.lines.in_use()
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .in_use()
     }
 }
 

@@ -34,6 +34,34 @@ async fn subscriptions_beyond_the_lines_are_not_started_and_stop_gives_lines_bac
 }
 
 #[tokio::test]
+async fn a_feed_that_ends_by_itself_gives_its_line_back() {
+    let started = Arc::new(AtomicUsize::new(0));
+    let mut feeds = Feeds::new(MarketDataLines::new(1));
+    // A symbol refused for good: its feed ends at once.
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    assert_eq!(
+        feeds.spawn_subscription(async move {
+            let _ = done_tx.send(());
+        }),
+        Ok(())
+    );
+    let _ = done_rx.await;
+    // Its task ends right after: the one line is free for another feed.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while feeds.lines_in_use() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "line not handed back"
+        );
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(feeds.spawn_subscription(endless(&started)), Ok(()));
+    assert_eq!(feeds.lines_in_use(), 1);
+    feeds.stop().await;
+    assert_eq!(feeds.lines_in_use(), 0);
+}
+
+#[tokio::test]
 async fn next_never_resolves_on_a_closed_channel() {
     let (tx, rx) = mpsc::channel::<u32>(1);
     let mut channel = Some(rx);

@@ -5,7 +5,9 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+use crate::broker::codes::DataRefusal;
 use crate::broker::tws::snapshot::{BrokerOrder, BrokerPosition};
+use crate::domain::types::Symbol;
 use crate::domain::types::TradingState;
 
 /// What the shutdown achieved, printed and logged at exit.
@@ -32,6 +34,8 @@ pub struct SessionReport {
     pub commissions: Decimal,
     /// Trading state at exit.
     pub state: TradingState,
+    /// Symbols TWS refused market data for, for good: not traded this session.
+    pub market_data_inactive: Vec<(Symbol, DataRefusal)>,
 }
 
 /// One line for an order that is not ours.
@@ -101,6 +105,14 @@ impl fmt::Display for SessionReport {
         if self.flattened {
             writeln!(f, "flatten on exit:  requested")?;
         }
+        for (symbol, refusal) in &self.market_data_inactive {
+            writeln!(
+                f,
+                "market data:      {symbol} INACTIVE ({}) — {}",
+                refusal.label(),
+                refusal.fix()
+            )?;
+        }
         writeln!(
             f,
             "day PnL:          {} (realized {}, unrealized {}, commissions {})",
@@ -132,6 +144,7 @@ mod tests {
             unrealized_pnl: Decimal::ZERO,
             commissions: Decimal::ZERO,
             state: TradingState::Halted,
+            market_data_inactive: Vec::new(),
         }
     }
 

@@ -241,6 +241,8 @@ impl LiveSession {
             unrealized_pnl: portfolio.unrealized_pnl(),
             commissions: portfolio.commissions(),
             state: self.engine.state(),
+            // Filled in by run_session from the feeds, which stop first.
+            market_data_inactive: Vec::new(),
         }
     }
 }

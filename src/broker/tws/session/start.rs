@@ -25,14 +25,14 @@ use crate::broker::tws::audit::OrderAudit;
 use crate::broker::tws::connect::connect;
 use crate::broker::tws::foreign::watch_tws;
 use crate::broker::tws::manual::Scope;
-use crate::broker::tws::market_data::stream_bars;
+use crate::broker::tws::market_data::{stream_bars, FeedContext};
 use crate::broker::tws::order_book::OrderBook;
-use crate::broker::tws::pacing::MarketDataLines;
+use crate::broker::tws::pacing::{shared_pacer, MarketDataLines, SharedPacer};
 use crate::broker::tws::pnl::{day_so_far, stream_daily_pnl, DaySoFar};
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::snapshot;
-use crate::broker::tws::warmup::warm_up_strategies;
+use crate::broker::tws::warmup::{warm_up_strategies, Refused};
 use crate::core::engine::{Engine, EngineConfig, Output};
 use crate::domain::calendar::trading_day;
 use crate::domain::types::MarketEvent;
@@ -120,8 +120,11 @@ impl LiveSession {
             }
             prepared = Self::prepare(Arc::clone(&client), config) => prepared?,
         };
-        session.warm_up(stop).await;
-        let streams = session.open_streams(orders, notices, status_interval, audit_interval);
+        // One request budget for the warm-up's history and every feed's bars.
+        let pacer = shared_pacer();
+        let refused = session.warm_up(stop, &pacer).await;
+        let periods = (status_interval, audit_interval);
+        let streams = session.open_streams(orders, notices, periods, (pacer, refused));
         Ok((session, streams))
     }
 
@@ -219,6 +222,8 @@ impl LiveSession {
             recorder,
             out: Output::default(),
             connected: true,
+            server_link_broken: false,
+            untraded: 0,
             day,
             not_ours: Vec::new(),
             audit: OrderAudit::new(config.ack_timeout),
@@ -284,35 +289,52 @@ impl LiveSession {
     /// Primes the strategies from history, unless the operator asks to stop
     /// first: the warm-up (minutes when TWS is slow) is then abandoned at once
     /// and the shutdown starts; a strategy not warmed up simply starts cold.
-    async fn warm_up(&mut self, stop: &mut ShutdownListener) {
+    /// Returns the symbols TWS refused history for, for good.
+    async fn warm_up(&mut self, stop: &mut ShutdownListener, pacer: &SharedPacer) -> Vec<Refused> {
         let now = self.recorder.now();
-        let warm_up = warm_up_strategies(&self.client, &mut self.engine, now);
+        // Held for the whole warm-up: no feed runs yet.
+        let mut scheduler = pacer.lock().await;
+        let warm_up = warm_up_strategies(&self.client, &mut self.engine, &mut scheduler, now);
         tokio::pin!(warm_up);
         tokio::select! {
-            () = &mut warm_up => {}
+            refused = &mut warm_up => refused,
             () = stop.reached(ShutdownStage::Shutdown) => {
                 if stop.stage() >= ShutdownStage::Shutdown {
                     tracing::warn!("shutdown requested during the warm-up: warm-up abandoned");
+                    Vec::new()
                 } else {
                     // The signal side is gone without a request: finish the warm-up.
-                    warm_up.await;
+                    warm_up.await
                 }
             }
         }
     }
 
-    /// Starts one bar feed per traded symbol and IB's PnL feed.
+    /// Starts one bar feed per traded symbol (each on a market-data line,
+    /// paced by `pacer`) but those the warm-up found `refused` for good, and
+    /// IB's PnL feed.
     fn open_streams(
         &self,
         orders: Subscription<OrderUpdate>,
         notices: NoticeStream,
-        status_interval: Duration,
-        audit_interval: Duration,
+        (status_interval, audit_interval): Periods,
+        (pacer, refused): (SharedPacer, Vec<Refused>),
     ) -> Streams {
         let mut feeds = Feeds::new(MarketDataLines::default());
         let (market_tx, market) = mpsc::channel::<MarketEvent>(MARKET_CHANNEL);
+        let context = FeedContext {
+            client: Arc::clone(&self.client),
+            pacer,
+            health: feeds.health().clone(),
+            clock_offset: self.recorder.offset(),
+        };
         for symbol in self.engine.symbols() {
-            let feed = stream_bars(Arc::clone(&self.client), symbol, market_tx.clone());
+            if let Some(r) = refused.iter().find(|r| r.symbol == symbol) {
+                let health = feeds.health();
+                health.refused_for_good(symbol, r.refusal, r.code, &r.message);
+                continue;
+            }
+            let feed = stream_bars(context.clone(), symbol, market_tx.clone());
             if let Err(error) = feeds.spawn_subscription(feed) {
                 tracing::error!(%symbol, %error, "no market data for this symbol: its strategies do not trade");
             }
