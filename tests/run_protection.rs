@@ -220,3 +220,29 @@ async fn a_trade_in_a_managed_symbol_outside_the_bot_halts_it() {
     assert_eq!(report.state, TradingState::Halted);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_entry_is_sent_when_the_market_is_closed() {
+    // 16:00 New York on Monday 2026-01-05: the session just closed.
+    let sim = start_sim(SimConfig {
+        start_time: chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+        ..sim_config()
+    })
+    .await;
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
+    let config = session_config(&sim, 37, RiskLimits::default(), vec![strategy.boxed()]);
+    let session = spawn_session(config);
+    eventually(
+        "the entry refused as the market is closed",
+        Duration::from_secs(10),
+        || !probe.rejections().is_empty(),
+    )
+    .await;
+    assert_eq!(
+        probe.rejections()[0],
+        "SPY: market closed (NYSE regular hours 09:30–16:00 New York); next open Tue 2026-01-06 09:30 EST"
+    );
+    assert!(sim.all_orders().is_empty(), "{:?}", sim.all_orders());
+    session.shut_down(Duration::from_secs(10)).await;
+    sim.shutdown().await;
+}

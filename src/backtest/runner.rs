@@ -108,6 +108,7 @@ pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunRe
             next_seq: 1,
             broker_enforces_oca: false,
             max_data_age: None,
+            regular_hours_only: false,
         },
         strategies,
     );

@@ -154,6 +154,9 @@ pub struct EngineConfig {
     /// engine then leaves a filled order's OCA siblings to the broker instead
     /// of cancelling them again (which TWS answers with 10148).
     pub broker_enforces_oca: bool,
+    /// Entries only during the exchange's regular session (live: true; the
+    /// backtest's bars are the sessions' own).
+    pub regular_hours_only: bool,
     /// The oldest market data an entry may be decided on; `None`: two bar
     /// lengths of the arriving data, at least [`MIN_DATA_AGE_LIMIT`].
     pub max_data_age: Option<TimeDelta>,
@@ -207,7 +210,10 @@ impl Engine {
             .enumerate()
             .map(|(i, s)| Slot::new(StrategyId(i as u16), s))
             .collect();
-        let gate = RiskGate::new(&config.limits, &config.instruments, &symbols);
+        let mut gate = RiskGate::new(&config.limits, &config.instruments, &symbols);
+        if config.regular_hours_only {
+            gate.require_regular_hours();
+        }
         Self {
             slots,
             gate,

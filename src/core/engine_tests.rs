@@ -102,6 +102,7 @@ pub(super) fn engine(quantity: Decimal) -> (Engine, Arc<Mutex<Vec<String>>>) {
         next_seq: 1,
         broker_enforces_oca: false,
         max_data_age: None,
+        regular_hours_only: false,
     };
     (Engine::new(config, vec![Box::new(strategy)]), rejections)
 }
@@ -502,6 +503,7 @@ fn a_full_exit_joins_the_oca_group_of_the_bracket_it_replaces() {
         next_seq: 1,
         broker_enforces_oca: false,
         max_data_age: None,
+        regular_hours_only: false,
     };
     let mut engine = Engine::new(config, vec![Box::new(InAndOut { symbols: [spy()] })]);
     let mut out = Output::default();

@@ -38,6 +38,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use crate::domain::calendar;
 use crate::domain::types::{Instrument, IntentPurpose, OrderIntent, Side, Symbol, TradingState};
 use crate::risk::bracket::{Bracket, BracketRule, Tick};
 use crate::risk::checks::{
@@ -75,6 +76,8 @@ pub struct RiskGate {
     /// A state change made inside `check`, not yet handed out.
     pending: Option<StateChange>,
     rate: OrderRateLimiter,
+    /// [`RiskGate::require_regular_hours`].
+    regular_hours_only: bool,
 }
 
 impl RiskGate {
@@ -109,7 +112,16 @@ impl RiskGate {
             latch: TradingLatch::new(),
             pending: None,
             rate: OrderRateLimiter::new(limits.max_orders_per_second),
+            regular_hours_only: false,
         }
+    }
+
+    /// From now on, entries are refused while the exchange's regular
+    /// session is closed ([`RejectReason::MarketClosed`]); exits and stops
+    /// never are. Live trading sets it; the backtest's bars are the
+    /// sessions' own.
+    pub fn require_regular_hours(&mut self) {
+        self.regular_hours_only = true;
     }
 
     /// Decides on one intent at event time `now`. Approval consumes one
@@ -281,6 +293,12 @@ impl RiskGate {
             _ => {}
         }
         let symbol = intent.symbol;
+        if entry && self.regular_hours_only && !calendar::is_open(now) {
+            return Err(RejectReason::MarketClosed {
+                symbol,
+                next_open: calendar::next_open(now),
+            });
+        }
         if let Some(data) = view.data_age.filter(|d| entry && d.age_ms > d.limit_ms) {
             return Err(RejectReason::StaleData {
                 symbol,

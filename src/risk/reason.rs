@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+use chrono_tz::America::New_York;
 use rust_decimal::Decimal;
 
 use crate::domain::types::{Side, Symbol};
@@ -158,6 +160,13 @@ pub enum RejectReason {
         /// Instrument tick size.
         tick: Decimal,
     },
+    /// An entry decided while the exchange's regular session is closed.
+    MarketClosed {
+        /// Instrument.
+        symbol: Symbol,
+        /// When the next regular session opens (`None`: beyond the calendar).
+        next_open: Option<DateTime<Utc>>,
+    },
     /// An entry decided on market data older than the freshness limit.
     StaleData {
         /// Instrument.
@@ -197,6 +206,7 @@ impl RejectReason {
             FlattenNotExit { .. } => "flatten_not_exit",
             Unprotectable { .. } => "unprotectable",
             StaleData { .. } => "stale_data",
+            MarketClosed { .. } => "market_closed",
         }
     }
 }
@@ -340,6 +350,14 @@ impl fmt::Display for RejectReason {
                 "entry at {reference} cannot be protected: no stop-loss and take-profit above 0 on a {} tick",
                 tick.normalize()
             ),
+            MarketClosed { symbol, next_open } => match next_open {
+                Some(open) => write!(
+                    f,
+                    "{symbol}: market closed (NYSE regular hours 09:30–16:00 New York); next open {}",
+                    open.with_timezone(&New_York).format("%a %Y-%m-%d %H:%M %Z")
+                ),
+                None => write!(f, "{symbol}: market closed (NYSE regular hours 09:30–16:00 New York)"),
+            },
             StaleData {
                 symbol,
                 age_ms,
@@ -412,6 +430,21 @@ mod tests {
             }
             .to_string(),
             "trading HALTED (halted by the operator): no new orders"
+        );
+    }
+
+    #[test]
+    fn market_closed_names_the_next_open_in_new_york_time() {
+        use chrono::TimeZone;
+        let closed = RejectReason::MarketClosed {
+            symbol: Symbol::new("SPY").unwrap(),
+            // 2026-01-06 09:30 EST = 14:30 UTC.
+            next_open: Some(Utc.with_ymd_and_hms(2026, 1, 6, 14, 30, 0).unwrap()),
+        };
+        assert_eq!(closed.code(), "market_closed");
+        assert_eq!(
+            closed.to_string(),
+            "SPY: market closed (NYSE regular hours 09:30–16:00 New York); next open Tue 2026-01-06 09:30 EST"
         );
     }
 

@@ -94,6 +94,7 @@ pub async fn flatten_everything(
             next_seq: 1,
             broker_enforces_oca: true,
             max_data_age: None,
+            regular_hours_only: true,
         },
         Vec::new(),
     );

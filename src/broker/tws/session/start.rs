@@ -202,6 +202,8 @@ impl LiveSession {
                 account: account_view,
                 next_seq,
                 broker_enforces_oca: true,
+                // No entry while the exchange is closed.
+                regular_hours_only: true,
                 max_data_age: config
                     .max_data_age
                     .and_then(|age| chrono::TimeDelta::from_std(age).ok()),
