@@ -47,6 +47,8 @@ async fn a_position_carried_from_yesterday_counts_only_todays_move() {
     let mut config = session_config(&sim, 44, limits, vec![watcher.boxed()]);
     let path = config.journal.path().to_path_buf();
     config.journal = Journal::open(&path).unwrap();
+    // The journal is new: the operator takes the carried shares over as the bot's.
+    config.operator_reset = true;
     let session = spawn_session(config);
     let journal = Journal::open(&path).unwrap();
 

@@ -823,6 +823,8 @@ struct Feed {
     refused: bool,
     /// Repairs of the current position's protection ([`Engine::protect`]).
     repairs: Repairs,
+    /// The position is not the bot's ([`Engine::leave_alone`]).
+    left_alone: bool,
 }
 
 /// What the engine has tried for one position's protection; all reset when
@@ -846,6 +848,7 @@ impl Feed {
             last_fill: DateTime::<Utc>::MIN_UTC,
             refused: false,
             repairs: Repairs::default(),
+            left_alone: false,
         }
     }
 }

@@ -61,14 +61,14 @@ impl LiveSession {
     /// At start: restores positions, adopts our working orders, journals
     /// today's executions (marking them as already reflected in those
     /// positions), settles orders the journal left unresolved, and returns
-    /// whether TWS's positions agree with the journal (`false`: the caller
-    /// must halt trading).
+    /// the symbols whose position at TWS the journal cannot explain (the
+    /// caller halts trading and leaves them alone).
     ///
     /// # Errors
     /// [`ReconcileError`] when TWS cannot be read or a position is malformed.
     pub(in crate::broker::tws) async fn adopt_broker_state(
         &mut self,
-    ) -> Result<bool, ReconcileError> {
+    ) -> Result<Vec<Symbol>, ReconcileError> {
         let (client, account) = (&*self.client, self.account.expose());
         let (engine, router, recorder) = (&mut self.engine, &mut self.book, &mut self.recorder);
         let (managed, others) = snapshot::split_managed(
@@ -120,28 +120,24 @@ impl LiveSession {
             }
         }
         resolve_journaled_orders(recorder, &open, &executions, now)?;
-        let positions_agree = check_positions_against_journal(recorder, engine, now)?;
+        let differing = check_positions_against_journal(recorder, engine, now)?;
         tracing::info!(account = %mask_account(account), "broker state adopted");
-        Ok(positions_agree)
+        Ok(differing)
     }
 }
 
 /// Compares TWS's positions (already adopted) with the positions the journal's
 /// executions add up to; logs every difference with the symbol and both
-/// quantities and returns `false` when there is one. A journal without any
-/// execution (the first start, positions that predate the bot) agrees by
-/// definition.
+/// quantities and returns the symbols that differ. A position the journal
+/// has no executions for at all (bought by hand, by another program, or
+/// before this journal's first trade) differs too: it is not the bot's.
 fn check_positions_against_journal(
     recorder: &mut Recorder,
     engine: &mut Engine,
     now: chrono::DateTime<Utc>,
-) -> Result<bool, ReconcileError> {
+) -> Result<Vec<Symbol>, ReconcileError> {
     let day = crate::domain::calendar::trading_day(now);
     let report = recorder.journal().day_report(day)?;
-    let journal_has_history = recorder.journal().last_execution_time()?.is_some();
-    if !journal_has_history {
-        return Ok(true);
-    }
     // The same filter as adoption: only the symbols the strategies trade.
     let managed = engine.symbols();
     let journaled: Vec<(Symbol, Decimal)> = report
@@ -156,11 +152,10 @@ fn check_positions_against_journal(
             %symbol,
             %journal,
             %tws,
-            "position at TWS differs from the journal's executions (a trade outside the bot, or a lost fill): trading halted — check TWS, then restart with --operator-reset once the difference is understood"
+            "position at TWS is not what the bot's journal adds up to (bought or sold by hand, by another program, before this journal's first trade, or a lost fill): trading halted and the position left alone — close it in TWS, or restart with --operator-reset to take TWS's position as the bot's"
         );
     }
-    let mismatch = !differences.is_empty();
-    Ok(!mismatch)
+    Ok(differences.iter().map(|&(symbol, _, _)| symbol).collect())
 }
 
 /// Every symbol whose quantity in the engine's portfolio differs from

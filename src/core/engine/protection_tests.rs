@@ -212,3 +212,15 @@ fn a_refused_transmitting_leg_cancels_the_untransmitted_entry() {
     engine.on_broker(&refused(take_profit), t0(), &mut out);
     assert_eq!(out.commands, [Command::Cancel(entry)]);
 }
+
+#[test]
+fn a_position_left_alone_is_neither_protected_nor_flattened() {
+    let (mut engine, _) = engine(dec!(10));
+    engine.restore_position(spy(), dec!(50), dec!(100)).unwrap();
+    engine.leave_alone(spy());
+    let mut out = Output::default();
+    engine.protect_positions(t0(), &mut out);
+    engine.flatten_all(t0(), &mut out);
+    assert!(out.commands.is_empty(), "{:?}", out.commands);
+    assert!(unprotected(&out).is_empty());
+}

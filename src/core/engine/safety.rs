@@ -63,6 +63,16 @@ impl Engine {
         }
     }
 
+    /// `symbol`'s position is not the bot's (TWS holds what its journal
+    /// cannot explain): the engine never protects, closes or flattens it;
+    /// only an operator who takes it over (a restart with
+    /// `--operator-reset`) makes it the bot's again.
+    pub fn leave_alone(&mut self, symbol: Symbol) {
+        if let Some(feed) = self.feeds.iter_mut().find(|f| f.symbol == symbol) {
+            feed.left_alone = true;
+        }
+    }
+
     /// Ends the repair of protection for good (a read-only session sends
     /// nothing; an emergency shutdown cancels the stops on purpose).
     pub fn stop_protecting(&mut self) {
@@ -114,6 +124,9 @@ impl Engine {
         let Some(feed) = self.feeds.iter().position(|f| f.symbol == symbol) else {
             return;
         };
+        if self.feeds[feed].left_alone {
+            return;
+        }
         if quantity.is_zero() {
             self.feeds[feed].repairs = Repairs::default();
             return;
@@ -257,13 +270,21 @@ impl Engine {
         }
     }
 
-    /// Closes every position with reduce-only market orders (through
+    /// Closes every position of the bot's (not those [`Engine::leave_alone`]
+    /// marks) with reduce-only market orders (through
     /// [`RiskGate::check_flatten`]), cancelling its protective orders first so
     /// they cannot open a position the other way.
     pub fn flatten_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        let left_alone: Vec<Symbol> = self
+            .feeds
+            .iter()
+            .filter(|f| f.left_alone)
+            .map(|f| f.symbol)
+            .collect();
         let positions: Vec<(Symbol, Decimal)> = self
             .portfolio
             .open_positions()
+            .filter(|p| !left_alone.contains(&p.symbol()))
             .map(|p| (p.symbol(), p.quantity()))
             .collect();
         for (symbol, quantity) in positions {

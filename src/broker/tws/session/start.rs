@@ -236,7 +236,8 @@ impl LiveSession {
 
     /// Restores today's latch, adopts TWS's positions and our orders, applies
     /// the operator's reset and reduce-only, halts on a position the journal
-    /// cannot explain, and protects positions that have no working stop.
+    /// cannot explain (and leaves it alone), and protects the bot's positions
+    /// that have no working stop.
     async fn adopt(
         &mut self,
         (operator_reset, reduce_only): (bool, bool),
@@ -245,7 +246,7 @@ impl LiveSession {
             tracing::warn!(state = %latch.state, "restoring the trading state journaled today");
             self.engine.restore_latch(latch);
         }
-        let positions_agree = self.adopt_broker_state().await?;
+        let differing = self.adopt_broker_state().await?;
         if operator_reset {
             tracing::warn!("operator reset: the trading state is set back to ACTIVE by request (--operator-reset)");
             self.engine.operator_reset(&mut self.out);
@@ -256,12 +257,16 @@ impl LiveSession {
             );
             self.engine.reduce_only(self.recorder.now(), &mut self.out);
         }
-        if !positions_agree {
+        if !differing.is_empty() {
             if operator_reset {
                 tracing::warn!(
                     "operator reset: TWS's positions are taken as they are, despite the journal"
                 );
             } else {
+                // Not the bot's: never stopped, closed or sold by it.
+                for &symbol in &differing {
+                    self.engine.leave_alone(symbol);
+                }
                 self.engine
                     .halt(HaltCause::Engine, self.recorder.now(), &mut self.out);
             }
