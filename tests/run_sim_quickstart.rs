@@ -64,4 +64,23 @@ fn run_sim_on_a_fresh_checkout_trades_within_30_seconds_and_stops_on_sigint() {
     );
     assert!(stdout.contains("open orders left: 0"), "{}", bot.dump());
     assert!(!format!("{stdout}{}", bot.stderr.text()).contains("DU1234567"));
+
+    // The simulated session journaled into its own file, never the account's,
+    // and `report --sim` reads it.
+    let journal = dir.path().join("journal/first-trading-app.db");
+    assert!(
+        !journal.exists(),
+        "the account's journal was written by --sim"
+    );
+    assert!(dir.path().join("journal/first-trading-app-sim.db").exists());
+    let report = std::process::Command::new(env!("CARGO_BIN_EXE_first-trading-app"))
+        .current_dir(dir.path())
+        .args(["report", "--sim", "--day", "2026-01-05"])
+        .output()
+        .unwrap();
+    assert_eq!(report.status.code(), Some(0), "{report:?}");
+    assert!(
+        String::from_utf8_lossy(&report.stdout).contains("SPY"),
+        "{report:?}"
+    );
 }

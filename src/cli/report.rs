@@ -18,6 +18,10 @@ pub struct ReportArgs {
     /// Trading day (America/New_York), `YYYY-MM-DD`; default: today.
     #[arg(long, value_name = "DATE")]
     pub day: Option<String>,
+    /// The last `run --sim` session's journal (`journal-sim.db` beside the
+    /// configured one) instead of the account's.
+    #[arg(long)]
+    pub sim: bool,
 }
 
 /// Prints the day report.
@@ -38,7 +42,11 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(&inputs).map_err(UsageError::from)?;
     logging::init(log_format(cli, &settings), inputs.redactor());
     log_warnings(&settings.warnings, false);
-    let path = &settings.journal.path;
+    let path = &if args.sim {
+        crate::cli::run::sim_journal_path(&settings.journal.path)
+    } else {
+        settings.journal.path.clone()
+    };
     if !path.exists() {
         anyhow::bail!(
             "no journal at {}: nothing has been traded with this configuration yet ([journal] path in {})",

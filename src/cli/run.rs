@@ -64,11 +64,23 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         .collect();
     log_warnings(&warnings, true);
     let strategies = build_strategies(&settings).map_err(UsageError::from)?;
+    // The simulator's trades never mix with the account's journal.
+    let journal_path = if args.sim {
+        sim_journal_path(&settings.journal.path)
+    } else {
+        settings.journal.path.clone()
+    };
+    if args.sim {
+        // Each simulator starts flat: so does its journal (after the lock, so
+        // a running `run --sim` keeps its own).
+        let _ = TradingLock::acquire(&journal_path).map_err(UsageError::from)?;
+        remove_sim_journal(&journal_path)?;
+    }
     // The journal is opened (and a foreign or corrupt file refused) before any connection.
-    let journal = Journal::open(&settings.journal.path).map_err(UsageError::from)?;
+    let journal = Journal::open(&journal_path).map_err(UsageError::from)?;
     // One bot per journal (taken once the file is known to be ours), held
     // until this process exits.
-    let _trading_lock = TradingLock::acquire(&settings.journal.path).map_err(UsageError::from)?;
+    let _trading_lock = TradingLock::acquire(&journal_path).map_err(UsageError::from)?;
     let config_hash = config_hash(&settings.canonical_json());
     let listener = shutdown::install().context("cannot install the Ctrl+C handler")?;
     let runtime = runtime()?;
@@ -175,5 +187,56 @@ pub fn build_strategies(
         Ok(strategies)
     } else {
         Err(problems)
+    }
+}
+
+/// The journal of `run --sim`: beside the configured one, `-sim` before the
+/// extension (`journal.db` → `journal-sim.db`), so `report --journal
+/// journal-sim.db` shows the simulated session.
+pub fn sim_journal_path(journal: &std::path::Path) -> std::path::PathBuf {
+    let stem = journal
+        .file_stem()
+        .map_or_else(|| "journal".into(), |s| s.to_string_lossy().into_owned());
+    let name = match journal.extension() {
+        Some(ext) => format!("{stem}-sim.{}", ext.to_string_lossy()),
+        None => format!("{stem}-sim"),
+    };
+    journal.with_file_name(name)
+}
+
+/// Removes the previous simulated session's journal (and SQLite's side files).
+fn remove_sim_journal(path: &std::path::Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "cannot remove the previous simulated journal {}",
+                    std::path::Path::new(&file).display()
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod sim_journal_tests {
+    use super::sim_journal_path;
+    use std::path::Path;
+
+    #[test]
+    fn the_sim_journal_sits_beside_the_configured_one() {
+        assert_eq!(
+            sim_journal_path(Path::new("data/journal.db")),
+            Path::new("data/journal-sim.db")
+        );
+        assert_eq!(
+            sim_journal_path(Path::new("journal")),
+            Path::new("journal-sim")
+        );
     }
 }
