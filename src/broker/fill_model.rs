@@ -19,8 +19,13 @@
 //!   and fill at the trigger price when that is within the limit; otherwise
 //!   they rest as a plain limit from the next bar on.
 //! * Bracket children are held until their parent fills, then become active.
-//!   The two children are one OCA group: when one fills, the other is
-//!   cancelled. Cancelling a parent cancels its held children.
+//!   **OCA groups** work as at TWS (and in `tws-sim`), for every order: the
+//!   two children are one group, named by their entry, and a strategy exit of
+//!   exactly what a bracket protects joins that group
+//!   ([`OrderSpec::oca_with`]). When one member fills, every other member is
+//!   cancelled at once, before anything else trades — so a stop and an exit
+//!   that both trigger at the same gapped open fill once, not twice.
+//!   Cancelling a parent cancels its held children.
 //! * **A bar has two halves.** [`FillModel::on_bar_open`] executes what
 //!   trades at the open (market orders, and stops/limits the open gaps
 //!   through); [`FillModel::on_bar_range`] then executes what the range
@@ -87,6 +92,18 @@ pub struct OrderSpec {
     pub kind: OrderKind,
     /// Bracket parent; the order is held until the parent fills.
     pub parent: Option<ClientOrderId>,
+    /// For a stand-alone order (a strategy exit): the bracket entry whose OCA
+    /// group it joins, as [`OrderTicket::oca_with`].
+    pub oca_with: Option<ClientOrderId>,
+}
+
+impl OrderSpec {
+    /// The OCA group the order belongs to, named by its bracket's entry: a
+    /// bracket child's parent, or the entry an exit joined — the same group
+    /// the TWS edge sends (`broker::tws::orders::oca_group`).
+    fn oca_group(&self) -> Option<ClientOrderId> {
+        self.oca_with.or(self.parent)
+    }
 }
 
 impl From<&OrderTicket> for OrderSpec {
@@ -98,6 +115,7 @@ impl From<&OrderTicket> for OrderSpec {
             quantity: t.quantity(),
             kind: t.kind(),
             parent: t.parent(),
+            oca_with: t.oca_with(),
         }
     }
 }
@@ -366,10 +384,12 @@ impl FillModel {
                 time: bar.start,
             },
         });
-        // OCA: the siblings of a filled child are cancelled.
-        if let Some(parent) = spec.parent {
+        // OCA (IB's type 1, "cancel with block"): the other members of a
+        // filled order's group are cancelled — its bracket sibling, and an
+        // exit that joined the bracket (or the bracket an exit joined).
+        if let Some(group) = spec.oca_group() {
             for s in &mut self.orders {
-                if s.spec.parent == Some(parent) && s.status != Status::Done {
+                if s.spec.oca_group() == Some(group) && s.status != Status::Done {
                     s.status = Status::Done;
                     out.push(BrokerEvent::Cancelled { id: s.spec.id });
                 }

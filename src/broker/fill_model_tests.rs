@@ -56,6 +56,7 @@ pub(super) fn order(seq: u32, leg: Leg, side: Side, qty: Decimal, kind: OrderKin
         quantity: qty,
         kind,
         parent: None,
+        oca_with: None,
     }
 }
 
