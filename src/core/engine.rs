@@ -114,7 +114,7 @@ pub struct EngineConfig {
     /// First order sequence number (from the journal, so ids are never reused).
     pub next_seq: u32,
     /// True when the broker itself cancels the rest of an OCA group once one
-    /// member fills (TWS does; the backtest's fill model does not). The
+    /// member fills (TWS, `tws-sim` and the backtest's fill model all do). The
     /// engine then leaves a filled order's OCA siblings to the broker instead
     /// of cancelling them again (which TWS answers with 10148).
     pub broker_enforces_oca: bool,
@@ -288,6 +288,36 @@ impl Engine {
             return;
         }
         self.update_state(now, out);
+        self.decide(event, now, out);
+    }
+
+    /// Market events that happened together at `now` (the backtest's bars of
+    /// several symbols closing at one instant): every mark first, the latch
+    /// once, then the strategies, event by event — so no decision sees
+    /// another symbol's previous price, whatever order the events come in.
+    /// Events whose price is refused as a mark are dropped, as in
+    /// [`on_market`](Self::on_market).
+    pub fn on_market_batch(&mut self, events: &[MarketEvent], now: DateTime<Utc>, out: &mut Output) {
+        for event in events {
+            self.mark(event, now, out);
+        }
+        self.update_state(now, out);
+        for event in events {
+            if Portfolio::is_valid_mark(event.mark()) {
+                self.decide(event, now, out);
+            }
+        }
+    }
+
+    /// Time passed with no event (the backtest: a bar is about to open): the
+    /// trading day rolls when `now` is in a new one and the latch is
+    /// re-evaluated, exactly as the next event would before anything else.
+    pub fn on_clock(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        self.update_state(now, out);
+    }
+
+    /// Hands a marked market event to every strategy that trades its symbol.
+    fn decide(&mut self, event: &MarketEvent, now: DateTime<Utc>, out: &mut Output) {
         if !self.strategies_running {
             return;
         }
@@ -459,8 +489,8 @@ impl Engine {
             // open a position the other way. Where the broker enforces OCA
             // groups, the filled order's siblings (its bracket's, or the
             // bracket an exit joined) are already being cancelled by it:
-            // cancelling them again only earns TWS's 10148s. The backtest's
-            // fill model has no OCA, so there the engine cancels them itself.
+            // cancelling them again only earns TWS's 10148s. A broker
+            // without OCA would leave them to the engine.
             let symbol = fill.symbol;
             let oca = self
                 .broker_enforces_oca

@@ -1,0 +1,171 @@
+//! The runner's order semantics and time convention, on hand-built daily bars
+//! and a strategy that follows a fixed plan.
+
+use chrono::{Duration, TimeZone};
+use rust_decimal_macros::dec;
+
+use super::*;
+use crate::domain::types::{IntentPurpose, Side, Symbol};
+use crate::strategy::{Intents, OrderOutcome, StrategyContext};
+
+/// On its `n`-th bar (1-based), pushes the market orders planned for `n`.
+struct Plan {
+    symbols: [Symbol; 1],
+    bars: usize,
+    steps: Vec<(usize, Side, Decimal, IntentPurpose)>,
+}
+
+impl Plan {
+    fn boxed(steps: &[(usize, Side, Decimal, IntentPurpose)]) -> Vec<Box<dyn Strategy>> {
+        vec![Box::new(Self {
+            symbols: [spy()],
+            bars: 0,
+            steps: steps.to_vec(),
+        })]
+    }
+}
+
+impl Strategy for Plan {
+    fn symbols(&self) -> &[Symbol] {
+        &self.symbols
+    }
+
+    fn bar_seconds(&self) -> u32 {
+        86_400
+    }
+
+    fn on_event(&mut self, event: &MarketEvent, ctx: &StrategyContext<'_>, out: &mut Intents) {
+        self.bars += 1;
+        for &(n, side, quantity, purpose) in &self.steps {
+            if n == self.bars {
+                let _ = out.push(ctx.market_order(event.symbol(), side, quantity, purpose));
+            }
+        }
+    }
+
+    fn on_order_outcome(&mut self, _: &OrderOutcome<'_>, _: &StrategyContext<'_>, _: &mut Intents) {
+    }
+}
+
+fn spy() -> Symbol {
+    Symbol::new("SPY").unwrap()
+}
+
+/// The daily bar of 2021-01-(3 + n), starting at midnight New York (EST).
+fn day_bar(n: u32, o: Decimal, h: Decimal, l: Decimal, c: Decimal) -> Bar {
+    Bar {
+        symbol: spy(),
+        start: Utc.with_ymd_and_hms(2021, 1, 3 + n, 5, 0, 0).unwrap(),
+        seconds: 86_400,
+        open: o,
+        high: h,
+        low: l,
+        close: c,
+        volume: dec!(1000),
+    }
+}
+
+fn run(bars: &[Bar], limits: &RiskLimits, strategies: Vec<Box<dyn Strategy>>) -> RunResult {
+    let instruments = [Instrument::us_stock(spy())];
+    let spec = RunSpec {
+        bars,
+        limits,
+        instruments: &instruments,
+        initial_equity: dec!(100000),
+        fill: FillConfig::default(),
+        progress: false,
+    };
+    simulate(&spec, strategies)
+}
+
+const BUY: Side = Side::Buy;
+const SELL: Side = Side::Sell;
+const ENTRY: IntentPurpose = IntentPurpose::Entry;
+const EXIT: IntentPurpose = IntentPurpose::Exit;
+
+#[test]
+fn a_stop_and_an_exit_at_the_same_gapped_open_fill_once_and_the_next_entry_passes() {
+    // Bar 1 closes 100: buy 10 (bracket from the close: stop 95, target 110).
+    // Bar 2 opens 100: the entry fills; on its close the strategy exits the
+    // 10, which joins the bracket's OCA group. Bar 3 opens 90, through the
+    // stop: the stop fills at 90 and cancels the exit — flat, not short 10.
+    // Bar 3's close buys again: an entry while flat passes the gate; bar 4's
+    // open fills it.
+    let bars = [
+        day_bar(1, dec!(100), dec!(101), dec!(99), dec!(100)),
+        day_bar(2, dec!(100), dec!(101), dec!(99), dec!(100)),
+        day_bar(3, dec!(90), dec!(91), dec!(89), dec!(90)),
+        day_bar(4, dec!(91), dec!(92), dec!(90), dec!(91)),
+    ];
+    let plan = Plan::boxed(&[
+        (1, BUY, dec!(10), ENTRY),
+        (2, SELL, dec!(10), EXIT),
+        (3, BUY, dec!(10), ENTRY),
+    ]);
+    let result = run(&bars, &RiskLimits::default(), plan);
+    assert!(result.rejections.is_empty(), "{:?}", result.rejections);
+    let d = result.diagnostics;
+    assert_eq!((d.fills, d.orders_approved), (3, 3));
+    assert_eq!((d.open_trades_at_end, d.unknown_orders), (1, 0));
+    assert_eq!(result.trades.len(), 1);
+    let trade = &result.trades[0];
+    assert_eq!(
+        (trade.side, trade.entry_price, trade.exit_price),
+        (BUY, dec!(100), dec!(90))
+    );
+    // Flat after bar 3's open, long again from bar 4's.
+    let exposed: Vec<bool> = result.curve.iter().map(|p| p.exposed).collect();
+    assert_eq!(exposed, [false, true, false, true]);
+}
+
+#[test]
+fn a_one_day_loss_over_the_limit_on_daily_bars_halts_that_days_decision_only() {
+    // Wide stop and position limit so only the daily-loss limit acts.
+    let limits = RiskLimits {
+        max_position_size_pct: dec!(0.5),
+        stop_loss_pct: dec!(0.5),
+        ..RiskLimits::default()
+    };
+    // Long 400 at 100 from bar 2's open (commission 400 × 0.005 = $2).
+    // Day 3 closes at 94: −6 × 400 = −2 400 against the day's start equity
+    // 99 998 (day 2's close): 2.4 % > 2 % → HALTED for the decision on day 3's
+    // close (its entry is refused). Day 4 is a new day: its entry passes.
+    let bars = [
+        day_bar(1, dec!(100), dec!(101), dec!(99), dec!(100)),
+        day_bar(2, dec!(100), dec!(101), dec!(99), dec!(100)),
+        day_bar(3, dec!(99), dec!(99), dec!(93), dec!(94)),
+        day_bar(4, dec!(94), dec!(96), dec!(94), dec!(95)),
+        day_bar(5, dec!(95), dec!(96), dec!(94), dec!(95)),
+    ];
+    let plan = Plan::boxed(&[
+        (1, BUY, dec!(400), ENTRY),
+        (3, BUY, dec!(10), ENTRY),
+        (4, BUY, dec!(10), ENTRY),
+    ]);
+    let result = run(&bars, &limits, plan);
+    assert_eq!(
+        result.rejections,
+        BTreeMap::from([("halted".to_string(), 1)])
+    );
+    let halted: Vec<NaiveDate> = result.halted_days.iter().copied().collect();
+    assert_eq!(halted, [NaiveDate::from_ymd_opt(2021, 1, 6).unwrap()]);
+    assert_eq!(result.diagnostics.orders_approved, 2);
+    assert_eq!(result.diagnostics.fills, 2);
+}
+
+#[test]
+fn decisions_belong_to_the_bars_trading_day() {
+    // A daily bar from midnight: its end is the next day; the decision is
+    // the last instant of its own day.
+    let daily = day_bar(1, dec!(1), dec!(1), dec!(1), dec!(1));
+    let last_instant = Utc.with_ymd_and_hms(2021, 1, 5, 5, 0, 0).unwrap() - Duration::nanoseconds(1);
+    assert_eq!(decision_time(&daily), last_instant);
+    assert_eq!(trading_day(decision_time(&daily)), trading_day(daily.start));
+    // An hourly bar 15:00–16:00 New York decides at its end.
+    let hourly = Bar {
+        start: Utc.with_ymd_and_hms(2021, 1, 4, 20, 0, 0).unwrap(),
+        seconds: 3600,
+        ..daily
+    };
+    assert_eq!(decision_time(&hourly), hourly.end());
+}
