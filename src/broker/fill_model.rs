@@ -260,10 +260,12 @@ impl FillModel {
     /// [`on_bar_range`](Self::on_bar_range); orders placed in between trade
     /// from the next bar on.
     pub fn on_bar_open(&mut self, bar: &Bar, out: &mut Vec<BrokerEvent>) {
+        // Only this symbol's orders: another symbol's bar may be between
+        // its open and its range (a step of several symbols).
         for o in &mut self.orders {
-            o.seen = o.spec.symbol != bar.symbol
-                || o.status != Status::Active
-                || bar.start < o.placed_at;
+            if o.spec.symbol == bar.symbol {
+                o.seen = o.status != Status::Active || bar.start < o.placed_at;
+            }
         }
         // The open alone: a bar whose whole range is its first price.
         let open_only = Bar {
@@ -273,7 +275,7 @@ impl FillModel {
         };
         for i in 0..self.orders.len() {
             let o = &self.orders[i];
-            if !o.seen && o.status == Status::Active {
+            if !o.seen && o.status == Status::Active && o.spec.symbol == bar.symbol {
                 self.evaluate(i, bar.open, &open_only, false, out);
             }
         }
@@ -281,12 +283,17 @@ impl FillModel {
 
     /// Second half of a bar: stops, then limits, that the bar's range reaches
     /// (pessimistic order, see the module docs). Call after
-    /// [`on_bar_open`](Self::on_bar_open) for the same bar.
+    /// [`on_bar_open`](Self::on_bar_open) for the same bar; the opens of
+    /// other symbols' bars may come in between.
     pub fn on_bar_range(&mut self, bar: &Bar, out: &mut Vec<BrokerEvent>) {
         for pass in 1..3u8 {
             for i in 0..self.orders.len() {
                 let o = &self.orders[i];
-                if o.seen || o.status != Status::Active || pass_of(&o.kind) != pass {
+                if o.seen
+                    || o.status != Status::Active
+                    || o.spec.symbol != bar.symbol
+                    || pass_of(&o.kind) != pass
+                {
                     continue;
                 }
                 self.evaluate(i, bar.open, bar, true, out);
