@@ -5,7 +5,7 @@ use chrono::{Duration, TimeZone};
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::domain::types::{IntentPurpose, Side, Symbol};
+use crate::domain::types::{IntentPurpose, OrderKind, Side, Symbol};
 use crate::strategy::{Intents, OrderOutcome, StrategyContext};
 
 /// On its `n`-th bar (1-based), pushes the market orders planned for `n`.
@@ -13,14 +13,24 @@ struct Plan {
     symbols: [Symbol; 1],
     bars: usize,
     steps: Vec<(usize, Side, Decimal, IntentPurpose)>,
+    /// Pricing of every planned order.
+    kind: OrderKind,
 }
 
 impl Plan {
     fn boxed(steps: &[(usize, Side, Decimal, IntentPurpose)]) -> Vec<Box<dyn Strategy>> {
+        Self::priced(steps, OrderKind::Market)
+    }
+
+    fn priced(
+        steps: &[(usize, Side, Decimal, IntentPurpose)],
+        kind: OrderKind,
+    ) -> Vec<Box<dyn Strategy>> {
         vec![Box::new(Self {
             symbols: [spy()],
             bars: 0,
             steps: steps.to_vec(),
+            kind,
         })]
     }
 }
@@ -38,7 +48,7 @@ impl Strategy for Plan {
         self.bars += 1;
         for &(n, side, quantity, purpose) in &self.steps {
             if n == self.bars {
-                let _ = out.push(ctx.market_order(event.symbol(), side, quantity, purpose));
+                let _ = out.push(ctx.intent(event.symbol(), side, quantity, self.kind, purpose));
             }
         }
     }
@@ -168,4 +178,68 @@ fn decisions_belong_to_the_bars_trading_day() {
         ..daily
     };
     assert_eq!(decision_time(&hourly), hourly.end());
+}
+
+#[test]
+fn a_bracket_is_priced_from_the_decision_close_and_a_gap_through_its_stop_closes_at_once() {
+    // Bar 1 closes 100: buy 10; the gate prices the bracket from that close
+    // (stop 95, target 110), as live from the last price, and nothing
+    // re-prices it after the fill. Bar 2 opens 90: the entry fills at 90,
+    // already below its stop — the stop is triggered on arrival and sells at
+    // the same open (TWS and tws-sim execute such a stop at once). Re-priced
+    // from the fill, the stop would sit at 85.50, below bar 2's low (89).
+    let bars = [
+        day_bar(1, dec!(100), dec!(101), dec!(99), dec!(100)),
+        day_bar(2, dec!(90), dec!(91), dec!(89), dec!(90)),
+        day_bar(3, dec!(90), dec!(91), dec!(89), dec!(90)),
+    ];
+    let result = run(
+        &bars,
+        &RiskLimits::default(),
+        Plan::boxed(&[(1, BUY, dec!(10), ENTRY)]),
+    );
+    assert_eq!(result.trades.len(), 1);
+    let trade = &result.trades[0];
+    assert_eq!(
+        (trade.entry_price, trade.exit_price, trade.entry_time, trade.exit_time),
+        (dec!(90), dec!(90), bars[1].start, bars[1].start)
+    );
+    // Two $1 minimum commissions, nothing else.
+    assert_eq!(trade.net_pnl, dec!(-2));
+    assert_eq!(result.diagnostics.open_orders_at_end, 0);
+}
+
+#[test]
+fn the_collar_binds_the_strategys_prices_not_the_bracket_children() {
+    // Collar 5 % of the last price (100). A buy limit at 94.99 is refused;
+    // at 95 it passes, and its bracket — priced from the limit: stop 90.25,
+    // target 104.50 — is placed although the stop is 9.75 % from the last
+    // price: children are set by stop_loss_pct / take_profit_pct, never collared.
+    let bars = [
+        day_bar(1, dec!(100), dec!(101), dec!(99), dec!(100)),
+        day_bar(2, dec!(96), dec!(97), dec!(94), dec!(95)),
+        day_bar(3, dec!(95), dec!(105), dec!(95), dec!(104)),
+    ];
+    let refused = run(
+        &bars,
+        &RiskLimits::default(),
+        Plan::priced(
+            &[(1, BUY, dec!(10), ENTRY)],
+            OrderKind::Limit { limit: dec!(94.99) },
+        ),
+    );
+    assert_eq!(
+        refused.rejections,
+        BTreeMap::from([("price_collar".to_string(), 1)])
+    );
+    let placed = run(
+        &bars,
+        &RiskLimits::default(),
+        Plan::priced(&[(1, BUY, dec!(10), ENTRY)], OrderKind::Limit { limit: dec!(95) }),
+    );
+    assert!(placed.rejections.is_empty());
+    // Bar 2 trades through 95 (low 94): the entry fills at 95; bar 3 reaches
+    // 105 > 104.50: the target fills.
+    let trade = &placed.trades[0];
+    assert_eq!((trade.entry_price, trade.exit_price), (dec!(95), dec!(104.50)));
 }
