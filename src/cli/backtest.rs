@@ -12,8 +12,10 @@ use rust_decimal::Decimal;
 use crate::backtest::cli::BacktestError;
 use crate::backtest::cli::{run_backtest, run_sweep, summary, BacktestArgs};
 use crate::broker::fill_model::Slippage;
-use crate::cli::{Cli, UsageError};
+use crate::cli::{print_out, Cli, UsageError};
+use crate::domain::ConfigProblem;
 use crate::settings::{Flags, LoadInputs, Settings};
+use crate::strategy::bar_size::{parse_bar_size, BAR_SIZE_EXPECTED};
 
 /// Arguments of `backtest`.
 #[derive(Debug, Args)]
@@ -39,12 +41,60 @@ pub struct BacktestCommand {
     /// Metric a sweep is ranked by (default: sharpe).
     #[arg(long, value_name = "METRIC")]
     pub rank: Option<String>,
-    /// Account equity before the first bar.
-    #[arg(long, default_value = "100000", value_name = "USD")]
+    /// Account equity before the first bar, in USD: more than 0, at most 1 000 000 000 000.
+    #[arg(long, default_value = "100000", value_name = "USD", allow_negative_numbers = true)]
     pub equity: Decimal,
-    /// Slippage of market and stop fills, in basis points against the trader.
-    #[arg(long, value_name = "BPS")]
+    /// Slippage of market and stop fills, in basis points against the trader: 0 to 10 000.
+    #[arg(long, value_name = "BPS", allow_negative_numbers = true)]
     pub slippage_bps: Option<Decimal>,
+    /// Length of every file's bars, e.g. "1 day" or "5 mins" (default: inferred
+    /// from the spacing of each file's rows; needed for a file of one bar).
+    #[arg(long, value_name = "SIZE")]
+    pub bar_size: Option<String>,
+}
+
+/// Where flag problems come from, in the configuration problems' format.
+const COMMAND_LINE: &str = "command line";
+/// Largest `--equity`: a trillion dollars keeps every sum far from `Decimal`'s range.
+const MAX_EQUITY: i64 = 1_000_000_000_000;
+/// Largest `--slippage-bps`: 100 %.
+const MAX_SLIPPAGE_BPS: i64 = 10_000;
+
+/// The checked numeric and size flags: every problem, each naming the flag,
+/// the value and what is allowed.
+fn check_flags(args: &BacktestCommand) -> Result<Option<u32>, Vec<ConfigProblem>> {
+    let mut problems = Vec::new();
+    let mut problem = |flag: &str, value: String, expected: &str| {
+        problems.push(ConfigProblem::new(COMMAND_LINE, flag, value, expected));
+    };
+    if args.equity <= Decimal::ZERO || args.equity > Decimal::from(MAX_EQUITY) {
+        problem(
+            "--equity",
+            args.equity.to_string(),
+            "must be more than 0 and at most 1000000000000 (USD), e.g. 100000",
+        );
+    }
+    if let Some(bps) = args.slippage_bps {
+        if bps < Decimal::ZERO || bps > Decimal::from(MAX_SLIPPAGE_BPS) {
+            problem(
+                "--slippage-bps",
+                bps.to_string(),
+                "must be from 0 to 10000 basis points against the trader, e.g. 5",
+            );
+        }
+    }
+    let bar_seconds = args.bar_size.as_deref().and_then(|text| {
+        let seconds = parse_bar_size(text);
+        if seconds.is_none() {
+            problem("--bar-size", format!("{text:?}"), BAR_SIZE_EXPECTED);
+        }
+        seconds
+    });
+    if problems.is_empty() {
+        Ok(bar_seconds)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Runs a backtest (or a sweep). Exit 0 on success.
@@ -53,8 +103,10 @@ pub struct BacktestCommand {
 /// A [`UsageError`] for invalid inputs (exit 2); a report that cannot be
 /// written (exit 1).
 pub fn run(cli: &Cli, args: &BacktestCommand) -> anyhow::Result<ExitCode> {
-    // [risk] from the config file when there is one; the defaults otherwise.
-    let limits = if cli.config.exists() {
+    let bar_seconds = check_flags(args).map_err(UsageError::from)?;
+    // [risk] from the config file when there is one (a --config given must
+    // exist, as for every command); the defaults otherwise.
+    let limits = if cli.config_given || cli.config.exists() {
         let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: false });
         Settings::load(&inputs).map_err(UsageError::from)?.risk
     } else {
@@ -70,6 +122,7 @@ pub fn run(cli: &Cli, args: &BacktestCommand) -> anyhow::Result<ExitCode> {
         sweep: args.sweep.clone(),
         rank: args.rank.clone(),
         initial_equity: args.equity,
+        bar_seconds,
         progress: std::io::stderr().is_terminal(),
         ..BacktestArgs::default()
     };
@@ -78,12 +131,12 @@ pub fn run(cli: &Cli, args: &BacktestCommand) -> anyhow::Result<ExitCode> {
     }
     if !backtest.sweep.is_empty() {
         let outcome = run_sweep(&backtest).map_err(UsageError::Backtest)?;
-        println!("{}", outcome.markdown());
+        print_out(&outcome.markdown())?;
         return Ok(ExitCode::SUCCESS);
     }
     match run_backtest(&backtest) {
         Ok(outcome) => {
-            println!("{}", summary(&outcome));
+            print_out(&summary(&outcome))?;
             Ok(ExitCode::SUCCESS)
         }
         // The inputs were fine; writing the report failed.

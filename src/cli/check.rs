@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::cli::QuietPipe;
 use crate::settings::report::write_check;
 use crate::settings::{Flags, LoadInputs};
 
@@ -26,12 +27,12 @@ pub struct CheckArgs {
 /// (the report already lists them).
 ///
 /// # Errors
-/// When the report cannot be written (e.g. closed stdout): exit code 1.
+/// When the report cannot be written (a closed pipe is a normal end): exit code 1.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let inputs = LoadInputs::from_process(args.config.clone(), Flags { live: args.live });
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let code = write_check(&inputs, &mut stdout.lock(), &mut stderr.lock())
+    let code = write_check(&inputs, &mut QuietPipe(stdout.lock()), &mut stderr.lock())
         .context("cannot write the check report")?;
     Ok(ExitCode::from(code))
 }

@@ -105,7 +105,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             sim.shutdown().await;
         }
         let report = result?;
-        println!("{report}");
+        crate::cli::print_out(&report)?;
         tracing::info!(state = %report.state, open_orders_left = ?report.open_orders_left, day_pnl = %report.day_pnl(), "session ended");
         if report.confirmed() {
             Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
