@@ -10,8 +10,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_first-trading-app");
 
 /// 40 daily SPY bars (enough for the default 10/30 crossover to trade).
 fn spy_bars(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/SPY_1d.csv"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/SPY_1d.csv")).unwrap();
     let head: Vec<&str> = text.lines().take(41).collect();
     let path = dir.join("SPY_1d.csv");
     std::fs::write(&path, head.join("\n") + "\n").unwrap();
@@ -78,10 +78,21 @@ fn numeric_and_size_flags_are_refused_with_flag_value_and_what_is_allowed() {
     // Two bad flags: both reported at once.
     let out = run(
         dir.path(),
-        &["backtest", "--data", "SPY_1d.csv", "--equity", "0", "--slippage-bps", "-5"],
+        &[
+            "backtest",
+            "--data",
+            "SPY_1d.csv",
+            "--equity",
+            "0",
+            "--slippage-bps",
+            "-5",
+        ],
     );
     let stderr = text(&out.stderr);
-    assert!(stderr.starts_with("configuration invalid, 2 problems:"), "{stderr}");
+    assert!(
+        stderr.starts_with("configuration invalid, 2 problems:"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -95,7 +106,9 @@ fn a_single_bar_file_needs_bar_size_and_the_message_says_so() {
     let out = run(dir.path(), &["backtest", "--data", "ONE_1d.csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("ONE_1d.csv: one bar only, so its length cannot be inferred; give it with --bar-size"),
+        text(&out.stderr).contains(
+            "ONE_1d.csv: one bar only, so its length cannot be inferred; give it with --bar-size"
+        ),
         "{}",
         text(&out.stderr)
     );
@@ -121,7 +134,14 @@ fn every_command_refuses_a_config_file_that_does_not_exist() {
         &["cancel-all"],
         &["flatten", "--yes"],
         &[
-            "history", "--symbol", "SPY", "--bar-size", "1day", "--duration", "5D", "--out",
+            "history",
+            "--symbol",
+            "SPY",
+            "--bar-size",
+            "1day",
+            "--duration",
+            "5D",
+            "--out",
             "h.csv",
         ],
     ];
@@ -157,7 +177,13 @@ fn a_closed_stdout_ends_every_printing_command_quietly() {
     let commands: [&[&str]; 3] = [
         &["backtest", "--data", "SPY_1d.csv"],
         &[
-            "backtest", "--data", "SPY_1d.csv", "--sweep", "fast=2,3", "--sweep", "slow=5",
+            "backtest",
+            "--data",
+            "SPY_1d.csv",
+            "--sweep",
+            "fast=2,3",
+            "--sweep",
+            "slow=5",
         ],
         &["check"],
     ];

@@ -18,7 +18,12 @@ const FILE: &str = "SPY_1d.csv";
 #[derive(Debug, Clone)]
 enum Row {
     /// A consistent bar: open and close within [low, high], prices > 0.
-    Valid { open: u32, close: u32, up: u32, down: u32 },
+    Valid {
+        open: u32,
+        close: u32,
+        up: u32,
+        down: u32,
+    },
     /// A price that is not a number.
     NotANumber,
     /// High below low.

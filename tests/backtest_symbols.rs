@@ -119,4 +119,3 @@ fn swapping_symbol_names_and_file_order_changes_nothing() {
         second.report.diagnostics.orders_approved
     );
 }
-

@@ -184,7 +184,8 @@ impl Loop {
         }
         self.engine.set_net_liquidation(self.valued_at(bars));
         self.closes.clear();
-        self.closes.extend(bars.iter().map(|b| MarketEvent::Bar(*b)));
+        self.closes
+            .extend(bars.iter().map(|b| MarketEvent::Bar(*b)));
         self.out.clear();
         self.engine
             .on_market_batch(&self.closes, now, &mut self.out);

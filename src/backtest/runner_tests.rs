@@ -168,7 +168,8 @@ fn decisions_belong_to_the_bars_trading_day() {
     // A daily bar from midnight: its end is the next day; the decision is
     // the last instant of its own day.
     let daily = day_bar(1, dec!(1), dec!(1), dec!(1), dec!(1));
-    let last_instant = Utc.with_ymd_and_hms(2021, 1, 5, 5, 0, 0).unwrap() - Duration::nanoseconds(1);
+    let last_instant =
+        Utc.with_ymd_and_hms(2021, 1, 5, 5, 0, 0).unwrap() - Duration::nanoseconds(1);
     assert_eq!(decision_time(&daily), last_instant);
     assert_eq!(trading_day(decision_time(&daily)), trading_day(daily.start));
     // An hourly bar 15:00–16:00 New York decides at its end.
@@ -201,7 +202,12 @@ fn a_bracket_is_priced_from_the_decision_close_and_a_gap_through_its_stop_closes
     assert_eq!(result.trades.len(), 1);
     let trade = &result.trades[0];
     assert_eq!(
-        (trade.entry_price, trade.exit_price, trade.entry_time, trade.exit_time),
+        (
+            trade.entry_price,
+            trade.exit_price,
+            trade.entry_time,
+            trade.exit_time
+        ),
         (dec!(90), dec!(90), bars[1].start, bars[1].start)
     );
     // Two $1 minimum commissions, nothing else.
@@ -235,11 +241,17 @@ fn the_collar_binds_the_strategys_prices_not_the_bracket_children() {
     let placed = run(
         &bars,
         &RiskLimits::default(),
-        Plan::priced(&[(1, BUY, dec!(10), ENTRY)], OrderKind::Limit { limit: dec!(95) }),
+        Plan::priced(
+            &[(1, BUY, dec!(10), ENTRY)],
+            OrderKind::Limit { limit: dec!(95) },
+        ),
     );
     assert!(placed.rejections.is_empty());
     // Bar 2 trades through 95 (low 94): the entry fills at 95; bar 3 reaches
     // 105 > 104.50: the target fills.
     let trade = &placed.trades[0];
-    assert_eq!((trade.entry_price, trade.exit_price), (dec!(95), dec!(104.50)));
+    assert_eq!(
+        (trade.entry_price, trade.exit_price),
+        (dec!(95), dec!(104.50))
+    );
 }

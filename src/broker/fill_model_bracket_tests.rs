@@ -272,6 +272,9 @@ fn an_exit_outside_any_group_still_fills_next_to_a_stop() {
     fm.on_bar_open(&bar(1, dec!(90), dec!(91), dec!(88), dec!(89)), &mut out);
     assert_eq!(
         fills(&out),
-        vec![(legs[1].id, dec!(90), dec!(0)), (exit.id, dec!(90), dec!(0))]
+        vec![
+            (legs[1].id, dec!(90), dec!(0)),
+            (exit.id, dec!(90), dec!(0))
+        ]
     );
 }

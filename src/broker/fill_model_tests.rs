@@ -326,6 +326,9 @@ fn other_symbols_opens_may_come_between_a_bars_open_and_its_range() {
     fm.on_bar_range(&qqq_bar, &mut out);
     assert_eq!(
         fills(&out),
-        vec![(spy_limit.id, dec!(99), dec!(0)), (qqq_limit.id, dec!(49), dec!(0))]
+        vec![
+            (spy_limit.id, dec!(99), dec!(0)),
+            (qqq_limit.id, dec!(49), dec!(0))
+        ]
     );
 }

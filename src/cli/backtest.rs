@@ -42,7 +42,12 @@ pub struct BacktestCommand {
     #[arg(long, value_name = "METRIC")]
     pub rank: Option<String>,
     /// Account equity before the first bar, in USD: more than 0, at most 1 000 000 000 000.
-    #[arg(long, default_value = "100000", value_name = "USD", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        default_value = "100000",
+        value_name = "USD",
+        allow_negative_numbers = true
+    )]
     pub equity: Decimal,
     /// Slippage of market and stop fills, in basis points against the trader: 0 to 10 000.
     #[arg(long, value_name = "BPS", allow_negative_numbers = true)]

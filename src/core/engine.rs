@@ -297,7 +297,12 @@ impl Engine {
     /// another symbol's previous price, whatever order the events come in.
     /// Events whose price is refused as a mark are dropped, as in
     /// [`on_market`](Self::on_market).
-    pub fn on_market_batch(&mut self, events: &[MarketEvent], now: DateTime<Utc>, out: &mut Output) {
+    pub fn on_market_batch(
+        &mut self,
+        events: &[MarketEvent],
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) {
         for event in events {
             self.mark(event, now, out);
         }
