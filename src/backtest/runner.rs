@@ -11,9 +11,10 @@
 //!    on a new trading day the daily-loss baseline becomes the equity of the
 //!    previous close and yesterday's latch ends;
 //! 2. the fill model trades the orders resting from earlier steps against
-//!    every bar's **open**, the engine hears of those fills (and may cancel or
-//!    place orders), then against every bar's **range**; fills are stamped
-//!    with their bar's start;
+//!    every bar's **open**, the engine hears of all those fills together
+//!    ([`Engine::on_broker_batch`]: the latch sees them all at once) and may
+//!    cancel or place orders; then the same for every bar's **range**; fills
+//!    are stamped with their bar's start;
 //! 3. every bar's close marks the portfolio, the latch is re-evaluated once,
 //!    and then the strategies decide on the closes
 //!    ([`Engine::on_market_batch`]), at the **decision time**
@@ -170,16 +171,18 @@ impl Loop {
             self.engine.on_clock(bar.start, &mut self.out);
             self.settle(bar.start);
         }
-        // The opens, then (after the engine heard of the opens' fills) the ranges.
+        // The opens, then (after the engine heard of the opens' fills) the
+        // ranges; each half's fills of every symbol reach the engine together.
+        let opened = bars.iter().map(|b| b.start).max().unwrap_or(now);
         for half in [FillModel::on_bar_open, FillModel::on_bar_range] {
+            self.events.clear();
             for bar in bars {
-                self.events.clear();
                 half(&mut self.fills, bar, &mut self.events);
-                if !self.events.is_empty() {
-                    self.out.clear();
-                    self.deliver(bar.start);
-                    self.settle(bar.start);
-                }
+            }
+            if !self.events.is_empty() {
+                self.out.clear();
+                self.deliver_together(opened);
+                self.settle(opened);
             }
         }
         self.engine.set_net_liquidation(self.valued_at(bars));
@@ -212,6 +215,20 @@ impl Loop {
             })
             .sum();
         self.initial + portfolio.net_pnl() + revaluation
+    }
+
+    /// Feeds `self.events`, simultaneous fills, to the engine as one batch
+    /// at `now`; its answers collect in `self.out`.
+    fn deliver_together(&mut self, now: DateTime<Utc>) {
+        for event in &self.events {
+            if let BrokerEvent::Filled { fill, .. } = event {
+                self.recorder.on_fill(fill);
+            }
+        }
+        self.engine
+            .on_broker_batch(&self.events, now, &mut self.out);
+        let equity = self.initial + self.engine.portfolio().net_pnl();
+        self.engine.set_net_liquidation(equity);
     }
 
     /// Feeds `self.events` to the engine at `now`; its answers collect in `self.out`.

@@ -76,7 +76,10 @@ fn day_bar(n: u32, o: Decimal, h: Decimal, l: Decimal, c: Decimal) -> Bar {
 }
 
 fn run(bars: &[Bar], limits: &RiskLimits, strategies: Vec<Box<dyn Strategy>>) -> RunResult {
-    let instruments = [Instrument::us_stock(spy())];
+    let mut symbols: Vec<Symbol> = bars.iter().map(|b| b.symbol).collect();
+    symbols.sort();
+    symbols.dedup();
+    let instruments: Vec<Instrument> = symbols.into_iter().map(Instrument::us_stock).collect();
     let spec = RunSpec {
         bars,
         limits,
@@ -254,4 +257,74 @@ fn the_collar_binds_the_strategys_prices_not_the_bracket_children() {
         (trade.entry_price, trade.exit_price),
         (dec!(95), dec!(104.50))
     );
+}
+
+/// Buys `quantity` of each of its symbols at market on that symbol's first bar.
+struct BuyEachOnce {
+    symbols: Vec<Symbol>,
+    bought: Vec<bool>,
+    quantity: Decimal,
+}
+
+impl Strategy for BuyEachOnce {
+    fn symbols(&self) -> &[Symbol] {
+        &self.symbols
+    }
+
+    fn bar_seconds(&self) -> u32 {
+        86_400
+    }
+
+    fn on_event(&mut self, event: &MarketEvent, ctx: &StrategyContext<'_>, out: &mut Intents) {
+        let Some(i) = self.symbols.iter().position(|&s| s == event.symbol()) else {
+            return;
+        };
+        if !self.bought[i] {
+            self.bought[i] = true;
+            let _ = out.push(ctx.market_order(event.symbol(), BUY, self.quantity, ENTRY));
+        }
+    }
+
+    fn on_order_outcome(&mut self, _: &OrderOutcome<'_>, _: &StrategyContext<'_>, _: &mut Intents) {
+    }
+}
+
+#[test]
+fn simultaneous_fills_reach_the_latch_together_whatever_the_symbols_are_called() {
+    // Long 150 of a loser and 150 of a winner, both from 100 (brackets: stop
+    // 95, target 110). Day 3 opens with the loser at 86 (stop fills there:
+    // −14 × 150 = −2 100, over the 2 000 limit on its own) and the winner at
+    // 112 (target fills there: +12 × 150 = +1 800): the day's result −300 −
+    // 2 commissions is well within the limit. Applied one by one, the loser
+    // first would latch HALTED — only when its name sorts first.
+    let symbol = |name: &str| Symbol::new(name).unwrap();
+    for (loser, winner) in [("AAA", "BBB"), ("BBB", "AAA")] {
+        let bar = |name: &str, n: u32, o: Decimal, c: Decimal| Bar {
+            symbol: symbol(name),
+            ..day_bar(n, o, o.max(c), o.min(c), c)
+        };
+        let mut bars = vec![
+            bar(loser, 1, dec!(100), dec!(100)),
+            bar(winner, 1, dec!(100), dec!(100)),
+            bar(loser, 2, dec!(100), dec!(100)),
+            bar(winner, 2, dec!(100), dec!(100)),
+            bar(loser, 3, dec!(86), dec!(86)),
+            bar(winner, 3, dec!(112), dec!(112)),
+        ];
+        bars.sort_by_key(|b| (b.end(), b.symbol));
+        let strategy = BuyEachOnce {
+            symbols: vec![symbol("AAA"), symbol("BBB")],
+            bought: vec![false, false],
+            quantity: dec!(150),
+        };
+        let result = run(&bars, &RiskLimits::default(), vec![Box::new(strategy)]);
+        assert!(
+            result.halted_days.is_empty(),
+            "{loser} loses: {:?}",
+            result.halted_days
+        );
+        assert_eq!(result.trades.len(), 2, "{loser} loses");
+        let net: Decimal = result.trades.iter().map(|t| t.net_pnl).sum();
+        assert_eq!(net, dec!(-304), "{loser} loses");
+    }
 }

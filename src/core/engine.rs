@@ -143,6 +143,9 @@ pub struct Engine {
     instruments: Vec<Instrument>,
     /// [`EngineConfig::broker_enforces_oca`].
     broker_enforces_oca: bool,
+    /// [`on_broker_batch`](Self::on_broker_batch)'s reused list of what to
+    /// tell strategies: (order before the event, event index, remaining or unfilled).
+    batch_told: Vec<(ManagedOrder, usize, Decimal)>,
 }
 
 /// How many rounds of "rejected → strategy answers with new intents" one event may cause.
@@ -174,6 +177,7 @@ impl Engine {
             take_profit_pct: config.limits.take_profit_pct,
             instruments: config.instruments,
             broker_enforces_oca: config.broker_enforces_oca,
+            batch_told: Vec::new(),
         }
     }
 
@@ -355,6 +359,50 @@ impl Engine {
         if let Some((order, told)) = told {
             self.tell_strategy(&order, now, out, told);
         }
+    }
+
+    /// Broker events that happened together at `now` (the backtest's fills
+    /// at one instant, of several symbols): every event reaches the book and
+    /// the portfolio first, the latch is re-evaluated once, then the owning
+    /// strategies hear of them in order — so the trading state never depends
+    /// on which of the simultaneous fills is applied first.
+    pub fn on_broker_batch(
+        &mut self,
+        events: &[BrokerEvent],
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) {
+        let mut told = std::mem::take(&mut self.batch_told);
+        told.clear();
+        for (index, event) in events.iter().enumerate() {
+            let (known, news) = self.apply_broker(event, now, out);
+            if !known {
+                out.notices.push(Notice::UnknownOrder(event.id()));
+                self.halt(HaltCause::Engine, now, out);
+            }
+            if let Some((order, news)) = news {
+                let amount = match news {
+                    Told::Filled { remaining, .. } => remaining,
+                    Told::Cancelled { unfilled } => unfilled,
+                    Told::Rejected { .. } => Decimal::ZERO,
+                };
+                told.push((order, index, amount));
+            }
+        }
+        self.update_state(now, out);
+        for &(order, index, amount) in &told {
+            let news = match &events[index] {
+                BrokerEvent::Filled { fill, .. } => Told::Filled {
+                    fill,
+                    remaining: amount,
+                },
+                BrokerEvent::Cancelled { .. } => Told::Cancelled { unfilled: amount },
+                &BrokerEvent::Rejected { code, .. } => Told::Rejected { code },
+                _ => continue,
+            };
+            self.tell_strategy(&order, now, out, news);
+        }
+        self.batch_told = told;
     }
 
     /// Applies a broker event to the book and the portfolio; returns whether
