@@ -6,7 +6,9 @@
 //! A bar belongs to the New York trading day of its start. Bars closing at
 //! the same instant (several symbols' bars of one length) form one *step*,
 //! handled in this order — which is what makes look-ahead impossible and the
-//! result independent of the symbols' names and order:
+//! result independent of the symbols' names and order (apart from which of
+//! simultaneous decisions, served in symbol order, gets the last slot of a
+//! binding count limit such as `max_open_orders`):
 //! 1. at each bar's **start** the engine is told the time ([`Engine::on_clock`]):
 //!    on a new trading day the daily-loss baseline becomes the equity of the
 //!    previous close and yesterday's latch ends;
