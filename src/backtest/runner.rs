@@ -9,9 +9,9 @@
 //! result independent of the symbols' names and order (apart from which of
 //! simultaneous decisions, served in symbol order, gets the last slot of a
 //! binding count limit such as `max_open_orders`):
-//! 1. at each bar's **start** the engine is told the time ([`Engine::on_clock`]):
-//!    on a new trading day the daily-loss baseline becomes the equity of the
-//!    previous close and yesterday's latch ends;
+//! 1. at the **start** of a step's first bar in a new trading day the engine
+//!    is told the time ([`Engine::on_clock`]): the daily-loss baseline becomes
+//!    the equity of the previous close and yesterday's latch ends;
 //! 2. the fill model trades the orders resting from earlier steps against
 //!    every bar's **open**, the engine hears of all those fills together
 //!    ([`Engine::on_broker_batch`]: the latch sees them all at once) and may
@@ -48,7 +48,7 @@ use crate::backtest::trades::Trade;
 use crate::broker::fill_model::{FillConfig, FillModel};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::event::BrokerEvent;
-use crate::domain::calendar::{next_midnight, trading_day};
+use crate::domain::calendar::{midnight, next_midnight, trading_day};
 use crate::domain::types::{Bar, Instrument, MarketEvent};
 use crate::risk::{AccountView, RiskLimits};
 use crate::strategy::Strategy;
@@ -133,6 +133,7 @@ pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunRe
         out: Output::default(),
         events: Vec::with_capacity(32),
         closes: Vec::with_capacity(16),
+        day: Day::default(),
         initial: spec.initial_equity,
         rejections: BTreeMap::new(),
         diagnostics: Diagnostics::default(),
@@ -157,6 +158,8 @@ struct Loop {
     events: Vec<BrokerEvent>,
     /// The closes of the current step, as market events.
     closes: Vec<MarketEvent>,
+    /// The trading day of the latest bar start.
+    day: Day,
     initial: Decimal,
     rejections: BTreeMap<&'static str, u64>,
     diagnostics: Diagnostics,
@@ -165,14 +168,17 @@ struct Loop {
 impl Loop {
     /// One step: bars closing at the same instant (see the module docs).
     fn step(&mut self, bars: &[Bar]) {
-        let Some(now) = bars.iter().map(decision_time).min() else {
+        for bar in bars {
+            // Only a new day can change anything before the open.
+            if self.day.enter(bar.start) {
+                self.out.clear();
+                self.engine.on_clock(bar.start, &mut self.out);
+                self.settle(bar.start);
+            }
+        }
+        let Some(now) = bars.iter().map(|b| self.day.decision_time(b)).min() else {
             return;
         };
-        for bar in bars {
-            self.out.clear();
-            self.engine.on_clock(bar.start, &mut self.out);
-            self.settle(bar.start);
-        }
         // The opens, then (after the engine heard of the opens' fills) the
         // ranges; each half's fills of every symbol reach the engine together.
         let opened = bars.iter().map(|b| b.start).max().unwrap_or(now);
@@ -314,6 +320,45 @@ impl Loop {
             rejections,
             diagnostics,
             metrics,
+        }
+    }
+}
+
+/// The New York trading day of the latest bar start, as its UTC span, so
+/// the time-zone lookup happens once per day rather than twice per bar.
+#[derive(Debug, Clone, Copy)]
+struct Day {
+    starts: DateTime<Utc>,
+    ends: DateTime<Utc>,
+}
+
+impl Default for Day {
+    fn default() -> Self {
+        Self {
+            starts: DateTime::<Utc>::MAX_UTC,
+            ends: DateTime::<Utc>::MIN_UTC,
+        }
+    }
+}
+
+impl Day {
+    /// Moves to the day of `start`; true when that is another day.
+    fn enter(&mut self, start: DateTime<Utc>) -> bool {
+        if start >= self.starts && start < self.ends {
+            return false;
+        }
+        let day = trading_day(start);
+        self.starts = midnight(day).unwrap_or(DateTime::<Utc>::MIN_UTC);
+        self.ends = next_midnight(day).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        true
+    }
+
+    /// [`decision_time`], from the cached day when `bar` starts in it.
+    fn decision_time(&self, bar: &Bar) -> DateTime<Utc> {
+        if bar.start >= self.starts && bar.start < self.ends {
+            bar.end().min(self.ends - Duration::nanoseconds(1))
+        } else {
+            decision_time(bar)
         }
     }
 }
