@@ -48,7 +48,7 @@ use crate::backtest::trades::Trade;
 use crate::broker::fill_model::{FillConfig, FillModel};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::event::BrokerEvent;
-use crate::domain::calendar::{midnight, next_midnight, trading_day};
+use crate::domain::calendar::{next_midnight, trading_day};
 use crate::domain::types::{Bar, Instrument, MarketEvent};
 use crate::risk::{AccountView, RiskLimits};
 use crate::strategy::Strategy;
@@ -133,17 +133,29 @@ pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunRe
         out: Output::default(),
         events: Vec::with_capacity(32),
         closes: Vec::with_capacity(16),
-        day: Day::default(),
+        day: NaiveDate::MIN,
         initial: spec.initial_equity,
         rejections: BTreeMap::new(),
         diagnostics: Diagnostics::default(),
     };
     let mut progress = Progress::new(spec.bars.len() as u64, spec.progress);
-    let mut done = 0;
-    for step in spec.bars.chunk_by(|a, b| a.end() == b.end()) {
-        run.step(step);
-        done += step.len();
-        progress.tick(done as u64);
+    // Steps: runs of bars with the same end (each bar's end computed once).
+    let bars = spec.bars;
+    let (mut first, mut end) = (0, bars.first().map(Bar::end));
+    while let Some(step_end) = end {
+        let mut next = first + 1;
+        end = None;
+        while let Some(bar) = bars.get(next) {
+            let bar_end = bar.end();
+            if bar_end != step_end {
+                end = Some(bar_end);
+                break;
+            }
+            next += 1;
+        }
+        run.step(&bars[first..next], step_end);
+        first = next;
+        progress.tick(first as u64);
     }
     progress.finish();
     run.finish()
@@ -159,7 +171,7 @@ struct Loop {
     /// The closes of the current step, as market events.
     closes: Vec<MarketEvent>,
     /// The trading day of the latest bar start.
-    day: Day,
+    day: NaiveDate,
     initial: Decimal,
     rejections: BTreeMap<&'static str, u64>,
     diagnostics: Diagnostics,
@@ -167,21 +179,29 @@ struct Loop {
 
 impl Loop {
     /// One step: bars closing at the same instant (see the module docs).
-    fn step(&mut self, bars: &[Bar]) {
+    fn step(&mut self, bars: &[Bar], end: DateTime<Utc>) {
+        let mut now = end;
+        let mut opened = DateTime::<Utc>::MIN_UTC;
         for bar in bars {
             // Only a new day can change anything before the open.
-            if self.day.enter(bar.start) {
+            let before = self.day;
+            self.day = self.recorder.exchange_day(bar.start);
+            if self.day != before {
                 self.out.clear();
                 self.engine.on_clock(bar.start, &mut self.out);
                 self.settle(bar.start);
             }
+            // decision_time, with the day's end from the recorder's cache.
+            let day_ends = self.recorder.day_ends();
+            now = now.min(if end < day_ends {
+                end
+            } else {
+                day_ends - Duration::nanoseconds(1)
+            });
+            opened = opened.max(bar.start);
         }
-        let Some(now) = bars.iter().map(|b| self.day.decision_time(b)).min() else {
-            return;
-        };
         // The opens, then (after the engine heard of the opens' fills) the
         // ranges; each half's fills of every symbol reach the engine together.
-        let opened = bars.iter().map(|b| b.start).max().unwrap_or(now);
         for half in [FillModel::on_bar_open, FillModel::on_bar_range] {
             self.events.clear();
             for bar in bars {
@@ -320,45 +340,6 @@ impl Loop {
             rejections,
             diagnostics,
             metrics,
-        }
-    }
-}
-
-/// The New York trading day of the latest bar start, as its UTC span, so
-/// the time-zone lookup happens once per day rather than twice per bar.
-#[derive(Debug, Clone, Copy)]
-struct Day {
-    starts: DateTime<Utc>,
-    ends: DateTime<Utc>,
-}
-
-impl Default for Day {
-    fn default() -> Self {
-        Self {
-            starts: DateTime::<Utc>::MAX_UTC,
-            ends: DateTime::<Utc>::MIN_UTC,
-        }
-    }
-}
-
-impl Day {
-    /// Moves to the day of `start`; true when that is another day.
-    fn enter(&mut self, start: DateTime<Utc>) -> bool {
-        if start >= self.starts && start < self.ends {
-            return false;
-        }
-        let day = trading_day(start);
-        self.starts = midnight(day).unwrap_or(DateTime::<Utc>::MIN_UTC);
-        self.ends = next_midnight(day).unwrap_or(DateTime::<Utc>::MAX_UTC);
-        true
-    }
-
-    /// [`decision_time`], from the cached day when `bar` starts in it.
-    fn decision_time(&self, bar: &Bar) -> DateTime<Utc> {
-        if bar.start >= self.starts && bar.start < self.ends {
-            bar.end().min(self.ends - Duration::nanoseconds(1))
-        } else {
-            decision_time(bar)
         }
     }
 }
