@@ -4,9 +4,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = first_trading_app::cli::Cli::parse();
+    let cli = first_trading_app::cli::Cli::from_process();
     first_trading_app::cli::dispatch(cli)
 }

@@ -41,6 +41,8 @@ pub struct BacktestArgs {
     pub sweep: Vec<String>,
     /// Metric a sweep is ranked by (see [`RankBy::NAMES`](crate::backtest::sweep::RankBy::NAMES)).
     pub rank: Option<String>,
+    /// Bar length in seconds of every file; `None` infers it from each file.
+    pub bar_seconds: Option<u32>,
     /// Account equity before the first bar.
     pub initial_equity: Decimal,
     /// Fill-model settings.
@@ -60,6 +62,7 @@ impl Default for BacktestArgs {
             out: None,
             sweep: Vec::new(),
             rank: None,
+            bar_seconds: None,
             initial_equity: Decimal::from(100_000),
             fill: FillConfig::default(),
             progress: true,
@@ -158,7 +161,8 @@ pub(crate) fn prepare(args: &BacktestArgs) -> Result<Prepared, BacktestError> {
     let options = LoadOptions {
         from: args.from,
         to: args.to,
-        ..LoadOptions::default()
+        seconds: args.bar_seconds,
+        symbol: None,
     };
     let mut series: Vec<BarSeries> = Vec::with_capacity(args.data.len());
     for path in &args.data {
@@ -337,6 +341,12 @@ pub fn summary(outcome: &BacktestOutcome) -> String {
         m.rejections,
         m.halted_days.len(),
     );
+    if let Some(day) = m.ruined_on {
+        text.insert_str(
+            0,
+            &format!("ACCOUNT RUINED: equity closed at or below 0 on {day} (no CAGR, Sharpe or Sortino).\n"),
+        );
+    }
     if let Some(files) = &outcome.files {
         let dir = files.json.parent().unwrap_or(Path::new("."));
         text.push_str(&format!("\nreport: {}", dir.display()));

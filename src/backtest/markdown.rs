@@ -117,6 +117,13 @@ pub fn render(report: &Report) -> String {
         ("Risk-gate rejections", m.rejections.to_string()),
         ("HALTED days", m.halted_days.len().to_string()),
     ];
+    if let Some(day) = m.ruined_on {
+        let _ = writeln!(
+            md,
+            "**The account is ruined: its equity closed at or below 0 on {day}.** \
+             CAGR, Sharpe and Sortino are not given.\n"
+        );
+    }
     let _ = writeln!(md, "| Metric | Value |\n|---|---|");
     for (name, value) in rows {
         let _ = writeln!(md, "| {name} | {value} |");

@@ -17,6 +17,9 @@
 //! * **Max drawdown** value and percent are each the largest seen (they may
 //!   come from different troughs); the peak starts at the initial capital.
 //! * **Exposure** is the share of bars that closed with a non-zero position.
+//! * **A ruined account** — equity at or below 0 at some close — is reported
+//!   as such ([`Metrics::ruined_on`]) and has no CAGR, Sharpe or Sortino: no
+//!   ratio of a wiped-out account means anything.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,6 +61,10 @@ pub struct Metrics {
     pub final_equity: Decimal,
     /// `final − initial`.
     pub net_profit: Decimal,
+    /// The exchange day the equity first closed at or below 0 (the account
+    /// is ruined); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ruined_on: Option<NaiveDate>,
     /// `(final / initial − 1) × 100`, 4 decimals.
     pub total_return_pct: Decimal,
     /// Compound annual growth rate, percent.
@@ -156,6 +163,11 @@ pub fn compute(inputs: &MetricInputs<'_>) -> Metrics {
     }
     max_dd_pct = max_dd_pct.max(relative(peak, trough));
 
+    let ruined_on = curve
+        .iter()
+        .find(|p| p.equity <= Decimal::ZERO)
+        .map(|p| p.day);
+    let ratio = |value: Option<f64>| value.filter(|_| ruined_on.is_none());
     let daily = daily_returns(initial, curve);
     let wins: Vec<Decimal> = inputs
         .trades
@@ -183,12 +195,13 @@ pub fn compute(inputs: &MetricInputs<'_>) -> Metrics {
         initial_equity: initial,
         final_equity,
         net_profit: final_equity - initial,
+        ruined_on,
         total_return_pct: percent(final_equity - initial, initial, 4),
-        cagr_pct: cagr(initial, final_equity, inputs.start, end),
+        cagr_pct: ratio(cagr(initial, final_equity, inputs.start, end)),
         max_drawdown: max_dd,
         max_drawdown_pct: (max_dd_pct * Decimal::ONE_HUNDRED).round_dp(4),
-        sharpe: sharpe(&daily),
-        sortino: sortino(&daily),
+        sharpe: ratio(sharpe(&daily)),
+        sortino: ratio(sortino(&daily)),
         days: daily.len(),
         trades,
         wins: wins.len(),

@@ -119,3 +119,44 @@ fn empty_and_flat_runs_have_no_ratios() {
         (dec!(0), dec!(0), dec!(0))
     );
 }
+
+#[test]
+fn a_ruined_account_says_so_and_has_no_ratios() {
+    let none = BTreeMap::new();
+    let no_days = BTreeSet::new();
+    // Up 10 %, up 13.6 %, then wiped out (−100 on 1 000) and a little
+    // back: without the rule, two good days out of three would give a
+    // positive Sharpe.
+    let curve = [
+        point("2021-01-04T21:00:00Z", 4, dec!(1100), true),
+        point("2021-01-05T21:00:00Z", 5, dec!(1250), true),
+        point("2021-01-06T21:00:00Z", 6, dec!(-100), true),
+        point("2021-01-07T21:00:00Z", 7, dec!(-90), true),
+    ];
+    let m = compute(&MetricInputs {
+        initial_equity: dec!(1000),
+        start: Some(utc("2021-01-04T14:30:00Z")),
+        curve: &curve,
+        trades: &[],
+        rejections: &none,
+        halted_days: &no_days,
+    });
+    assert_eq!(m.ruined_on, Some(day(6)));
+    assert_eq!((m.sharpe, m.sortino, m.cagr_pct), (None, None, None));
+    assert_eq!(m.total_return_pct, dec!(-109.0000));
+    // Not ruined: no `ruined_on` key in the JSON report at all.
+    let fine = compute(&MetricInputs {
+        curve: &curve[..2],
+        ..MetricInputs {
+            initial_equity: dec!(1000),
+            start: Some(utc("2021-01-04T14:30:00Z")),
+            curve: &curve,
+            trades: &[],
+            rejections: &none,
+            halted_days: &no_days,
+        }
+    });
+    assert_eq!(fine.ruined_on, None);
+    assert!(fine.sharpe.is_some());
+    assert!(!serde_json::to_string(&fine).unwrap().contains("ruined"));
+}

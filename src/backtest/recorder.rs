@@ -50,8 +50,9 @@ impl Recorder {
 
     /// The America/New_York date of `time` ([`trading_day`]), cached with
     /// the day's exact midnight-to-midnight span ([`midnight`],
-    /// [`next_midnight`]) so the time-zone lookup happens once per day.
-    fn exchange_day(&mut self, time: DateTime<Utc>) -> NaiveDate {
+    /// [`next_midnight`]) so the time-zone lookup happens once per day. The
+    /// runner uses the same cache for its day rolls and decision times.
+    pub(crate) fn exchange_day(&mut self, time: DateTime<Utc>) -> NaiveDate {
         let (from, to) = self.day_span;
         if time >= from && time < to {
             return self.day;
@@ -70,6 +71,11 @@ impl Recorder {
             _ => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC),
         };
         self.enter_day(day, span)
+    }
+
+    /// When the cached day (the last [`exchange_day`](Self::exchange_day)) ends.
+    pub(crate) fn day_ends(&self) -> DateTime<Utc> {
+        self.day_span.1
     }
 
     /// Makes `day` (midnight to midnight `span`) the cached day.

@@ -2,27 +2,42 @@
 //! strategies, risk gate, order manager and portfolio as live trading — with
 //! the [`FillModel`] as the broker.
 //!
-//! Per bar, in this order (which is what makes look-ahead impossible):
-//! 1. the fill model trades the orders resting from earlier bars against the
-//!    bar's open, the engine hears of those fills (and may cancel or place
-//!    orders), then the fill model trades against the bar's range and the
-//!    engine hears of those fills; all stamped with the bar's start;
-//! 2. the engine sees the finished bar (`on_market`, at the bar's end), and
-//!    the strategies decide on its close;
-//! 3. the resulting commands go to the fill model, whose immediate answers
+//! # Time convention
+//! A bar belongs to the New York trading day of its start. Bars closing at
+//! the same instant (several symbols' bars of one length) form one *step*,
+//! handled in this order — which is what makes look-ahead impossible and the
+//! result independent of the symbols' names and order (apart from which of
+//! simultaneous decisions, served in symbol order, gets the last slot of a
+//! binding count limit such as `max_open_orders`):
+//! 1. at the **start** of a step's first bar in a new trading day the engine
+//!    is told the time ([`Engine::on_clock`]): the daily-loss baseline becomes
+//!    the equity of the previous close and yesterday's latch ends;
+//! 2. the fill model trades the orders resting from earlier steps against
+//!    every bar's **open**, the engine hears of all those fills together
+//!    ([`Engine::on_broker_batch`]: the latch sees them all at once) and may
+//!    cancel or place orders; then the same for every bar's **range**; fills
+//!    are stamped with their bar's start;
+//! 3. every bar's close marks the portfolio, the latch is re-evaluated once,
+//!    and then the strategies decide on the closes
+//!    ([`Engine::on_market_batch`]), at the **decision time**
+//!    ([`decision_time`]): the bars' end, but never past the end of their
+//!    trading day — a daily bar's decision belongs to its own day, so a loss
+//!    over the limit on day D is HALTED for the decision on D's close;
+//! 4. the resulting commands go to the fill model, whose immediate answers
 //!    (`Working`, `Rejected`, `Cancelled`) go back to the engine, and so on
-//!    until no command is left (at most [`MAX_ROUNDS`] exchanges);
-//! 4. the recorder notes equity, exposure and the trading state.
+//!    until no command is left (at most [`MAX_ROUNDS`] exchanges); orders
+//!    placed then trade from the next step on;
+//! 5. the recorder notes equity, exposure and the trading state.
 //!
 //! The account's net liquidation is the initial equity plus the portfolio's
 //! net PnL, handed to the engine before every market and broker event (for
-//! a bar, already valued at its close, exactly as the engine's own mark will).
+//! a step, already valued at its closes, exactly as the engine's own marks will).
 //!
 //! Nothing in the loop allocates in steady state: every buffer is reused.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -33,6 +48,7 @@ use crate::backtest::trades::Trade;
 use crate::broker::fill_model::{FillConfig, FillModel};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::event::BrokerEvent;
+use crate::domain::calendar::{next_midnight, trading_day};
 use crate::domain::types::{Bar, Instrument, MarketEvent};
 use crate::risk::{AccountView, RiskLimits};
 use crate::strategy::Strategy;
@@ -106,7 +122,7 @@ pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunRe
             instruments: spec.instruments.to_vec(),
             account: AccountView::new(spec.initial_equity, spec.initial_equity),
             next_seq: 1,
-            broker_enforces_oca: false,
+            broker_enforces_oca: true,
             max_data_age: None,
             regular_hours_only: false,
         },
@@ -118,14 +134,30 @@ pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunRe
         recorder: Recorder::new(spec.initial_equity, spec.bars.len()),
         out: Output::default(),
         events: Vec::with_capacity(32),
+        closes: Vec::with_capacity(16),
+        day: NaiveDate::MIN,
         initial: spec.initial_equity,
         rejections: BTreeMap::new(),
         diagnostics: Diagnostics::default(),
     };
     let mut progress = Progress::new(spec.bars.len() as u64, spec.progress);
-    for (i, bar) in spec.bars.iter().enumerate() {
-        run.bar(bar);
-        progress.tick(i as u64 + 1);
+    // Steps: runs of bars with the same end (each bar's end computed once).
+    let bars = spec.bars;
+    let (mut first, mut end) = (0, bars.first().map(Bar::end));
+    while let Some(step_end) = end {
+        let mut next = first + 1;
+        end = None;
+        while let Some(bar) = bars.get(next) {
+            let bar_end = bar.end();
+            if bar_end != step_end {
+                end = Some(bar_end);
+                break;
+            }
+            next += 1;
+        }
+        run.step(&bars[first..next], step_end);
+        first = next;
+        progress.tick(first as u64);
     }
     progress.finish();
     run.finish()
@@ -138,40 +170,95 @@ struct Loop {
     recorder: Recorder,
     out: Output,
     events: Vec<BrokerEvent>,
+    /// The closes of the current step, as market events.
+    closes: Vec<MarketEvent>,
+    /// The trading day of the latest bar start.
+    day: NaiveDate,
     initial: Decimal,
     rejections: BTreeMap<&'static str, u64>,
     diagnostics: Diagnostics,
 }
 
 impl Loop {
-    fn bar(&mut self, bar: &Bar) {
-        // The open, then (after the engine heard of the open's fills) the range.
-        for half in [FillModel::on_bar_open, FillModel::on_bar_range] {
-            self.events.clear();
-            half(&mut self.fills, bar, &mut self.events);
-            if !self.events.is_empty() {
+    /// One step: bars closing at the same instant (see the module docs).
+    fn step(&mut self, bars: &[Bar], end: DateTime<Utc>) {
+        let mut now = end;
+        let mut opened = DateTime::<Utc>::MIN_UTC;
+        for bar in bars {
+            // Only a new day can change anything before the open.
+            let before = self.day;
+            self.day = self.recorder.exchange_day(bar.start);
+            if self.day != before {
                 self.out.clear();
-                self.deliver(bar.start);
+                self.engine.on_clock(bar.start, &mut self.out);
                 self.settle(bar.start);
             }
+            // decision_time, with the day's end from the recorder's cache.
+            let day_ends = self.recorder.day_ends();
+            now = now.min(if end < day_ends {
+                end
+            } else {
+                day_ends - Duration::nanoseconds(1)
+            });
+            opened = opened.max(bar.start);
         }
-        let portfolio = self.engine.portfolio();
-        // A scan with `==` beats a binary search over the few symbols traded.
-        let revaluation = portfolio
-            .positions()
-            .iter()
-            .find(|p| p.symbol() == bar.symbol)
-            .filter(|p| !p.quantity().is_zero())
-            .and_then(|p| p.last_price().map(|last| p.quantity() * (bar.close - last)))
-            .unwrap_or(Decimal::ZERO);
-        let net_liquidation = self.initial + portfolio.net_pnl() + revaluation;
-        self.engine.set_net_liquidation(net_liquidation);
+        // The opens, then (after the engine heard of the opens' fills) the
+        // ranges; each half's fills of every symbol reach the engine together.
+        for half in [FillModel::on_bar_open, FillModel::on_bar_range] {
+            self.events.clear();
+            for bar in bars {
+                half(&mut self.fills, bar, &mut self.events);
+            }
+            if !self.events.is_empty() {
+                self.out.clear();
+                self.deliver_together(opened);
+                self.settle(opened);
+            }
+        }
+        self.engine.set_net_liquidation(self.valued_at(bars));
+        self.closes.clear();
+        self.closes
+            .extend(bars.iter().map(|b| MarketEvent::Bar(*b)));
         self.out.clear();
         self.engine
-            .on_market(&MarketEvent::Bar(*bar), &mut self.out);
-        self.settle(bar.end());
-        self.recorder
-            .on_bar(bar, self.engine.portfolio(), self.engine.state());
+            .on_market_batch(&self.closes, now, &mut self.out);
+        self.settle(now);
+        for bar in bars {
+            self.recorder
+                .on_bar(bar, self.engine.portfolio(), self.engine.state());
+        }
+    }
+
+    /// Net liquidation with every position of the step valued at its bar's close.
+    fn valued_at(&self, bars: &[Bar]) -> Decimal {
+        let portfolio = self.engine.portfolio();
+        // A scan with `==` beats a binary search over the few symbols traded.
+        let revaluation: Decimal = bars
+            .iter()
+            .filter_map(|bar| {
+                let p = portfolio
+                    .positions()
+                    .iter()
+                    .find(|p| p.symbol() == bar.symbol)
+                    .filter(|p| !p.quantity().is_zero())?;
+                p.last_price().map(|last| p.quantity() * (bar.close - last))
+            })
+            .sum();
+        self.initial + portfolio.net_pnl() + revaluation
+    }
+
+    /// Feeds `self.events`, simultaneous fills, to the engine as one batch
+    /// at `now`; its answers collect in `self.out`.
+    fn deliver_together(&mut self, now: DateTime<Utc>) {
+        for event in &self.events {
+            if let BrokerEvent::Filled { fill, .. } = event {
+                self.recorder.on_fill(fill);
+            }
+        }
+        self.engine
+            .on_broker_batch(&self.events, now, &mut self.out);
+        let equity = self.initial + self.engine.portfolio().net_pnl();
+        self.engine.set_net_liquidation(equity);
     }
 
     /// Feeds `self.events` to the engine at `now`; its answers collect in `self.out`.
@@ -259,3 +346,15 @@ impl Loop {
         }
     }
 }
+
+/// When the strategies decide on `bar`'s close: its end, but never past the
+/// last instant of its trading day (the New York date of its start), so a
+/// daily bar's decision, and the daily-loss latch it sees, belong to its day.
+pub fn decision_time(bar: &Bar) -> DateTime<Utc> {
+    let day_ends = next_midnight(trading_day(bar.start)).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    bar.end().min(day_ends - Duration::nanoseconds(1))
+}
+
+#[cfg(test)]
+#[path = "runner_tests.rs"]
+mod tests;

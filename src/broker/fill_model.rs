@@ -19,8 +19,13 @@
 //!   and fill at the trigger price when that is within the limit; otherwise
 //!   they rest as a plain limit from the next bar on.
 //! * Bracket children are held until their parent fills, then become active.
-//!   The two children are one OCA group: when one fills, the other is
-//!   cancelled. Cancelling a parent cancels its held children.
+//!   **OCA groups** work as at TWS (and in `tws-sim`), for every order: the
+//!   two children are one group, named by their entry, and a strategy exit of
+//!   exactly what a bracket protects joins that group
+//!   ([`OrderSpec::oca_with`]). When one member fills, every other member is
+//!   cancelled at once, before anything else trades — so a stop and an exit
+//!   that both trigger at the same gapped open fill once, not twice.
+//!   Cancelling a parent cancels its held children.
 //! * **A bar has two halves.** [`FillModel::on_bar_open`] executes what
 //!   trades at the open (market orders, and stops/limits the open gaps
 //!   through); [`FillModel::on_bar_range`] then executes what the range
@@ -87,6 +92,18 @@ pub struct OrderSpec {
     pub kind: OrderKind,
     /// Bracket parent; the order is held until the parent fills.
     pub parent: Option<ClientOrderId>,
+    /// For a stand-alone order (a strategy exit): the bracket entry whose OCA
+    /// group it joins, as [`OrderTicket::oca_with`].
+    pub oca_with: Option<ClientOrderId>,
+}
+
+impl OrderSpec {
+    /// The OCA group the order belongs to, named by its bracket's entry: a
+    /// bracket child's parent, or the entry an exit joined — the same group
+    /// the TWS edge sends (`broker::tws::orders::oca_group`).
+    fn oca_group(&self) -> Option<ClientOrderId> {
+        self.oca_with.or(self.parent)
+    }
 }
 
 impl From<&OrderTicket> for OrderSpec {
@@ -98,6 +115,7 @@ impl From<&OrderTicket> for OrderSpec {
             quantity: t.quantity(),
             kind: t.kind(),
             parent: t.parent(),
+            oca_with: t.oca_with(),
         }
     }
 }
@@ -242,10 +260,12 @@ impl FillModel {
     /// [`on_bar_range`](Self::on_bar_range); orders placed in between trade
     /// from the next bar on.
     pub fn on_bar_open(&mut self, bar: &Bar, out: &mut Vec<BrokerEvent>) {
+        // Only this symbol's orders: another symbol's bar may be between
+        // its open and its range (a step of several symbols).
         for o in &mut self.orders {
-            o.seen = o.spec.symbol != bar.symbol
-                || o.status != Status::Active
-                || bar.start < o.placed_at;
+            if o.spec.symbol == bar.symbol {
+                o.seen = o.status != Status::Active || bar.start < o.placed_at;
+            }
         }
         // The open alone: a bar whose whole range is its first price.
         let open_only = Bar {
@@ -255,7 +275,7 @@ impl FillModel {
         };
         for i in 0..self.orders.len() {
             let o = &self.orders[i];
-            if !o.seen && o.status == Status::Active {
+            if !o.seen && o.status == Status::Active && o.spec.symbol == bar.symbol {
                 self.evaluate(i, bar.open, &open_only, false, out);
             }
         }
@@ -263,12 +283,17 @@ impl FillModel {
 
     /// Second half of a bar: stops, then limits, that the bar's range reaches
     /// (pessimistic order, see the module docs). Call after
-    /// [`on_bar_open`](Self::on_bar_open) for the same bar.
+    /// [`on_bar_open`](Self::on_bar_open) for the same bar; the opens of
+    /// other symbols' bars may come in between.
     pub fn on_bar_range(&mut self, bar: &Bar, out: &mut Vec<BrokerEvent>) {
         for pass in 1..3u8 {
             for i in 0..self.orders.len() {
                 let o = &self.orders[i];
-                if o.seen || o.status != Status::Active || pass_of(&o.kind) != pass {
+                if o.seen
+                    || o.status != Status::Active
+                    || o.spec.symbol != bar.symbol
+                    || pass_of(&o.kind) != pass
+                {
                     continue;
                 }
                 self.evaluate(i, bar.open, bar, true, out);
@@ -366,10 +391,12 @@ impl FillModel {
                 time: bar.start,
             },
         });
-        // OCA: the siblings of a filled child are cancelled.
-        if let Some(parent) = spec.parent {
+        // OCA (IB's type 1, "cancel with block"): the other members of a
+        // filled order's group are cancelled — its bracket sibling, and an
+        // exit that joined the bracket (or the bracket an exit joined).
+        if let Some(group) = spec.oca_group() {
             for s in &mut self.orders {
-                if s.spec.parent == Some(parent) && s.status != Status::Done {
+                if s.spec.oca_group() == Some(group) && s.status != Status::Done {
                     s.status = Status::Done;
                     out.push(BrokerEvent::Cancelled { id: s.spec.id });
                 }

@@ -209,3 +209,72 @@ fn a_reaction_between_open_and_range_can_cancel_protection() {
     fm.on_bar(&bar(1, dec!(97), dec!(98), dec!(95), dec!(96)), &mut out);
     assert_eq!(fills(&out), vec![(late.id, dec!(96), dec!(0))]);
 }
+
+#[test]
+fn an_exit_that_joined_the_bracket_and_its_stop_fill_once_at_a_gapped_open() {
+    // Long 100 from a bracket (stop 95, target 105); the strategy's exit of
+    // the 100 joins the bracket's OCA group. The next bar opens at 90, through
+    // the stop: the stop (placed first) fills at the open and cancels the
+    // exit and the target — one sale, the position is flat, not short.
+    let legs = bracket(1, OrderKind::Market, dec!(95), dec!(105));
+    let [entry, stop, target] = legs;
+    let exit = OrderSpec {
+        oca_with: Some(entry.id),
+        ..order(2, Leg::Exit, Side::Sell, dec!(100), OrderKind::Market)
+    };
+    let mut fm = FillModel::new(no_costs());
+    let mut out = Vec::new();
+    fm.place_bracket(legs, t(0), &mut out);
+    fm.on_bar(&bar(0, dec!(100), dec!(101), dec!(99), dec!(100)), &mut out);
+    fm.place(exit, t(1), &mut out);
+    out.clear();
+    fm.on_bar_open(&bar(1, dec!(90), dec!(91), dec!(88), dec!(89)), &mut out);
+    assert_eq!(fills(&out), vec![(stop.id, dec!(90), dec!(0))]);
+    assert_eq!(
+        out[1..],
+        [
+            BrokerEvent::Cancelled { id: target.id },
+            BrokerEvent::Cancelled { id: exit.id },
+        ]
+    );
+    assert_eq!(fm.open_orders().count(), 0);
+
+    // The exit first (a target cannot be reached at this open): it fills and
+    // cancels both children.
+    let mut fm = FillModel::new(no_costs());
+    fm.place_bracket(legs, t(0), &mut out);
+    fm.on_bar(&bar(0, dec!(100), dec!(101), dec!(99), dec!(100)), &mut out);
+    fm.place(exit, t(1), &mut out);
+    out.clear();
+    fm.on_bar(&bar(1, dec!(99), dec!(100), dec!(94), dec!(94.5)), &mut out);
+    assert_eq!(fills(&out), vec![(exit.id, dec!(99), dec!(0))]);
+    assert_eq!(
+        out[1..],
+        [
+            BrokerEvent::Cancelled { id: stop.id },
+            BrokerEvent::Cancelled { id: target.id },
+        ]
+    );
+}
+
+#[test]
+fn an_exit_outside_any_group_still_fills_next_to_a_stop() {
+    // An exit that joined nothing (e.g. of a different quantity) is not
+    // linked to the stop: both trade, as at TWS.
+    let legs = bracket(1, OrderKind::Market, dec!(95), dec!(105));
+    let exit = order(2, Leg::Exit, Side::Sell, dec!(40), OrderKind::Market);
+    let mut fm = FillModel::new(no_costs());
+    let mut out = Vec::new();
+    fm.place_bracket(legs, t(0), &mut out);
+    fm.on_bar(&bar(0, dec!(100), dec!(101), dec!(99), dec!(100)), &mut out);
+    fm.place(exit, t(1), &mut out);
+    out.clear();
+    fm.on_bar_open(&bar(1, dec!(90), dec!(91), dec!(88), dec!(89)), &mut out);
+    assert_eq!(
+        fills(&out),
+        vec![
+            (legs[1].id, dec!(90), dec!(0)),
+            (exit.id, dec!(90), dec!(0))
+        ]
+    );
+}

@@ -56,6 +56,7 @@ pub(super) fn order(seq: u32, leg: Leg, side: Side, qty: Decimal, kind: OrderKin
         quantity: qty,
         kind,
         parent: None,
+        oca_with: None,
     }
 }
 
@@ -284,4 +285,50 @@ fn stop_limit_fills_within_its_limit_or_rests_as_a_limit_after_a_gap() {
         &mut out,
     );
     assert_eq!(fills(&out), vec![(buy.id, dec!(101.50), dec!(0))]);
+}
+
+#[test]
+fn other_symbols_opens_may_come_between_a_bars_open_and_its_range() {
+    // A step of two symbols: both opens, then both ranges. Each order trades
+    // only against its own symbol's bar, and its range is still traded.
+    let qqq = Symbol::new("QQQ").unwrap();
+    let spy_limit = order(
+        1,
+        Leg::Entry,
+        Side::Buy,
+        dec!(1),
+        OrderKind::Limit { limit: dec!(99) },
+    );
+    let qqq_limit = OrderSpec {
+        symbol: qqq,
+        ..order(
+            2,
+            Leg::Entry,
+            Side::Buy,
+            dec!(1),
+            OrderKind::Limit { limit: dec!(49) },
+        )
+    };
+    let mut fm = FillModel::new(no_costs());
+    let mut out = Vec::new();
+    fm.place(spy_limit, t(0), &mut out);
+    fm.place(qqq_limit, t(0), &mut out);
+    out.clear();
+    let spy_bar = bar(0, dec!(100), dec!(101), dec!(98), dec!(100));
+    let qqq_bar = Bar {
+        symbol: qqq,
+        ..bar(0, dec!(50), dec!(51), dec!(48), dec!(50))
+    };
+    fm.on_bar_open(&spy_bar, &mut out);
+    fm.on_bar_open(&qqq_bar, &mut out);
+    assert!(out.is_empty());
+    fm.on_bar_range(&spy_bar, &mut out);
+    fm.on_bar_range(&qqq_bar, &mut out);
+    assert_eq!(
+        fills(&out),
+        vec![
+            (spy_limit.id, dec!(99), dec!(0)),
+            (qqq_limit.id, dec!(49), dec!(0))
+        ]
+    );
 }

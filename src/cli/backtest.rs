@@ -8,13 +8,14 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::Args;
 use rust_decimal::Decimal;
-use rust_decimal_macros::dec;
 
 use crate::backtest::cli::BacktestError;
 use crate::backtest::cli::{run_backtest, run_sweep, summary, BacktestArgs};
 use crate::broker::fill_model::Slippage;
-use crate::cli::{log_format, log_warnings, logging, Cli, UsageError};
+use crate::cli::{log_format, log_warnings, logging, print_out, Cli, UsageError};
+use crate::domain::ConfigProblem;
 use crate::settings::{Flags, LoadInputs, Settings};
+use crate::strategy::bar_size::{parse_bar_size, BAR_SIZE_EXPECTED};
 
 /// Arguments of `backtest`.
 #[derive(Debug, Args)]
@@ -40,36 +41,64 @@ pub struct BacktestCommand {
     /// Metric a sweep is ranked by (default: sharpe).
     #[arg(long, value_name = "METRIC")]
     pub rank: Option<String>,
-    /// Account equity before the first bar.
-    #[arg(long, default_value = "100000", value_name = "USD")]
+    /// Account equity before the first bar, in USD: more than 0, at most 1 000 000 000 000.
+    #[arg(
+        long,
+        default_value = "100000",
+        value_name = "USD",
+        allow_negative_numbers = true
+    )]
     pub equity: Decimal,
-    /// Slippage of market and stop fills, in basis points against the trader.
-    #[arg(long, value_name = "BPS")]
+    /// Slippage of market and stop fills, in basis points against the trader: 0 to 10 000.
+    #[arg(long, value_name = "BPS", allow_negative_numbers = true)]
     pub slippage_bps: Option<Decimal>,
+    /// Length of every file's bars, e.g. "1 day" or "5 mins" (default: inferred
+    /// from the spacing of each file's rows; needed for a file of one bar).
+    #[arg(long, value_name = "SIZE")]
+    pub bar_size: Option<String>,
 }
 
-/// Largest `--equity` accepted: one billion.
-pub const MAX_EQUITY: Decimal = dec!(1000000000);
+/// Where flag problems come from, in the configuration problems' format.
+const COMMAND_LINE: &str = "command line";
+/// Largest `--equity`: a trillion dollars keeps every sum far from `Decimal`'s range.
+const MAX_EQUITY: i64 = 1_000_000_000_000;
+/// Largest `--slippage-bps`: 100 %.
+const MAX_SLIPPAGE_BPS: i64 = 10_000;
 
-/// Largest `--slippage-bps` accepted: 1000 bps = 10 % per fill.
-pub const MAX_SLIPPAGE_BPS: Decimal = dec!(1000);
-
-/// Checks `--equity` and `--slippage-bps` against their ranges.
-///
-/// # Errors
-/// A message naming the flag, the value and what is allowed.
-fn check_amounts(args: &BacktestCommand) -> Result<(), String> {
-    if args.equity <= Decimal::ZERO || args.equity > MAX_EQUITY {
-        return Err(format!(
-            "--equity {}: must be an amount greater than 0 and at most {MAX_EQUITY}, e.g. 100000",
-            args.equity
-        ));
+/// The checked numeric and size flags: every problem, each naming the flag,
+/// the value and what is allowed.
+fn check_flags(args: &BacktestCommand) -> Result<Option<u32>, Vec<ConfigProblem>> {
+    let mut problems = Vec::new();
+    let mut problem = |flag: &str, value: String, expected: &str| {
+        problems.push(ConfigProblem::new(COMMAND_LINE, flag, value, expected));
+    };
+    if args.equity <= Decimal::ZERO || args.equity > Decimal::from(MAX_EQUITY) {
+        problem(
+            "--equity",
+            args.equity.to_string(),
+            "must be more than 0 and at most 1000000000000 (USD), e.g. 100000",
+        );
     }
-    match args.slippage_bps {
-        Some(bps) if bps < Decimal::ZERO || bps > MAX_SLIPPAGE_BPS => Err(format!(
-            "--slippage-bps {bps}: must be from 0 to {MAX_SLIPPAGE_BPS} basis points, e.g. 5"
-        )),
-        _ => Ok(()),
+    if let Some(bps) = args.slippage_bps {
+        if bps < Decimal::ZERO || bps > Decimal::from(MAX_SLIPPAGE_BPS) {
+            problem(
+                "--slippage-bps",
+                bps.to_string(),
+                "must be from 0 to 10000 basis points against the trader, e.g. 5",
+            );
+        }
+    }
+    let bar_seconds = args.bar_size.as_deref().and_then(|text| {
+        let seconds = parse_bar_size(text);
+        if seconds.is_none() {
+            problem("--bar-size", format!("{text:?}"), BAR_SIZE_EXPECTED);
+        }
+        seconds
+    });
+    if problems.is_empty() {
+        Ok(bar_seconds)
+    } else {
+        Err(problems)
     }
 }
 
@@ -79,9 +108,10 @@ fn check_amounts(args: &BacktestCommand) -> Result<(), String> {
 /// A [`UsageError`] for invalid inputs (exit 2); a report that cannot be
 /// written (exit 1).
 pub fn run(cli: &Cli, args: &BacktestCommand) -> anyhow::Result<ExitCode> {
-    check_amounts(args).map_err(UsageError::Flag)?;
-    // [risk] from the config file when there is one; the defaults otherwise.
-    let limits = if cli.config.exists() {
+    let bar_seconds = check_flags(args).map_err(UsageError::from)?;
+    // [risk] from the config file when there is one (a --config given must
+    // exist, as for every command); the defaults otherwise.
+    let limits = if cli.config_given || cli.config.exists() {
         let inputs = LoadInputs::from_process(Some(cli.config.clone()), Flags { live: false });
         let settings = Settings::load(&inputs).map_err(UsageError::from)?;
         logging::init(log_format(cli, &settings), inputs.redactor());
@@ -100,6 +130,7 @@ pub fn run(cli: &Cli, args: &BacktestCommand) -> anyhow::Result<ExitCode> {
         sweep: args.sweep.clone(),
         rank: args.rank.clone(),
         initial_equity: args.equity,
+        bar_seconds,
         progress: std::io::stderr().is_terminal(),
         ..BacktestArgs::default()
     };
@@ -108,58 +139,16 @@ pub fn run(cli: &Cli, args: &BacktestCommand) -> anyhow::Result<ExitCode> {
     }
     if !backtest.sweep.is_empty() {
         let outcome = run_sweep(&backtest).map_err(UsageError::Backtest)?;
-        println!("{}", outcome.markdown());
+        print_out(&outcome.markdown())?;
         return Ok(ExitCode::SUCCESS);
     }
     match run_backtest(&backtest) {
         Ok(outcome) => {
-            println!("{}", summary(&outcome));
+            print_out(&summary(&outcome))?;
             Ok(ExitCode::SUCCESS)
         }
         // The inputs were fine; writing the report failed.
         Err(error @ BacktestError::Report(_)) => Err(error.into()),
         Err(error) => Err(UsageError::Backtest(error).into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::Parser;
-
-    use super::*;
-    use crate::cli::Command;
-
-    fn amounts(extra: &[&str]) -> Result<(), String> {
-        let mut argv = vec!["fta", "backtest", "--data", "SPY_1d.csv"];
-        argv.extend_from_slice(extra);
-        let Command::Backtest(args) = Cli::try_parse_from(argv).unwrap().command else {
-            unreachable!("parsed as backtest")
-        };
-        check_amounts(&args)
-    }
-
-    #[test]
-    fn equity_and_slippage_have_a_range() {
-        assert_eq!(amounts(&[]), Ok(()));
-        assert_eq!(
-            amounts(&["--equity", "1000000000", "--slippage-bps", "1000"]),
-            Ok(())
-        );
-        let cases = [
-            (
-                ["--equity", "0"],
-                "--equity 0: must be an amount greater than 0",
-            ),
-            (["--equity", "1000000001"], "--equity 1000000001: must be"),
-            (
-                ["--slippage-bps=-1", "--equity=1"],
-                "--slippage-bps -1: must be from 0 to 1000",
-            ),
-            (["--slippage-bps", "1001"], "--slippage-bps 1001: must be"),
-        ];
-        for (flags, said) in cases {
-            let message = amounts(&flags).unwrap_err();
-            assert!(message.starts_with(said), "{flags:?}: {message}");
-        }
     }
 }

@@ -129,7 +129,7 @@ pub fn run(cli: &Cli, args: &CancelAllArgs) -> anyhow::Result<ExitCode> {
         let result = cancel_everything(&client, manual.account.expose(), manual.timeout()).await;
         client.disconnect().await;
         let report = result.map_err(|error| manual.fail(&error))?;
-        println!("{report}");
+        crate::cli::print_out(&report)?;
         Ok(if report.is_clean() {
             ExitCode::SUCCESS
         } else {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::cli::QuietPipe;
 use crate::domain::ConfigProblem;
 use crate::journal::Journal;
 use crate::settings::report::write_check;
@@ -29,7 +30,7 @@ pub struct CheckArgs {
 /// (the report already lists them).
 ///
 /// # Errors
-/// When the report cannot be written (e.g. closed stdout): exit code 1.
+/// When the report cannot be written (a closed pipe is a normal end): exit code 1.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let inputs = LoadInputs::from_process(args.config.clone(), Flags { live: args.live });
     let stdout = std::io::stdout();
@@ -37,7 +38,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let code = write_check(
         &inputs,
         &journal_problems,
-        &mut stdout.lock(),
+        &mut QuietPipe(stdout.lock()),
         &mut stderr.lock(),
     )
     .context("cannot write the check report")?;

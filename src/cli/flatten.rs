@@ -140,7 +140,7 @@ pub fn run(cli: &Cli, args: &FlattenArgs) -> anyhow::Result<ExitCode> {
         .await;
         client.disconnect().await;
         let report = result.map_err(|error| manual.fail(&error))?;
-        println!("{report}");
+        crate::cli::print_out(&report)?;
         Ok(if report.is_flat() {
             ExitCode::SUCCESS
         } else {

@@ -118,7 +118,7 @@ pub fn run(
         let now = server_now(&client).await;
         let mut scheduler = HistoricalScheduler::default();
         let saved = download_to_file(&client, &mut scheduler, &request, &args.out, now).await?;
-        println!("{saved}");
+        crate::cli::print_out(&saved)?;
         Ok(ExitCode::SUCCESS)
     })
 }

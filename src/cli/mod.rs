@@ -49,6 +49,10 @@ pub struct Cli {
         value_name = "PATH"
     )]
     pub config: PathBuf,
+    /// Whether `--config` was given on the command line (a missing file is
+    /// then an error for every command, never a fallback to defaults).
+    #[arg(skip)]
+    pub config_given: bool,
     /// Log format on stderr (default: `[logging] format`, else human); the level
     /// comes from RUST_LOG (default: info).
     #[arg(long, global = true, value_enum)]
@@ -56,6 +60,50 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses this process's arguments (clap's own usage errors exit 2),
+    /// noting whether `--config` was given.
+    pub fn from_process() -> Self {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Self::command().get_matches();
+        let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.config_given =
+            matches.value_source("config") == Some(clap::parser::ValueSource::CommandLine);
+        cli
+    }
+}
+
+/// Writes `text` and a newline to stdout. A closed stdout (`… | head`) is a
+/// normal end, not a failure: nothing is reported and the command goes on
+/// to its usual exit code.
+///
+/// # Errors
+/// Any other write failure, with context (exit 1).
+pub fn print_out(text: &dyn std::fmt::Display) -> anyhow::Result<()> {
+    use std::io::Write;
+    writeln!(QuietPipe(std::io::stdout().lock()), "{text}").context("cannot write to stdout")
+}
+
+/// A writer for stdout that treats a closed pipe as the reader's choice, not
+/// an error: what is written after the reader left is dropped.
+pub struct QuietPipe<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for QuietPipe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.write(buf) {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.0.flush() {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
+    }
 }
 
 /// Log line format.

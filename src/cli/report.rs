@@ -3,7 +3,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use chrono::{NaiveDate, Utc};
 use clap::Args;
 
@@ -56,12 +55,6 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     }
     // Read errors are exit 1 here (not a UsageError): the file exists and `run` wrote it.
     let report = Journal::open(path).and_then(|journal| journal.day_report(day))?;
-    use std::io::Write;
-    // A closed pipe (`report | head`) is a normal end, not a failure.
-    match writeln!(std::io::stdout().lock(), "{report}") {
-        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(error).context("cannot write the report")
-        }
-        _ => Ok(ExitCode::SUCCESS),
-    }
+    crate::cli::print_out(&report)?;
+    Ok(ExitCode::SUCCESS)
 }

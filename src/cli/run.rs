@@ -131,7 +131,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             Err(SessionError::Interrupted(stopped)) => return Ok(interrupted(&stopped)),
             other => other?,
         };
-        println!("{report}");
+        crate::cli::print_out(&report)?;
         tracing::info!(state = %report.state, open_orders_left = ?report.open_orders_left, day_pnl = %report.day_pnl(), "session ended");
         if report.confirmed() {
             Ok::<_, anyhow::Error>(ExitCode::SUCCESS)

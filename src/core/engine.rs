@@ -150,7 +150,7 @@ pub struct EngineConfig {
     /// First order sequence number (from the journal, so ids are never reused).
     pub next_seq: u32,
     /// True when the broker itself cancels the rest of an OCA group once one
-    /// member fills (TWS does; the backtest's fill model does not). The
+    /// member fills (TWS, `tws-sim` and the backtest's fill model all do). The
     /// engine then leaves a filled order's OCA siblings to the broker instead
     /// of cancelling them again (which TWS answers with 10148).
     pub broker_enforces_oca: bool,
@@ -196,6 +196,9 @@ pub struct Engine {
     /// The age of the market event being decided on (`None` outside
     /// [`Engine::on_market_received`]).
     data_age: Option<DataAge>,
+    /// [`on_broker_batch`](Self::on_broker_batch)'s reused list of what to
+    /// tell strategies: (order before the event, event index, remaining or unfilled).
+    batch_told: Vec<(ManagedOrder, usize, Decimal)>,
 }
 
 /// How many rounds of "rejected → strategy answers with new intents" one event may cause.
@@ -233,6 +236,7 @@ impl Engine {
             broker_enforces_oca: config.broker_enforces_oca,
             max_data_age: config.max_data_age,
             data_age: None,
+            batch_told: Vec::new(),
         }
     }
 
@@ -373,6 +377,41 @@ impl Engine {
             return;
         }
         self.update_state(now, out);
+        self.decide(event, now, out);
+    }
+
+    /// Market events that happened together at `now` (the backtest's bars of
+    /// several symbols closing at one instant): every mark first, the latch
+    /// once, then the strategies, event by event — so no decision sees
+    /// another symbol's previous price, whatever order the events come in.
+    /// Events whose price is refused as a mark are dropped, as in
+    /// [`on_market`](Self::on_market).
+    pub fn on_market_batch(
+        &mut self,
+        events: &[MarketEvent],
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) {
+        for event in events {
+            self.mark(event, now, out);
+        }
+        self.update_state(now, out);
+        for event in events {
+            if Portfolio::is_valid_mark(event.mark()) {
+                self.decide(event, now, out);
+            }
+        }
+    }
+
+    /// Time passed with no event (the backtest: a bar is about to open): the
+    /// trading day rolls when `now` is in a new one and the latch is
+    /// re-evaluated, exactly as the next event would before anything else.
+    pub fn on_clock(&mut self, now: DateTime<Utc>, out: &mut Output) {
+        self.update_state(now, out);
+    }
+
+    /// Hands a marked market event to every strategy that trades its symbol.
+    fn decide(&mut self, event: &MarketEvent, now: DateTime<Utc>, out: &mut Output) {
         if !self.strategies_running {
             return;
         }
@@ -412,6 +451,50 @@ impl Engine {
         if let Some(symbol) = symbol.filter(|_| self.protecting) {
             self.protect(symbol, now, out);
         }
+    }
+
+    /// Broker events that happened together at `now` (the backtest's fills
+    /// at one instant, of several symbols): every event reaches the book and
+    /// the portfolio first, the latch is re-evaluated once, then the owning
+    /// strategies hear of them in order — so the trading state never depends
+    /// on which of the simultaneous fills is applied first.
+    pub fn on_broker_batch(
+        &mut self,
+        events: &[BrokerEvent],
+        now: DateTime<Utc>,
+        out: &mut Output,
+    ) {
+        let mut told = std::mem::take(&mut self.batch_told);
+        told.clear();
+        for (index, event) in events.iter().enumerate() {
+            let (known, news) = self.apply_broker(event, now, out);
+            if !known {
+                out.notices.push(Notice::UnknownOrder(event.id()));
+                self.halt(HaltCause::Engine, now, out);
+            }
+            if let Some((order, news)) = news {
+                let amount = match news {
+                    Told::Filled { remaining, .. } => remaining,
+                    Told::Cancelled { unfilled } => unfilled,
+                    Told::Rejected { .. } => Decimal::ZERO,
+                };
+                told.push((order, index, amount));
+            }
+        }
+        self.update_state(now, out);
+        for &(order, index, amount) in &told {
+            let news = match &events[index] {
+                BrokerEvent::Filled { fill, .. } => Told::Filled {
+                    fill,
+                    remaining: amount,
+                },
+                BrokerEvent::Cancelled { .. } => Told::Cancelled { unfilled: amount },
+                &BrokerEvent::Rejected { code, .. } => Told::Rejected { code },
+                _ => continue,
+            };
+            self.tell_strategy(&order, now, out, news);
+        }
+        self.batch_told = told;
     }
 
     /// Applies a broker event to the book and the portfolio; returns whether
@@ -580,8 +663,8 @@ impl Engine {
             // open a position the other way. Where the broker enforces OCA
             // groups, the filled order's siblings (its bracket's, or the
             // bracket an exit joined) are already being cancelled by it:
-            // cancelling them again only earns TWS's 10148s. The backtest's
-            // fill model has no OCA, so there the engine cancels them itself.
+            // cancelling them again only earns TWS's 10148s. A broker
+            // without OCA would leave them to the engine.
             let symbol = fill.symbol;
             let oca = self
                 .broker_enforces_oca

@@ -225,7 +225,7 @@ pub enum CsvError {
     },
     /// A single bar and no bar length given: the length cannot be inferred.
     #[error(
-        "{file}: one bar only, so its length cannot be inferred; give the bar length explicitly"
+        "{file}: one bar only, so its length cannot be inferred; give it with --bar-size, e.g. --bar-size \"1 day\""
     )]
     SpacingUnknown {
         /// The path as given.
