@@ -22,13 +22,10 @@ const TICK_DAYS: i64 = 2;
 impl SimState {
     pub(super) fn historical_ticks(&mut self, conn: ConnId, r: proto::HistoricalTicksRequest) {
         let req_id = r.req_id.unwrap_or(-1);
-        let Some(idx) = self.resolve(r.contract.as_ref()) else {
-            self.no_security(conn, req_id);
+        let Some(idx) = self.data_symbol(conn, req_id, r.contract.as_ref(), DataRequest::History)
+        else {
             return;
         };
-        if !self.admitted(conn, req_id, DataRequest::History, idx) {
-            return;
-        }
         let now = self.clock.now_utc();
         let bound = |text: Option<&str>| -> Result<Option<DateTime<Utc>>, ()> {
             match text.map(str::trim).filter(|t| !t.is_empty()) {

@@ -52,6 +52,23 @@ pub(super) fn parse_end(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>>
 }
 
 impl SimState {
+    /// The symbol a data request names, when it is known (else 200) and the
+    /// login may have `kind` of data for it now (else IB's refusal): every
+    /// market-data and history request starts here.
+    pub(super) fn data_symbol(
+        &mut self,
+        conn: ConnId,
+        req_id: i32,
+        contract: Option<&proto::Contract>,
+        kind: DataRequest,
+    ) -> Option<usize> {
+        let Some(idx) = self.resolve(contract) else {
+            self.no_security(conn, req_id);
+            return None;
+        };
+        self.admitted(conn, req_id, kind, idx).then_some(idx)
+    }
+
     /// Whether the login may have `kind` of data for symbol `idx` now; a
     /// refusal is sent to `conn` for `req_id` with IB's code and text.
     pub(super) fn admitted(
@@ -222,13 +239,10 @@ impl SimState {
 
     pub(super) fn market_data(&mut self, conn: ConnId, r: proto::MarketDataRequest) {
         let req_id = r.req_id.unwrap_or(-1);
-        let Some(idx) = self.resolve(r.contract.as_ref()) else {
-            self.no_security(conn, req_id);
+        let Some(idx) = self.data_symbol(conn, req_id, r.contract.as_ref(), DataRequest::Ticks)
+        else {
             return;
         };
-        if !self.admitted(conn, req_id, DataRequest::Ticks, idx) {
-            return;
-        }
         let md_type = self.conns.get(&conn).map_or(1, |c| c.md_type);
         let tick = self
             .market
@@ -302,13 +316,11 @@ impl SimState {
 
     pub(super) fn real_time_bars(&mut self, conn: ConnId, r: proto::RealTimeBarsRequest) {
         let req_id = r.req_id.unwrap_or(-1);
-        let Some(idx) = self.resolve(r.contract.as_ref()) else {
-            self.no_security(conn, req_id);
+        let Some(idx) =
+            self.data_symbol(conn, req_id, r.contract.as_ref(), DataRequest::RealTimeBars)
+        else {
             return;
         };
-        if !self.admitted(conn, req_id, DataRequest::RealTimeBars, idx) {
-            return;
-        }
         // TWS ignores the bar size field (clients send 0): bars are always 5 seconds.
         if let Some(c) = self.conns.get_mut(&conn) {
             c.rt_bars.insert(req_id, idx);
@@ -358,13 +370,10 @@ impl SimState {
     /// from 1-minute bars of the same seeded history (see sim/README.md).
     pub(super) fn histogram_data(&mut self, conn: ConnId, r: proto::HistogramDataRequest) {
         let req_id = r.req_id.unwrap_or(-1);
-        let Some(idx) = self.resolve(r.contract.as_ref()) else {
-            self.no_security(conn, req_id);
+        let Some(idx) = self.data_symbol(conn, req_id, r.contract.as_ref(), DataRequest::History)
+        else {
             return;
         };
-        if !self.admitted(conn, req_id, DataRequest::History, idx) {
-            return;
-        }
         let Some(days) = r.time_period.as_deref().and_then(histogram_days) else {
             self.send_error(
                 conn,
@@ -425,13 +434,10 @@ impl SimState {
             return;
         }
         let req_id = r.req_id.unwrap_or(-1);
-        let Some(idx) = self.resolve(r.contract.as_ref()) else {
-            self.no_security(conn, req_id);
+        let Some(idx) = self.data_symbol(conn, req_id, r.contract.as_ref(), DataRequest::History)
+        else {
             return;
         };
-        if !self.admitted(conn, req_id, DataRequest::History, idx) {
-            return;
-        }
         if r.what_to_show.as_deref() == Some("SCHEDULE") {
             self.historical_schedule(conn, r);
             return;

@@ -26,11 +26,10 @@ fn local(t: DateTime<Utc>) -> String {
 impl SimState {
     pub(super) fn historical_schedule(&mut self, conn: ConnId, r: proto::HistoricalDataRequest) {
         let req_id = r.req_id.unwrap_or(-1);
-        let Some(idx) = self.resolve(r.contract.as_ref()) else {
-            self.no_security(conn, req_id);
-            return;
-        };
-        if !self.admitted(conn, req_id, DataRequest::History, idx) {
+        if self
+            .data_symbol(conn, req_id, r.contract.as_ref(), DataRequest::History)
+            .is_none()
+        {
             return;
         }
         let now = self.clock.now_utc();
