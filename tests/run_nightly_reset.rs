@@ -1,7 +1,9 @@
 //! Whole flow, bot ⇄ tws-sim over real sockets: TWS's nightly reset (1100,
 //! ten minutes of silence, 1102) with the bot's stop filling inside the
-//! silence. The bot does not halt, journals the fill once, and ends flat
-//! like the simulator; it trades again after the reset.
+//! silence — the bot does not halt, journals the fill once, ends flat like
+//! the simulator and trades again; and a reconciliation after the reset
+//! that finds TWS disagreeing is retried until TWS agrees, or halts after
+//! the patience.
 
 mod common;
 
@@ -10,6 +12,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use rust_decimal_macros::dec;
 use tws_sim::{SimConfig, SymbolSpec};
+
 
 use common::*;
 use first_trading_app::journal::Journal;
@@ -74,5 +77,87 @@ async fn a_fill_inside_the_nightly_reset_is_taken_once_without_a_halt() {
         .map(|p| (p.symbol.to_string(), p.quantity))
         .collect();
     assert_eq!(reported, at_sim);
+    sim.shutdown().await;
+}
+
+/// SPY at 100.00 without spread, and a session holding 10 of it.
+async fn long_ten(client_id: i32, patience: Duration) -> (tws_sim::SimHandle, Running) {
+    let mut spy = SymbolSpec::new("SPY", 756_733, dec!(100), "ARCA", "SPDR S&P 500 ETF TRUST");
+    spy.half_spread_ticks = 0;
+    let sim = start_sim(SimConfig {
+        symbols: vec![spy],
+        ..quiet_sim()
+    })
+    .await;
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
+    let mut config = session_config(
+        &sim,
+        client_id,
+        RiskLimits::default(),
+        vec![strategy.boxed()],
+    );
+    config.reconcile_patience = patience;
+    let session = spawn_session(config);
+    eventually("the entry", Duration::from_secs(10), || {
+        probe.position() == dec!(10)
+    })
+    .await;
+    (sim, session)
+}
+
+/// A TWS user's marketable limit order of `quantity` SPY (client 0).
+fn by_hand(sim: &tws_sim::SimHandle, order_id: i32, action: &str, limit: rust_decimal::Decimal) {
+    let order = tws_sim::StartOrder::limit(0, order_id, "SPY", action, dec!(5), limit);
+    sim.place_as_other_client(&order).expect("manual order");
+}
+
+fn logged(client_id: i32, text: &str) -> bool {
+    let tag = format!("client_id={client_id}");
+    log_text()
+        .lines()
+        .any(|l| l.contains(&tag) && l.contains(text))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconciliation_that_disagrees_is_retried_until_tws_agrees() {
+    let (sim, session) = long_ten(72, Duration::from_secs(60)).await;
+    // 5 SPY bought by hand during the reset: after it TWS holds 15.
+    sim.nightly_reset(Duration::from_secs(600), true);
+    by_hand(&sim, 901, "BUY", dec!(100.50));
+    eventually(
+        "the retried reconciliation",
+        Duration::from_secs(10),
+        || logged(72, "reconciliation failed: no new orders"),
+    )
+    .await;
+    // The user sells them again: the next attempt agrees, nothing halted.
+    by_hand(&sim, 902, "SELL", dec!(99.50));
+    eventually(
+        "TWS and the bot agreeing again",
+        Duration::from_secs(10),
+        || logged(72, "reconciliation succeeded"),
+    )
+    .await;
+    assert!(!logged(72, "HALTED: halted by the engine"));
+    session.shut_down(Duration::from_secs(10)).await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconciliation_that_keeps_disagreeing_halts_after_the_patience() {
+    let (sim, session) = long_ten(73, Duration::from_secs(2)).await;
+    sim.nightly_reset(Duration::from_secs(600), true);
+    by_hand(&sim, 901, "BUY", dec!(100.50));
+    eventually(
+        "the halt after the patience",
+        Duration::from_secs(15),
+        || logged(73, "reconciliation failed for too long"),
+    )
+    .await;
+    let report = session.shut_down(Duration::from_secs(10)).await;
+    assert_eq!(
+        report.state,
+        first_trading_app::domain::types::TradingState::Halted
+    );
     sim.shutdown().await;
 }

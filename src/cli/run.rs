@@ -10,6 +10,7 @@ use anyhow::Context;
 
 use crate::broker::tws::session::{
     run_session, SessionConfig, SessionError, StartInterrupted, ACK_TIMEOUT, AUDIT_INTERVAL,
+    RECONCILE_PATIENCE,
 };
 use crate::cli::{
     log_format, log_warnings, logging, runtime, Cli, RunArgs, UsageError, EXIT_UNCONFIRMED,
@@ -118,6 +119,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             audit_interval: AUDIT_INTERVAL,
             ack_timeout: ACK_TIMEOUT,
             max_data_age: None,
+            reconcile_patience: RECONCILE_PATIENCE,
             limits: settings.risk.clone(),
             strategies,
             journal,

@@ -110,6 +110,7 @@ pub fn session_config(
         audit_interval: first_trading_app::broker::tws::session::AUDIT_INTERVAL,
         ack_timeout: first_trading_app::broker::tws::session::ACK_TIMEOUT,
         max_data_age: None,
+        reconcile_patience: first_trading_app::broker::tws::session::RECONCILE_PATIENCE,
         limits,
         strategies,
         journal: temp_journal(),

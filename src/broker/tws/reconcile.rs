@@ -17,7 +17,6 @@ use crate::domain::order_id::{ClientOrderId, Leg};
 use crate::domain::types::{Fill, Symbol};
 use crate::journal::OrderStatus;
 use crate::redact::mask_account;
-use crate::risk::HaltCause;
 
 /// Why adoption or reconciliation failed.
 #[derive(Debug, thiserror::Error)]
@@ -235,17 +234,15 @@ fn resolve_journaled_orders(
 impl LiveSession {
     /// After a reconnect (or a broken order stream): raises the order-id floor,
     /// applies executions missed meanwhile, settles our orders that ended while
-    /// we were away, adopts ours we did not know, and halts trading if positions
-    /// still disagree with TWS.
-    ///
-    /// # Errors
-    /// [`ReconcileError`] when TWS cannot be read.
+    /// we were away, adopts ours we did not know, and returns the managed
+    /// positions that still disagree with TWS, as (symbol, TWS, bot) — the
+    /// caller decides (executions may still be on their way).
     ///
     /// # Errors
     /// [`ReconcileError`] when TWS cannot be read.
     pub(in crate::broker::tws) async fn reconcile_after_reconnect(
         &mut self,
-    ) -> Result<(), ReconcileError> {
+    ) -> Result<Vec<(Symbol, Decimal, Decimal)>, ReconcileError> {
         let (client, account) = (&*self.client, self.account.expose());
         let (engine, router, recorder, out) = (
             &mut self.engine,
@@ -319,16 +316,9 @@ impl LiveSession {
         let at_tws: Vec<(Symbol, Decimal)> =
             positions.iter().map(|p| (p.symbol, p.quantity)).collect();
         let differences = position_differences(engine, &at_tws);
-        for &(symbol, tws, bot) in &differences {
-            tracing::error!(%symbol, %bot, %tws, "position differs from TWS after reconnect");
-        }
-        let mismatch = !differences.is_empty();
-        if mismatch {
-            engine.halt(HaltCause::Engine, now, out);
-        }
         for symbol in filled {
             self.note_fill(symbol);
         }
-        Ok(())
+        Ok(differences)
     }
 }

@@ -23,6 +23,7 @@ mod dispatch;
 mod feeds;
 mod interrupted;
 mod report;
+mod retry;
 mod shutdown;
 mod start;
 
@@ -96,6 +97,9 @@ pub struct SessionConfig {
     /// The oldest market data an entry may be decided on (`None`: two bar
     /// lengths, at least 10 s).
     pub max_data_age: Option<Duration>,
+    /// How long reconciliations may keep failing (retried with back-off)
+    /// before trading halts ([`RECONCILE_PATIENCE`] in production).
+    pub reconcile_patience: Duration,
     /// Risk limits.
     pub limits: RiskLimits,
     /// Strategy instances (index = strategy id).
@@ -113,6 +117,10 @@ pub const AUDIT_INTERVAL: Duration = Duration::from_secs(15);
 /// How long `run` waits for TWS to acknowledge an order it sent before it
 /// asks TWS and, if the order is still unknown, halts entries.
 pub const ACK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long `run` retries a failing reconciliation (TWS slow after its
+/// nightly reset, executions still on their way) before it halts.
+pub const RECONCILE_PATIENCE: Duration = Duration::from_secs(300);
 
 /// Why a session could not start.
 #[derive(Debug, thiserror::Error)]
@@ -179,6 +187,11 @@ pub struct LiveSession {
     day: NaiveDate,
     /// The latest list of working orders that are not ours (status line).
     not_ours: Vec<BrokerOrder>,
+    /// A failed reconciliation waiting to be tried again (nothing is traded
+    /// meanwhile).
+    retry: Option<retry::Retry>,
+    /// How long TWS may disagree before trading halts.
+    reconcile_patience: Duration,
     /// Our orders and positions against TWS's: send times and suspects.
     audit: OrderAudit,
     /// When the bot last applied a fill, per symbol (for the audit).
@@ -229,10 +242,13 @@ impl LiveSession {
     /// Trades until the operator asks to stop or a stream TWS owns ends.
     pub async fn run(&mut self, s: &mut Streams, stop: &mut ShutdownListener) {
         loop {
+            let retry_at = self.retry.map(|r| r.at);
             tokio::select! {
                 biased;
                 // The operator first: a stop is never starved by busy streams.
                 () = stop.reached(ShutdownStage::Shutdown) => return,
+                // A failed reconciliation's next attempt.
+                () = feeds::sleep_until(retry_at) => self.link_back().await,
                 // Connectivity: decides whether market events may be traded on.
                 notice = s.notices.next() => match notice {
                     Some(notice) => self.on_notice(&notice).await,
@@ -301,7 +317,9 @@ impl LiveSession {
 
     /// The link is back: reconcile, then trade again.
     async fn link_back(&mut self) {
-        self.reconcile().await;
+        if !self.reconcile().await {
+            return;
+        }
         self.connected = true;
         self.server_link_broken = false;
         if self.untraded > 0 {
@@ -467,18 +485,6 @@ impl LiveSession {
             market_data = %feeds.health().summary(),
             "status"
         );
-    }
-
-    /// After a reconnect or a broken order stream: TWS's clock, then its
-    /// state; a reconciliation that fails halts trading.
-    async fn reconcile(&mut self) {
-        start::sync_clock(&self.client, &mut self.recorder).await;
-        if let Err(error) = self.reconcile_after_reconnect().await {
-            tracing::error!(%error, "reconciliation failed: halting trading");
-            self.engine
-                .halt(HaltCause::Engine, self.recorder.now(), &mut self.out);
-        }
-        self.dispatch().await;
     }
 }
 

@@ -136,6 +136,14 @@ impl Feeds {
     }
 }
 
+/// Sleeps until `at`; never wakes when there is nothing to wait for.
+pub(super) async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// The next value of a feed's channel; never resolves once the channel is
 /// closed (the channel is then dropped, so `select!` does not spin on it).
 pub(super) async fn next<T>(channel: &mut Option<mpsc::Receiver<T>>) -> T {

@@ -228,6 +228,8 @@ impl LiveSession {
             untraded: 0,
             day,
             not_ours: Vec::new(),
+            retry: None,
+            reconcile_patience: config.reconcile_patience,
             audit: OrderAudit::new(config.ack_timeout),
             last_fills: Vec::new(),
             options,
