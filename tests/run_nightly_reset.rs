@@ -13,7 +13,6 @@ use chrono::NaiveDate;
 use rust_decimal_macros::dec;
 use tws_sim::{SimConfig, SymbolSpec};
 
-
 use common::*;
 use first_trading_app::journal::Journal;
 use first_trading_app::risk::RiskLimits;

@@ -495,6 +495,18 @@ impl Engine {
             self.tell_strategy(&order, now, out, news);
         }
         self.batch_told = told;
+        // The protection invariant, as after a single event (`on_broker`).
+        if self.protecting {
+            for index in 0..events.len() {
+                let symbol = self
+                    .orders
+                    .get(events[index].id())
+                    .map(|o| o.ticket.symbol());
+                if let Some(symbol) = symbol {
+                    self.protect(symbol, now, out);
+                }
+            }
+        }
     }
 
     /// Applies a broker event to the book and the portfolio; returns whether
