@@ -497,11 +497,8 @@ impl Engine {
         self.batch_told = told;
         // The protection invariant, as after a single event (`on_broker`).
         if self.protecting {
-            for index in 0..events.len() {
-                let symbol = self
-                    .orders
-                    .get(events[index].id())
-                    .map(|o| o.ticket.symbol());
+            for event in events {
+                let symbol = self.orders.get(event.id()).map(|o| o.ticket.symbol());
                 if let Some(symbol) = symbol {
                     self.protect(symbol, now, out);
                 }
