@@ -20,7 +20,7 @@ use crate::risk::HaltCause;
 impl LiveSession {
     /// TWS's open orders and positions, read periodically: the orders that
     /// are not ours go to the status line; ours are audited
-    /// ([`OrderAudit`]). An order gone without a report ends in the book as
+    /// ([`crate::broker::tws::audit::OrderAudit`]). An order gone without a report ends in the book as
     /// cancelled (the engine then re-protects its position); an order never
     /// acknowledged makes the session ask TWS (a reconciliation) and halt if
     /// it is still unknown there; a managed position that moved without the
