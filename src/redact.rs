@@ -26,8 +26,8 @@ fn looks_like_account(token: &str) -> bool {
 /// Scrubs account ids out of free text.
 ///
 /// Masks (with [`mask_account`]) every occurrence of the ids it was built
-/// with, and every alphanumeric token that [looks like an IB account
-/// id](looks_like_account) even if it was never configured — masking too much
+/// with, and every alphanumeric token that looks like an IB account id
+/// (`looks_like_account`) even if it was never configured — masking too much
 /// in a log line is harmless, leaking an id is not.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {

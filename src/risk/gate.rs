@@ -6,6 +6,9 @@
 //! else, so skipping the gate does not compile. A refusal is a value
 //! ([`Rejected`]), not an error.
 //!
+//! [`Approved`]: crate::risk::Approved
+//! [`Rejected`]: crate::risk::Rejected
+//!
 //! Checks, in order (the first failing one is reported):
 //! 1. latch upkeep: a new New York day clears a daily-loss halt; a daily loss
 //!    ≥ `max_daily_loss_pct` of start-of-day equity latches HALTED;

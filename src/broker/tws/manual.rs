@@ -5,7 +5,7 @@
 //!
 //! Every read and wait is bounded by the caller's timeout; what TWS did not
 //! confirm in time is said in the report, never assumed. Closing orders are
-//! built by an [`Engine`] without strategies, so they pass the same
+//! built by an [`Engine`](crate::core::engine::Engine) without strategies, so they pass the same
 //! reduce-only [`RiskGate::check_flatten`](crate::risk::RiskGate::check_flatten)
 //! as the bot's own flatten, and are sent by the same
 //! [`OrderSender`](crate::broker::tws::sender::OrderSender) — under

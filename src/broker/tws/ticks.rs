@@ -28,7 +28,7 @@ pub enum TickError {
     /// TWS refused or failed the contract-details request (e.g. 200).
     #[error("contract details request failed: {0}")]
     Details(#[source] ibapi::Error),
-    /// No answer within [`ANSWER_WITHIN`].
+    /// No answer within `ANSWER_WITHIN`.
     #[error("{0} not answered within {ANSWER_WITHIN:?}")]
     Timeout(&'static str),
     /// TWS knows no such stock (no contract details).

@@ -36,7 +36,7 @@ use crate::risk::{AccountView, RiskLimits};
 /// A closing order on its way: our id, and the position it closes.
 type Pending = HashMap<i32, (ClientOrderId, Symbol, Decimal)>;
 
-/// Cancels every order (see [`cancel_everything`]), then closes every
+/// Cancels every order (see [`cancel_everything`](super::cancel_everything)), then closes every
 /// position of `account` with a reduce-only market order approved by the
 /// risk gate under `limits`, and polls TWS until it reports flat positions or
 /// `timeout` has passed.
