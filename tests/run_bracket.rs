@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use rust_decimal_macros::dec;
-use tws_sim::{Action, OrderType, SimConfig, SimOrder, Status, SymbolSpec};
+use tws_sim::{Action, OrderType, SimConfig, SimOrder, Status};
 
 use common::*;
 use first_trading_app::domain::types::TradingState;
@@ -18,18 +18,7 @@ use first_trading_app::risk::RiskLimits;
 /// One symbol, SPY at 123.45 with no spread: a market buy fills at the last
 /// price, so the test can derive the bracket from the execution price.
 fn sim_config() -> SimConfig {
-    let mut spy = SymbolSpec::new(
-        "SPY",
-        756_733,
-        dec!(123.45),
-        "ARCA",
-        "SPDR S&P 500 ETF TRUST",
-    );
-    spy.half_spread_ticks = 0;
-    SimConfig {
-        symbols: vec![spy],
-        ..quiet_sim()
-    }
+    quiet_spy_at(dec!(123.45))
 }
 
 /// The stop and target of a long entry at `price` (5 % / 10 %), on the 0.01

@@ -7,24 +7,15 @@ mod common;
 use std::time::Duration;
 
 use rust_decimal_macros::dec;
-use tws_sim::{LifecycleOptions, SimConfig, Status, SymbolSpec};
+use tws_sim::{LifecycleOptions, SimConfig, Status};
 
 use common::*;
 use first_trading_app::risk::RiskLimits;
 
 fn sim_config(lifecycle: LifecycleOptions) -> SimConfig {
-    let mut spy = SymbolSpec::new(
-        "SPY",
-        756_733,
-        dec!(123.45),
-        "ARCA",
-        "SPDR S&P 500 ETF TRUST",
-    );
-    spy.half_spread_ticks = 0;
     SimConfig {
-        symbols: vec![spy],
         lifecycle,
-        ..quiet_sim()
+        ..quiet_spy_at(dec!(123.45))
     }
 }
 

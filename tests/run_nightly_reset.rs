@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use rust_decimal_macros::dec;
-use tws_sim::{SimConfig, SymbolSpec};
 
 use common::*;
 use first_trading_app::journal::Journal;
@@ -19,13 +18,7 @@ use first_trading_app::risk::RiskLimits;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fill_inside_the_nightly_reset_is_taken_once_without_a_halt() {
-    let mut spy = SymbolSpec::new("SPY", 756_733, dec!(100), "ARCA", "SPDR S&P 500 ETF TRUST");
-    spy.half_spread_ticks = 0;
-    let sim = start_sim(SimConfig {
-        symbols: vec![spy],
-        ..quiet_sim()
-    })
-    .await;
+    let sim = start_sim(quiet_spy_at(dec!(100))).await;
     let (strategy, probe) = Scripted::new("SPY", dec!(10), 2);
     let mut config = session_config(&sim, 71, RiskLimits::default(), vec![strategy.boxed()]);
     let path = config.journal.path().to_path_buf();
@@ -81,13 +74,7 @@ async fn a_fill_inside_the_nightly_reset_is_taken_once_without_a_halt() {
 
 /// SPY at 100.00 without spread, and a session holding 10 of it.
 async fn long_ten(client_id: i32, patience: Duration) -> (tws_sim::SimHandle, Running) {
-    let mut spy = SymbolSpec::new("SPY", 756_733, dec!(100), "ARCA", "SPDR S&P 500 ETF TRUST");
-    spy.half_spread_ticks = 0;
-    let sim = start_sim(SimConfig {
-        symbols: vec![spy],
-        ..quiet_sim()
-    })
-    .await;
+    let sim = start_sim(quiet_spy_at(dec!(100))).await;
     let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
     let mut config = session_config(
         &sim,

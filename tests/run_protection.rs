@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use rust_decimal_macros::dec;
-use tws_sim::{Action, OrderType, SimConfig, SimHandle, SimOrder, Status, SymbolSpec};
+use tws_sim::{Action, OrderType, SimConfig, SimHandle, SimOrder, Status};
 
 use common::*;
 use first_trading_app::broker::tws::session::SessionConfig;
@@ -18,12 +18,7 @@ use first_trading_app::risk::RiskLimits;
 
 /// SPY at 100.00 with no spread: a market buy fills at 100.00.
 fn sim_config() -> SimConfig {
-    let mut spy = SymbolSpec::new("SPY", 756_733, dec!(100), "ARCA", "SPDR S&P 500 ETF TRUST");
-    spy.half_spread_ticks = 0;
-    SimConfig {
-        symbols: vec![spy],
-        ..quiet_sim()
-    }
+    quiet_spy_at(dec!(100))
 }
 
 /// One entry of 10 SPY; the audit every 300 ms, acknowledgements due in 1 s.

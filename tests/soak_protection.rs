@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use tws_sim::{Action, OrderType, SimConfig, SimHandle, Status, SymbolSpec};
+use tws_sim::{Action, OrderType, SimHandle, Status};
 
 use common::*;
 use first_trading_app::broker::tws::session::SessionConfig;
@@ -164,13 +164,7 @@ fn poll(sim: &SimHandle, uncovered_since: &mut Option<Instant>, figures: &mut Fi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_invariants_hold_through_a_storm_of_faults() {
-    let mut spy = SymbolSpec::new("SPY", 756_733, dec!(100), "ARCA", "SPDR S&P 500 ETF TRUST");
-    spy.half_spread_ticks = 0;
-    let sim = start_sim(SimConfig {
-        symbols: vec![spy],
-        ..quiet_sim()
-    })
-    .await;
+    let sim = start_sim(quiet_spy_at(dec!(100))).await;
     let (strategy, probe) = Scripted::new("SPY", dec!(10), 10_000);
     let limits = RiskLimits {
         max_orders_per_second: 40,

@@ -38,6 +38,19 @@ pub fn quiet_sim() -> SimConfig {
     }
 }
 
+/// [`quiet_sim`] with one symbol, SPY at `price` and no spread: a market
+/// order fills at exactly the last price, so a test can derive brackets and
+/// PnL by hand.
+#[allow(dead_code)]
+pub fn quiet_spy_at(price: rust_decimal::Decimal) -> SimConfig {
+    let mut spy = tws_sim::SymbolSpec::new("SPY", 756_733, price, "ARCA", "SPDR S&P 500 ETF TRUST");
+    spy.half_spread_ticks = 0;
+    SimConfig {
+        symbols: vec![spy],
+        ..quiet_sim()
+    }
+}
+
 /// Starts `config` on 127.0.0.1:0.
 pub async fn start_sim(config: SimConfig) -> SimHandle {
     init_tracing();
