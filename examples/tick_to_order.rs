@@ -61,6 +61,9 @@ const BASE: Decimal = Decimal::from_parts(10_000, 0, 0, false, 2);
 const THROUGH_TAKE_PROFIT: Decimal = Decimal::from_parts(11_100, 0, 0, false, 2);
 /// Shares per entry: 100 × $100 = 1 % of the simulator's $1 M account.
 const QUANTITY: i64 = 100;
+/// Round trips (after the timed part) that may fail and be recovered from
+/// before the run is abandoned.
+const MAX_RECOVERIES: usize = 10;
 /// Longest wait for any one step before the run is abandoned.
 const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -158,6 +161,14 @@ impl Strategy for Pulse {
 
 fn main() -> Result<(), String> {
     let args = parse_args()?;
+    // The session's warnings and errors (a halt, say) on stderr; RUST_LOG overrides.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -211,13 +222,19 @@ async fn measure(args: Args) -> Result<(), String> {
     let mut ping = Samples::with_capacity(args.signals);
     let started = tokio::time::Instant::now();
     SENT.store(0, std::sync::atomic::Ordering::Relaxed);
+    let mut recovered = 0;
     for i in 0..args.signals {
         tokio::time::sleep_until(started + args.interval * i as u32).await;
-        order.record_duration(
-            one_signal(&sim, &mut tap, &notes)
-                .await
-                .map_err(|e| format!("signal {}: {e}", i + 1))?,
-        );
+        let signal = |e| format!("signal {}: {e}", i + 1);
+        order.record_duration(timed_entry(&sim, &mut tap, &notes).await.map_err(signal)?);
+        if let Err(e) = close_round_trip(&sim, &mut tap, &notes).await {
+            recovered += 1;
+            eprintln!("{} (after its placeOrder was timed); recovering", signal(e));
+            if recovered > MAX_RECOVERIES {
+                return Err(format!("more than {MAX_RECOVERIES} round trips failed"));
+            }
+            recover(&sim, &notes).await.map_err(signal)?;
+        }
         ping.record_duration(echo.round_trip().await?);
     }
     println!(
@@ -229,7 +246,7 @@ async fn measure(args: Args) -> Result<(), String> {
         ping.summary(Unit::Micros)
     );
     println!(
-        "messages the bot sent per signal: {:.2} (placeOrder, cancels, audits, ...)",
+        "messages the bot sent per signal: {:.2} (placeOrder, cancels, audits, ...); round trips recovered: {recovered}",
         SENT.load(std::sync::atomic::Ordering::Relaxed) as f64 / args.signals as f64
     );
     println!(
@@ -242,9 +259,8 @@ async fn measure(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// One bar → one entry: returns bar-written → placeOrder-read, once the
-/// position is back to flat.
-async fn one_signal(
+/// One bar → one entry: returns bar-written → placeOrder-read.
+async fn timed_entry(
     sim: &SimHandle,
     tap: &mut UnboundedReceiver<WireEvent>,
     notes: &std_mpsc::Receiver<Note>,
@@ -259,8 +275,19 @@ async fn one_signal(
         Ok(at) => at,
         Err(e) => return Err(refusal(notes).unwrap_or(e)),
     };
-    close_round_trip(sim, tap, notes).await?;
     Ok(order.saturating_duration_since(bar))
+}
+
+/// After a round trip that did not complete (untimed): lifts the price
+/// through any take-profit still working, back to the base price, and waits
+/// for nothing to be left open.
+async fn recover(sim: &SimHandle, notes: &std_mpsc::Receiver<Note>) -> Result<(), String> {
+    sim.set_price(SYMBOL, THROUGH_TAKE_PROFIT);
+    poll("the position closed", || sim.positions().is_empty()).await?;
+    sim.set_price(SYMBOL, BASE);
+    poll("no order left working", || sim.open_orders().is_empty()).await?;
+    while notes.try_recv().is_ok() {}
+    Ok(())
 }
 
 /// The first entry of the session, untimed: a bar every 500 ms until the
