@@ -43,6 +43,19 @@ impl SimHandle {
         self.inner.addr
     }
 
+    /// Reports, from now on, the instant each frame with a message id in
+    /// `written` is written to a client and each one with an id in `read` is
+    /// read from one (see [`WireEvent`](crate::WireEvent)); for latency
+    /// measurements. One tap per simulator: `None` when one is installed already.
+    pub fn tap_wire(
+        &self,
+        written: &[i32],
+        read: &[i32],
+    ) -> Option<tokio::sync::mpsc::UnboundedReceiver<crate::WireEvent>> {
+        let (tap, rx) = crate::tap::WireTap::new(written, read);
+        self.inner.shared.tap.set(tap).ok().map(|()| rx)
+    }
+
     /// Stops accepting, closes every connection and waits for the server tasks.
     pub async fn shutdown(self) {
         self.inner.shared.request_shutdown();

@@ -37,6 +37,7 @@ mod server;
 mod session;
 pub mod start;
 mod state;
+pub mod tap;
 pub mod tws_settings;
 pub mod wire;
 
@@ -49,6 +50,7 @@ pub use scenario::{FaultKind, PriceStep, Scenario, ScriptedFault};
 pub use server::{run_until_ctrl_c, Simulator};
 pub use session::FRAME_BODY_TIMEOUT;
 pub use start::{StartOrder, StartPosition};
+pub use tap::{Direction, WireEvent};
 pub use tws_settings::CarriedPosition;
 
 use std::net::SocketAddr;

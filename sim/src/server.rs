@@ -23,6 +23,8 @@ pub(crate) struct Shared {
     pub(crate) delay_ms: Arc<AtomicU64>,
     shutdown: watch::Sender<bool>,
     next_conn: AtomicU64,
+    /// Timestamps of chosen frames, once `SimHandle::tap_wire` installed it.
+    pub(crate) tap: std::sync::OnceLock<crate::tap::WireTap>,
 }
 
 impl Shared {
@@ -70,6 +72,7 @@ impl Simulator {
             delay_ms,
             shutdown,
             next_conn: AtomicU64::new(1),
+            tap: std::sync::OnceLock::new(),
         });
         let accept = tokio::spawn(accept_loop(Arc::clone(&shared), listener));
         let ticker = tokio::spawn(ticker_loop(Arc::clone(&shared), tick_interval));

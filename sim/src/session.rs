@@ -43,6 +43,9 @@ pub(crate) async fn run(shared: Arc<Shared>, conn: ConnId, stream: TcpStream) {
                         tracing::debug!(conn, "write failed: {e}");
                         break;
                     }
+                    if let Some(tap) = writer_shared.tap.get() {
+                        tap.frame_written(conn, &frame);
+                    }
                 }
                 Out::Close => break,
             }
@@ -101,6 +104,9 @@ pub(crate) async fn run(shared: Arc<Shared>, conn: ConnId, stream: TcpStream) {
                     return;
                 }
             };
+            if let Some(tap) = reader_shared.tap.get() {
+                tap.body_read(conn, &body);
+            }
             let req = match Request::decode(&body) {
                 Ok(r) => r,
                 Err(e) => {

@@ -175,3 +175,38 @@ async fn an_oversized_or_stalled_frame_closes_the_connection() {
     let client = connect(&sim, 3).await;
     assert!(!client.managed_accounts().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn wire_tap_reports_the_chosen_frames_read_then_written() {
+    let sim = start(quiet_config()).await;
+    let mut tap = sim
+        .tap_wire(&[tws_sim::wire::id::CURRENT_TIME], &[49])
+        .expect("first tap");
+    assert!(sim.tap_wire(&[], &[]).is_none(), "one tap per simulator");
+    let client = connect(&sim, 1).await;
+    client.server_time().await.unwrap();
+    let within = Duration::from_secs(5);
+    let read = tokio::time::timeout(within, tap.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let written = tokio::time::timeout(within, tap.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (read.conn, read.direction, read.message_id),
+        (written.conn, tws_sim::Direction::Read, 49)
+    );
+    assert_eq!(
+        (written.direction, written.message_id),
+        (tws_sim::Direction::Written, tws_sim::wire::id::CURRENT_TIME)
+    );
+    assert!(
+        read.at <= written.at,
+        "the answer is written after the request is read"
+    );
+    // Frames not asked for (the handshake, startApi, managed accounts, ids) are not reported.
+    assert!(tap.try_recv().is_err());
+    sim.shutdown().await;
+}
