@@ -33,6 +33,7 @@
 use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
+use first_trading_app::domain::calendar;
 use first_trading_app::domain::types::{IntentPurpose, MarketEvent, OrderKind, Side, Symbol};
 use first_trading_app::shutdown::ShutdownStage;
 use first_trading_app::strategy::{Intents, OrderOutcome, Strategy, StrategyContext};
@@ -259,6 +260,21 @@ async fn measure(args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Moves the simulator's clock one 5-second bar on, jumping over the time
+/// the exchange is closed (the bot sends no entry then), so any number of
+/// signals stays within regular sessions.
+fn advance_one_bar(sim: &SimHandle) {
+    let bar = chrono::Duration::seconds(5);
+    let now = sim.now();
+    let next = now + bar;
+    let target = if calendar::is_open(next) {
+        next
+    } else {
+        calendar::next_open(next).map_or(next, |open| open + bar)
+    };
+    sim.advance_clock((target - now).to_std().unwrap_or(Duration::from_secs(5)));
+}
+
 /// One bar → one entry: returns bar-written → placeOrder-read.
 async fn timed_entry(
     sim: &SimHandle,
@@ -268,7 +284,7 @@ async fn timed_entry(
     while let Ok(e) = tap.try_recv() {
         count(&e);
     }
-    sim.advance_clock(Duration::from_secs(5));
+    advance_one_bar(sim);
     sim.step(1);
     let bar = wait_for(tap, Direction::Written, REAL_TIME_BAR, STEP_TIMEOUT).await?;
     let order = match wait_for(tap, Direction::Read, PLACE_ORDER, STEP_TIMEOUT).await {
@@ -298,7 +314,7 @@ async fn first_entry(
     notes: &std_mpsc::Receiver<Note>,
 ) -> Result<(), String> {
     for _ in 0..60 {
-        sim.advance_clock(Duration::from_secs(5));
+        advance_one_bar(sim);
         sim.step(1);
         let placed = wait_for(
             tap,

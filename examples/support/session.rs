@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use first_trading_app::broker::tws::session::{
-    run_session, SessionConfig, ACK_TIMEOUT, AUDIT_INTERVAL,
+    run_session, SessionConfig, ACK_TIMEOUT, AUDIT_INTERVAL, RECONCILE_PATIENCE,
 };
 use first_trading_app::domain::AccountId;
 use first_trading_app::journal::Journal;
@@ -46,6 +46,7 @@ pub fn paper_session(
         audit_interval: AUDIT_INTERVAL,
         ack_timeout: ACK_TIMEOUT,
         max_data_age: None,
+        reconcile_patience: RECONCILE_PATIENCE,
         limits: RiskLimits::default(),
         strategies: vec![strategy],
         journal,

@@ -222,6 +222,11 @@ impl SimHandle {
         self.inner.shared.lock().data_farms_ok();
     }
 
+    /// The simulated market clock, now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.shared.lock().clock.now_utc()
+    }
+
     /// Rejects the `n`-th order placed from now on (1 = next) with `code`.
     pub fn reject_nth_order(&self, n: u32, code: i32, message: &str) {
         self.inner
