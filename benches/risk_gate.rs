@@ -13,16 +13,16 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use criterion::{criterion_main, Criterion};
 use rust_decimal::Decimal;
-use rust_decimal_macros::dec;
 
-use first_trading_app::domain::portfolio::Portfolio;
-use first_trading_app::domain::types::{
-    Fill, Instrument, IntentPurpose, OrderIntent, OrderKind, Side, StrategyId, Symbol,
-};
-use first_trading_app::risk::{AccountView, OpenOrderBook, RiskGate, RiskLimits, RiskView};
+use first_trading_app::risk::RiskView;
+
+#[path = "support/gate_fixture.rs"]
+mod gate_fixture;
+
+use gate_fixture::{account, setup, sym, Book, Setup};
 
 /// Counts every allocation so the bench can check the gate makes none.
 struct CountingAlloc;
@@ -43,88 +43,6 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
 #[global_allocator]
 static GLOBAL: CountingAlloc = CountingAlloc;
-
-/// A few working orders, as the order manager would report them.
-struct Book;
-
-impl OpenOrderBook for Book {
-    fn working_quantity(&self, _symbol: Symbol, side: Side) -> Decimal {
-        match side {
-            Side::Buy => dec!(5),
-            Side::Sell => Decimal::ZERO,
-        }
-    }
-    fn open_order_count(&self) -> usize {
-        6
-    }
-}
-
-fn sym(s: &str) -> Symbol {
-    Symbol::new(s).expect("valid symbol")
-}
-
-struct Setup {
-    gate: RiskGate,
-    portfolio: Portfolio,
-    entry: OrderIntent,
-    too_big: OrderIntent,
-    start: DateTime<Utc>,
-}
-
-fn setup() -> Setup {
-    let symbols = [
-        sym("AAPL"),
-        sym("MSFT"),
-        sym("NVDA"),
-        sym("QQQ"),
-        sym("SPY"),
-    ];
-    let instruments = symbols.map(|symbol| Instrument {
-        symbol,
-        ticks: first_trading_app::domain::ticks::TickLadder::flat(dec!(0.01)).unwrap(),
-    });
-    let gate = RiskGate::new(&RiskLimits::default(), &instruments, &symbols);
-    let mut portfolio = Portfolio::with_symbols(&symbols);
-    for (i, s) in symbols.iter().enumerate() {
-        portfolio.mark(*s, Decimal::from(100 + 50 * i as i64));
-    }
-    portfolio
-        .apply_fill(&Fill {
-            symbol: sym("AAPL"),
-            side: Side::Buy,
-            quantity: dec!(20),
-            price: dec!(99.5),
-            commission: dec!(1),
-            time: Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap(),
-        })
-        .expect("valid fill");
-    let entry = OrderIntent {
-        strategy: StrategyId(0),
-        symbol: sym("AAPL"),
-        side: Side::Buy,
-        quantity: dec!(10),
-        kind: OrderKind::Limit {
-            limit: dec!(100.05),
-        },
-        purpose: IntentPurpose::Entry,
-    };
-    let too_big = OrderIntent {
-        quantity: dec!(400),
-        kind: OrderKind::Market,
-        ..entry
-    };
-    Setup {
-        gate,
-        portfolio,
-        entry,
-        too_big,
-        start: Utc.with_ymd_and_hms(2026, 1, 5, 15, 0, 0).unwrap(),
-    }
-}
-
-fn account() -> AccountView {
-    AccountView::new(dec!(100000), dec!(100000))
-}
 
 fn assert_no_allocation(s: &mut Setup) {
     let view = RiskView {

@@ -1,9 +1,7 @@
-//! The risk-gate fixture of benches/gate_latency.rs: five symbols, a 20-share
-//! AAPL position, six working orders, an entry the gate approves and an order
-//! it refuses on the position limit — the same situation benches/risk_gate.rs
-//! builds for its criterion means (that file keeps its own copy until the
-//! fixed-point work of issue 14 has landed there; then it should include this
-//! one). Included with `#[path]`.
+//! The risk-gate fixture of benches/gate_latency.rs and benches/risk_gate.rs:
+//! five symbols, a 20-share AAPL position, six working orders, an entry the
+//! gate approves and an order it refuses on the position limit. Included with
+//! `#[path]`.
 #![allow(dead_code)]
 
 use chrono::{DateTime, TimeZone, Utc};
