@@ -148,33 +148,29 @@ impl OrderAudit {
         portfolio: &Portfolio,
         last_fills: &[(Symbol, Instant)],
     ) -> Vec<PositionDifference> {
-        let mut symbols: Vec<Symbol> = at_tws.iter().map(|&(symbol, _)| symbol).collect();
-        symbols.extend(portfolio.open_positions().map(|p| p.symbol()));
-        symbols.extend(self.differing.iter().map(|(d, _)| d.symbol));
-        symbols.sort();
-        symbols.dedup();
         let filled_since = |symbol| {
             last_fills
                 .iter()
                 .any(|&(s, at)| s == symbol && at >= read.requested_at)
         };
+        let differing: Vec<PositionDifference> = position_differences(portfolio, at_tws)
+            .into_iter()
+            .filter(|&(symbol, _, _)| !filled_since(symbol))
+            .map(|(symbol, tws, bot)| PositionDifference { symbol, bot, tws })
+            .collect();
+        // A symbol that agrees now is no longer watched (one this read
+        // proves nothing about keeps its watch).
+        let agrees =
+            |symbol| !filled_since(symbol) && !differing.iter().any(|d| d.symbol == symbol);
+        self.differing.retain(|(d, _)| !agrees(d.symbol));
+        self.reported.retain(|d| !agrees(d.symbol));
         let mut confirmed = Vec::new();
-        for symbol in symbols.into_iter().filter(|&s| !filled_since(s)) {
-            let now = PositionDifference {
-                symbol,
-                bot: portfolio.quantity(symbol),
-                tws: at_tws
-                    .iter()
-                    .filter(|&&(s, _)| s == symbol)
-                    .map(|&(_, quantity)| quantity)
-                    .sum(),
-            };
-            let watched = self.differing.iter().position(|(d, _)| d.symbol == symbol);
+        for now in differing {
+            let watched = self
+                .differing
+                .iter()
+                .position(|(d, _)| d.symbol == now.symbol);
             match watched {
-                _ if now.bot == now.tws => {
-                    self.differing.retain(|(d, _)| d.symbol != symbol);
-                    self.reported.retain(|d| d.symbol != symbol);
-                }
                 Some(i) if self.differing[i].0 == now => {
                     let lasted = read.requested_at.duration_since(self.differing[i].1);
                     if lasted >= self.ack_timeout && !self.reported.contains(&now) {
@@ -188,6 +184,33 @@ impl OrderAudit {
         }
         confirmed
     }
+}
+
+/// Every symbol whose quantity in `portfolio` differs from `reference`
+/// (symbol, quantity) — a symbol missing on either side counts as flat
+/// there — as (symbol, reference quantity, portfolio quantity), once each,
+/// in symbol order. The one comparison of positions: the audit's, the
+/// start-up check against the journal and the reconciliation's.
+pub fn position_differences(
+    portfolio: &Portfolio,
+    reference: &[(Symbol, Decimal)],
+) -> Vec<(Symbol, Decimal, Decimal)> {
+    let mut symbols: Vec<Symbol> = reference.iter().map(|&(symbol, _)| symbol).collect();
+    symbols.extend(portfolio.open_positions().map(|p| p.symbol()));
+    symbols.sort();
+    symbols.dedup();
+    symbols
+        .into_iter()
+        .filter_map(|symbol| {
+            let expected = reference
+                .iter()
+                .filter(|&&(s, _)| s == symbol)
+                .map(|&(_, quantity)| quantity)
+                .sum::<Decimal>();
+            let held = portfolio.quantity(symbol);
+            (expected != held).then_some((symbol, expected, held))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use chrono::Utc;
 use rust_decimal::Decimal;
 
+use crate::broker::tws::audit::position_differences;
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::session::LiveSession;
 use crate::broker::tws::snapshot::{self, BrokerExecution, BrokerOrder, SnapshotError};
@@ -145,7 +146,7 @@ fn check_positions_against_journal(
         .filter(|p| managed.contains(&p.symbol))
         .map(|p| (p.symbol, p.position))
         .collect();
-    let differences = position_differences(engine, &journaled);
+    let differences = position_differences(engine.portfolio(), &journaled);
     for &(symbol, journal, tws) in &differences {
         tracing::error!(
             %symbol,
@@ -155,32 +156,6 @@ fn check_positions_against_journal(
         );
     }
     Ok(differences.iter().map(|&(symbol, _, _)| symbol).collect())
-}
-
-/// Every symbol whose quantity in the engine's portfolio differs from
-/// `reference` (symbol, quantity) — a symbol missing on either side counts as
-/// flat there — as (symbol, reference quantity, engine quantity), once each,
-/// in symbol order.
-fn position_differences(
-    engine: &Engine,
-    reference: &[(Symbol, Decimal)],
-) -> Vec<(Symbol, Decimal, Decimal)> {
-    let mut symbols: Vec<Symbol> = reference.iter().map(|&(symbol, _)| symbol).collect();
-    symbols.extend(engine.portfolio().open_positions().map(|p| p.symbol()));
-    symbols.sort();
-    symbols.dedup();
-    symbols
-        .into_iter()
-        .filter_map(|symbol| {
-            let expected = reference
-                .iter()
-                .filter(|&&(s, _)| s == symbol)
-                .map(|&(_, quantity)| quantity)
-                .sum::<Decimal>();
-            let held = engine.portfolio().quantity(symbol);
-            (expected != held).then_some((symbol, expected, held))
-        })
-        .collect()
 }
 
 /// Settles every order the journal left unresolved (intent written, outcome
@@ -290,17 +265,12 @@ impl LiveSession {
             .iter()
             .filter_map(|o| o.order_ref.parse().ok())
             .collect();
-        let ours: Vec<ClientOrderId> = engine
+        let gone: Vec<ClientOrderId> = engine
             .orders()
             .open_orders()
             .map(|o| o.ticket.id())
+            .filter(|id| !at_broker.contains(id))
             .collect();
-        for id in ours {
-            if !at_broker.contains(&id) {
-                tracing::warn!(order = %id, "order no longer working at TWS: marking it cancelled");
-                engine.on_broker(&BrokerEvent::Cancelled { id }, now, out);
-            }
-        }
         for order in &open {
             if let Ok(id) = order.order_ref.parse::<ClientOrderId>() {
                 router.bind(id, order.order_id);
@@ -315,9 +285,12 @@ impl LiveSession {
         );
         let at_tws: Vec<(Symbol, Decimal)> =
             positions.iter().map(|p| (p.symbol, p.quantity)).collect();
-        let differences = position_differences(engine, &at_tws);
+        let differences = position_differences(engine.portfolio(), &at_tws);
         for symbol in filled {
             self.note_fill(symbol);
+        }
+        for id in gone {
+            self.on_vanished(id);
         }
         Ok(differences)
     }

@@ -58,9 +58,10 @@ impl LiveSession {
         }
     }
 
-    /// An order of ours that stopped working without a report: booked and
-    /// journaled as cancelled.
-    fn on_vanished(&mut self, id: ClientOrderId) {
+    /// An order of ours that stopped working without a report (found by the
+    /// audit, or by a reconciliation after a reconnect): booked and
+    /// journaled as cancelled, so the engine re-protects its position.
+    pub(in crate::broker::tws) fn on_vanished(&mut self, id: ClientOrderId) {
         tracing::warn!(order = %id, "order no longer working at TWS, and no status said so: marking it cancelled");
         let now = self.recorder.now();
         let filled = self
