@@ -275,16 +275,15 @@ impl Engine {
     /// [`RiskGate::check_flatten`]), cancelling its protective orders first so
     /// they cannot open a position the other way.
     pub fn flatten_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        let left_alone: Vec<Symbol> = self
-            .feeds
-            .iter()
-            .filter(|f| f.left_alone)
-            .map(|f| f.symbol)
-            .collect();
+        let left_alone = |symbol| {
+            self.feeds
+                .iter()
+                .any(|f| f.symbol == symbol && f.left_alone)
+        };
         let positions: Vec<(Symbol, Decimal)> = self
             .portfolio
             .open_positions()
-            .filter(|p| !left_alone.contains(&p.symbol()))
+            .filter(|p| !left_alone(p.symbol()))
             .map(|p| (p.symbol(), p.quantity()))
             .collect();
         for (symbol, quantity) in positions {
