@@ -9,7 +9,6 @@
 pub mod account;
 pub mod audit;
 pub mod connect;
-pub mod foreign;
 pub mod history;
 pub mod manual;
 pub mod market_data;
@@ -17,6 +16,7 @@ pub mod order_book;
 pub mod orders;
 pub mod pacing;
 pub mod pnl;
+pub mod reads;
 pub mod reconcile;
 pub mod recorder;
 pub mod sender;

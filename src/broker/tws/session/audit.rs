@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 
 use super::LiveSession;
 use crate::broker::tws::audit::TwsRead;
-use crate::broker::tws::foreign::is_foreign;
 use crate::broker::tws::order_book::JournalFact;
+use crate::broker::tws::reads::is_foreign;
 use crate::core::event::BrokerEvent;
 use crate::domain::order_id::ClientOrderId;
 use crate::domain::types::Symbol;

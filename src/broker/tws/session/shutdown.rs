@@ -19,7 +19,7 @@ use ibapi::Client;
 use tokio::time::Instant;
 
 use super::{LiveSession, SessionReport};
-use crate::broker::tws::foreign::is_foreign;
+use crate::broker::tws::reads::is_foreign;
 use crate::broker::tws::snapshot::{self, BrokerOrder, BrokerPosition};
 use crate::risk::HaltCause;
 use crate::shutdown::{ShutdownListener, ShutdownStage};
