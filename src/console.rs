@@ -15,6 +15,11 @@ pub fn use_json() {
     JSON.store(true, Ordering::Relaxed);
 }
 
+/// Whether messages go out as JSON log events.
+pub fn is_json() -> bool {
+    JSON.load(Ordering::Relaxed)
+}
+
 /// Writes one operator message to stderr, best effort.
 pub fn say(line: &str) {
     if JSON.load(Ordering::Relaxed) {

@@ -9,6 +9,7 @@
 pub mod backtest;
 pub mod cancel_all;
 pub mod check;
+pub mod dashboard;
 pub mod flatten;
 pub mod history;
 pub mod logging;
@@ -165,6 +166,12 @@ pub struct RunArgs {
     /// With --sim: market clock speed, × real time (120 = two simulated minutes per second).
     #[arg(long, default_value_t = 120.0, value_name = "X")]
     pub sim_speed: f64,
+    /// Serve the dashboard on this port (overrides `[dashboard] port`; 0: any free port).
+    #[arg(long, value_name = "PORT", conflicts_with = "no_dashboard")]
+    pub dashboard_port: Option<u16>,
+    /// Do not serve the dashboard (overrides `[dashboard] enabled`).
+    #[arg(long)]
+    pub no_dashboard: bool,
 }
 
 /// Arguments of `check`.

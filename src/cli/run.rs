@@ -82,6 +82,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
     // One bot per journal (taken once the file is known to be ours), held
     // until this process exits.
     let _trading_lock = TradingLock::acquire(&journal_path).map_err(UsageError::from)?;
+    let dashboard = crate::cli::dashboard::plan(&settings, &inputs, args, &journal_path)?;
     let config_hash = config_hash(&settings.canonical_json());
     let listener = shutdown::install().context("cannot install the Ctrl+C handler")?;
     let runtime = runtime()?;
@@ -104,6 +105,10 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             tracing::info!(address = %handle.local_addr(), speed = args.sim_speed, "embedded TWS simulator started (paper account {})", account);
             sim = Some(handle);
         }
+        let (dashboard, control) = match dashboard {
+            Some(plan) => crate::cli::dashboard::start(plan).await.unzip(),
+            None => (None, None),
+        };
         let config = SessionConfig {
             host,
             port,
@@ -124,8 +129,12 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             strategies,
             journal,
             config_hash,
+            control,
         };
         let result = run_session(config, listener).await;
+        if let Some(dashboard) = dashboard {
+            dashboard.stop().await;
+        }
         if let Some(sim) = sim {
             sim.shutdown().await;
         }

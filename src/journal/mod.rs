@@ -44,8 +44,8 @@ pub use error::JournalError;
 pub use lock::TradingLock;
 pub use open::KEY_VAR;
 pub use records::{
-    ExecutionRecord, OrderIntentRecord, OrderRecord, OrderStatus, RiskDecisionRecord, RunRecord,
-    TradingStateRecord,
+    ExecutionRecord, OperatorActionRecord, OrderIntentRecord, OrderRecord, OrderStatus,
+    RiskDecisionRecord, RunRecord, TradingStateRecord,
 };
 pub use report::{DayReport, SymbolPnl};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};

@@ -244,3 +244,21 @@ pub struct TradingStateRecord {
     /// was journaled with one ([`Journal::record_latch_change`](super::Journal::record_latch_change)).
     pub latch: Option<LatchSnapshot>,
 }
+
+/// One thing an operator asked of a running bot (the dashboard's control
+/// API) and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorActionRecord {
+    /// When the session carried it out.
+    pub at: DateTime<Utc>,
+    /// `halt`, `resume`, `reduce_only`, `cancel_orders` or `flatten`.
+    pub action: String,
+    /// Who asked (`dashboard`).
+    pub source: String,
+    /// False when the session refused it.
+    pub accepted: bool,
+    /// The trading state after it.
+    pub state_after: TradingState,
+    /// What it did, in words.
+    pub outcome: String,
+}

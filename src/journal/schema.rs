@@ -23,14 +23,14 @@ pub const APPLICATION_ID: i32 = 0x4654_414A;
 
 /// Migrations, in order: `MIGRATIONS[n]` turns schema version `n` into `n + 1`.
 /// Append only; never edit a released entry.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Every table of the current schema. A file holding any other (non-SQLite
 /// internal) table is not a journal of ours.
-pub const TABLES: [&str; 7] = [
+pub const TABLES: [&str; 8] = [
     "runs",
     "orders",
     "order_events",
@@ -38,6 +38,7 @@ pub const TABLES: [&str; 7] = [
     "risk_decisions",
     "trading_state",
     "start_equity",
+    "operator_actions",
 ];
 
 /// Version 1: the initial schema.
@@ -248,3 +249,19 @@ pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> rusqlite::Result<()> {
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     Ok(())
 }
+
+/// Version 3: what operators asked of a running bot (the dashboard's control
+/// API), when, and what came of it.
+pub(crate) const V3: &str = r#"
+CREATE TABLE operator_actions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    trading_day TEXT NOT NULL,
+    action      TEXT NOT NULL CHECK (action IN ('halt', 'resume', 'reduce_only', 'cancel_orders', 'flatten')),
+    source      TEXT NOT NULL,
+    accepted    INTEGER NOT NULL CHECK (accepted IN (0, 1)),
+    state_after TEXT NOT NULL CHECK (state_after IN ('ACTIVE', 'REDUCING', 'HALTED')),
+    outcome     TEXT NOT NULL
+);
+CREATE INDEX operator_actions_by_day ON operator_actions (trading_day, id);
+"#;

@@ -32,6 +32,8 @@ pub(crate) fn canonical_json(settings: &Settings) -> String {
         shutdown,
         journal,
         logging,
+        // How the bot is watched, not what it trades: not part of the hash.
+        dashboard: _,
         strategies,
         warnings: _,
         effective: _,

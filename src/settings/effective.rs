@@ -102,6 +102,12 @@ pub(crate) fn list(inputs: &EffectiveInputs<'_>) -> Vec<EffectiveValue> {
         source_of("journal.path"),
     ));
     section(&mut out, "logging", &inputs.merged.file.logging, &source_of);
+    section(
+        &mut out,
+        "dashboard",
+        &inputs.merged.file.dashboard,
+        &source_of,
+    );
     if inputs.strategies.is_empty() {
         out.push(EffectiveValue::new(
             "strategies",

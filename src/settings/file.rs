@@ -12,18 +12,19 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use super::sections::{
-    self, ConnectionSection, JournalSettings, LoggingSettings, ShutdownSettings,
+    self, ConnectionSection, DashboardSettings, JournalSettings, LoggingSettings, ShutdownSettings,
 };
 use super::ConfigProblem;
 use crate::risk::RiskLimits;
 
 /// The top-level keys of the config file, in the order they are documented.
-pub const TOP_LEVEL_KEYS: [&str; 6] = [
+pub const TOP_LEVEL_KEYS: [&str; 7] = [
     "connection",
     "risk",
     "shutdown",
     "journal",
     "logging",
+    "dashboard",
     "strategies",
 ];
 
@@ -36,6 +37,7 @@ pub(crate) struct FileConfig {
     pub shutdown: ShutdownSettings,
     pub journal: JournalSettings,
     pub logging: LoggingSettings,
+    pub dashboard: DashboardSettings,
     pub strategies: Vec<String>,
 }
 
@@ -113,6 +115,8 @@ pub(crate) fn check_table(
     problems.extend(journal.validate(label));
     let logging: LoggingSettings = section(table, "logging", label, problems);
     problems.extend(logging.validate(label));
+    let dashboard: DashboardSettings = section(table, "dashboard", label, problems);
+    problems.extend(dashboard.validate(label));
     let strategies = match table.get("strategies") {
         None => Vec::new(),
         Some(value) => (!holds_datetime(value))
@@ -134,6 +138,7 @@ pub(crate) fn check_table(
         shutdown,
         journal,
         logging,
+        dashboard,
         strategies,
     }
 }

@@ -91,7 +91,7 @@ format = "xml"
     assert_eq!(
         problems,
         [
-            "config.toml: strategy = [\"typo.toml\"]: unknown key; allowed top-level keys: connection, risk, shutdown, journal, logging, strategies",
+            "config.toml: strategy = [\"typo.toml\"]: unknown key; allowed top-level keys: connection, risk, shutdown, journal, logging, dashboard, strategies",
             "config.toml: connection.port = \"7497\": must be a TCP port 1-65535: 7497 TWS paper, 4002 Gateway paper, 7496 TWS live, 4001 Gateway live",
             "config.toml: connection.host = \"http://tws\": must be a host name or IP address without scheme or port, e.g. 127.0.0.1",
             "config.toml: connection.client_id = -1: must be a whole number 0-2147483647, unique among the API clients connected to TWS",

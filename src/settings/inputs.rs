@@ -19,6 +19,9 @@ pub const DOTENV_PATH: &str = ".env";
 /// Prefix of the environment variables this app reads; only these are captured.
 pub const ENV_PREFIX: &str = "IBKR_";
 
+/// The dashboard's token, when the operator sets it (environment or `.env`).
+pub const DASHBOARD_TOKEN_VAR: &str = "FTA_DASHBOARD_TOKEN";
+
 /// Command-line flags that take part in the settings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Flags {
@@ -196,7 +199,7 @@ impl LoadInputs {
         let env = std::env::vars_os()
             .filter_map(|(k, v)| {
                 let key = k.to_str()?.to_string();
-                key.starts_with(ENV_PREFIX)
+                (key.starts_with(ENV_PREFIX) || key == DASHBOARD_TOKEN_VAR)
                     .then(|| (key, v.to_string_lossy().into_owned()))
             })
             .collect();
@@ -210,6 +213,17 @@ impl LoadInputs {
 }
 
 impl LoadInputs {
+    /// `FTA_DASHBOARD_TOKEN` from the environment, else from `.env`, with
+    /// where it came from (`environment` or the `.env` path) for errors.
+    pub fn dashboard_token(&self) -> Option<(String, String)> {
+        if let Some(value) = self.env.get(DASHBOARD_TOKEN_VAR) {
+            return Some((value.clone(), "environment".to_string()));
+        }
+        let dotenv = self.dotenv.as_ref()?;
+        let value = dotenv.vars.get(DASHBOARD_TOKEN_VAR)?;
+        Some((value.clone(), dotenv.path.display().to_string()))
+    }
+
     /// A redactor for every account id these inputs mention (environment and
     /// `.env`, valid or not), also masking anything account-shaped.
     pub fn redactor(&self) -> Redactor {

@@ -142,6 +142,7 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         shutdown: effective_file.shutdown.clone(),
         journal,
         logging: effective_file.logging.clone(),
+        dashboard: effective_file.dashboard.clone(),
         strategies,
         warnings,
         effective,

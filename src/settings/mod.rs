@@ -34,7 +34,8 @@ pub use file::TOP_LEVEL_KEYS;
 pub use inputs::{DotEnv, Flags, LoadInputs, DEFAULT_CONFIG_PATH, DOTENV_PATH};
 pub use mode::{decide_mode, ModeConflict, ModeInputs, ModeSignal, TradingMode};
 pub use sections::{
-    ConnectionSection, JournalSettings, LogFormat, LogLevel, LoggingSettings, ShutdownSettings,
+    ConnectionSection, DashboardSettings, JournalSettings, LogFormat, LogLevel, LoggingSettings,
+    ShutdownSettings,
 };
 pub use source::{EffectiveValue, Source};
 pub use warning::{VarPlace, Warning};
@@ -88,6 +89,8 @@ pub struct Settings {
     pub journal: JournalSettings,
     /// `[logging]`.
     pub logging: LoggingSettings,
+    /// `[dashboard]`.
+    pub dashboard: DashboardSettings,
     /// The strategy files, in the order listed.
     pub strategies: Vec<StrategyEntry>,
     /// Things worth fixing that do not stop the bot (e.g. `.env` permissions).

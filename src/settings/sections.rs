@@ -1,8 +1,9 @@
 //! The non-risk sections of `config.toml` — `[connection]`, `[shutdown]`,
-//! `[journal]`, `[logging]` — with their defaults (written here and nowhere
+//! `[journal]`, `[logging]`, `[dashboard]` — with their defaults (written here and nowhere
 //! else) and their value checks.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -264,6 +265,52 @@ impl LoggingSettings {
     }
 }
 
+/// Default dashboard port.
+pub const DEFAULT_DASHBOARD_PORT: u16 = 7878;
+
+/// `[dashboard]`: the local dashboard and control API that `run` serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DashboardSettings {
+    /// Serve it. Default true.
+    pub enabled: bool,
+    /// TCP port; 0 takes any free port (printed at start). Default 7878.
+    pub port: u16,
+    /// The address to listen on. Default 127.0.0.1 (this machine only).
+    pub bind: IpAddr,
+    /// Allow a `bind` address other machines can reach. Default false; see SECURITY.md.
+    pub allow_remote: bool,
+}
+
+impl Default for DashboardSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            port: DEFAULT_DASHBOARD_PORT,
+            bind: IpAddr::from([127, 0, 0, 1]),
+            allow_remote: false,
+        }
+    }
+}
+
+const DASHBOARD_BIND_EXPECTED: &str = "must be a loopback address (127.0.0.1 or ::1) unless allow_remote = true: anyone who can reach it and learns the token controls the bot (see SECURITY.md)";
+
+impl DashboardSettings {
+    /// Every problem with these values, named as keys of `file`.
+    pub fn validate(&self, file: &str) -> Vec<ConfigProblem> {
+        if self.enabled && !self.bind.is_loopback() && !self.allow_remote {
+            vec![ConfigProblem::new(
+                file,
+                "dashboard.bind",
+                self.bind.to_string(),
+                DASHBOARD_BIND_EXPECTED,
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// What is allowed for `key` (dotted), used when a value has the wrong type.
 /// `None` for keys whose serde message is already clear (e.g. `[risk]`).
 pub(crate) fn hint(key: &str) -> Option<&'static str> {
@@ -278,6 +325,9 @@ pub(crate) fn hint(key: &str) -> Option<&'static str> {
         "logging.level" => "must be one of \"trace\", \"debug\", \"info\", \"warn\", \"error\"",
         "logging.format" => "must be \"human\" or \"json\"",
         "logging.status_interval_secs" => STATUS_INTERVAL_EXPECTED,
+        "dashboard.enabled" | "dashboard.allow_remote" => "must be true or false",
+        "dashboard.port" => "must be a TCP port 0-65535 (0: any free port)",
+        "dashboard.bind" => "must be an IP address, e.g. \"127.0.0.1\"",
         "strategies" => {
             "must be a list of strategy file paths relative to the config file, e.g. [\"strategies/sma_crossover_spy.toml\"]"
         }

@@ -188,14 +188,21 @@ fn listening_port(stdout: &str) -> Option<u16> {
 }
 
 /// Writes `config.toml` (one strategy file, `extra` appended) and
-/// `strategies/fast.toml` into `dir`; returns the config path.
+/// `strategies/fast.toml` into `dir`; returns the config path. Unless
+/// `extra` has a `[dashboard]` section, the dashboard takes any free port
+/// (tests run side by side).
 pub fn write_config(dir: &Path, strategy: &str, extra: &str) -> PathBuf {
     std::fs::create_dir_all(dir.join("strategies")).unwrap();
     std::fs::write(dir.join("strategies/fast.toml"), strategy).unwrap();
     let config = dir.join("config.toml");
+    let dashboard = if extra.contains("[dashboard]") {
+        ""
+    } else {
+        "\n[dashboard]\nport = 0\n"
+    };
     std::fs::write(
         &config,
-        format!("strategies = [\"strategies/fast.toml\"]\n\n{extra}\n"),
+        format!("strategies = [\"strategies/fast.toml\"]\n\n{extra}\n{dashboard}"),
     )
     .unwrap();
     config

@@ -128,6 +128,7 @@ pub fn session_config(
         strategies,
         journal: temp_journal(),
         config_hash: "test".to_string(),
+        control: None,
     }
 }
 

@@ -22,6 +22,7 @@ mod audit;
 mod dispatch;
 mod feeds;
 mod interrupted;
+mod operator;
 mod report;
 mod retry;
 mod shutdown;
@@ -53,6 +54,7 @@ use crate::broker::tws::reconcile::ReconcileError;
 use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::snapshot::{BrokerOrder, SnapshotError};
+use crate::control::{ControlRequest, SessionPort};
 use crate::core::engine::{Engine, Output};
 use crate::core::event::BrokerEvent;
 use crate::domain::types::{Instrument, MarketEvent, Symbol};
@@ -108,6 +110,8 @@ pub struct SessionConfig {
     pub journal: Journal,
     /// SHA-256 of the effective configuration, journaled with the run.
     pub config_hash: String,
+    /// The dashboard's end: snapshots out, operator commands in (`None`: no dashboard).
+    pub control: Option<SessionPort>,
 }
 
 /// How often `run` audits its orders against TWS's open orders: one
@@ -196,6 +200,8 @@ pub struct LiveSession {
     audit: OrderAudit,
     /// When the bot last applied a fill, per symbol (for the audit).
     last_fills: Vec<(Symbol, std::time::Instant)>,
+    /// Counters and snapshots for the dashboard; its commands.
+    operator: operator::Operator,
     options: ShutdownOptions,
 }
 
@@ -208,6 +214,10 @@ pub struct Streams {
     ib_pnl: Option<mpsc::Receiver<Decimal>>,
     tws_reads: Option<mpsc::Receiver<TwsRead>>,
     status: tokio::time::Interval,
+    /// The operator's commands (dashboard), when there is one.
+    commands: Option<mpsc::Receiver<ControlRequest>>,
+    /// When to publish the next snapshot, when someone reads them.
+    publish: Option<tokio::time::Interval>,
     feeds: Feeds,
 }
 
@@ -268,6 +278,9 @@ impl LiveSession {
                 // TWS's open orders and positions: the audit of ours; the
                 // orders that are not ours for the status line.
                 read = feeds::next(&mut s.tws_reads) => self.on_tws_read(read).await,
+                // The operator's commands from the dashboard, and its snapshots.
+                request = feeds::next(&mut s.commands) => self.on_command(request, &s.feeds).await,
+                () = feeds::tick(&mut s.publish) => self.publish(&s.feeds),
                 _ = s.status.tick() => self.log_status(&s.feeds),
             }
         }
@@ -322,6 +335,7 @@ impl LiveSession {
         }
         self.connected = true;
         self.server_link_broken = false;
+        self.operator.on_reconnect();
         if self.untraded > 0 {
             tracing::warn!(
                 events = self.untraded,
@@ -373,6 +387,9 @@ impl LiveSession {
                 {
                     self.note_fill(fill.symbol);
                 }
+                if let BrokerEvent::Filled { .. } = &event {
+                    self.operator.on_fill();
+                }
                 self.engine.on_broker(&event, now, &mut self.out)
             }
             Translated::Unaccounted(u) => {
@@ -396,6 +413,7 @@ impl LiveSession {
         if let Some(event) = order_id.and_then(|id| self.book.rejection(id, code, message)) {
             let now = self.recorder.now();
             if let BrokerEvent::Rejected { id, .. } = event {
+                self.operator.on_broker_reject(code);
                 // Refused by TWS (no status may follow): the journal says so,
                 // instead of leaving the order `sent`.
                 let fact = JournalFact::Status {
@@ -443,8 +461,11 @@ impl LiveSession {
         // The market's own clock (tws-sim's may run faster than real time),
         // never moved back by late data.
         self.recorder.advance_clock_to(event.time());
+        let started = std::time::Instant::now();
         self.engine
             .on_market_received(event, received, &mut self.out);
+        self.operator
+            .on_market(event.symbol(), event.time(), started.elapsed());
         // A new New York day comes back as `Notice::DayStarted`: the
         // recorder journals its start equity for restarts.
         self.dispatch().await;

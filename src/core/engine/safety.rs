@@ -38,12 +38,12 @@ impl Engine {
     pub fn reduce_only(&mut self, now: DateTime<Utc>, out: &mut Output) {
         if let Some(change) = self.gate.set_reducing(now) {
             out.notices.push(Notice::StateChanged(change));
-            self.cancel_working_entries(now, out);
+            self.cancel_entries(now, out);
         }
     }
 
     pub(super) fn on_halted(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        self.cancel_working_entries(now, out);
+        self.cancel_entries(now, out);
         if self.gate.flatten_on_daily_loss()
             && matches!(self.gate.halt_cause(), Some(HaltCause::DailyLoss(_)))
         {
@@ -51,7 +51,10 @@ impl Engine {
         }
     }
 
-    fn cancel_working_entries(&mut self, now: DateTime<Utc>, out: &mut Output) {
+    /// Cancels the bot's working entries (their protective children go with
+    /// them at the broker). Stops that protect a filled position stay: the
+    /// bot never leaves a position of its own without one.
+    pub fn cancel_entries(&mut self, now: DateTime<Utc>, out: &mut Output) {
         for id in self
             .orders
             .working_ids(|o| o.ticket.id().leg() == Leg::Entry)
@@ -71,6 +74,13 @@ impl Engine {
         if let Some(feed) = self.feeds.iter_mut().find(|f| f.symbol == symbol) {
             feed.left_alone = true;
         }
+    }
+
+    /// Whether `symbol`'s position is one the bot leaves alone ([`Engine::leave_alone`]).
+    pub fn is_left_alone(&self, symbol: Symbol) -> bool {
+        self.feeds
+            .iter()
+            .any(|f| f.symbol == symbol && f.left_alone)
     }
 
     /// Ends the repair of protection for good (a read-only session sends
@@ -275,15 +285,10 @@ impl Engine {
     /// [`RiskGate::check_flatten`]), cancelling its protective orders first so
     /// they cannot open a position the other way.
     pub fn flatten_all(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        let left_alone = |symbol| {
-            self.feeds
-                .iter()
-                .any(|f| f.symbol == symbol && f.left_alone)
-        };
         let positions: Vec<(Symbol, Decimal)> = self
             .portfolio
             .open_positions()
-            .filter(|p| !left_alone(p.symbol()))
+            .filter(|p| !self.is_left_alone(p.symbol()))
             .map(|p| (p.symbol(), p.quantity()))
             .collect();
         for (symbol, quantity) in positions {

@@ -22,7 +22,7 @@ use super::codec::{
 };
 use super::error::JournalError;
 use super::latch::{LatchText, LATCH_COLUMNS};
-use super::records::{RiskDecisionRecord, RunRecord, TradingStateRecord};
+use super::records::{OperatorActionRecord, RiskDecisionRecord, RunRecord, TradingStateRecord};
 use super::write::Ctx;
 use super::Journal;
 use crate::domain::types::{StrategyId, TradingState};
@@ -208,6 +208,46 @@ impl Journal {
                     mode,
                     account,
                     version,
+                })
+            })
+            .collect()
+    }
+
+    /// The operator actions of trading day `day`, in order.
+    ///
+    /// # Errors
+    /// [`JournalError::Sqlite`] / [`JournalError::InvalidRecord`] on a failed read.
+    pub fn operator_actions_on(
+        &self,
+        day: NaiveDate,
+    ) -> Result<Vec<OperatorActionRecord>, JournalError> {
+        type Raw = (String, String, String, bool, String, String);
+        let raw: Vec<Raw> = query(
+            &self.conn,
+            &self.path,
+            "SELECT at, action, source, accepted, state_after, outcome FROM operator_actions \
+             WHERE trading_day = ?1 ORDER BY id",
+            [day_text(day)],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )?;
+        raw.into_iter()
+            .map(|(at, action, source, accepted, state, outcome)| {
+                Ok(OperatorActionRecord {
+                    at: parse_time(&at)?,
+                    action,
+                    source,
+                    accepted,
+                    state_after: parse_trading_state(&state)?,
+                    outcome,
                 })
             })
             .collect()

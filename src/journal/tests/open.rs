@@ -86,7 +86,7 @@ fn connection_runs_wal_full_sync_and_foreign_keys() {
     assert_eq!(sync, 2, "synchronous=FULL is 2");
     assert_eq!(fk, 1);
     assert_eq!(app, 0x4654_414A);
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     assert_eq!(version, SCHEMA_VERSION);
 }
 
@@ -256,7 +256,7 @@ fn newer_schema_is_refused_and_untouched() {
             err,
             JournalError::NewerSchema {
                 found: 99,
-                supported: 2,
+                supported: 3,
                 ..
             }
         ),

@@ -123,3 +123,53 @@ fn risk_decisions_round_trip() {
     j.record_risk_decision(&no).unwrap();
     assert_eq!(j.risk_decisions_on(day()).unwrap(), vec![yes, no]);
 }
+
+#[test]
+fn operator_actions_are_kept_in_order_per_day_and_survive_reopen() {
+    let (_dir, path, mut j) = fresh();
+    let action = |at, name: &str, accepted, state| crate::journal::OperatorActionRecord {
+        at,
+        action: name.to_string(),
+        source: "dashboard".to_string(),
+        accepted,
+        state_after: state,
+        outcome: format!("{name} outcome"),
+    };
+    j.record_operator_action(&action(ny(10, 0, 0), "halt", true, TradingState::Halted))
+        .unwrap();
+    j.record_operator_action(&action(ny(10, 5, 0), "resume", true, TradingState::Active))
+        .unwrap();
+    drop(j);
+    let j = Journal::open(&path).unwrap();
+    let actions = j.operator_actions_on(day()).unwrap();
+    let names: Vec<(&str, TradingState)> = actions
+        .iter()
+        .map(|a| (a.action.as_str(), a.state_after))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("halt", TradingState::Halted),
+            ("resume", TradingState::Active)
+        ]
+    );
+    assert_eq!(actions[0].at, ny(10, 0, 0));
+    assert_eq!(actions[0].outcome, "halt outcome");
+    let next_day = day().succ_opt().unwrap();
+    assert!(j.operator_actions_on(next_day).unwrap().is_empty());
+}
+
+#[test]
+fn an_unknown_operator_action_is_refused_by_the_schema() {
+    let (_dir, _path, mut j) = fresh();
+    let bad = crate::journal::OperatorActionRecord {
+        at: ny(10, 0, 0),
+        action: "sell_everything".to_string(),
+        source: "dashboard".to_string(),
+        accepted: true,
+        state_after: TradingState::Active,
+        outcome: String::new(),
+    };
+    assert!(j.record_operator_action(&bad).is_err());
+    assert!(j.operator_actions_on(day()).unwrap().is_empty());
+}

@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use super::codec::{day_text, kind_parts, ny_day, opt_text, parse_decimal, time_text};
 use super::error::JournalError;
 use super::latch::{LatchText, LATCH_COLUMNS};
-use super::records::RiskDecisionRecord;
+use super::records::{OperatorActionRecord, RiskDecisionRecord};
 use super::Journal;
 use crate::domain::types::TradingState;
 use crate::redact::mask_account;
@@ -228,6 +228,33 @@ impl Journal {
                 )
                 .ctx(path, "recording the start equity")?;
             parse_decimal(&stored)
+        })
+    }
+
+    /// Records what an operator asked of the running bot and what came of it.
+    ///
+    /// # Errors
+    /// [`JournalError::Sqlite`] when the write fails.
+    pub fn record_operator_action(
+        &mut self,
+        action: &OperatorActionRecord,
+    ) -> Result<(), JournalError> {
+        self.write("recording an operator action", |tx, path| {
+            tx.execute(
+                "INSERT INTO operator_actions (at, trading_day, action, source, accepted, state_after, outcome) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    time_text(action.at),
+                    day_text(ny_day(action.at)),
+                    action.action,
+                    action.source,
+                    action.accepted,
+                    action.state_after.to_string(),
+                    action.outcome
+                ],
+            )
+            .ctx(path, "recording an operator action")?;
+            Ok(())
         })
     }
 }

@@ -26,6 +26,11 @@ impl LiveSession {
             let latch = self.engine.latch_snapshot();
             for notice in self.out.notices.drain(..) {
                 log_notice(&notice);
+                match &notice {
+                    Notice::Approved(_) => self.operator.on_decision("approved"),
+                    Notice::Rejected(r) => self.operator.on_decision(r.reason.code()),
+                    _ => {}
+                }
                 self.recorder.on_notice(&notice, latch, self.recorder.now());
             }
             if self.out.commands.is_empty() {
@@ -58,6 +63,7 @@ impl LiveSession {
                     crate::failpoint::hit("after-send");
                 }
                 let at = std::time::Instant::now();
+                self.operator.on_sent(sent.iter().count());
                 for (id, ib) in sent.iter() {
                     self.recorder.sent(id, ib, now);
                     self.audit.on_sent(id, at);

@@ -144,6 +144,16 @@ pub(super) async fn sleep_until(at: Option<tokio::time::Instant>) {
     }
 }
 
+/// The next tick of an optional interval; never resolves without one.
+pub(super) async fn tick(interval: &mut Option<tokio::time::Interval>) {
+    match interval {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
 /// The next value of a feed's channel; never resolves once the channel is
 /// closed (the channel is then dropped, so `select!` does not spin on it).
 pub(super) async fn next<T>(channel: &mut Option<mpsc::Receiver<T>>) -> T {

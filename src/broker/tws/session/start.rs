@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 
 use super::feeds::Feeds;
 use super::interrupted::{requested, StartInterrupted};
+use super::operator::Operator;
 use super::{LiveSession, SessionConfig, SessionError, ShutdownOptions, Streams};
 use crate::broker::tws::account::{verify_account, VerifyError};
 use crate::broker::tws::audit::OrderAudit;
@@ -33,6 +34,7 @@ use crate::broker::tws::recorder::Recorder;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::snapshot;
 use crate::broker::tws::warmup::{warm_up_strategies, Refused};
+use crate::control::StrategyView;
 use crate::core::engine::{Engine, EngineConfig, Output};
 use crate::domain::calendar::trading_day;
 use crate::domain::types::MarketEvent;
@@ -94,9 +96,10 @@ impl LiveSession {
     /// ([`SessionError::Interrupted`]); during the warm-up the session
     /// starts and shuts down at once.
     pub(super) async fn start(
-        config: SessionConfig,
+        mut config: SessionConfig,
         stop: &mut ShutdownListener,
     ) -> Result<(Self, Streams), SessionError> {
+        let control = config.control.take();
         let (host, port, client_id) = (config.host.clone(), config.port, config.client_id);
         let client = tokio::select! {
             biased;
@@ -124,7 +127,14 @@ impl LiveSession {
         let pacer = shared_pacer();
         let refused = session.warm_up(stop, &pacer).await;
         let periods = (status_interval, audit_interval);
-        let streams = session.open_streams(orders, notices, periods, (pacer, refused));
+        let mut streams = session.open_streams(orders, notices, periods, (pacer, refused));
+        if let Some(port) = control {
+            session.operator.attach(port.snapshots);
+            streams.commands = Some(port.commands);
+            let mut publish = tokio::time::interval(PUBLISH_INTERVAL);
+            publish.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            streams.publish = Some(publish);
+        }
         Ok((session, streams))
     }
 
@@ -194,6 +204,12 @@ impl LiveSession {
         account_view.start_of_day_pnl = baseline.start_of_day_pnl;
         let instruments =
             crate::broker::tws::ticks::instruments(&client, &symbols_of(&config.strategies)).await;
+        let operator = Operator::new(
+            None,
+            config.mode.to_string(),
+            strategy_views(&config.strategies),
+            config.limits.clone(),
+        );
         // TWS enforces OCA groups itself.
         let engine = Engine::new(
             EngineConfig {
@@ -232,6 +248,7 @@ impl LiveSession {
             reconcile_patience: config.reconcile_patience,
             audit: OrderAudit::new(config.ack_timeout),
             last_fills: Vec::new(),
+            operator,
             options,
         })
     }
@@ -384,9 +401,27 @@ impl LiveSession {
             ib_pnl: Some(ib_pnl),
             tws_reads: Some(tws_reads),
             status,
+            commands: None,
+            publish: None,
             feeds,
         }
     }
+}
+
+/// How often the dashboard's snapshot is published.
+const PUBLISH_INTERVAL: Duration = Duration::from_millis(500);
+
+/// The strategies as the dashboard shows them.
+fn strategy_views(strategies: &[Box<dyn crate::strategy::Strategy>]) -> Vec<StrategyView> {
+    strategies
+        .iter()
+        .enumerate()
+        .map(|(id, s)| StrategyView {
+            id,
+            symbols: s.symbols().iter().map(ToString::to_string).collect(),
+            bar_seconds: s.bar_seconds(),
+        })
+        .collect()
 }
 
 /// Aligns the session clock with TWS's (its clock is the market's; tws-sim
