@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod http;
 pub mod scripted;
 
 use std::sync::{Mutex, Once};

@@ -1,0 +1,289 @@
+//! The dashboard and control API of a real `run` (the binary) trading the
+//! simulator process, checked over real loopback sockets: what the API
+//! says against what the simulator holds (read by an independent ibapi
+//! client), halt through the API confirmed at the simulator, and every
+//! endpoint refusing a missing or wrong token or a foreign origin, with the
+//! refusals counted in `/metrics` and a per-client rate limit.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::binary::*;
+use common::http::{self, Reply};
+
+/// Every data and control route.
+const ROUTES: [(&str, &str); 14] = [
+    ("GET", "/api/status"),
+    ("GET", "/api/positions"),
+    ("GET", "/api/orders"),
+    ("GET", "/api/pnl"),
+    ("GET", "/api/risk"),
+    ("GET", "/api/decisions"),
+    ("GET", "/api/events"),
+    ("GET", "/api/equity.svg"),
+    ("GET", "/metrics"),
+    ("POST", "/api/halt"),
+    ("POST", "/api/resume"),
+    ("POST", "/api/reduce-only"),
+    ("POST", "/api/cancel"),
+    ("POST", "/api/flatten"),
+];
+
+/// Starts the bot against the simulator on `sim_port`; returns it with its
+/// dashboard's port and token, read from the URL file it writes.
+fn start_bot(dir: &Path, sim_port: u16) -> (Proc, u16, String) {
+    let config = write_config(dir, FAST_SMA, "");
+    let mut run = command(dir, &["run", "--config", config.to_str().unwrap()]);
+    run.env("IBKR_ACCOUNT_ID", "DU1234567")
+        .env("IBKR_PORT", sim_port.to_string());
+    let bot = Proc::spawn(run);
+    let url_file = dir.join("journal/dashboard.url");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let url = loop {
+        if let Ok(text) = std::fs::read_to_string(&url_file) {
+            if text.ends_with('\n') {
+                break text.trim().to_string();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no dashboard URL within 30 s:\n{}",
+            bot.dump()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (address, token) = url.split_once("/#token=").expect("URL with a token");
+    let port = address.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(
+        bot.stderr.contains(&format!("dashboard: {url}")),
+        "the URL is printed once on the terminal"
+    );
+    (bot, port, token.to_string())
+}
+
+/// Polls `check` on the API's status until it holds.
+async fn until_status(
+    port: u16,
+    token: &str,
+    what: &str,
+    check: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = http::get(port, "/api/status", token).await.json();
+        if check(&status) {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} within 60 s; last status: {status:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The API's positions as `(symbol, quantity)`.
+fn api_positions(reply: &Reply) -> Vec<(String, f64)> {
+    reply.json()["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let qty: f64 = p["quantity"].as_str().unwrap().parse().unwrap();
+            (p["symbol"].as_str().unwrap().to_string(), qty)
+        })
+        .collect()
+}
+
+/// The API's working order refs, sorted.
+fn api_order_refs(reply: &Reply) -> Vec<String> {
+    let mut refs: Vec<String> = reply.json()["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["order_ref"].as_str().unwrap().to_string())
+        .collect();
+    refs.sort();
+    refs
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_shows_the_simulators_book_and_halt_cancels_entries_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, sim_port) = start_sim_process(dir.path(), "120");
+    let (mut bot, port, token) = start_bot(dir.path(), sim_port);
+    until_status(port, &token, "a fill", |s| {
+        s["pnl"]["fills"].as_u64() > Some(0)
+    })
+    .await;
+
+    // Halt through the API: HALTED, entries cancelled, stops kept.
+    let halted = http::post(port, "/api/halt", &token, "{}").await;
+    assert_eq!(halted.status, 200, "{}", halted.body);
+    assert_eq!(halted.json()["state"], "HALTED");
+    assert_eq!(halted.json()["accepted"], true);
+
+    // Confirmed by an independent client at the simulator: no working
+    // entry of the bot's, and the API's book is the simulator's.
+    let observer = observer(sim_port).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let at_sim = open_orders(&observer).await;
+        let mut sim_refs: Vec<String> = at_sim
+            .iter()
+            .filter(|(client, _)| *client == 1)
+            .map(|(_, r)| r.clone())
+            .collect();
+        sim_refs.sort();
+        let entries_left = sim_refs.iter().any(|r| r.ends_with("-E"));
+        let api_refs = api_order_refs(&http::get(port, "/api/orders", &token).await);
+        let mut sim_positions = positions(&observer).await;
+        sim_positions.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut shown = api_positions(&http::get(port, "/api/positions", &token).await);
+        shown.sort_by(|a, b| a.0.cmp(&b.0));
+        if !entries_left && api_refs == sim_refs && shown == sim_positions {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "within 30 s of the halt: entries at the simulator {sim_refs:?}, API orders {api_refs:?}, positions API {shown:?} vs simulator {sim_positions:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // HALTED holds: no entry is approved any more, the gate refuses them.
+    let status = http::get(port, "/api/status", &token).await.json();
+    assert_eq!(status["state"], "HALTED");
+    assert_eq!(status["state_reason"], "halted by the operator");
+    assert_eq!(status["account"], "DU****567");
+    assert!(!http::get(port, "/api/status", &token)
+        .await
+        .body
+        .contains("DU1234567"));
+
+    // Resume needs its confirmation.
+    let refused = http::post(port, "/api/resume", &token, "{}").await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("RESUME"), "{}", refused.body);
+    let resumed = http::post(port, "/api/resume", &token, r#"{"confirm":"RESUME"}"#).await;
+    assert_eq!(resumed.status, 200, "{}", resumed.body);
+    assert_eq!(resumed.json()["state"], "ACTIVE");
+
+    // Both actions are journaled, and the API reads them back.
+    let decisions = http::get(port, "/api/decisions?limit=5", &token)
+        .await
+        .json();
+    let actions: Vec<&str> = decisions["operator_actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["resume", "halt"], "newest first: {decisions:#}");
+    assert!(!decisions["decisions"].as_array().unwrap().is_empty());
+
+    bot.sigint();
+    assert!(
+        bot.wait_exit(Duration::from_secs(30)).is_some(),
+        "{}",
+        bot.dump()
+    );
+    assert!(
+        !dir.path().join("journal/dashboard.url").exists(),
+        "the URL file goes with the run"
+    );
+    assert!(
+        !bot.stdout.contains(&token) && bot.stderr.text().matches(token.as_str()).count() == 1,
+        "the token is printed once (the URL) and never logged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_refuses_a_missing_or_wrong_token_and_a_foreign_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, sim_port) = start_sim_process(dir.path(), "120");
+    let (mut bot, port, token) = start_bot(dir.path(), sim_port);
+    until_status(port, &token, "trading", |s| s["state"] == "ACTIVE").await;
+    let wrong = format!("Bearer {}", "0".repeat(token.len()));
+    let right = format!("Bearer {token}");
+    let mut refused = 0;
+    for (method, path) in ROUTES {
+        let none = http::call(port, method, path, &[], Some("{}")).await;
+        let bad = http::call(port, method, path, &[("Authorization", &wrong)], Some("{}")).await;
+        for reply in [&none, &bad] {
+            assert_eq!(reply.status, 401, "{method} {path}: {reply:?}");
+            assert!(
+                reply.body.is_empty(),
+                "a 401 says nothing: {:?}",
+                reply.body
+            );
+            assert_eq!(reply.header("x-frame-options"), Some("DENY"));
+        }
+        refused += 2;
+        if method == "POST" {
+            let foreign = [
+                ("Authorization", right.as_str()),
+                ("Origin", "http://evil.example"),
+            ];
+            let reply = http::call(port, method, path, &foreign, Some("{}")).await;
+            assert_eq!(
+                reply.status, 403,
+                "{method} {path} from another origin: {reply:?}"
+            );
+        }
+    }
+    // Nothing the refused requests asked for happened.
+    let status = http::get(port, "/api/status", &token).await.json();
+    assert_ne!(status["state"], "HALTED", "{status:#}");
+
+    let metrics = http::get(port, "/metrics", &token).await;
+    assert!(
+        metrics.body.contains(&format!(
+            "fta_dashboard_refused_total{{why=\"unauthorized\"}} {refused}"
+        )),
+        "{}",
+        metrics.body
+    );
+    assert!(
+        metrics
+            .body
+            .contains("fta_dashboard_refused_total{why=\"bad_origin\"} 5"),
+        "{}",
+        metrics.body
+    );
+    assert!(
+        metrics
+            .body
+            .contains("fta_trading_state{state=\"ACTIVE\"} 1"),
+        "{}",
+        metrics.body
+    );
+
+    // The page's own files need no token, and carry the CSP.
+    let page = http::call(port, "GET", "/", &[], None).await;
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(!page.body.contains(&token));
+
+    // The rate limit: a burst beyond it is refused with 429.
+    let mut limited = 0;
+    for _ in 0..80 {
+        if http::get(port, "/api/risk", &token).await.status == 429 {
+            limited += 1;
+        }
+    }
+    assert!(limited > 0, "80 requests at once exceed the limit of 40");
+
+    bot.sigint();
+    assert!(
+        bot.wait_exit(Duration::from_secs(30)).is_some(),
+        "{}",
+        bot.dump()
+    );
+}
