@@ -287,3 +287,67 @@ async fn every_endpoint_refuses_a_missing_or_wrong_token_and_a_foreign_origin() 
         bot.dump()
     );
 }
+
+/// In a real browser: headless Chromium loads the page from `run`, sees the
+/// day's figures update live, a trader clicks Halt and confirms, and the API
+/// says HALTED. A failure saves a screenshot of the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trader_halts_the_bot_from_the_page_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, sim_port) = start_sim_process(dir.path(), "120");
+    let (mut bot, port, token) = start_bot(dir.path(), sim_port);
+    let browser = common::webdriver::Browser::start().await;
+    browser
+        .open(&format!("http://127.0.0.1:{port}/#token={token}"))
+        .await;
+    browser
+        .wait_text("#state", "the state shown", |t| t == "ACTIVE")
+        .await;
+    let fills = |t: &str| t.parse::<u64>().ok();
+    let first = browser
+        .wait_text("#pnl-fills", "a fill shown", |t| fills(t) > Some(0))
+        .await;
+    browser
+        .wait_text("#pnl-fills", "the fills updating live", |t| {
+            fills(t) > fills(&first)
+        })
+        .await;
+    browser
+        .wait_text("#positions tbody", "the positions table filled", |t| {
+            t.contains("SPY") || t == "none"
+        })
+        .await;
+    // The token left the address bar once the page read it.
+    let url = browser.current_url().await;
+    assert!(
+        !url.contains(&token),
+        "the token stays out of the address bar: {url}"
+    );
+
+    browser.click("button[data-action=\"halt\"]").await;
+    browser
+        .wait_text("#confirm-text", "the confirmation", |t| {
+            t.starts_with("Halt trading?")
+        })
+        .await;
+    browser.click("#confirm-yes").await;
+    browser
+        .wait_text("#state", "HALTED on the page", |t| t == "HALTED")
+        .await;
+    let status = http::get(port, "/api/status", &token).await.json();
+    if status["state"] != "HALTED" {
+        browser.fail(&format!("the API says {status:#}")).await;
+    }
+    browser
+        .wait_text("#last-action", "the outcome shown", |t| {
+            t.starts_with("halt: done")
+        })
+        .await;
+
+    bot.sigint();
+    assert!(
+        bot.wait_exit(Duration::from_secs(30)).is_some(),
+        "{}",
+        bot.dump()
+    );
+}

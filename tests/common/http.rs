@@ -59,12 +59,42 @@ pub async fn call(
     request.push_str("\r\n");
     request.push_str(body);
     stream.write_all(request.as_bytes()).await.expect("sends");
-    let mut raw = Vec::new();
-    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut raw))
+    let raw = tokio::time::timeout(Duration::from_secs(30), read_response(&mut stream))
         .await
-        .expect("answers within 30 s")
-        .expect("reads");
+        .expect("answers within 30 s");
     parse(&String::from_utf8_lossy(&raw))
+}
+
+/// Reads one response: to its `Content-Length`, to the last chunk, or to
+/// the end of the stream (some servers keep the connection open).
+async fn read_response(stream: &mut TcpStream) -> Vec<u8> {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut buf).await.expect("reads");
+        raw.extend_from_slice(&buf[..n]);
+        if n == 0 || complete(&raw) {
+            return raw;
+        }
+    }
+}
+
+/// Whether `raw` holds a whole response.
+fn complete(raw: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(raw);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return false;
+    };
+    let head = head.to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    match length {
+        Some(length) => body.len() >= length,
+        None if head.contains("transfer-encoding: chunked") => body.ends_with("0\r\n\r\n"),
+        None => false,
+    }
 }
 
 /// `GET path` with the bearer `token`.

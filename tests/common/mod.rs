@@ -7,6 +7,7 @@
 pub mod binary;
 pub mod http;
 pub mod scripted;
+pub mod webdriver;
 
 use std::sync::{Mutex, Once};
 use std::time::Duration;
