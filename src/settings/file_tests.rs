@@ -384,3 +384,24 @@ fn wrong_toml_types_are_named_with_what_is_expected() {
         assert!(said.starts_with(expected), "{name}: {problem}");
     }
 }
+
+#[test]
+fn a_dashboard_other_machines_can_reach_needs_allow_remote() {
+    let problems = check("[dashboard]\nbind = \"0.0.0.0\"\n").1;
+    assert_eq!(
+        problems,
+        ["config.toml: dashboard.bind = 0.0.0.0: must be a loopback address (127.0.0.1 or ::1) unless allow_remote = true: anyone who can reach it and learns the token controls the bot (see SECURITY.md)"]
+    );
+    assert!(
+        check("[dashboard]\nbind = \"0.0.0.0\"\nallow_remote = true\n")
+            .1
+            .is_empty()
+    );
+    assert!(check("[dashboard]\nbind = \"::1\"\nport = 0\n")
+        .1
+        .is_empty());
+    assert_eq!(
+        check("[dashboard]\nport = 70000\n").1,
+        ["config.toml: dashboard.port = 70000: must be a TCP port 0-65535 (0: any free port)"]
+    );
+}
