@@ -14,6 +14,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("strategy", &["domain"]),
     ("core", &["domain", "risk", "strategy"]),
     ("settings", &["domain", "risk", "strategy", "redact"]),
+    // The contract between a session and its operators' tools: plain data.
+    ("control", &[]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
