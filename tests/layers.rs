@@ -55,7 +55,10 @@ fn import_graph() -> BTreeMap<String, BTreeSet<String>> {
     let mut graph = BTreeMap::new();
     for (module, _) in ALLOWED {
         let mut files = Vec::new();
-        rust_files(&src.join(module), &mut files);
+        // A module is a directory, a single file, or both.
+        if src.join(module).is_dir() {
+            rust_files(&src.join(module), &mut files);
+        }
         let flat = src.join(format!("{module}.rs"));
         if flat.exists() {
             files.push(flat);
