@@ -43,6 +43,7 @@ impl SimState {
         self.end_silence_if_due();
         self.apply_scenario();
         self.apply_market_access();
+        self.market_hours();
         let dt = self.step_secs();
         if dt > 0.0 {
             let elapsed =
@@ -58,6 +59,14 @@ impl SimState {
             // so the path stays a function of the step count.
         }
         self.finish_tick();
+    }
+
+    /// Parked orders whose hours have begun start working; DAY orders
+    /// expire at a session's close (see [`crate::trading_hours`]).
+    fn market_hours(&mut self) {
+        let now = self.clock.now();
+        let events = self.exchange.on_clock(now, &self.market, &mut self.account);
+        self.dispatch(events);
     }
 
     /// Runs `n` extra walk / replay steps now (on top of the clock-driven ones).
