@@ -66,3 +66,86 @@ async fn a_daily_strategy_makes_one_decision_per_session() {
     session.shut_down(Duration::from_secs(10)).await;
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flatten_after_the_close_is_parked_until_the_open_and_journaled_once() {
+    let sim = start_sim(nyse_from(NaiveTime::from_hms_opt(15, 58, 0).unwrap())).await;
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
+    let journal_path = tempfile::tempdir()
+        .expect("temp dir")
+        .keep()
+        .join("journal.db");
+    let mut config = session_config(&sim, 52, RiskLimits::default(), vec![strategy.boxed()]);
+    config.journal = first_trading_app::journal::Journal::open(&journal_path).expect("journal");
+    config.flatten_on_exit = true;
+    let session = spawn_session(config);
+    eventually("the entry filled", Duration::from_secs(15), || {
+        probe.position() == dec!(10)
+    })
+    .await;
+    // 16:05 or so: the market is closed when the operator stops the bot.
+    sim.advance_clock(Duration::from_secs(7 * 60));
+    let report = session.shut_down(Duration::from_secs(15)).await;
+    // TWS holds the closing market order (399): the report says until when.
+    assert_eq!(report.parked.len(), 1, "{report}");
+    let parked = &report.parked[0];
+    assert!(parked.starts_with("SELL 10 SPY ("), "{parked}");
+    assert!(
+        parked.ends_with(") until 2026-01-06 09:30:00 US/Eastern"),
+        "{parked}"
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("left parked:      SELL 10 SPY ("),
+        "{report}"
+    );
+    // The operator is told at once, not only in the report.
+    assert!(log_text().lines().any(|l| l.contains("client_id=52")
+        && l.contains(
+            "the market is closed: TWS holds the order and it executes at the next open"
+        )));
+    let waiting = sim.open_orders();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0].status, tws_sim::Status::PreSubmitted);
+
+    // Tuesday 09:30: it fills at the open.
+    sim.advance_clock(Duration::from_secs(17 * 3600 + 25 * 60));
+    eventually(
+        "the closing fill at the open",
+        Duration::from_secs(10),
+        || sim.executions().len() == 2,
+    )
+    .await;
+    let exit = sim.executions()[1].clone();
+    let fill_time = exit.time.with_timezone(&Utc);
+    assert!(
+        ny(6, 9, 30, 0) <= fill_time && fill_time < ny(6, 9, 31, 0),
+        "{fill_time}"
+    );
+
+    // The next session journals that fill once (the reconciliation reads it).
+    let mut config = session_config(&sim, 52, RiskLimits::default(), Vec::new());
+    config.journal = first_trading_app::journal::Journal::open(&journal_path).expect("journal");
+    let session = spawn_session(config);
+    let day = exit.time.date_naive();
+    let journaled = || {
+        first_trading_app::journal::Journal::open(&journal_path)
+            .and_then(|j| j.executions_on(day))
+            .map(|e| e.iter().filter(|x| x.exec_id == exit.exec_id).count())
+            .unwrap_or(0)
+    };
+    eventually(
+        "the open's fill in the journal",
+        Duration::from_secs(10),
+        || journaled() == 1,
+    )
+    .await;
+    let report = session.shut_down(Duration::from_secs(10)).await;
+    assert_eq!(journaled(), 1);
+    assert!(
+        report.positions.iter().all(|p| p.quantity.is_zero()),
+        "{report}"
+    );
+    sim.shutdown().await;
+}
