@@ -149,3 +149,56 @@ async fn a_flatten_after_the_close_is_parked_until_the_open_and_journaled_once()
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_entry_still_working_at_the_close_ends_cancelled_in_the_book_and_journal() {
+    let sim = start_sim(nyse_from(NaiveTime::from_hms_opt(15, 59, 0).unwrap())).await;
+    // A buy limit at 99 while SPY trades at 100: it rests until the close.
+    let (strategy, _probe) = Scripted::new("SPY", dec!(10), 1);
+    let strategy = strategy.limit_at(dec!(99));
+    let journal_path = tempfile::tempdir()
+        .expect("temp dir")
+        .keep()
+        .join("journal.db");
+    let mut config = session_config(&sim, 53, RiskLimits::default(), vec![strategy.boxed()]);
+    config.journal = first_trading_app::journal::Journal::open(&journal_path).expect("journal");
+    let session = spawn_session(config);
+    eventually(
+        "the entry bracket working at TWS",
+        Duration::from_secs(15),
+        || sim.open_orders().iter().any(|o| o.tif == "DAY"),
+    )
+    .await;
+    // 16:00: TWS cancels the DAY entry, and its GTC children with it.
+    eventually("the close", Duration::from_secs(15), || {
+        sim.open_orders().is_empty()
+    })
+    .await;
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let states = || {
+        first_trading_app::journal::Journal::open(&journal_path)
+            .and_then(|j| j.orders_on(monday))
+            .map(|orders| orders.iter().map(|o| (o.kind, o.state)).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    eventually(
+        "every leg cancelled in the journal",
+        Duration::from_secs(5),
+        || {
+            let states = states();
+            !states.is_empty()
+                && states
+                    .iter()
+                    .all(|(_, s)| *s == first_trading_app::journal::OrderStatus::Cancelled)
+        },
+    )
+    .await;
+    assert!(states()
+        .iter()
+        .any(|(kind, _)| *kind
+            == first_trading_app::domain::types::OrderKind::Limit { limit: dec!(99) }));
+    let report = session.shut_down(Duration::from_secs(10)).await;
+    assert_eq!(report.open_orders_left, Some(0), "{report}");
+    assert!(report.parked.is_empty(), "{report}");
+    sim.shutdown().await;
+}

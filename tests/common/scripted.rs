@@ -69,6 +69,7 @@ pub struct Scripted {
     symbols: [Symbol; 1],
     entry_quantity: Decimal,
     max_entries: usize,
+    entry_kind: OrderKind,
     bar_seconds: u32,
     warmup: usize,
     add_below: Option<(Decimal, Decimal)>,
@@ -88,6 +89,7 @@ impl Scripted {
                 symbols: [Symbol::new(symbol).unwrap()],
                 entry_quantity,
                 max_entries,
+                entry_kind: OrderKind::Market,
                 bar_seconds: 5,
                 warmup: 0,
                 add_below: None,
@@ -115,6 +117,12 @@ impl Scripted {
         self
     }
 
+    /// Enter with a limit order at `limit` (a DAY order) instead of at market.
+    pub fn limit_at(mut self, limit: Decimal) -> Self {
+        self.entry_kind = OrderKind::Limit { limit };
+        self
+    }
+
     /// Decide on bars of `seconds` (default 5: every real-time bar; 86 400:
     /// one bar per session).
     pub fn with_bar_seconds(mut self, seconds: u32) -> Self {
@@ -138,7 +146,7 @@ impl Scripted {
             self.symbols[0],
             Side::Buy,
             quantity,
-            OrderKind::Market,
+            self.entry_kind,
             IntentPurpose::Entry,
         );
         if out.push(intent).is_ok() {
