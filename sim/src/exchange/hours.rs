@@ -27,11 +27,8 @@ impl Exchange {
     ) {
         let now = now.with_timezone(&Utc);
         let o = &self.orders[idx];
-        let open = nyse_calendar::next_open(now);
-        let (true, Some(open)) = (
-            !self.hours.order_works(now, o.order_type, o.outside_rth),
-            open,
-        ) else {
+        let closed = !self.hours.order_works(now, o.order_type, o.outside_rth);
+        let Some(open) = nyse_calendar::next_open(now).filter(|_| closed) else {
             events.push(self.status_event(idx));
             return;
         };
