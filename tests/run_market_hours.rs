@@ -1,6 +1,9 @@
 //! The bot against a simulator on NYSE hours (`SimConfig::hours`), whole
 //! flow over real sockets: a daily strategy decides once per session, on
-//! the bar before the close, and its entry trades that session.
+//! the bar before the close, and its entry trades that session; a flatten
+//! after the close is parked (399) until the open, fills there and is
+//! journaled once; a DAY entry still working at the close ends cancelled;
+//! GTC protection survives a crash and the night and is adopted next morning.
 
 mod common;
 
@@ -200,5 +203,83 @@ async fn a_day_entry_still_working_at_the_close_ends_cancelled_in_the_book_and_j
     let report = session.shut_down(Duration::from_secs(10)).await;
     assert_eq!(report.open_orders_left, Some(0), "{report}");
     assert!(report.parked.is_empty(), "{report}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gtc_protection_survives_a_crash_and_the_night_and_is_adopted_next_morning() {
+    use common::binary::{command, write_config, Proc, FAST_SMA};
+    let sim = start_sim(nyse_from(NaiveTime::from_hms_opt(15, 57, 0).unwrap())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        FAST_SMA,
+        "[shutdown]\ncancel_timeout_secs = 5\n",
+    );
+    let port = sim.local_addr().port().to_string();
+    let bot = |dir: &std::path::Path| {
+        let mut c = command(dir, &["run", "--config", config.to_str().unwrap()]);
+        c.env("IBKR_ACCOUNT_ID", ACCOUNT)
+            .env("IBKR_PORT", &port)
+            .env("RUST_LOG", "info");
+        Proc::spawn(c)
+    };
+    let mut first = bot(dir.path());
+    first.stderr.wait_for(
+        "subscribed to 5-second real-time bars",
+        Duration::from_secs(15),
+    );
+    // A few flat bars, then a step up: the 2-over-3 average crosses and buys.
+    let subscribed = sim.now();
+    eventually("three flat bars", Duration::from_secs(5), || {
+        sim.now() >= subscribed + chrono::Duration::seconds(20)
+    })
+    .await;
+    sim.set_price("SPY", dec!(101));
+    eventually(
+        "a position with its stop and take-profit",
+        Duration::from_secs(10),
+        || sim.positions().iter().any(|p| !p.1.is_zero()) && sim.open_orders().len() == 2,
+    )
+    .await;
+    let protection: Vec<(String, String)> = sim
+        .open_orders()
+        .iter()
+        .map(|o| (o.order_ref.clone(), o.tif.clone()))
+        .collect();
+    assert!(
+        protection.iter().all(|(_, tif)| tif == "GTC"),
+        "{protection:?}"
+    );
+    first.crash();
+
+    // The close passes (a tick sees it), then the night: GTC orders stay.
+    sim.advance_clock(Duration::from_secs(5 * 60));
+    sim.step(1);
+    assert_eq!(sim.open_orders().len(), 2, "GTC orders survive the close");
+    let now = sim.now();
+    let tuesday_open = ny(6, 9, 30, 30);
+    sim.advance_clock((tuesday_open - now).to_std().unwrap());
+    sim.step(1);
+    assert_eq!(sim.open_orders().len(), 2, "and the night");
+
+    let mut second = bot(dir.path());
+    second
+        .stderr
+        .wait_for("broker state adopted", Duration::from_secs(15));
+    let log = second.stderr.text();
+    for (order_ref, _) in &protection {
+        assert!(
+            log.lines()
+                .any(|l| l.contains("adopted working order") && l.contains(order_ref.as_str())),
+            "{order_ref} not adopted:\n{log}"
+        );
+    }
+    assert!(!log.contains("halting trading"), "{log}");
+    second.sigint();
+    let status = second
+        .wait_exit(Duration::from_secs(15))
+        .unwrap_or_else(|| panic!("still running:\n{}", second.dump()));
+    assert_eq!(status.code(), Some(0), "{}", second.dump());
     sim.shutdown().await;
 }

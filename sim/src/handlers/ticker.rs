@@ -43,7 +43,6 @@ impl SimState {
         self.end_silence_if_due();
         self.apply_scenario();
         self.apply_market_access();
-        self.market_hours();
         let dt = self.step_secs();
         if dt > 0.0 {
             let elapsed =
@@ -82,6 +81,7 @@ impl SimState {
     }
 
     fn finish_tick(&mut self) {
+        self.market_hours();
         let now = self.clock.now_utc().timestamp();
         let bars = self.market.roll_bars(now, 100);
         // A nightly reset's silence sends no bars (they are not held either).
