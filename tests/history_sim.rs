@@ -92,13 +92,14 @@ async fn five_days_of_minute_bars_come_one_session_per_request() {
     let out = dir.path().join("SPY_1min.csv");
     let summary = download(&sim, "1min", "5D", &out).await;
 
-    // Frozen at Monday's open: the five sessions before are
-    // Fri 2 Jan, Thu 1 Jan (a weekday to the sim), Wed 31, Tue 30, Mon 29 Dec.
+    // Frozen at Monday's open: the five sessions before are Fri 2 Jan,
+    // Wed 31, Tue 30, Mon 29 and Fri 26 Dec (New Year's Day and Christmas
+    // are exchange holidays: the sim keeps NYSE's calendar).
     assert_eq!(summary.requests, 5);
     assert_eq!(summary.bars, 5 * MINUTES_PER_SESSION);
     let rows = rows(&out);
     assert_eq!(rows.len(), 5 * MINUTES_PER_SESSION);
-    assert_eq!(rows[0].1[0], "2025-12-29T09:30:00-05:00");
+    assert_eq!(rows[0].1[0], "2025-12-26T09:30:00-05:00");
     assert_eq!(rows[rows.len() - 1].1[0], "2026-01-02T15:59:00-05:00");
     check_rows(&rows);
     for (time, _) in &rows {
@@ -108,7 +109,7 @@ async fn five_days_of_minute_bars_come_one_session_per_request() {
     assert_eq!(
         summary.to_string(),
         format!(
-            "wrote 1950 1 min bars of SPY to {}, 2025-12-29T09:30:00-05:00 .. 2026-01-02T15:59:00-05:00 (5 requests)",
+            "wrote 1950 1 min bars of SPY to {}, 2025-12-26T09:30:00-05:00 .. 2026-01-02T15:59:00-05:00 (5 requests)",
             out.display()
         )
     );
@@ -124,9 +125,11 @@ async fn two_weeks_walk_back_to_the_cutoff_within_the_burst_rule() {
     let summary = download(&sim, "1 min", "2 W", &out).await;
     let elapsed = started.elapsed();
 
-    // Cutoff 2025-12-22 09:30: ten sessions (22 Dec .. 2 Jan), one request each.
-    assert_eq!(summary.requests, 10);
-    assert_eq!(summary.bars, 10 * MINUTES_PER_SESSION);
+    // Cutoff 2025-12-22 09:30: eight sessions (22 Dec .. 2 Jan without
+    // Christmas and New Year's Day; Christmas Eve closes at 13:00), one
+    // request each.
+    assert_eq!(summary.requests, 8);
+    assert_eq!(summary.bars, 7 * MINUTES_PER_SESSION + 210);
     let rows = rows(&out);
     assert_eq!(rows[0].1[0], "2025-12-22T09:30:00-05:00");
     assert_eq!(rows[rows.len() - 1].1[0], "2026-01-02T15:59:00-05:00");

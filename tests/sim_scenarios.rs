@@ -78,6 +78,7 @@ fn the_realistic_paper_scenario_parses_into_its_behaviours() {
         (0, 900)
     );
     assert_eq!(config.speed, 60.0);
+    assert_eq!(config.hours, tws_sim::Hours::Nyse);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -196,6 +196,9 @@ pub struct SimConfig {
     pub start_orders: Vec<crate::start::StartOrder>,
     /// Market-data permissions, outages and pacing (see [`crate::market_access`]).
     pub market_access: crate::market_access::MarketAccess,
+    /// When bars stream and orders work: around the clock (default) or on
+    /// NYSE's calendar (see [`crate::trading_hours`]; scenario `[session]`).
+    pub hours: crate::trading_hours::Hours,
 }
 
 impl Default for SimConfig {
@@ -227,6 +230,7 @@ impl Default for SimConfig {
             start_positions: Vec::new(),
             start_orders: Vec::new(),
             market_access: crate::market_access::MarketAccess::default(),
+            hours: crate::trading_hours::Hours::default(),
         }
     }
 }

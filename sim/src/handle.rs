@@ -182,7 +182,9 @@ impl SimHandle {
         self.inner.shared.lock().set_price(symbol, price)
     }
 
-    /// Runs `n` extra random-walk / replay steps now, then closes due bars.
+    /// Runs `n` extra random-walk / replay steps now, then what a tick ends
+    /// with: market hours (parked orders released, DAY orders expired at a
+    /// close) and the bars due.
     pub fn step(&self, n: usize) {
         self.inner.shared.lock().force_steps(n);
     }

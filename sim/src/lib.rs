@@ -38,6 +38,7 @@ mod session;
 pub mod start;
 mod state;
 pub mod tap;
+pub mod trading_hours;
 pub mod tws_settings;
 pub mod wire;
 
@@ -51,6 +52,7 @@ pub use server::{run_until_ctrl_c, Simulator};
 pub use session::FRAME_BODY_TIMEOUT;
 pub use start::{StartOrder, StartPosition};
 pub use tap::{Direction, WireEvent};
+pub use trading_hours::Hours;
 pub use tws_settings::CarriedPosition;
 
 use std::net::SocketAddr;

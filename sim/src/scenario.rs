@@ -57,6 +57,9 @@
 //! symbol = "SPY"
 //! at = "09:35:00"
 //!
+//! [session]               # see crate::trading_hours
+//! hours = "nyse"          # NYSE calendar; default "always" (never closes)
+//!
 //! [[start.positions]]     # held before anyone connects
 //! symbol = "SPY"
 //! sec_type = "OPT"
@@ -226,6 +229,14 @@ struct ScenarioFile {
     market_data: Option<crate::market_access::MarketAccess>,
     #[serde(default)]
     start: StartEntry,
+    session: Option<SessionEntry>,
+}
+
+/// `[session]`: the market's hours (see [`crate::trading_hours`]).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionEntry {
+    hours: crate::trading_hours::Hours,
 }
 
 /// `[start]`: the account before anyone connects (see [`crate::start`]).
@@ -281,6 +292,7 @@ struct Overrides {
     market_data: Option<crate::market_access::MarketAccess>,
     start_positions: Vec<StartPosition>,
     start_orders: Vec<StartOrder>,
+    hours: Option<crate::trading_hours::Hours>,
 }
 
 impl Scenario {
@@ -378,6 +390,7 @@ impl Scenario {
                 market_data: file.market_data,
                 start_positions: file.start.positions,
                 start_orders: file.start.orders,
+                hours: file.session.map(|s| s.hours),
             },
         })
     }
@@ -458,6 +471,9 @@ impl Scenario {
         }
         if let Some(v) = &o.market_data {
             config.market_access = v.clone();
+        }
+        if let Some(v) = o.hours {
+            config.hours = v;
         }
         config
             .start_positions
@@ -565,6 +581,19 @@ code = 201
                 prior_close: dec!(595),
             }]
         );
+    }
+
+    #[test]
+    fn the_session_section_picks_the_market_hours() {
+        let mut cfg = SimConfig::default();
+        assert_eq!(cfg.hours, crate::trading_hours::Hours::Always);
+        Scenario::parse("[session]\nhours = \"nyse\"\n", Path::new("."))
+            .unwrap()
+            .apply_to(&mut cfg)
+            .unwrap();
+        assert_eq!(cfg.hours, crate::trading_hours::Hours::Nyse);
+        let bad = Scenario::parse("[session]\nhours = \"lse\"\n", Path::new(".")).unwrap_err();
+        assert!(bad.to_string().contains("lse"), "{bad}");
     }
 
     #[test]

@@ -232,6 +232,7 @@ impl StartOrder {
             tif: self.tif.clone(),
             account: account.to_string(),
             transmit: true,
+            outside_rth: false,
         })
     }
 }

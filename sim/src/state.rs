@@ -60,6 +60,9 @@ pub struct Conn {
     pub mkt: BTreeMap<i32, MktSub>,
     /// Real-time bar subscriptions: request id → symbol index.
     pub rt_bars: BTreeMap<i32, usize>,
+    /// The real-time bar subscriptions made with `useRTH=0` (bars of the
+    /// extended hours too, under NYSE hours).
+    pub rt_bars_all_hours: BTreeSet<i32>,
     /// Account summary subscriptions: request id → tags.
     pub summaries: BTreeMap<i32, Vec<String>>,
     /// reqAccountUpdates active.
@@ -83,6 +86,7 @@ impl Conn {
             md_type: 1,
             mkt: BTreeMap::new(),
             rt_bars: BTreeMap::new(),
+            rt_bars_all_hours: BTreeSet::new(),
             summaries: BTreeMap::new(),
             account_updates: false,
             positions: false,
@@ -162,7 +166,7 @@ impl SimState {
             }
         }
         let mut state = SimState {
-            exchange: Exchange::new(config.partial_fills, config.commissions),
+            exchange: Exchange::new(config.partial_fills, config.commissions, config.hours),
             account: Account::new(&config.account, config.starting_cash),
             faults: Faults::new(delay_ms),
             conns: BTreeMap::new(),

@@ -146,6 +146,7 @@ fn order_proto(o: &SimOrder) -> proto::Order {
         lmt_price: o.lmt.map(f),
         aux_price: o.aux.map(f),
         tif: Some(o.tif.clone()),
+        outside_rth: o.outside_rth.then_some(true),
         account: Some(o.account.clone()),
         oca_group: (!o.oca_group.is_empty()).then(|| o.oca_group.clone()),
         order_ref: (!o.order_ref.is_empty()).then(|| o.order_ref.clone()),

@@ -186,7 +186,10 @@ async fn historical_bars_in_ib_sizes_and_durations() {
         .fetch()
         .await
         .unwrap();
-    assert_eq!(minutes.bars.len(), 21 * 390);
+    // 21 sessions back from Monday 2026-01-05 09:30 (Christmas and New
+    // Year's Day are holidays): 20 full ones and the 13:00 half day of
+    // Christmas Eve.
+    assert_eq!(minutes.bars.len(), 20 * 390 + 210);
 
     let head = client
         .head_timestamp(
@@ -372,11 +375,16 @@ async fn historical_schedules_as_the_ibapi_example_asks_for_them() {
         .unwrap();
     assert_eq!(schedule.time_zone, "US/Eastern");
     // 30 trading days back from Monday 09:30: that day's session and the
-    // 29 weekdays after it (today's opens at the end instant, so it is not
-    // in the span) — each 09:30–16:00 New York.
+    // 29 trading days after it (today's opens at the end instant, so it is
+    // not in the span; Christmas and New Year's Day are holidays) — each
+    // 09:30–16:00 New York, or 09:30–13:00 on the half days after
+    // Thanksgiving and on Christmas Eve.
     assert_eq!(schedule.sessions.len(), 30);
+    let half_days = ["2025-11-28", "2025-12-24"];
     for s in &schedule.sessions {
-        assert_eq!((s.end - s.start).whole_minutes(), 390, "{s:?}");
+        let half = half_days.contains(&s.reference.to_string().as_str());
+        let minutes = if half { 210 } else { 390 };
+        assert_eq!((s.end - s.start).whole_minutes(), minutes, "{s:?}");
         assert!(s.start.weekday().number_from_monday() <= 5, "{s:?}");
         assert_eq!(s.start.date(), s.reference, "{s:?}");
     }

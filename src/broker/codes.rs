@@ -279,6 +279,25 @@ pub fn cancel_refusal_is_final(code: i32, message: &str) -> bool {
     FINAL_STATES.contains(&state)
 }
 
+/// The part of a 399 text that says TWS holds the order until the market
+/// opens (full text, e.g. "Order Message:\nSELL 10 SPY ARCA\nWarning: your
+/// order will not be placed at the exchange until 2026-01-06 09:30:00
+/// US/Eastern"; newer TWS versions write "Your" and end with a period).
+const PARKED_TEXT: &str = "will not be placed at the exchange until";
+
+/// When a 399 says the order is parked until the market opens: the time TWS
+/// names (`2026-01-06 09:30:00 US/Eastern`), as TWS wrote it. The order is
+/// accepted and still working; it executes at that open. The one place that
+/// reads the 399 text.
+pub fn parked_until(code: i32, message: &str) -> Option<&str> {
+    if code != ORDER_WARNING {
+        return None;
+    }
+    let at = message.to_ascii_lowercase().find(PARKED_TEXT)? + PARKED_TEXT.len();
+    let until = message.get(at..)?.trim().trim_end_matches('.').trim();
+    (!until.is_empty()).then_some(until)
+}
+
 #[cfg(test)]
 #[path = "codes_tests.rs"]
 mod tests;

@@ -222,3 +222,28 @@ fn only_a_data_farm_ok_restores_the_server_link_after_2110() {
     }
     assert_eq!(SERVER_LINK_BROKEN, 2110);
 }
+
+#[test]
+fn a_399_that_holds_the_order_until_the_open_names_the_time() {
+    // (case, code, text, parked until)
+    let rows = [
+        (
+            "TWS's older text",
+            399,
+            "Order Message:\nSELL 10 SPY ARCA\nWarning: your order will not be placed at the exchange until 2026-01-06 09:30:00 US/Eastern",
+            Some("2026-01-06 09:30:00 US/Eastern"),
+        ),
+        (
+            "newer text: capital Y, a period",
+            399,
+            "Order Message: BUY 1 CYCU NASDAQ.NMS Warning: Your order will not be placed at the exchange until 2026-07-31 09:30:00 US/Eastern.",
+            Some("2026-07-31 09:30:00 US/Eastern"),
+        ),
+        ("another 399 warning", 399, "Order Message:\nBUY 1 SPY\nWarning: your order size is large", None),
+        ("the text under another code", 2109, "will not be placed at the exchange until 2026-01-06", None),
+        ("no time after it", 399, "will not be placed at the exchange until ", None),
+    ];
+    for (case, code, text, until) in rows {
+        assert_eq!(parked_until(code, text), until, "{case}");
+    }
+}

@@ -91,9 +91,13 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         let mut port = settings.connection.port;
         let mut sim = None;
         if args.sim {
+            // NYSE hours, from 09:30 on a full session (the simulator's
+            // default start), so the first bars and trades come at once and
+            // the close, the night and the next open follow as on TWS.
             let config = tws_sim::SimConfig {
                 account: account.expose().to_string(),
                 speed: args.sim_speed,
+                hours: tws_sim::Hours::Nyse,
                 ..tws_sim::SimConfig::default()
             };
             let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);

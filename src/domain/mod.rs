@@ -8,13 +8,16 @@
 //! clock.
 
 pub mod account;
-pub mod calendar;
 pub mod exec_id;
 pub mod order_id;
 pub mod portfolio;
 pub mod problem;
 pub mod ticks;
 pub mod types;
+
+/// The NYSE trading calendar (the workspace's `nyse-calendar` crate, shared
+/// with the simulator).
+pub use nyse_calendar as calendar;
 
 pub use account::AccountId;
 pub use problem::ConfigProblem;

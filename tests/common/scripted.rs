@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
 use first_trading_app::domain::types::{Fill, IntentPurpose, MarketEvent, OrderKind, Side, Symbol};
 use first_trading_app::strategy::{Intents, OrderOutcome, Strategy, StrategyContext};
 use rust_decimal::Decimal;
@@ -23,6 +24,8 @@ pub struct Probe {
     pub fills: Mutex<Vec<Fill>>,
     /// Every rejection reason (risk gate or broker), in order.
     pub rejections: Mutex<Vec<String>>,
+    /// When each bar delivered ended (when the strategy decided on it).
+    pub bar_ends: Mutex<Vec<DateTime<Utc>>>,
 }
 
 impl Probe {
@@ -50,6 +53,11 @@ impl Probe {
     pub fn fills(&self) -> Vec<Fill> {
         self.fills.lock().unwrap().clone()
     }
+
+    /// The ends of the bars delivered so far.
+    pub fn bar_ends(&self) -> Vec<DateTime<Utc>> {
+        self.bar_ends.lock().unwrap().clone()
+    }
 }
 
 /// Buys `entry_quantity` at market on a bar while flat and no entry is in
@@ -61,6 +69,8 @@ pub struct Scripted {
     symbols: [Symbol; 1],
     entry_quantity: Decimal,
     max_entries: usize,
+    entry_kind: OrderKind,
+    bar_seconds: u32,
     warmup: usize,
     add_below: Option<(Decimal, Decimal)>,
     keep_adding: bool,
@@ -79,6 +89,8 @@ impl Scripted {
                 symbols: [Symbol::new(symbol).unwrap()],
                 entry_quantity,
                 max_entries,
+                entry_kind: OrderKind::Market,
+                bar_seconds: 5,
                 warmup: 0,
                 add_below: None,
                 keep_adding: false,
@@ -105,6 +117,19 @@ impl Scripted {
         self
     }
 
+    /// Enter with a limit order at `limit` (a DAY order) instead of at market.
+    pub fn limit_at(mut self, limit: Decimal) -> Self {
+        self.entry_kind = OrderKind::Limit { limit };
+        self
+    }
+
+    /// Decide on bars of `seconds` (default 5: every real-time bar; 86 400:
+    /// one bar per session).
+    pub fn with_bar_seconds(mut self, seconds: u32) -> Self {
+        self.bar_seconds = seconds;
+        self
+    }
+
     /// Also ask for `bars` bars of history at start (the session's warm-up).
     pub fn warming_up(mut self, bars: usize) -> Self {
         self.warmup = bars;
@@ -121,7 +146,7 @@ impl Scripted {
             self.symbols[0],
             Side::Buy,
             quantity,
-            OrderKind::Market,
+            self.entry_kind,
             IntentPurpose::Entry,
         );
         if out.push(intent).is_ok() {
@@ -136,7 +161,7 @@ impl Strategy for Scripted {
     }
 
     fn bar_seconds(&self) -> u32 {
-        5
+        self.bar_seconds
     }
 
     fn warmup_bars(&self) -> usize {
@@ -150,6 +175,7 @@ impl Strategy for Scripted {
         let position = ctx.position(self.symbols[0]);
         *self.probe.position.lock().unwrap() = position;
         *self.probe.last_close.lock().unwrap() = Some(bar.close);
+        self.probe.bar_ends.lock().unwrap().push(bar.end());
         self.probe.bars.fetch_add(1, Ordering::SeqCst);
         if let Some((trigger, quantity)) = self.add_below {
             if self.entries_filled > 0 && bar.close < trigger {

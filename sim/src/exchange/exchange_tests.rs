@@ -10,7 +10,7 @@ use crate::config::SymbolSpec;
 fn setup() -> (Exchange, Market, Account) {
     let market = Market::new(&SymbolSpec::default_universe(), 1, 0);
     (
-        Exchange::new(false, Commissions::default()),
+        Exchange::new(false, Commissions::default(), Hours::Always),
         market,
         Account::new("DU1", dec!(100000)),
     )
@@ -41,6 +41,7 @@ fn order(
         tif: "DAY".into(),
         account: "DU1".into(),
         transmit: true,
+        outside_rth: false,
     }
 }
 
@@ -316,7 +317,7 @@ fn cancel_unknown_duplicate_id_and_modify() {
 #[test]
 fn partial_fills_respect_displayed_size() {
     let market = Market::new(&SymbolSpec::default_universe(), 1, 0);
-    let mut ex = Exchange::new(true, Commissions::default());
+    let mut ex = Exchange::new(true, Commissions::default(), Hours::Always);
     let mut a = Account::new("DU1", dec!(10000000));
     let shown = market
         .quote(market.index("AAPL").unwrap())
@@ -340,4 +341,108 @@ fn partial_fills_respect_displayed_size() {
         total,
         ((shown + dec!(50)) * dec!(0.005)).max(dec!(1)).round_dp(2)
     );
+}
+
+/// An exchange on NYSE hours.
+fn nyse() -> (Exchange, Market, Account) {
+    let (_, market, account) = setup();
+    let ex = Exchange::new(false, Commissions::default(), Hours::Nyse);
+    (ex, market, account)
+}
+
+/// Monday 2026-01-05 (a full session), New York wall clock.
+fn at(hour: u32, minute: u32) -> DateTime<Tz> {
+    New_York
+        .with_ymd_and_hms(2026, 1, 5, hour, minute, 0)
+        .unwrap()
+}
+
+#[test]
+fn a_market_order_after_the_close_is_parked_with_399_and_fills_at_the_next_open() {
+    let (mut ex, m, mut a) = nyse();
+    let buy = order(Action::Buy, dec!(100), OrderType::Market, None, None);
+    let ev = ex.place(1, 7, buy, &m, &mut a, at(17, 0));
+    assert_eq!(sig(&ev), ["S0:PreSubmitted", "E399"]);
+    let Event::Error { message, .. } = &ev[1] else {
+        unreachable!()
+    };
+    assert_eq!(
+        message,
+        "Order Message:\nBUY 100 AAPL NASDAQ.NMS\nWarning: your order will not be placed at the exchange until 2026-01-06 09:30:00 US/Eastern"
+    );
+    // Nothing at 09:29 the next morning; at 09:30 it works and fills.
+    let morning = |h, m| New_York.with_ymd_and_hms(2026, 1, 6, h, m, 0).unwrap();
+    assert!(ex.on_clock(morning(9, 29), &m, &mut a).is_empty());
+    let ev = ex.on_clock(morning(9, 30), &m, &mut a);
+    assert_eq!(sig(&ev), ["S0:Submitted", "F0", "S0:Filled", "C0"]);
+}
+
+#[test]
+fn outside_rth_lets_a_limit_fill_after_hours_but_not_a_market_order() {
+    let (mut ex, m, mut a) = nyse();
+    let limit = NewOrder {
+        outside_rth: true,
+        ..order(
+            Action::Buy,
+            dec!(10),
+            OrderType::Limit,
+            Some(dec!(231)),
+            None,
+        )
+    };
+    let ev = ex.place(1, 1, limit, &m, &mut a, at(17, 0));
+    assert_eq!(sig(&ev), ["S0:Submitted", "F0", "S0:Filled", "C0"]);
+    let market = NewOrder {
+        outside_rth: true,
+        ..order(Action::Buy, dec!(10), OrderType::Market, None, None)
+    };
+    let ev = ex.place(1, 2, market, &m, &mut a, at(17, 0));
+    assert_eq!(sig(&ev), ["S1:PreSubmitted", "E399"]);
+}
+
+#[test]
+fn day_orders_expire_at_the_close_and_gtc_orders_stay() {
+    let (mut ex, m, mut a) = nyse();
+    let resting = |tif: &str| NewOrder {
+        tif: tif.into(),
+        ..order(
+            Action::Buy,
+            dec!(10),
+            OrderType::Limit,
+            Some(dec!(200)),
+            None,
+        )
+    };
+    ex.place(1, 1, resting("DAY"), &m, &mut a, at(15, 0));
+    ex.place(1, 2, resting("GTC"), &m, &mut a, at(15, 0));
+    assert!(ex.on_clock(at(15, 59), &m, &mut a).is_empty());
+    let ev = ex.on_clock(at(16, 0), &m, &mut a);
+    assert_eq!(sig(&ev), ["S0:Cancelled"]);
+    assert_eq!(ex.orders()[1].status, Status::Submitted);
+    // A DAY order placed after the close is for the next session.
+    ex.place(1, 3, resting("DAY"), &m, &mut a, at(16, 30));
+    assert!(ex.on_clock(at(16, 31), &m, &mut a).is_empty());
+    assert_eq!(ex.orders()[2].status, Status::PreSubmitted);
+}
+
+#[test]
+fn a_working_stop_does_not_trigger_outside_regular_hours() {
+    let (mut ex, mut m, mut a) = nyse();
+    let stop = NewOrder {
+        tif: "GTC".into(),
+        ..order(
+            Action::Sell,
+            dec!(10),
+            OrderType::Stop,
+            None,
+            Some(dec!(220)),
+        )
+    };
+    ex.place(1, 1, stop, &m, &mut a, at(15, 0));
+    set(&mut m, dec!(219));
+    assert!(ex.on_price("AAPL", &m, &mut a, at(17, 0)).is_empty());
+    assert_eq!(ex.orders()[0].status, Status::Submitted);
+    let next_open = New_York.with_ymd_and_hms(2026, 1, 6, 9, 30, 0).unwrap();
+    let ev = ex.on_price("AAPL", &m, &mut a, next_open);
+    assert_eq!(sig(&ev), ["F0", "S0:Filled", "C0"]);
 }

@@ -40,7 +40,13 @@ impl Exchange {
         events: &mut Vec<Event>,
     ) -> Option<Vec<usize>> {
         let o = self.orders.get(idx)?;
-        if o.status != Status::Submitted {
+        if o.status != Status::Submitted
+            || !self.hours().order_works(
+                now.with_timezone(&chrono::Utc),
+                o.order_type,
+                o.outside_rth,
+            )
+        {
             return None;
         }
         let q = market.quote(market.index(&o.symbol)?)?;

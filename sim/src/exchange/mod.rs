@@ -7,6 +7,7 @@
 //! sends the corresponding messages. It never touches sockets.
 
 mod correction;
+mod hours;
 mod matching;
 mod order;
 
@@ -14,13 +15,14 @@ pub use order::{Action, OrderType, SimExecution, SimOrder, Status};
 
 use std::collections::BTreeMap;
 
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use crate::account::Account;
 use crate::config::Commissions;
 use crate::market::Market;
+use crate::trading_hours::Hours;
 
 /// Something clients must be told, in wire order.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +76,8 @@ pub struct NewOrder {
     pub account: String,
     /// Transmit now.
     pub transmit: bool,
+    /// May trigger or fill outside regular hours (`outsideRth`).
+    pub outside_rth: bool,
 }
 
 /// All orders and executions.
@@ -85,6 +89,11 @@ pub struct Exchange {
     next_perm_id: i64,
     partial_fills: bool,
     commissions: Commissions,
+    /// When orders may work (see [`crate::trading_hours`]).
+    hours: Hours,
+    /// The last instant [`Exchange::on_clock`] saw (DAY orders expire at a
+    /// session close between two of them).
+    clock_seen: Option<DateTime<Utc>>,
     /// First part of every execution id of this run (see [`run_prefix`]).
     exec_prefix: String,
 }
@@ -104,9 +113,11 @@ fn run_prefix() -> String {
 }
 
 impl Exchange {
-    /// An empty exchange.
-    pub fn new(partial_fills: bool, commissions: Commissions) -> Self {
+    /// An empty exchange whose orders work in `hours`.
+    pub fn new(partial_fills: bool, commissions: Commissions, hours: Hours) -> Self {
         Self {
+            hours,
+            clock_seen: None,
             orders: Vec::new(),
             index: BTreeMap::new(),
             executions: Vec::new(),
@@ -179,6 +190,7 @@ impl Exchange {
             o.aux = new.aux;
             o.order_ref = new.order_ref;
             o.tif = new.tif;
+            o.outside_rth = new.outside_rth;
             if o.status == Status::Untransmitted && new.transmit {
                 o.status = Status::Submitted;
             }
@@ -216,6 +228,8 @@ impl Exchange {
             fill_value: Decimal::ZERO,
             commission: Decimal::ZERO,
             triggered: false,
+            outside_rth: new.outside_rth,
+            parked: false,
         });
         self.index.insert((client_id, order_id), idx);
         if self.parent_gone(idx) {
@@ -249,7 +263,11 @@ impl Exchange {
             } else {
                 Status::Submitted
             };
-            events.push(self.status_event(i));
+            if !waiting {
+                self.park_if_closed(i, market, now, &mut events);
+            } else {
+                events.push(self.status_event(i));
+            }
         }
         self.match_orders(&batch, market, account, now, &mut events);
         events

@@ -175,6 +175,11 @@ pub struct SimOrder {
     pub commission: Decimal,
     /// A stop that has been triggered.
     pub triggered: bool,
+    /// May trigger or fill in extended hours (`outsideRth`).
+    pub outside_rth: bool,
+    /// Accepted outside the hours it may work in and held (status
+    /// PreSubmitted, IB's 399) until they begin.
+    pub parked: bool,
 }
 
 impl SimOrder {

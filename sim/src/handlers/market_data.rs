@@ -324,6 +324,12 @@ impl SimState {
         // TWS ignores the bar size field (clients send 0): bars are always 5 seconds.
         if let Some(c) = self.conns.get_mut(&conn) {
             c.rt_bars.insert(req_id, idx);
+            // ibapi leaves the field out for useRTH=0.
+            if r.use_rth.unwrap_or(false) {
+                c.rt_bars_all_hours.remove(&req_id);
+            } else {
+                c.rt_bars_all_hours.insert(req_id);
+            }
         }
     }
 
@@ -333,14 +339,19 @@ impl SimState {
         if self.access.farm_down(self.clock.now_utc()) {
             return;
         }
+        let hours = self.config.hours;
         for (idx, bar) in bars {
+            let start = DateTime::from_timestamp(bar.time, 0).unwrap_or_default();
+            let sent = |c: &crate::state::Conn, req: &i32| {
+                hours.bar_at(start, !c.rt_bars_all_hours.contains(req))
+            };
             let targets: Vec<(ConnId, i32)> = self
                 .conns
                 .iter()
                 .flat_map(|(cid, c)| {
                     c.rt_bars
                         .iter()
-                        .filter(|(_, s)| *s == idx)
+                        .filter(move |(r, s)| *s == idx && sent(c, r))
                         .map(move |(r, _)| (*cid, *r))
                 })
                 .collect();

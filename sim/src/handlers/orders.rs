@@ -79,6 +79,7 @@ impl SimState {
                 .filter(|a| !a.is_empty())
                 .unwrap_or_else(|| self.account.id.clone()),
             transmit: o.transmit.unwrap_or(false),
+            outside_rth: o.outside_rth.unwrap_or(false),
         })
     }
 

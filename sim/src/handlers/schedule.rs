@@ -1,6 +1,7 @@
 //! reqHistoricalData with `whatToShow = SCHEDULE`: the trading sessions in
-//! the requested span, as the simulator's own history has them (weekdays,
-//! 09:30–16:00 New York), in IB's `HistoricalSchedule` message.
+//! the requested span, as the simulator's own history has them (NYSE's
+//! regular sessions: 09:30–16:00 New York, 13:00 on half days, none on
+//! weekends and holidays), in IB's `HistoricalSchedule` message.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::America::New_York;

@@ -60,6 +60,14 @@ impl SimState {
         self.finish_tick();
     }
 
+    /// Parked orders whose hours have begun start working; DAY orders
+    /// expire at a session's close (see [`crate::trading_hours`]).
+    fn market_hours(&mut self) {
+        let now = self.clock.now();
+        let events = self.exchange.on_clock(now, &self.market, &mut self.account);
+        self.dispatch(events);
+    }
+
     /// Runs `n` extra walk / replay steps now (on top of the clock-driven ones).
     pub fn force_steps(&mut self, n: usize) {
         let dt = match self.step_secs() {
@@ -73,6 +81,7 @@ impl SimState {
     }
 
     fn finish_tick(&mut self) {
+        self.market_hours();
         let now = self.clock.now_utc().timestamp();
         let bars = self.market.roll_bars(now, 100);
         // A nightly reset's silence sends no bars (they are not held either).

@@ -4,9 +4,10 @@
 //! size (`"1 min"`, `"5 mins"`, `"1 hour"`, `"1 day"`) strings and a seeded
 //! backward walk that ends exactly at the symbol's current last price, so
 //! history and live data join without a jump. Intraday bars cover the regular
-//! session only (09:30–16:00 America/New_York, weekdays).
+//! session only (09:30–16:00 America/New_York, 13:00 on half days; no bars
+//! on weekends and exchange holidays), whatever the request's `useRTH`.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -94,27 +95,18 @@ pub fn parse_duration(s: &str) -> Option<(i64, i64)> {
 }
 
 fn is_trading_day(d: NaiveDate) -> bool {
-    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+    nyse_calendar::day_kind(d).is_trading_day()
 }
 
-/// The regular session (open, close) of `d` when the simulator trades that
-/// day: weekdays, 09:30–16:00 New York (no holidays).
+/// The regular session (open, close) of `d` when the NYSE trades that day
+/// (no session on weekends and exchange holidays; 13:00 close on half days),
+/// from the workspace's `nyse-calendar`.
 pub fn trading_session(d: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    if is_trading_day(d) {
-        session(d)
-    } else {
-        None
-    }
+    nyse_calendar::session(d).map(|s| (s.open, s.close))
 }
 
 fn session(d: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let open = New_York
-        .from_local_datetime(&d.and_time(NaiveTime::from_hms_opt(9, 30, 0)?))
-        .earliest()?;
-    let close = New_York
-        .from_local_datetime(&d.and_time(NaiveTime::from_hms_opt(16, 0, 0)?))
-        .earliest()?;
-    Some((open.with_timezone(&Utc), close.with_timezone(&Utc)))
+    trading_session(d)
 }
 
 /// Start of the span a duration covers: `extra_secs` before `end`, or the
@@ -187,7 +179,9 @@ fn bar_slots(
             }
         }
         guard += 1;
-        let done = session(day).is_none_or(|(open, _)| open <= lim);
+        // Done once this day began at or before the span's start (a day
+        // without a session still counts: the span may reach past it).
+        let done = nyse_calendar::midnight(day).is_none_or(|start| start <= lim);
         if done || slots.len() >= MAX_BARS || guard > 20_000 {
             break;
         }

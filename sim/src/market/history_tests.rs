@@ -68,7 +68,7 @@ fn one_day_of_five_minute_bars_is_78_bars_ending_at_last() {
 }
 
 #[test]
-fn daily_bars_skip_weekends() {
+fn daily_bars_skip_weekends_and_holidays() {
     let bars = generate_history(
         dec!(50),
         dec!(0.01),
@@ -81,7 +81,8 @@ fn daily_bars_skip_weekends() {
     let dates: Vec<_> = bars.iter().map(|b| b.date.as_str()).collect();
     assert_eq!(
         dates,
-        vec!["20260101", "20260102", "20260105", "20260106", "20260107"]
+        // New Year's Day 2026 (a Thursday) is an exchange holiday.
+        vec!["20251231", "20260102", "20260105", "20260106", "20260107"]
     );
 }
 

@@ -135,6 +135,9 @@ pub struct RealTimeBarsRequest {
     /// TRADES, MIDPOINT, BID, ASK.
     #[prost(string, optional, tag = "4")]
     pub what_to_show: Option<String>,
+    /// Regular trading hours only (absent means false on the wire).
+    #[prost(bool, optional, tag = "5")]
+    pub use_rth: Option<bool>,
 }
 
 /// `RealTimeBarTick` (incoming 50).

@@ -38,6 +38,9 @@ pub struct Order {
     /// Account.
     #[prost(string, optional, tag = "12")]
     pub account: Option<String>,
+    /// May also trigger or fill outside regular trading hours.
+    #[prost(bool, optional, tag = "19")]
+    pub outside_rth: Option<bool>,
     /// OCA group name.
     #[prost(string, optional, tag = "27")]
     pub oca_group: Option<String>,

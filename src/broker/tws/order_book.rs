@@ -10,7 +10,7 @@
 //! this only remembers and translates, so it is unit-tested with hand-built
 //! `OrderUpdate`s.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ibapi::orders::{OrderStatusKind, OrderUpdate};
 use rust_decimal::Decimal;
@@ -104,6 +104,11 @@ pub struct OrderBook {
     /// IB ids of orders seen that are not ours (no `orderRef` of ours):
     /// manual orders (client 0), other clients'. Left alone.
     not_ours: HashSet<i32>,
+    /// Our orders TWS accepted but holds until the market opens (399 "will
+    /// not be placed at the exchange until …"), with the time TWS named:
+    /// still working, executed at that open. Cleared when one goes to the
+    /// exchange (Submitted) or ends.
+    parked: BTreeMap<ClientOrderId, String>,
 }
 
 impl OrderBook {
@@ -150,6 +155,21 @@ impl OrderBook {
             Meaning::CancelFailed => Some(BrokerEvent::CancelFailed { id, code }),
             _ => None,
         }
+    }
+
+    /// Notes a 399 that parks our order `ib_id` until the open TWS names;
+    /// returns our id, or `None` when the notice is not that or the order
+    /// is not ours.
+    pub fn note_parked(&mut self, ib_id: i32, code: i32, message: &str) -> Option<ClientOrderId> {
+        let until = codes::parked_until(code, message)?;
+        let id = self.by_ib.get(&ib_id).copied()?;
+        self.parked.insert(id, until.to_string());
+        Some(id)
+    }
+
+    /// Our orders parked until the market opens, with the time TWS named.
+    pub fn parked(&self) -> impl Iterator<Item = (ClientOrderId, &str)> {
+        self.parked.iter().map(|(id, until)| (*id, until.as_str()))
     }
 
     /// What a new execution of our order `id` means: a fill, a correction
@@ -228,6 +248,10 @@ impl OrderBook {
             }
             return Decoded::engine_only(unaccounted(status.order_id, "", "order status"));
         };
+        if !matches!(status.status, OrderStatusKind::PreSubmitted) {
+            // At the exchange (Submitted) or done: no longer parked.
+            self.parked.remove(&id);
+        }
         let (journaled, event) = match &status.status {
             OrderStatusKind::Submitted | OrderStatusKind::PreSubmitted => {
                 (OrderStatus::Working, Some(BrokerEvent::Working { id }))

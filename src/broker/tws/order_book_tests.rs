@@ -348,3 +348,34 @@ fn another_clients_option_fill_is_never_read_as_shares() {
     assert_eq!(decoded.journal, None, "not journaled as SPY shares");
     assert_eq!(decoded.engine, Translated::Nothing);
 }
+
+#[test]
+fn a_parked_order_stays_parked_until_it_reaches_the_exchange() {
+    let id = our(8, Leg::Entry);
+    let mut book = book_with(id, 100);
+    let text = "Order Message:\nSELL 10 SPY ARCA\nWarning: your order will not be placed at the exchange until 2026-01-06 09:30:00 US/Eastern";
+    assert_eq!(
+        book.note_parked(101, codes::ORDER_WARNING, text),
+        None,
+        "not ours"
+    );
+    assert_eq!(
+        book.note_parked(100, codes::ORDER_WARNING, "size warning"),
+        None
+    );
+    assert_eq!(book.note_parked(100, codes::ORDER_WARNING, text), Some(id));
+    let parked = |book: &OrderBook| -> Vec<(ClientOrderId, String)> {
+        book.parked()
+            .map(|(id, until)| (id, until.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        parked(&book),
+        [(id, "2026-01-06 09:30:00 US/Eastern".to_string())]
+    );
+    // PreSubmitted again (TWS repeats it) keeps it parked; Submitted at the open ends it.
+    book.decode(&status(100, OrderStatusKind::PreSubmitted, 0.0));
+    assert_eq!(parked(&book).len(), 1);
+    book.decode(&status(100, OrderStatusKind::Submitted, 0.0));
+    assert!(parked(&book).is_empty());
+}

@@ -57,6 +57,7 @@ use crate::broker::tws::snapshot::{BrokerOrder, SnapshotError};
 use crate::control::{ControlRequest, SessionPort};
 use crate::core::engine::{Engine, Output};
 use crate::core::event::BrokerEvent;
+use crate::domain::order_id::ClientOrderId;
 use crate::domain::types::{Instrument, MarketEvent, Symbol};
 use crate::domain::AccountId;
 use crate::journal::{Journal, JournalError, OrderStatus};
@@ -410,6 +411,11 @@ impl LiveSession {
         } else {
             tracing::warn!(?order_id, code, %message, "order notice");
         }
+        if let Some(id) = order_id.and_then(|id| self.book.note_parked(id, code, message)) {
+            if let Some(line) = self.parked_line(id) {
+                tracing::warn!(order = %line, "the market is closed: TWS holds the order and it executes at the next open");
+            }
+        }
         if let Some(event) = order_id.and_then(|id| self.book.rejection(id, code, message)) {
             let now = self.recorder.now();
             if let BrokerEvent::Rejected { id, .. } = event {
@@ -482,8 +488,34 @@ impl LiveSession {
         }
     }
 
+    /// One of our orders parked by TWS until the open, still working:
+    /// `SELL 10 SPY (fta-…) until 2026-01-06 09:30:00 US/Eastern`.
+    fn parked_line(&self, id: ClientOrderId) -> Option<String> {
+        let (_, until) = self.book.parked().find(|(parked, _)| *parked == id)?;
+        let order = self
+            .engine
+            .orders()
+            .get(id)
+            .filter(|o| !o.state.is_terminal())?;
+        Some(format!(
+            "{} {} {} ({id}) until {until}",
+            order.ticket.side(),
+            order.remaining(),
+            order.ticket.symbol()
+        ))
+    }
+
+    /// Every order of ours parked until the open (see [`Self::parked_line`]):
+    /// the status line and the final report list them.
+    pub(super) fn parked_lines(&self) -> Vec<String> {
+        self.book
+            .parked()
+            .filter_map(|(id, _)| self.parked_line(id))
+            .collect()
+    }
+
     /// The one-line status log (with the symbols whose market data is
-    /// inactive or retrying).
+    /// inactive or retrying, and the orders parked until the open).
     fn log_status(&self, feeds: &Feeds) {
         let portfolio = self.engine.portfolio();
         let positions: Vec<String> = portfolio
@@ -503,9 +535,20 @@ impl LiveSession {
             day_pnl = %portfolio.net_pnl().round_dp(2),
             open_orders = self.engine.orders().open_orders().count(),
             not_ours = %not_ours_summary(&self.not_ours),
+            parked = %parked_summary(&self.parked_lines()),
             market_data = %feeds.health().summary(),
             "status"
         );
+    }
+}
+
+/// The status line's list of parked orders: `none`, or each as in
+/// [`LiveSession::parked_lines`].
+fn parked_summary(lines: &[String]) -> String {
+    if lines.is_empty() {
+        "none".to_string()
+    } else {
+        lines.join(", ")
     }
 }
 

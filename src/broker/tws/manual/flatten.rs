@@ -19,6 +19,7 @@ use super::{
     cancel_in_scope, read_open_orders, read_positions, FlattenReport, ManualError, Refusal, Scope,
     SentOrder, MIN_READ, POLL,
 };
+use crate::broker::codes;
 use crate::broker::tws::order_book::OrderBook;
 use crate::broker::tws::sender::OrderSender;
 use crate::broker::tws::session::stock_instruments;
@@ -70,6 +71,7 @@ pub async fn flatten_everything(
         refused: Vec::new(),
         left: None,
         orders_left: None,
+        parked: Vec::new(),
     };
     if !report.cancel.is_clean() {
         tracing::error!("orders are still open: no closing order is sent");
@@ -390,6 +392,17 @@ async fn wait_flat(
                     continue;
                 };
                 let Some(id) = notice.request_id else { continue };
+                if let Some(until) = codes::parked_until(notice.code, &notice.message) {
+                    if let Some((ours, symbol, _)) = pending.remove(&id) {
+                        tracing::warn!(symbol = %symbol, %until, "the market is closed: TWS holds the closing order and it executes at the next open");
+                        let order = report.sent.iter().find(|o| o.order_ref == ours.to_string()).cloned();
+                        report.parked.extend(order.map(|o| (o, until.to_string())));
+                    }
+                    if pending.is_empty() {
+                        break;
+                    }
+                    continue;
+                }
                 if matches!(book.rejection(id, notice.code, &notice.message), Some(BrokerEvent::Rejected { .. })) {
                     if let Some((ours, symbol, quantity)) = pending.remove(&id) {
                         tracing::error!(symbol = %symbol, code = notice.code, message = %notice.message, "TWS rejected a closing order");

@@ -129,6 +129,9 @@ pub struct FlattenReport {
     /// Open orders at the end, read only when positions are left (`None`:
     /// not read or no answer). Unfilled closing orders stay working.
     pub orders_left: Option<Vec<BrokerOrder>>,
+    /// Closing orders TWS accepted but holds until the market opens (399),
+    /// with the time it named: they execute at that open.
+    pub parked: Vec<(SentOrder, String)>,
 }
 
 impl FlattenReport {
@@ -184,7 +187,22 @@ impl fmt::Display for FlattenReport {
                 )?;
             }
         }
+        for (o, until) in &self.parked {
+            writeln!(
+                f,
+                "  the market is closed: {} {} {} is held by TWS until {until} and executes at the next open",
+                o.side.as_ib(),
+                o.quantity,
+                o.symbol.as_str()
+            )?;
+        }
         match &self.left {
+            Some(left) if !left.is_empty() && !self.parked.is_empty() => {
+                writeln!(f, "positions left ({}) — their closing orders execute at the next open (cancel-all withdraws them):", left.len())?;
+                for p in left {
+                    write_position(f, p)?;
+                }
+            }
             None => writeln!(
                 f,
                 "positions left: UNKNOWN (TWS did not answer) — check TWS"
@@ -350,6 +368,7 @@ mod tests {
             refused: vec![],
             left: Some(vec![]),
             orders_left: None,
+            parked: vec![],
         };
         assert!(report.is_flat());
         let text = report.to_string();
@@ -369,6 +388,17 @@ mod tests {
         assert!(report
             .to_string()
             .contains("positions left (1) — CLOSE THEM IN TWS:"));
+        // Outside hours TWS holds the closing order: the report says when it executes.
+        report.parked = vec![(
+            report.sent[0].clone(),
+            "2026-01-06 09:30:00 US/Eastern".into(),
+        )];
+        let text = report.to_string();
+        assert!(text.contains("the market is closed: BUY 40 SPY is held by TWS until 2026-01-06 09:30:00 US/Eastern and executes at the next open"), "{text}");
+        assert!(
+            text.contains("positions left (1) — their closing orders execute at the next open"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -387,6 +417,7 @@ mod tests {
             refused: vec![],
             left: Some(vec![]),
             orders_left: None,
+            parked: vec![],
         };
         assert!(
             !report.is_flat(),

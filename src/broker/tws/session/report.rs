@@ -36,6 +36,9 @@ pub struct SessionReport {
     pub state: TradingState,
     /// Symbols TWS refused market data for, for good: not traded this session.
     pub market_data_inactive: Vec<(Symbol, DataRefusal)>,
+    /// Orders of ours TWS still holds until the market opens (399), left
+    /// working: they execute at that open unless cancelled in TWS.
+    pub parked: Vec<String>,
 }
 
 /// One line for an order that is not ours.
@@ -74,11 +77,21 @@ impl fmt::Display for SessionReport {
                 f,
                 "open orders left: 0 (every order of ours confirmed cancelled)"
             )?,
+            Some(n) if n == self.parked.len() => writeln!(
+                f,
+                "open orders left: {n}, held by TWS until the market opens (left parked, below)"
+            )?,
             Some(n) => writeln!(
                 f,
                 "open orders left: {n} — CANCEL THEM IN TWS (see SECURITY.md)"
             )?,
             None => writeln!(f, "open orders left: UNKNOWN (TWS unreachable) — check TWS")?,
+        }
+        for line in &self.parked {
+            writeln!(
+                f,
+                "left parked:      {line} — the market is closed; it executes at that open unless you cancel it in TWS"
+            )?;
         }
         for o in &self.not_ours {
             writeln!(f, "{}", not_ours_line(o))?;
@@ -145,6 +158,7 @@ mod tests {
             commissions: Decimal::ZERO,
             state: TradingState::Halted,
             market_data_inactive: Vec::new(),
+            parked: Vec::new(),
         }
     }
 

@@ -153,12 +153,23 @@ impl LiveSession {
                     if done {
                         return last_open;
                     }
+                    if goal == Goal::Flat && self.only_parked_left() {
+                        tracing::warn!(orders = %self.parked_lines().join(", "), "the market is closed: the flatten's market orders are held by TWS and execute at the next open; not waiting for them");
+                        return last_open;
+                    }
                     if goal == Goal::Flat {
                         self.flatten_remainder().await;
                     }
                 }
             }
         }
+    }
+
+    /// Whether every order of ours still working is parked by TWS until the
+    /// open (none will fill before it).
+    fn only_parked_left(&self) -> bool {
+        let working = self.engine.orders().open_orders().count();
+        working > 0 && working == self.parked_lines().len()
     }
 
     /// While flattening: a fill that landed after the closing orders were
@@ -243,6 +254,7 @@ impl LiveSession {
             state: self.engine.state(),
             // Filled in by run_session from the feeds, which stop first.
             market_data_inactive: Vec::new(),
+            parked: self.parked_lines(),
         }
     }
 }

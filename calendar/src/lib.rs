@@ -3,13 +3,18 @@
 //! that day (weekends, exchange holidays, 13:00 half days), and when that
 //! session opens and closes.
 //!
-//! Owns every America/New_York date and time rule the bot uses, so the day a
-//! fill counts toward, the day the daily-loss limit resets on, the bucket a
-//! bar falls in and whether the market is open cannot disagree. The holidays
+//! Owns every America/New_York date and time rule the bot and its simulator
+//! (`tws-sim`) use, so the day a fill counts toward, the day the daily-loss
+//! limit resets on, the bucket a bar falls in, whether the market is open and
+//! when the simulator parks or expires an order cannot disagree. A leaf crate
+//! of the workspace (it depends on chrono alone) because the simulator may not
+//! depend on the bot; the bot re-exports it as `domain::calendar`. The holidays
 //! are computed from NYSE's rules (Rule 7.2 and its published holiday
 //! schedule), so any year works; one-off closures (a national day of
 //! mourning, a storm) are not rules and are not known here. Must never read a
 //! clock: every function takes the instant or day it answers for.
+
+#![forbid(unsafe_code)]
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::America::New_York;
@@ -25,6 +30,10 @@ const SESSION_CLOSE: (u32, u32) = (16, 0);
 
 /// A half day's closing time, New York local.
 const HALF_DAY_CLOSE: (u32, u32) = (13, 0);
+
+/// Extended hours (pre-market from 04:00, after-hours until 20:00), New
+/// York local, on every trading day.
+const EXTENDED: ((u32, u32), (u32, u32)) = ((4, 0), (20, 0));
 
 /// First year NYSE closes for Juneteenth.
 const JUNETEENTH_FROM: i32 = 2022;
@@ -98,6 +107,17 @@ pub fn session_close(day: NaiveDate) -> Option<DateTime<Utc>> {
 /// closed from the closing second on).
 pub fn is_open(time: DateTime<Utc>) -> bool {
     session(trading_day(time)).is_some_and(|s| s.open <= time && time < s.close)
+}
+
+/// Whether `time` lies in the extended trading hours of a trading day
+/// (04:00–20:00 New York, pre-market, regular session and after-hours), when
+/// US stock orders flagged to fill outside regular hours may fill.
+pub fn is_extended(time: DateTime<Utc>) -> bool {
+    let day = trading_day(time);
+    let bounds = hm(EXTENDED.0)
+        .and_then(|from| local_to_utc(day, from))
+        .zip(hm(EXTENDED.1).and_then(|to| local_to_utc(day, to)));
+    day_kind(day).is_trading_day() && bounds.is_some_and(|(from, to)| from <= time && time < to)
 }
 
 /// The first regular-session open at or after `time` (the open of today's
@@ -265,5 +285,5 @@ fn local_to_utc(day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
 }
 
 #[cfg(test)]
-#[path = "calendar_tests.rs"]
+#[path = "lib_tests.rs"]
 mod tests;

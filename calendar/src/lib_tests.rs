@@ -225,3 +225,16 @@ fn dst_switch_days_keep_new_york_wall_clock_hours() {
     // Saturday night across the spring switch: the next open is Monday 13:30 UTC.
     assert_eq!(next_open(ny(date(2026, 3, 7), 22, 0)), Some(spring.open));
 }
+
+#[test]
+fn extended_hours_run_from_four_to_eight_on_trading_days_only() {
+    // 2026-12-01 is a Tuesday (EST, UTC-5): 04:00 = 09:00 UTC, 20:00 = 01:00 UTC next day.
+    let at = |d, h, m| Utc.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap();
+    assert!(!is_extended(at(1, 8, 59)));
+    assert!(is_extended(at(1, 9, 0)));
+    assert!(is_extended(at(2, 0, 59)));
+    assert!(!is_extended(at(2, 1, 0)));
+    // Christmas Day 2026 (a Friday) and Saturday 2026-12-26: no extended hours.
+    assert!(!is_extended(at(25, 15, 0)));
+    assert!(!is_extended(at(26, 15, 0)));
+}
