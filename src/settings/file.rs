@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
+use super::notify::{self, NotifySection};
 use super::sections::{
     self, ConnectionSection, JournalSettings, LoggingSettings, ShutdownSettings,
 };
@@ -18,12 +19,13 @@ use super::ConfigProblem;
 use crate::risk::RiskLimits;
 
 /// The top-level keys of the config file, in the order they are documented.
-pub const TOP_LEVEL_KEYS: [&str; 6] = [
+pub const TOP_LEVEL_KEYS: [&str; 7] = [
     "connection",
     "risk",
     "shutdown",
     "journal",
     "logging",
+    "notify",
     "strategies",
 ];
 
@@ -36,6 +38,8 @@ pub(crate) struct FileConfig {
     pub shutdown: ShutdownSettings,
     pub journal: JournalSettings,
     pub logging: LoggingSettings,
+    /// `None` when the file has no `[notify]` (notifications off).
+    pub notify: Option<NotifySection>,
     pub strategies: Vec<String>,
 }
 
@@ -113,6 +117,18 @@ pub(crate) fn check_table(
     problems.extend(journal.validate(label));
     let logging: LoggingSettings = section(table, "logging", label, problems);
     problems.extend(logging.validate(label));
+    let notify = table.contains_key("notify").then(|| {
+        let from = problems.len();
+        let notify: NotifySection = section(table, "notify", label, problems);
+        // A key whose type was wrong is at its default: not a second problem.
+        for problem in notify.validate(label) {
+            if !problems[from..].iter().any(|p| p.key == problem.key) {
+                problems.push(problem);
+            }
+        }
+        notify::mask_problems(problems, from);
+        notify
+    });
     let strategies = match table.get("strategies") {
         None => Vec::new(),
         Some(value) => (!holds_datetime(value))
@@ -134,6 +150,7 @@ pub(crate) fn check_table(
         shutdown,
         journal,
         logging,
+        notify,
         strategies,
     }
 }

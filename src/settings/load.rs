@@ -142,6 +142,7 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         shutdown: effective_file.shutdown.clone(),
         journal,
         logging: effective_file.logging.clone(),
+        notify: effective_file.notify.as_ref().and_then(|n| n.checked()),
         strategies,
         warnings,
         effective,

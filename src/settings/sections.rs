@@ -278,6 +278,7 @@ pub(crate) fn hint(key: &str) -> Option<&'static str> {
         "logging.level" => "must be one of \"trace\", \"debug\", \"info\", \"warn\", \"error\"",
         "logging.format" => "must be \"human\" or \"json\"",
         "logging.status_interval_secs" => STATUS_INTERVAL_EXPECTED,
+        k if k.starts_with("notify.") => return super::notify::hint(k),
         "strategies" => {
             "must be a list of strategy file paths relative to the config file, e.g. [\"strategies/sma_crossover_spy.toml\"]"
         }
