@@ -51,6 +51,7 @@ pub fn paper_session(
         strategies: vec![strategy],
         journal,
         config_hash: tag.to_string(),
+        notifier: first_trading_app::notify::Notifier::disabled(),
     })
 }
 

@@ -18,6 +18,7 @@ use crate::cli::{
 use crate::domain::types::StrategyId;
 use crate::domain::AccountId;
 use crate::journal::{config_hash, Journal, TradingLock};
+use crate::notify::{Header, Notifier, NotifyConfig};
 use crate::settings::{Flags, LoadInputs, Settings, TradingMode, Warning};
 use crate::shutdown;
 use crate::strategy::{Registry, Strategy};
@@ -104,6 +105,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             tracing::info!(address = %handle.local_addr(), speed = args.sim_speed, "embedded TWS simulator started (paper account {})", account);
             sim = Some(handle);
         }
+        let notifier = start_notifier(&settings, &account);
         let config = SessionConfig {
             host,
             port,
@@ -124,8 +126,11 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             strategies,
             journal,
             config_hash,
+            notifier: notifier.clone(),
         };
         let result = run_session(config, listener).await;
+        // The shutdown's own notifications (HALTED) go out before the exit.
+        notifier.flush(NOTIFY_FLUSH).await;
         if let Some(sim) = sim {
             sim.shutdown().await;
         }
@@ -142,6 +147,22 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(EXIT_UNCONFIRMED))
         }
     })
+}
+
+/// How long the exit waits for webhook notifications still queued.
+const NOTIFY_FLUSH: Duration = Duration::from_secs(5);
+
+/// The webhook notifier `[notify]` asks for (disabled without it); inside
+/// the runtime, which runs its delivery tasks.
+fn start_notifier(settings: &Settings, account: &AccountId) -> Notifier {
+    let Some(notify) = &settings.notify else {
+        return Notifier::disabled();
+    };
+    let header = Header {
+        mode: settings.mode.to_string().to_lowercase(),
+        account: account.masked(),
+    };
+    Notifier::start(NotifyConfig::from(notify), header)
 }
 
 /// Prints what a start-up stopped by the operator did, and picks the exit

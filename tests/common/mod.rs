@@ -6,6 +6,7 @@
 
 pub mod binary;
 pub mod scripted;
+pub mod webhook;
 
 use std::sync::{Mutex, Once};
 use std::time::Duration;
@@ -128,6 +129,7 @@ pub fn session_config(
         strategies,
         journal: temp_journal(),
         config_hash: "test".to_string(),
+        notifier: first_trading_app::notify::Notifier::disabled(),
     }
 }
 

@@ -22,6 +22,7 @@ mod audit;
 mod dispatch;
 mod feeds;
 mod interrupted;
+mod notify;
 mod report;
 mod retry;
 mod shutdown;
@@ -58,6 +59,7 @@ use crate::core::event::BrokerEvent;
 use crate::domain::types::{Instrument, MarketEvent, Symbol};
 use crate::domain::AccountId;
 use crate::journal::{Journal, JournalError, OrderStatus};
+use crate::notify::Notifier;
 use crate::risk::{HaltCause, RiskLimits};
 use crate::settings::TradingMode;
 use crate::shutdown::{ShutdownListener, ShutdownStage};
@@ -108,6 +110,8 @@ pub struct SessionConfig {
     pub journal: Journal,
     /// SHA-256 of the effective configuration, journaled with the run.
     pub config_hash: String,
+    /// Webhook notifications ([`Notifier::disabled`] when off).
+    pub notifier: Notifier,
 }
 
 /// How often `run` audits its orders against TWS's open orders: one
@@ -197,6 +201,10 @@ pub struct LiveSession {
     /// When the bot last applied a fill, per symbol (for the audit).
     last_fills: Vec<(Symbol, std::time::Instant)>,
     options: ShutdownOptions,
+    /// Webhook notifications (a no-op when off); never awaited.
+    notifier: Notifier,
+    /// The session close the next daily summary is due at (`None`: not wanted).
+    summary_close: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The session's input streams, apart from the session so that one arm of
@@ -243,6 +251,7 @@ impl LiveSession {
     pub async fn run(&mut self, s: &mut Streams, stop: &mut ShutdownListener) {
         loop {
             let retry_at = self.retry.map(|r| r.at);
+            let summary_at = self.summary_due();
             tokio::select! {
                 biased;
                 // The operator first: a stop is never starved by busy streams.
@@ -268,6 +277,8 @@ impl LiveSession {
                 // TWS's open orders and positions: the audit of ours; the
                 // orders that are not ours for the status line.
                 read = feeds::next(&mut s.tws_reads) => self.on_tws_read(read).await,
+                // The session close: the daily summary notification.
+                () = feeds::sleep_until(summary_at) => self.on_session_close(),
                 _ = s.status.tick() => self.log_status(&s.feeds),
             }
         }
@@ -279,6 +290,7 @@ impl LiveSession {
         match codes::meaning(code) {
             Meaning::ConnectionLost => {
                 self.connected = false;
+                self.notifier.link_down(self.recorder.now());
                 tracing::error!(
                     code,
                     "connection to IB lost: no new orders until it is restored"
@@ -286,6 +298,7 @@ impl LiveSession {
             }
             Meaning::ServerLinkBroken => {
                 self.connected = false;
+                self.notifier.link_down(self.recorder.now());
                 self.server_link_broken = true;
                 tracing::error!(
                     code,
@@ -322,6 +335,7 @@ impl LiveSession {
         }
         self.connected = true;
         self.server_link_broken = false;
+        self.notifier.link_restored(self.recorder.now());
         if self.untraded > 0 {
             tracing::warn!(
                 events = self.untraded,
@@ -373,6 +387,9 @@ impl LiveSession {
                 {
                     self.note_fill(fill.symbol);
                 }
+                if let BrokerEvent::Filled { id, fill } = &event {
+                    self.notify_fill(*id, fill);
+                }
                 self.engine.on_broker(&event, now, &mut self.out)
             }
             Translated::Unaccounted(u) => {
@@ -396,6 +413,7 @@ impl LiveSession {
         if let Some(event) = order_id.and_then(|id| self.book.rejection(id, code, message)) {
             let now = self.recorder.now();
             if let BrokerEvent::Rejected { id, .. } = event {
+                self.notify_reject(id, code, message);
                 // Refused by TWS (no status may follow): the journal says so,
                 // instead of leaving the order `sent`.
                 let fact = JournalFact::Status {

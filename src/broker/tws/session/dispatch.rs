@@ -1,4 +1,5 @@
-//! Sending what the engine answered: every notice is logged and journaled,
+//! Sending what the engine answered: every notice is logged and journaled
+//! (a trading-state change also notified),
 //! every command is journaled *before* it is sent, then sent, then marked
 //! sent with the IB ids the sender bound.
 //!
@@ -26,6 +27,10 @@ impl LiveSession {
             let latch = self.engine.latch_snapshot();
             for notice in self.out.notices.drain(..) {
                 log_notice(&notice);
+                if let Notice::StateChanged(change) = &notice {
+                    let event = crate::notify::Event::state(change);
+                    self.notifier.send(&event, self.recorder.now());
+                }
                 self.recorder.on_notice(&notice, latch, self.recorder.now());
             }
             if self.out.commands.is_empty() {

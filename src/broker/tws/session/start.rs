@@ -233,6 +233,8 @@ impl LiveSession {
             audit: OrderAudit::new(config.ack_timeout),
             last_fills: Vec::new(),
             options,
+            summary_close: super::notify::first_summary(&config.notifier, now),
+            notifier: config.notifier,
         })
     }
 
