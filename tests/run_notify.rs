@@ -137,6 +137,52 @@ async fn a_fill_and_a_halt_reach_the_receiver_with_the_documented_schema() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broker_reject_reaches_the_receiver_with_ib_s_code_and_text() {
+    let sim = start_sim(quiet_spy_at(dec!(100))).await;
+    // The bracket is entry, stop, target: TWS refuses the entry.
+    sim.reject_nth_order(1, 201, "Order rejected - reason:Insufficient margin");
+    let receiver = Receiver::start().await;
+    let notifier = notifier(&[receiver.url()], Policy::default());
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
+    let mut config = session_config(&sim, 65, RiskLimits::default(), vec![strategy.boxed()]);
+    config.notifier = notifier.clone();
+    let session = spawn_session(config);
+
+    eventually("the reject notified", Duration::from_secs(10), || {
+        !receiver.events("reject").is_empty()
+    })
+    .await;
+    let reject = &receiver.events("reject")[0];
+    assert_eq!(
+        stable_part(reject),
+        json!({
+            "schema": 1,
+            "event": "reject",
+            "mode": "paper",
+            "account": "DU****567",
+            "symbol": "SPY",
+            "code": 201,
+            "message": "Order rejected - reason:Insufficient margin"
+        })
+    );
+    // The refused entry is not kept at the simulator; its bracket's stop is,
+    // under the same reference but for the leg letter (E entry, S stop).
+    let stop = &sim.all_orders()[0].order_ref;
+    let entry_ref = format!("{}E", stop.strip_suffix('S').unwrap());
+    assert_eq!(reject["order_ref"], entry_ref.as_str());
+    eventually("the strategy told", Duration::from_secs(5), || {
+        !probe.rejections().is_empty()
+    })
+    .await;
+    assert_eq!(
+        probe.rejections()[0],
+        "rejected by the broker (IB error 201)"
+    );
+    let _ = session.shut_down(Duration::from_secs(10)).await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_that_never_answers_holds_up_neither_trading_nor_the_other_url() {
     let sim = start_sim(quiet_sim()).await;
     let dead = DeadReceiver::start().await;
