@@ -253,3 +253,7 @@ fn client(attempt_timeout: Duration) -> reqwest::Result<reqwest::Client> {
         .connect_timeout(attempt_timeout)
         .build()
 }
+
+#[cfg(test)]
+#[path = "notifier_tests.rs"]
+mod tests;
