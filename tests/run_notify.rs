@@ -357,7 +357,13 @@ async fn run_sim_notifies_fills_and_delivers_the_shutdown_halt_before_exiting() 
         receiver.url()
     );
     write_config(dir.path(), FAST_SMA, &notify);
-    let mut bot = Proc::spawn(command(dir.path(), &["run", "--sim"]));
+    let mut run = command(dir.path(), &["run", "--sim"]);
+    // The HTTP stack's own tracing too: it must not leak the URL either.
+    run.env(
+        "RUST_LOG",
+        "info,reqwest=trace,hyper=trace,hyper_util=trace",
+    );
+    let mut bot = Proc::spawn(run);
     eventually("a fill notified", Duration::from_secs(30), || {
         !receiver.events("fill").is_empty()
     })
@@ -378,5 +384,8 @@ async fn run_sim_notifies_fills_and_delivers_the_shutdown_halt_before_exiting() 
     );
     let output = bot.dump();
     assert!(output.contains("webhook notifications on"), "{output}");
+    // The HTTP client traced its connections (host and port only)…
+    assert!(output.contains("connecting to 127.0.0.1:"), "{output}");
+    // …and nothing anywhere showed the URL's path or query.
     assert!(!output.contains("SECRET"), "{output}");
 }
