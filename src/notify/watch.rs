@@ -2,9 +2,9 @@
 //! outage was announced — the state behind the `disconnect` notifications.
 //!
 //! Owns the rule "announce an outage once it has lasted, and its end only if
-//! it was announced". Pure: the timer lives in the notifier; a generation
-//! number tells a timer whether the outage it was started for is still the
-//! current one.
+//! it was announced". Must never read a clock or start a timer: the timer
+//! lives in the notifier, and a generation number tells it whether the
+//! outage it was started for is still the current one.
 
 use chrono::{DateTime, Utc};
 
