@@ -304,18 +304,26 @@ async fn a_long_disconnect_is_announced_and_so_is_its_end() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daily_summary_arrives_at_the_close() {
-    // 15:50 New York at 250×: the 16:00 close is 2.4 s away.
+    // 15:00 New York at 250×: the close is 14 s away until the test moves
+    // the clock (once the bot is trading, however long it took to start).
     let sim = start_sim(SimConfig {
-        start_time: NaiveTime::from_hms_opt(15, 50, 0).unwrap(),
+        start_time: NaiveTime::from_hms_opt(15, 0, 0).unwrap(),
         ..quiet_spy_at(dec!(100))
     })
     .await;
     let receiver = Receiver::start().await;
     let notifier = notifier(&[receiver.url()], Policy::default());
-    let (strategy, _) = Scripted::new("SPY", dec!(10), 1);
+    let (strategy, probe) = Scripted::new("SPY", dec!(10), 1);
     let mut config = session_config(&sim, 64, RiskLimits::default(), vec![strategy.boxed()]);
     config.notifier = notifier.clone();
     let session = spawn_session(config);
+    eventually("10 SPY held", Duration::from_secs(10), || {
+        probe.position() == dec!(10)
+    })
+    .await;
+    assert!(receiver.events("daily_summary").is_empty());
+    let to = Utc.with_ymd_and_hms(2026, 1, 5, 20, 59, 50).unwrap();
+    sim.advance_clock((to - sim.now()).to_std().expect("before 15:59:50"));
 
     eventually("the daily summary", Duration::from_secs(15), || {
         !receiver.events("daily_summary").is_empty()
