@@ -3,8 +3,9 @@
 //! keys, decimals without trailing zeros, one fixed shape.
 //!
 //! Owns that shape ([`FORMAT`]). Never includes the raw account id (only its
-//! masked form), a webhook URL's secret (URLs are masked), the layer a value came from, the config file's own path, or
-//! any `Debug` output: equal settings always give the same text.
+//! masked form), a webhook URL's secret (URLs are masked), the layer a value
+//! came from, the config file's own path, or any `Debug` output: equal
+//! settings always give the same text.
 
 use std::collections::BTreeMap;
 
