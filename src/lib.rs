@@ -7,7 +7,7 @@
 //! Layers, lowest first, each importing only those below it (checked by
 //! `tests/layers.rs`): [`domain`] (the vocabulary; imports nothing of ours) →
 //! [`risk`] and [`strategy`] → [`core`] (the engine) → [`settings`] and the
-//! edges ([`broker`], [`backtest`], [`journal`], [`cli`]).
+//! edges ([`broker`], [`backtest`], [`journal`], [`notify`], [`cli`]).
 
 #![forbid(unsafe_code)]
 
@@ -21,6 +21,7 @@ pub mod dashboard;
 pub mod domain;
 pub mod failpoint;
 pub mod journal;
+pub mod notify;
 pub mod redact;
 pub mod risk;
 pub mod settings;

@@ -1,14 +1,47 @@
-//! Masking of account ids before they reach a log, a panic or a report.
+//! Masking of account ids and URLs before they reach a log, a panic or a report.
 //!
-//! Two tools: [`mask_account`] turns one id into its printable form
-//! (`DU1234567` → `DU****567`), and [`Redactor`] scrubs free text (a log line,
-//! an error message from a dependency) of every known account id and of
+//! Two tools for account ids: [`mask_account`] turns one id into its printable
+//! form (`DU1234567` → `DU****567`), and [`Redactor`] scrubs free text (a log
+//! line, an error message from a dependency) of every known account id and of
 //! anything that looks like an IB account id. Both are pure and allocation-free
 //! when there is nothing to mask, so a tracing writer can call them on every line.
+//! For URLs (webhooks carry secrets in them): [`mask_url`] for one, and
+//! [`mask_urls`] for free text such as an HTTP client's error message.
 
 use std::borrow::Cow;
 
 pub use crate::domain::account::mask_account;
+pub use crate::domain::webhook::mask_url;
+
+/// `text` with every `http://` or `https://` URL in it shown as [`mask_url`]
+/// shows it (a URL ends at whitespace, a quote, `)`, `>` or `,`). Borrows
+/// when there is none.
+pub fn mask_urls(text: &str) -> Cow<'_, str> {
+    let starts = |at: usize| {
+        let rest = &text[at..];
+        rest.starts_with("http://") || rest.starts_with("https://")
+    };
+    if !text.contains("://") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = text[at..].find("http").map(|i| at + i) {
+        if !starts(found) {
+            out.push_str(&text[at..found + 4]);
+            at = found + 4;
+            continue;
+        }
+        let end = text[found..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '>' | ','))
+            .map_or(text.len(), |i| found + i);
+        out.push_str(&text[at..found]);
+        out.push_str(&mask_url(&text[found..end]));
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
 
 /// Whether `token` (a maximal run of ASCII letters and digits) has the shape
 /// of an IB account id: 1–3 upper-case letters starting with `D`, `U`, `F` or
@@ -129,6 +162,16 @@ fn push_token(out: &mut String, token: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_in_free_text_are_masked() {
+        let text = "error sending request for url (https://hooks.example.com/T0/SECRET?k=v): timed out, \"http://u:p@10.0.0.1:81/x\" and httpx";
+        assert_eq!(
+            mask_urls(text),
+            "error sending request for url (https://hooks.example.com/****): timed out, \"http://****@10.0.0.1:81/****\" and httpx"
+        );
+        assert!(matches!(mask_urls("nothing here"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn an_id_spelled_as_decimal_bytes_is_masked() {

@@ -334,3 +334,49 @@ fn every_command_that_reads_dotenv_warns_about_its_permissions_and_duplicates() 
         assert!(!stderr.contains("DU1234567"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn check_lists_notify_with_urls_masked_and_refuses_a_bad_url_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "strategies = []\n\n[notify]\nurls = [\"https://hooks.example.com/T0/B0/SECRET\"]\nevents = [\"state\"]\n",
+    )
+    .unwrap();
+    let args = ["check", "--config", config.to_str().unwrap()];
+    let out = run(dir.path(), &args, &[("IBKR_ACCOUNT_ID", "DU7654321")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let url_line = stdout
+        .lines()
+        .find(|l| l.contains("notify.urls[0]"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        url_line.contains("https://hooks.example.com/****"),
+        "{url_line}"
+    );
+    assert!(stdout
+        .lines()
+        .any(|l| l.contains("notify.events") && l.contains("state")));
+    assert!(!format!("{stdout}{stderr}").contains("SECRET"));
+
+    std::fs::write(
+        &config,
+        "strategies = []\n\n[notify]\nurls = [\"hooks.example.com/T0/B0/SECRET\"]\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &args, &[]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("notify.urls[0] = \"****\": must be an http:// or https:// URL with a host"),
+        "{all}"
+    );
+    assert!(!all.contains("SECRET"), "{all}");
+}

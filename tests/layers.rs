@@ -1,7 +1,7 @@
 //! The layering of `src/`, checked from the source text: `domain` is a leaf,
 //! `risk` and `strategy` see only `domain`, the engine (`core`) sits above
-//! them, `settings` only looks down, and no two of these modules import each
-//! other in a cycle.
+//! them, `settings` only looks down, `notify` sees only the vocabulary and
+//! its settings, and no two of these modules import each other in a cycle.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -16,6 +16,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("settings", &["domain", "risk", "strategy", "redact"]),
     // The contract between a session and its operators' tools: plain data.
     ("control", &[]),
+    // Notifications only say what happened: never the engine, the broker
+    // or the journal.
+    ("notify", &["domain", "risk", "settings", "redact"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

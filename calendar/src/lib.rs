@@ -134,6 +134,20 @@ pub fn next_open(time: DateTime<Utc>) -> Option<DateTime<Utc>> {
     None
 }
 
+/// The first regular-session close after `time` (today's close while it is
+/// still ahead, else the next trading day's); `None` only outside chrono's
+/// range.
+pub fn next_close(time: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let mut day = trading_day(time);
+    for _ in 0..LOOKAHEAD_DAYS {
+        if let Some(s) = session(day).filter(|s| s.close > time) {
+            return Some(s.close);
+        }
+        day = day.succ_opt()?;
+    }
+    None
+}
+
 /// The exchange holiday observed on `day`, if any (weekdays only).
 fn holiday(day: NaiveDate) -> Option<&'static str> {
     let year = day.year();

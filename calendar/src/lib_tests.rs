@@ -197,6 +197,29 @@ fn the_next_open_skips_weekends_and_holidays() {
 }
 
 #[test]
+fn the_next_close_is_today_s_until_it_passes_and_13_00_on_half_days() {
+    let monday = date(2026, 1, 5);
+    // Before and during the session: today's 16:00.
+    assert_eq!(next_close(ny(monday, 8, 0)), Some(ny(monday, 16, 0)));
+    assert_eq!(next_close(ny(monday, 15, 59)), Some(ny(monday, 16, 0)));
+    // At the closing second it is past: Tuesday's.
+    assert_eq!(
+        next_close(ny(monday, 16, 0)),
+        Some(ny(date(2026, 1, 6), 16, 0))
+    );
+    // Thursday Dec 24, 2026 is a half day: 13:00; after it, Christmas and
+    // the weekend are skipped → Monday Dec 28 at 16:00.
+    assert_eq!(
+        next_close(ny(date(2026, 12, 24), 9, 0)),
+        Some(ny(date(2026, 12, 24), 13, 0))
+    );
+    assert_eq!(
+        next_close(ny(date(2026, 12, 24), 13, 0)),
+        Some(ny(date(2026, 12, 28), 16, 0))
+    );
+}
+
+#[test]
 fn dst_switch_days_keep_new_york_wall_clock_hours() {
     // 2026-03-09, first Monday after the spring switch: 09:30 EDT = 13:30 UTC.
     let spring = session(date(2026, 3, 9)).unwrap();

@@ -52,6 +52,7 @@ pub fn paper_session(
         journal,
         config_hash: tag.to_string(),
         control: None,
+        notifier: first_trading_app::notify::Notifier::disabled(),
     })
 }
 

@@ -18,6 +18,7 @@ use crate::cli::{
 use crate::domain::types::StrategyId;
 use crate::domain::AccountId;
 use crate::journal::{config_hash, Journal, TradingLock};
+use crate::notify::{Header, Notifier, NotifyConfig};
 use crate::settings::{Flags, LoadInputs, Settings, TradingMode, Warning};
 use crate::shutdown;
 use crate::strategy::{Registry, Strategy};
@@ -113,6 +114,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             Some(plan) => crate::cli::dashboard::start(plan).await.unzip(),
             None => (None, None),
         };
+        let notifier = start_notifier(&settings, &account);
         let config = SessionConfig {
             host,
             port,
@@ -134,11 +136,14 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             journal,
             config_hash,
             control,
+            notifier: notifier.clone(),
         };
         let result = run_session(config, listener).await;
         if let Some(dashboard) = dashboard {
             dashboard.stop().await;
         }
+        // The shutdown's own notifications (HALTED) go out before the exit.
+        notifier.flush(NOTIFY_FLUSH).await;
         if let Some(sim) = sim {
             sim.shutdown().await;
         }
@@ -155,6 +160,22 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(EXIT_UNCONFIRMED))
         }
     })
+}
+
+/// How long the exit waits for webhook notifications still queued.
+const NOTIFY_FLUSH: Duration = Duration::from_secs(5);
+
+/// The webhook notifier `[notify]` asks for (disabled without it); inside
+/// the runtime, which runs its delivery tasks.
+fn start_notifier(settings: &Settings, account: &AccountId) -> Notifier {
+    let Some(notify) = &settings.notify else {
+        return Notifier::disabled();
+    };
+    let header = Header {
+        mode: settings.mode.to_string().to_lowercase(),
+        account: account.masked(),
+    };
+    Notifier::start(NotifyConfig::from(notify), header)
 }
 
 /// Prints what a start-up stopped by the operator did, and picks the exit

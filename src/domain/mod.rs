@@ -1,6 +1,6 @@
 //! The leaf layer: the bot's vocabulary — symbols, sides, intents, market
 //! events, fills, order ids, the portfolio, account ids, the New York trading
-//! calendar and [`ConfigProblem`].
+//! calendar, webhook URLs and [`ConfigProblem`].
 //!
 //! Owns every type that more than one layer speaks. Must never import anything
 //! else of ours (`risk`, `strategy`, `core`, `settings` and the edges all sit
@@ -14,6 +14,7 @@ pub mod portfolio;
 pub mod problem;
 pub mod ticks;
 pub mod types;
+pub mod webhook;
 
 /// The NYSE trading calendar (the workspace's `nyse-calendar` crate, shared
 /// with the simulator).

@@ -105,6 +105,23 @@ pub struct StateChange {
     pub reason: ChangeReason,
 }
 
+impl ChangeReason {
+    /// A stable snake_case name for the cause, for machine readers (the
+    /// webhook body's `cause`): `daily_loss`, `operator`, `shutdown`,
+    /// `engine`, `reducing`, `new_trading_day` or `operator_reset`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChangeReason::Halted(HaltCause::DailyLoss(_)) => "daily_loss",
+            ChangeReason::Halted(HaltCause::Operator) => "operator",
+            ChangeReason::Halted(HaltCause::Shutdown) => "shutdown",
+            ChangeReason::Halted(HaltCause::Engine) => "engine",
+            ChangeReason::Reducing => "reducing",
+            ChangeReason::NewTradingDay(_) => "new_trading_day",
+            ChangeReason::OperatorReset => "operator_reset",
+        }
+    }
+}
+
 impl fmt::Display for StateChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "trading state {} → {}: ", self.from, self.to)?;

@@ -3,14 +3,16 @@
 //! keys, decimals without trailing zeros, one fixed shape.
 //!
 //! Owns that shape ([`FORMAT`]). Never includes the raw account id (only its
-//! masked form), the layer a value came from, the config file's own path, or
-//! any `Debug` output: equal settings always give the same text.
+//! masked form), a webhook URL's secret (URLs are masked), the layer a value
+//! came from, the config file's own path, or any `Debug` output: equal
+//! settings always give the same text.
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
+use super::notify::NotifySettings;
 use super::sections::{JournalSettings, LogLevel, LoggingSettings, ShutdownSettings};
 use super::{Connection, Settings, StrategyEntry};
 use crate::risk::RiskLimits;
@@ -34,6 +36,7 @@ pub(crate) fn canonical_json(settings: &Settings) -> String {
         logging,
         // How the bot is watched, not what it trades: not part of the hash.
         dashboard: _,
+        notify,
         strategies,
         warnings: _,
         effective: _,
@@ -53,7 +56,7 @@ pub(crate) fn canonical_json(settings: &Settings) -> String {
         format,
         status_interval_secs,
     } = logging;
-    let value = json!({
+    let mut value = json!({
         "format": FORMAT,
         "mode": mode.to_string(),
         "account": account.as_ref().map(|a| a.masked()),
@@ -71,6 +74,11 @@ pub(crate) fn canonical_json(settings: &Settings) -> String {
         },
         "strategies": strategies.iter().map(strategy_json).collect::<Vec<_>>(),
     });
+    // Only when configured, so the text (and hash) of a configuration without
+    // `[notify]` is what it was before the section existed.
+    if let (Some(notify), Some(map)) = (notify, value.as_object_mut()) {
+        map.insert("notify".to_string(), notify_json(notify));
+    }
     sorted(value).to_string()
 }
 
@@ -98,6 +106,23 @@ fn risk_json(risk: &RiskLimits) -> Value {
         "max_open_orders": max_open_orders,
         "allowed_symbols": allowed_symbols.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "flatten_on_daily_loss": flatten_on_daily_loss,
+    })
+}
+
+/// `[notify]` with its URLs masked: the hash tells a changed host apart,
+/// never a changed secret.
+fn notify_json(notify: &NotifySettings) -> Value {
+    let NotifySettings {
+        urls,
+        events,
+        queue,
+        disconnect_after_secs,
+    } = notify;
+    json!({
+        "urls": urls.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "events": events.iter().map(|e| e.code()).collect::<Vec<_>>(),
+        "queue": queue,
+        "disconnect_after_secs": disconnect_after_secs,
     })
 }
 

@@ -1,5 +1,5 @@
 //! The effective-settings listing shown by `check`: every value that will be
-//! used, where it came from, account ids masked.
+//! used, where it came from, account ids and webhook URLs masked.
 
 use std::path::Path;
 
@@ -9,8 +9,10 @@ use super::env::{EnvSettings, ACCOUNT_VAR, CLIENT_ID_VAR, HOST_VAR, PAPER_VAR, P
 use super::inputs::Flags;
 use super::layer::Merged;
 use super::mode::TradingMode;
+use super::notify::NotifySection;
 use super::source::{EffectiveValue, Source};
 use super::{Connection, StrategyEntry};
+use crate::redact::mask_url;
 
 /// What the listing is built from.
 pub(crate) struct EffectiveInputs<'a> {
@@ -108,6 +110,7 @@ pub(crate) fn list(inputs: &EffectiveInputs<'_>) -> Vec<EffectiveValue> {
         &inputs.merged.file.dashboard,
         &source_of,
     );
+    notify(&mut out, inputs.merged.file.notify.as_ref(), &source_of);
     if inputs.strategies.is_empty() {
         out.push(EffectiveValue::new(
             "strategies",
@@ -123,6 +126,36 @@ pub(crate) fn list(inputs: &EffectiveInputs<'_>) -> Vec<EffectiveValue> {
         ));
     }
     out
+}
+
+/// `[notify]`: off, or one line per key with each URL masked.
+fn notify(
+    out: &mut Vec<EffectiveValue>,
+    notify: Option<&NotifySection>,
+    source_of: &dyn Fn(&str) -> Source,
+) {
+    let Some(notify) = notify else {
+        out.push(EffectiveValue::new("notify", "off", Source::Default));
+        return;
+    };
+    for (i, url) in notify.urls.iter().enumerate() {
+        let key = format!("notify.urls[{i}]");
+        out.push(EffectiveValue::new(key, mask_url(url), Source::ConfigFile));
+    }
+    let events: Vec<&str> = notify.events.iter().map(|e| e.code()).collect();
+    let lines = [
+        ("events", events.join(", ")),
+        ("queue", notify.queue.to_string()),
+        (
+            "disconnect_after_secs",
+            notify.disconnect_after_secs.to_string(),
+        ),
+    ];
+    for (key, shown) in lines {
+        let dotted = format!("notify.{key}");
+        let source = source_of(&dotted);
+        out.push(EffectiveValue::new(dotted, shown, source));
+    }
 }
 
 /// One line per key of a serializable section, keys in alphabetical order.

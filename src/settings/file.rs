@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
+use super::notify::{self, NotifySection};
 use super::sections::{
     self, ConnectionSection, DashboardSettings, JournalSettings, LoggingSettings, ShutdownSettings,
 };
@@ -18,13 +19,14 @@ use super::ConfigProblem;
 use crate::risk::RiskLimits;
 
 /// The top-level keys of the config file, in the order they are documented.
-pub const TOP_LEVEL_KEYS: [&str; 7] = [
+pub const TOP_LEVEL_KEYS: [&str; 8] = [
     "connection",
     "risk",
     "shutdown",
     "journal",
     "logging",
     "dashboard",
+    "notify",
     "strategies",
 ];
 
@@ -38,6 +40,8 @@ pub(crate) struct FileConfig {
     pub journal: JournalSettings,
     pub logging: LoggingSettings,
     pub dashboard: DashboardSettings,
+    /// `None` when the file has no `[notify]` (notifications off).
+    pub notify: Option<NotifySection>,
     pub strategies: Vec<String>,
 }
 
@@ -117,6 +121,18 @@ pub(crate) fn check_table(
     problems.extend(logging.validate(label));
     let dashboard: DashboardSettings = section(table, "dashboard", label, problems);
     problems.extend(dashboard.validate(label));
+    let notify = table.contains_key("notify").then(|| {
+        let from = problems.len();
+        let notify: NotifySection = section(table, "notify", label, problems);
+        // A key whose type was wrong is at its default: not a second problem.
+        for problem in notify.validate(label) {
+            if !problems[from..].iter().any(|p| p.key == problem.key) {
+                problems.push(problem);
+            }
+        }
+        notify::mask_problems(problems, from);
+        notify
+    });
     let strategies = match table.get("strategies") {
         None => Vec::new(),
         Some(value) => (!holds_datetime(value))
@@ -139,6 +155,7 @@ pub(crate) fn check_table(
         journal,
         logging,
         dashboard,
+        notify,
         strategies,
     }
 }

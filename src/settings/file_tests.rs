@@ -4,6 +4,7 @@ use rust_decimal_macros::dec;
 
 use super::*;
 use crate::settings::sections::{LogFormat, LogLevel};
+use crate::settings::NotifyEvent;
 
 fn check(text: &str) -> (FileConfig, Vec<String>) {
     let table: toml::Table = text.parse().unwrap();
@@ -91,7 +92,7 @@ format = "xml"
     assert_eq!(
         problems,
         [
-            "config.toml: strategy = [\"typo.toml\"]: unknown key; allowed top-level keys: connection, risk, shutdown, journal, logging, dashboard, strategies",
+            "config.toml: strategy = [\"typo.toml\"]: unknown key; allowed top-level keys: connection, risk, shutdown, journal, logging, dashboard, notify, strategies",
             "config.toml: connection.port = \"7497\": must be a TCP port 1-65535: 7497 TWS paper, 4002 Gateway paper, 7496 TWS live, 4001 Gateway live",
             "config.toml: connection.host = \"http://tws\": must be a host name or IP address without scheme or port, e.g. 127.0.0.1",
             "config.toml: connection.client_id = -1: must be a whole number 0-2147483647, unique among the API clients connected to TWS",
@@ -201,6 +202,10 @@ fn the_shipped_config_toml_is_valid_and_writes_out_every_default() {
     assert_eq!(config.journal, JournalSettings::default());
     assert_eq!(config.logging, LoggingSettings::default());
     assert_eq!(config.strategies, ["strategies/sma_crossover_spy.toml"]);
+    assert_eq!(
+        config.notify, None,
+        "notifications are off unless configured"
+    );
     // Every key of every section is written out (so every key is documented).
     let table: toml::Table = include_str!("../../config.toml").parse().unwrap();
     assert_eq!(table["risk"].as_table().unwrap().len(), 10);
@@ -403,5 +408,50 @@ fn a_dashboard_other_machines_can_reach_needs_allow_remote() {
     assert_eq!(
         check("[dashboard]\nport = 70000\n").1,
         ["config.toml: dashboard.port = 70000: must be a TCP port 0-65535 (0: any free port)"]
+    );
+}
+
+#[test]
+fn a_notify_section_is_read_with_defaults_for_what_it_leaves_out() {
+    let (config, problems) = check(
+        "[notify]\nurls = [\"https://hooks.example.com/T0/SECRET\"]\nevents = [\"state\", \"fill\"]\n",
+    );
+    assert!(problems.is_empty(), "{problems:#?}");
+    let notify = config.notify.unwrap();
+    assert_eq!(notify.events, [NotifyEvent::State, NotifyEvent::Fill]);
+    assert_eq!((notify.queue, notify.disconnect_after_secs), (256, 30));
+}
+
+/// A URL may hold a secret: no problem about `[notify]` shows it, whatever
+/// went wrong.
+#[test]
+fn notify_problems_name_the_key_and_never_show_a_url_in_full() {
+    let (_, problems) = check(
+        r#"
+[notify]
+urls = "https://hooks.example.com/T0/SECRET1"
+url = "https://hooks.example.com/T0/SECRET2"
+events = ["fill", "fills"]
+queue = -1
+"#,
+    );
+    // Keys in the file's table order (alphabetical); `urls` reported once.
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert!(
+        problems.iter().all(|p| !p.contains("SECRET")),
+        "{problems:#?}"
+    );
+    assert!(problems[0].starts_with("config.toml: notify.events = [\"fill\", \"fills\"]: must be a list of one or more of \"fill\""), "{}", problems[0]);
+    assert_eq!(
+        problems[1],
+        "config.toml: notify.queue = -1: must be a whole number 1-65536"
+    );
+    assert_eq!(
+        problems[2],
+        "config.toml: notify.url = \"https://hooks.example.com/****\": unknown key; allowed keys in [notify]: urls, events, queue, disconnect_after_secs"
+    );
+    assert_eq!(
+        problems[3],
+        "config.toml: notify.urls = \"https://hooks.example.com/****\": must be a list of one or more quoted http:// or https:// URLs, e.g. [\"https://hooks.example.com/services/T0/B0/XYZ\"]; remove [notify] to turn notifications off"
     );
 }

@@ -143,6 +143,7 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         journal,
         logging: effective_file.logging.clone(),
         dashboard: effective_file.dashboard.clone(),
+        notify: effective_file.notify.as_ref().and_then(|n| n.checked()),
         strategies,
         warnings,
         effective,

@@ -9,7 +9,7 @@
 //!
 //! Precedence, lowest to highest: built-in default < config file < `.env` <
 //! environment < command-line flag. Account id and paper flag come only from
-//! `.env` / the environment; risk, shutdown, journal, logging and the strategy
+//! `.env` / the environment; risk, shutdown, journal, logging, notify and the strategy
 //! list only from the config file.
 
 mod canonical;
@@ -20,6 +20,7 @@ pub mod inputs;
 mod layer;
 mod load;
 pub mod mode;
+pub mod notify;
 pub mod report;
 pub mod sections;
 pub mod source;
@@ -33,6 +34,7 @@ pub use crate::domain::problem::ConfigProblem;
 pub use file::TOP_LEVEL_KEYS;
 pub use inputs::{DotEnv, Flags, LoadInputs, DEFAULT_CONFIG_PATH, DOTENV_PATH};
 pub use mode::{decide_mode, ModeConflict, ModeInputs, ModeSignal, TradingMode};
+pub use notify::{NotifyEvent, NotifySettings};
 pub use sections::{
     ConnectionSection, DashboardSettings, JournalSettings, LogFormat, LogLevel, LoggingSettings,
     ShutdownSettings,
@@ -91,6 +93,8 @@ pub struct Settings {
     pub logging: LoggingSettings,
     /// `[dashboard]`.
     pub dashboard: DashboardSettings,
+    /// `[notify]`, checked; `None` (no section) = notifications off.
+    pub notify: Option<NotifySettings>,
     /// The strategy files, in the order listed.
     pub strategies: Vec<StrategyEntry>,
     /// Things worth fixing that do not stop the bot (e.g. `.env` permissions).

@@ -328,6 +328,7 @@ pub(crate) fn hint(key: &str) -> Option<&'static str> {
         "dashboard.enabled" | "dashboard.allow_remote" => "must be true or false",
         "dashboard.port" => "must be a TCP port 0-65535 (0: any free port)",
         "dashboard.bind" => "must be an IP address, e.g. \"127.0.0.1\"",
+        k if k.starts_with("notify.") => return super::notify::hint(k),
         "strategies" => {
             "must be a list of strategy file paths relative to the config file, e.g. [\"strategies/sma_crossover_spy.toml\"]"
         }

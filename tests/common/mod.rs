@@ -8,6 +8,7 @@ pub mod binary;
 pub mod http;
 pub mod scripted;
 pub mod webdriver;
+pub mod webhook;
 
 use std::sync::{Mutex, Once};
 use std::time::Duration;
@@ -131,6 +132,7 @@ pub fn session_config(
         journal: temp_journal(),
         config_hash: "test".to_string(),
         control: None,
+        notifier: first_trading_app::notify::Notifier::disabled(),
     }
 }
 

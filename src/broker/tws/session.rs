@@ -22,6 +22,7 @@ mod audit;
 mod dispatch;
 mod feeds;
 mod interrupted;
+mod notify;
 mod operator;
 mod report;
 mod retry;
@@ -61,6 +62,7 @@ use crate::domain::order_id::ClientOrderId;
 use crate::domain::types::{Instrument, MarketEvent, Symbol};
 use crate::domain::AccountId;
 use crate::journal::{Journal, JournalError, OrderStatus};
+use crate::notify::Notifier;
 use crate::risk::{HaltCause, RiskLimits};
 use crate::settings::TradingMode;
 use crate::shutdown::{ShutdownListener, ShutdownStage};
@@ -113,6 +115,8 @@ pub struct SessionConfig {
     pub config_hash: String,
     /// The dashboard's end: snapshots out, operator commands in (`None`: no dashboard).
     pub control: Option<SessionPort>,
+    /// Webhook notifications ([`Notifier::disabled`] when off).
+    pub notifier: Notifier,
 }
 
 /// How often `run` audits its orders against TWS's open orders: one
@@ -204,6 +208,10 @@ pub struct LiveSession {
     /// Counters and snapshots for the dashboard; its commands.
     operator: operator::Operator,
     options: ShutdownOptions,
+    /// Webhook notifications (a no-op when off); never awaited.
+    notifier: Notifier,
+    /// The session close the next daily summary is due at (`None`: not wanted).
+    summary_close: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The session's input streams, apart from the session so that one arm of
@@ -254,6 +262,7 @@ impl LiveSession {
     pub async fn run(&mut self, s: &mut Streams, stop: &mut ShutdownListener) {
         loop {
             let retry_at = self.retry.map(|r| r.at);
+            let summary_at = self.summary_due();
             tokio::select! {
                 biased;
                 // The operator first: a stop is never starved by busy streams.
@@ -282,6 +291,8 @@ impl LiveSession {
                 // The operator's commands from the dashboard, and its snapshots.
                 request = feeds::next(&mut s.commands) => self.on_command(request, &s.feeds).await,
                 () = feeds::tick(&mut s.publish) => self.publish(&s.feeds),
+                // The session close: the daily summary notification.
+                () = feeds::sleep_until(summary_at) => self.on_session_close(),
                 _ = s.status.tick() => self.log_status(&s.feeds),
             }
         }
@@ -293,6 +304,7 @@ impl LiveSession {
         match codes::meaning(code) {
             Meaning::ConnectionLost => {
                 self.connected = false;
+                self.notifier.link_down(self.recorder.now());
                 tracing::error!(
                     code,
                     "connection to IB lost: no new orders until it is restored"
@@ -300,6 +312,7 @@ impl LiveSession {
             }
             Meaning::ServerLinkBroken => {
                 self.connected = false;
+                self.notifier.link_down(self.recorder.now());
                 self.server_link_broken = true;
                 tracing::error!(
                     code,
@@ -337,6 +350,7 @@ impl LiveSession {
         self.connected = true;
         self.server_link_broken = false;
         self.operator.on_reconnect();
+        self.notifier.link_restored(self.recorder.now());
         if self.untraded > 0 {
             tracing::warn!(
                 events = self.untraded,
@@ -388,8 +402,9 @@ impl LiveSession {
                 {
                     self.note_fill(fill.symbol);
                 }
-                if let BrokerEvent::Filled { .. } = &event {
+                if let BrokerEvent::Filled { id, fill } = &event {
                     self.operator.on_fill();
+                    self.notify_fill(*id, fill);
                 }
                 self.engine.on_broker(&event, now, &mut self.out)
             }
@@ -420,6 +435,7 @@ impl LiveSession {
             let now = self.recorder.now();
             if let BrokerEvent::Rejected { id, .. } = event {
                 self.operator.on_broker_reject(code);
+                self.notify_reject(id, code, message);
                 // Refused by TWS (no status may follow): the journal says so,
                 // instead of leaving the order `sent`.
                 let fact = JournalFact::Status {

@@ -1,4 +1,5 @@
-//! Sending what the engine answered: every notice is logged and journaled,
+//! Sending what the engine answered: every notice is logged and journaled
+//! (a trading-state change also notified),
 //! every command is journaled *before* it is sent, then sent, then marked
 //! sent with the IB ids the sender bound.
 //!
@@ -29,6 +30,10 @@ impl LiveSession {
                 match &notice {
                     Notice::Approved(_) => self.operator.on_decision("approved"),
                     Notice::Rejected(r) => self.operator.on_decision(r.reason.code()),
+                    Notice::StateChanged(change) => {
+                        let event = crate::notify::Event::state(change);
+                        self.notifier.send(&event, self.recorder.now());
+                    }
                     _ => {}
                 }
                 self.recorder.on_notice(&notice, latch, self.recorder.now());

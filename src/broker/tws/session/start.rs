@@ -250,6 +250,8 @@ impl LiveSession {
             last_fills: Vec::new(),
             operator,
             options,
+            summary_close: super::notify::first_summary(&config.notifier, now),
+            notifier: config.notifier,
         })
     }
 
