@@ -337,6 +337,12 @@ pub struct Counters {
     pub decision_latency_buckets: Vec<u64>,
     /// Sum of all decision latencies, nanoseconds.
     pub decision_latency_sum_ns: u64,
+    /// Webhook notifications delivered.
+    pub notifications_sent: u64,
+    /// Webhook notifications given up after their retries.
+    pub notifications_failed: u64,
+    /// Webhook notifications dropped from a full queue.
+    pub notifications_dropped: u64,
 }
 
 /// One point of the equity curve.

@@ -14,13 +14,14 @@ use common::binary::*;
 use common::http::{self, Reply};
 
 /// Every data and control route.
-const ROUTES: [(&str, &str); 14] = [
+const ROUTES: [(&str, &str); 15] = [
     ("GET", "/api/status"),
     ("GET", "/api/positions"),
     ("GET", "/api/orders"),
     ("GET", "/api/pnl"),
     ("GET", "/api/risk"),
     ("GET", "/api/decisions"),
+    ("GET", "/api/trades"),
     ("GET", "/api/events"),
     ("GET", "/api/equity.svg"),
     ("GET", "/metrics"),
@@ -184,6 +185,30 @@ async fn the_api_shows_the_simulators_book_and_halt_cancels_entries_there() {
     assert_eq!(actions, ["resume", "halt"], "newest first: {decisions:#}");
     assert!(!decisions["decisions"].as_array().unwrap().is_empty());
 
+    // Today's trades are the simulator's executions of the bot's orders.
+    let trades = http::get(port, "/api/trades", &token).await.json();
+    let mut shown: Vec<String> = trades["trades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["order_ref"].as_str().unwrap().to_string())
+        .collect();
+    let mut at_sim: Vec<String> = executions(&observer)
+        .await
+        .into_iter()
+        .map(|(order_ref, _)| order_ref)
+        .filter(|r| r.starts_with("fta-"))
+        .collect();
+    shown.sort();
+    shown.dedup();
+    at_sim.sort();
+    at_sim.dedup();
+    assert!(!shown.is_empty());
+    assert!(
+        shown.iter().all(|r| at_sim.contains(r)),
+        "every trade shown is an execution at the simulator: {shown:?} vs {at_sim:?}"
+    );
+
     bot.sigint();
     assert!(
         bot.wait_exit(Duration::from_secs(30)).is_some(),
@@ -315,6 +340,11 @@ async fn a_trader_halts_the_bot_from_the_page_in_chromium() {
     browser
         .wait_text("#positions tbody", "the positions table filled", |t| {
             t.contains("SPY") || t == "none"
+        })
+        .await;
+    browser
+        .wait_text("#trades tbody", "today's trades listed", |t| {
+            t.contains("fta-")
         })
         .await;
     // The token left the address bar once the page read it.

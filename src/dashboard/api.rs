@@ -81,6 +81,17 @@ struct DecisionView {
 }
 
 #[derive(Serialize)]
+struct TradeView {
+    time: chrono::DateTime<Utc>,
+    symbol: String,
+    side: String,
+    quantity: rust_decimal::Decimal,
+    price: rust_decimal::Decimal,
+    commission: Option<rust_decimal::Decimal>,
+    order_ref: Option<String>,
+}
+
+#[derive(Serialize)]
 struct ActionView {
     at: chrono::DateTime<Utc>,
     action: String,
@@ -94,8 +105,20 @@ struct ActionView {
 /// operator actions, from the journal (newest first).
 pub(super) async fn decisions(State(shared): App, Query(q): Query<Limit>) -> Response {
     let limit = q.limit.unwrap_or(50).min(MAX_DECISIONS);
-    let read = tokio::task::spawn_blocking(move || read_decisions(&shared, limit)).await;
-    match read {
+    from_journal(move || read_decisions(&shared, limit)).await
+}
+
+/// `GET /api/trades`: today's executions of the bot's orders, from the
+/// journal (newest first).
+pub(super) async fn trades(State(shared): App) -> Response {
+    from_journal(move || read_trades(&shared)).await
+}
+
+/// Runs a journal read off the async workers and answers with its JSON.
+async fn from_journal(
+    read: impl FnOnce() -> Result<serde_json::Value, crate::journal::JournalError> + Send + 'static,
+) -> Response {
+    match tokio::task::spawn_blocking(read).await {
         Ok(Ok(body)) => Json(body).into_response(),
         Ok(Err(error)) => {
             tracing::warn!(%error, "dashboard: cannot read the journal");
@@ -105,9 +128,15 @@ pub(super) async fn decisions(State(shared): App, Query(q): Query<Limit>) -> Res
     }
 }
 
-fn read_decisions(
+/// Runs `read` on the journal's read connection (opened on first use) for
+/// the session's trading day (the simulator's clock may be on another day
+/// than this machine's).
+fn with_journal(
     shared: &Shared,
-    limit: usize,
+    read: impl FnOnce(
+        &Journal,
+        chrono::NaiveDate,
+    ) -> Result<serde_json::Value, crate::journal::JournalError>,
 ) -> Result<serde_json::Value, crate::journal::JournalError> {
     let mut reader = shared
         .reader
@@ -119,8 +148,42 @@ fn read_decisions(
     let Some(journal) = reader.as_ref() else {
         unreachable!("opened above")
     };
-    // The session's clock (the simulator's may be another day than this machine's).
     let day = crate::domain::calendar::trading_day(shared.snapshot().at.unwrap_or_else(Utc::now));
+    read(journal, day)
+}
+
+fn read_trades(shared: &Shared) -> Result<serde_json::Value, crate::journal::JournalError> {
+    with_journal(shared, |journal, day| {
+        let trades: Vec<TradeView> = journal
+            .executions_on(day)?
+            .into_iter()
+            .rev()
+            .map(|e| TradeView {
+                time: e.time,
+                symbol: e.symbol.to_string(),
+                side: e.side.to_string(),
+                quantity: e.quantity,
+                price: e.price,
+                commission: e.commission,
+                order_ref: e.order_ref,
+            })
+            .collect();
+        Ok(json!({ "day": day, "trades": trades }))
+    })
+}
+
+fn read_decisions(
+    shared: &Shared,
+    limit: usize,
+) -> Result<serde_json::Value, crate::journal::JournalError> {
+    with_journal(shared, |journal, day| decisions_of(journal, day, limit))
+}
+
+fn decisions_of(
+    journal: &Journal,
+    day: chrono::NaiveDate,
+    limit: usize,
+) -> Result<serde_json::Value, crate::journal::JournalError> {
     let decisions: Vec<DecisionView> = journal
         .risk_decisions_on(day)?
         .into_iter()

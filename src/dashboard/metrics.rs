@@ -134,6 +134,19 @@ pub fn render(snapshot: &Snapshot, refusals: &Refusals) -> String {
     latency(&mut out, snapshot);
     header(
         &mut out,
+        "fta_notifications_total",
+        "counter",
+        "Webhook notifications, by outcome.",
+    );
+    for (outcome, n) in [
+        ("sent", c.notifications_sent),
+        ("failed", c.notifications_failed),
+        ("dropped", c.notifications_dropped),
+    ] {
+        let _ = writeln!(out, "fta_notifications_total{{outcome=\"{outcome}\"}} {n}");
+    }
+    header(
+        &mut out,
         "fta_dashboard_refused_total",
         "counter",
         "Dashboard requests refused, by why.",

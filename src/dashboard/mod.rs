@@ -139,6 +139,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/pnl", get(api::pnl))
         .route("/api/risk", get(api::risk))
         .route("/api/decisions", get(api::decisions))
+        .route("/api/trades", get(api::trades))
         .route("/api/events", get(api::events))
         .route("/api/equity.svg", get(page::equity_svg))
         .route("/api/halt", post(api::halt))

@@ -154,6 +154,10 @@ function render(s) {
     st.classList.toggle("down", f.state !== "streaming");
     cell(tr, f.lag_secs === null ? "–" : f.lag_secs + " s", "num");
   });
+  if (s.pnl.fills !== lastFills) {
+    lastFills = s.pnl.fills;
+    loadTrades();
+  }
   if (s.equity_curve.length !== lastCurveLength) {
     lastCurveLength = s.equity_curve.length;
     loadEquity();
@@ -161,6 +165,7 @@ function render(s) {
 }
 
 let lastCurveLength = -1;
+let lastFills = -1;
 
 async function loadEquity() {
   const r = await fetch("/api/equity.svg", { headers: authHeaders() });
@@ -181,6 +186,21 @@ async function loadDecisions() {
     cell(tr, d.quantity, "num");
     const c = cell(tr, d.approved ? "approved" : d.reason);
     c.classList.toggle("down", !d.approved);
+  });
+}
+
+async function loadTrades() {
+  const r = await fetch("/api/trades", { headers: authHeaders() });
+  if (!r.ok) return;
+  const body = await r.json();
+  fillTable("trades", body.trades.slice(0, 50), (tr, t) => {
+    cell(tr, new Date(t.time).toLocaleTimeString());
+    cell(tr, t.symbol);
+    cell(tr, t.side);
+    cell(tr, t.quantity, "num");
+    cell(tr, money(t.price), "num");
+    cell(tr, t.commission === null ? "–" : money(t.commission), "num");
+    cell(tr, t.order_ref || "not the bot's");
   });
 }
 

@@ -178,7 +178,12 @@ impl LiveSession {
             not_ours: self.not_ours.iter().map(foreign_view).collect(),
             risk: self.risk_usage(&pnl),
             pnl,
-            counters: self.operator.counters.clone(),
+            counters: Counters {
+                notifications_sent: self.notifier.sent(),
+                notifications_failed: self.notifier.failed(),
+                notifications_dropped: self.notifier.dropped(),
+                ..self.operator.counters.clone()
+            },
             equity_curve: self.operator.curve.clone(),
         };
         if let Some(tx) = &self.operator.snapshots {
