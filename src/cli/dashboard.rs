@@ -34,9 +34,9 @@ pub fn plan(
     if args.no_dashboard || !settings.dashboard.enabled {
         return Ok(None);
     }
-    let token = match inputs.dashboard_token() {
-        Some((text, place)) => Token::from_operator(text.trim()).map_err(|expected| {
-            UsageError::Flag(format!("{place}: {TOKEN_VAR} = (hidden): {expected}"))
+    let token = match inputs.secret(TOKEN_VAR) {
+        Some(var) => Token::from_operator(var.value.trim()).map_err(|expected| {
+            UsageError::Flag(format!("{}: {TOKEN_VAR} = (hidden): {expected}", var.place))
         })?,
         None => Token::generate()
             .map_err(|e| UsageError::Flag(format!("cannot generate the dashboard token: {e}")))?,

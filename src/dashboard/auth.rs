@@ -15,7 +15,7 @@ use std::time::Instant;
 use subtle::ConstantTimeEq;
 
 /// The environment variable (or `.env` key) that sets the token.
-pub const TOKEN_VAR: &str = "FTA_DASHBOARD_TOKEN";
+pub use crate::settings::DASHBOARD_TOKEN_VAR as TOKEN_VAR;
 
 /// The shortest token accepted from the environment.
 pub const MIN_TOKEN_LEN: usize = 32;

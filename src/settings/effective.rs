@@ -140,7 +140,11 @@ fn notify(
     };
     for (i, url) in notify.urls.iter().enumerate() {
         let key = format!("notify.urls[{i}]");
-        out.push(EffectiveValue::new(key, mask_url(url), Source::ConfigFile));
+        out.push(EffectiveValue::new(
+            key,
+            mask_url(url),
+            source_of("notify.urls"),
+        ));
     }
     let events: Vec<&str> = notify.events.iter().map(|e| e.code()).collect();
     let lines = [

@@ -22,6 +22,23 @@ pub const ENV_PREFIX: &str = "IBKR_";
 /// The dashboard's token, when the operator sets it (environment or `.env`).
 pub const DASHBOARD_TOKEN_VAR: &str = "FTA_DASHBOARD_TOKEN";
 
+/// Webhook URLs kept out of the config file (environment or `.env`).
+pub const NOTIFY_URLS_VAR: &str = "FTA_NOTIFY_URLS";
+
+/// The `FTA_*` secrets read beside the `IBKR_*` variables.
+pub const SECRET_VARS: [&str; 2] = [DASHBOARD_TOKEN_VAR, NOTIFY_URLS_VAR];
+
+/// One `FTA_*` secret and where it was set.
+#[derive(Clone)]
+pub struct SecretVar {
+    /// Its value (never to be shown).
+    pub value: String,
+    /// `environment` or the `.env` path, for messages.
+    pub place: String,
+    /// Its layer.
+    pub source: super::Source,
+}
+
 /// Command-line flags that take part in the settings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Flags {
@@ -199,7 +216,7 @@ impl LoadInputs {
         let env = std::env::vars_os()
             .filter_map(|(k, v)| {
                 let key = k.to_str()?.to_string();
-                (key.starts_with(ENV_PREFIX) || key == DASHBOARD_TOKEN_VAR)
+                (key.starts_with(ENV_PREFIX) || SECRET_VARS.contains(&key.as_str()))
                     .then(|| (key, v.to_string_lossy().into_owned()))
             })
             .collect();
@@ -213,15 +230,25 @@ impl LoadInputs {
 }
 
 impl LoadInputs {
-    /// `FTA_DASHBOARD_TOKEN` from the environment, else from `.env`, with
-    /// where it came from (`environment` or the `.env` path) for errors.
-    pub fn dashboard_token(&self) -> Option<(String, String)> {
-        if let Some(value) = self.env.get(DASHBOARD_TOKEN_VAR) {
-            return Some((value.clone(), "environment".to_string()));
+    /// The secret `name` (one of [`SECRET_VARS`]) from the environment,
+    /// else from `.env`; an empty value is unset (as `.env.example` leaves it).
+    pub fn secret(&self, name: &str) -> Option<SecretVar> {
+        let set = |v: &&String| !v.trim().is_empty();
+        if let Some(value) = self.env.get(name).filter(set) {
+            let place = "environment".to_string();
+            let source = super::Source::Env;
+            return Some(SecretVar {
+                value: value.clone(),
+                place,
+                source,
+            });
         }
         let dotenv = self.dotenv.as_ref()?;
-        let value = dotenv.vars.get(DASHBOARD_TOKEN_VAR)?;
-        Some((value.clone(), dotenv.path.display().to_string()))
+        Some(SecretVar {
+            value: dotenv.vars.get(name).filter(set)?.clone(),
+            place: dotenv.path.display().to_string(),
+            source: super::Source::DotEnv,
+        })
     }
 
     /// A redactor for every account id these inputs mention (environment and

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use super::effective::{self, EffectiveInputs};
 use super::env::{read_env, PORT_VAR};
 use super::file::{check_table, read_table};
-use super::inputs::{LoadInputs, DEFAULT_CONFIG_PATH};
+use super::inputs::{LoadInputs, DEFAULT_CONFIG_PATH, NOTIFY_URLS_VAR};
 use super::mode::{decide_mode, ModeInputs};
+use super::notify::{urls_from_secret, NotifySection};
 use super::sections::quoted;
 use super::source::Source;
 use super::warning::Warning;
@@ -54,6 +55,7 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         .as_ref()
         .map(|t| check_table(t, &label, &mut problems));
     let env = read_env(inputs, &mut problems, &mut warnings);
+    let notify_urls = notify_urls_from_secret(inputs, &mut problems);
     let strategies = file.as_ref().map_or_else(Vec::new, |f| {
         load_strategies(
             &f.strategies,
@@ -100,7 +102,15 @@ pub(crate) fn load(inputs: &LoadInputs) -> Result<Settings, SettingsError> {
         ));
     };
     // Both layers were checked above: the merge only applies the overrides.
-    let merged = layer::merge(&table, file, &env);
+    let mut merged = layer::merge(&table, file, &env);
+    if let Some((urls, source)) = notify_urls {
+        let section = merged
+            .file
+            .notify
+            .get_or_insert_with(NotifySection::default);
+        section.urls = urls;
+        merged.provenance.insert("notify.urls".to_string(), source);
+    }
     let effective_file = &merged.file;
 
     let connection = Connection {
@@ -227,4 +237,18 @@ fn load_strategies(
         }
     }
     entries
+}
+
+/// `FTA_NOTIFY_URLS`, when set: its URLs (each checked) and its layer. The
+/// URLs it gives stand in for `[notify] urls`, which may then be left out of
+/// the (committed) config file.
+fn notify_urls_from_secret(
+    inputs: &LoadInputs,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<(Vec<String>, Source)> {
+    let var = inputs.secret(NOTIFY_URLS_VAR)?;
+    // The file's `[notify]` without `urls` is complete with these.
+    problems.retain(|p| !(p.key == "notify.urls" && p.value == "[]"));
+    let urls = urls_from_secret(&var.value, &var.place, problems);
+    Some((urls, var.source))
 }

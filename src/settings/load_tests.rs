@@ -272,3 +272,69 @@ fn an_account_id_written_into_the_config_file_is_masked_in_the_error() {
     );
     assert!(!shown.contains("DU1234567"), "{shown}");
 }
+
+#[test]
+fn webhook_urls_from_the_environment_stand_in_for_the_files() {
+    let secret = "https://hooks.example.com/services/T0/B0/SECRET";
+    let dir = dir_with_config("strategies = []\n[notify]\nevents = [\"state\"]\n");
+    let settings = Settings::load(&inputs(
+        dir.path(),
+        &[("FTA_NOTIFY_URLS", secret)],
+        &[],
+        false,
+    ))
+    .unwrap();
+    let notify = settings.notify.as_ref().expect("notifications on");
+    assert_eq!(notify.urls.len(), 1);
+    assert_eq!(notify.events, [NotifyEvent::State]);
+    let shown = effective(&settings, "notify.urls[0]");
+    assert_eq!(shown.source, Source::Env);
+    assert!(!shown.value.contains("SECRET"), "{}", shown.value);
+
+    // Without a [notify] section, the variable alone turns notifications on.
+    let dir = dir_with_config("strategies = []\n");
+    let both = format!("{secret}, https://b.example.com/x");
+    let settings = Settings::load(&inputs(
+        dir.path(),
+        &[],
+        &[("FTA_NOTIFY_URLS", &both)],
+        false,
+    ))
+    .unwrap();
+    let notify = settings.notify.expect("notifications on");
+    assert_eq!(notify.urls.len(), 2);
+    assert_eq!(notify.events, NotifyEvent::ALL);
+}
+
+#[test]
+fn a_bad_webhook_url_in_the_environment_is_named_and_masked() {
+    let dir = dir_with_config("strategies = []\n");
+    let error = Settings::load(&inputs(
+        dir.path(),
+        &[("FTA_NOTIFY_URLS", "ftp://hooks.example.com/SECRET")],
+        &[],
+        false,
+    ))
+    .unwrap_err();
+    assert_eq!(error.problems.len(), 1, "{error}");
+    let problem = &error.problems[0];
+    assert_eq!(
+        (problem.file.as_str(), problem.key.as_str()),
+        ("environment", "FTA_NOTIFY_URLS")
+    );
+    assert!(!error.to_string().contains("SECRET"), "{error}");
+}
+
+#[test]
+fn empty_secrets_as_in_the_example_env_file_are_unset() {
+    let dir = dir_with_config("strategies = []\n");
+    let with = inputs(
+        dir.path(),
+        &[],
+        &[("FTA_NOTIFY_URLS", ""), ("FTA_DASHBOARD_TOKEN", " ")],
+        false,
+    );
+    let settings = Settings::load(&with).unwrap();
+    assert!(settings.notify.is_none());
+    assert!(with.secret("FTA_DASHBOARD_TOKEN").is_none());
+}

@@ -32,7 +32,10 @@ use std::path::PathBuf;
 pub use crate::domain::account::AccountId;
 pub use crate::domain::problem::ConfigProblem;
 pub use file::TOP_LEVEL_KEYS;
-pub use inputs::{DotEnv, Flags, LoadInputs, DEFAULT_CONFIG_PATH, DOTENV_PATH};
+pub use inputs::{
+    DotEnv, Flags, LoadInputs, SecretVar, DASHBOARD_TOKEN_VAR, DEFAULT_CONFIG_PATH, DOTENV_PATH,
+    NOTIFY_URLS_VAR,
+};
 pub use mode::{decide_mode, ModeConflict, ModeInputs, ModeSignal, TradingMode};
 pub use notify::{NotifyEvent, NotifySettings};
 pub use sections::{

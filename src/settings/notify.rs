@@ -179,6 +179,32 @@ pub(crate) fn mask_problems(problems: &mut [ConfigProblem], from: usize) {
     }
 }
 
+/// The webhook URLs of `FTA_NOTIFY_URLS` (separated by whitespace or
+/// commas), set at `place`; each bad one is a problem naming the variable,
+/// shown masked.
+pub(crate) fn urls_from_secret(
+    value: &str,
+    place: &str,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<String> {
+    let var = super::inputs::NOTIFY_URLS_VAR;
+    let urls: Vec<String> = value
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+        .collect();
+    if urls.is_empty() {
+        problems.push(ConfigProblem::new(place, var, "(empty)", URLS_EXPECTED));
+    }
+    for url in &urls {
+        if WebhookUrl::parse(url).is_err() {
+            let shown = format!("{:?}", mask_url(url));
+            problems.push(ConfigProblem::new(place, var, shown, URL_EXPECTED));
+        }
+    }
+    urls
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
