@@ -1,12 +1,29 @@
 //! The bar-file loader: `timestamp,open,high,low,close,volume` rows (RFC 3339
 //! with offset, or IB's `yyyymmdd hh:mm:ss ZONE`) into [`Bar`]s with `Decimal`
-//! prices.
+//! prices, one row at a time.
+//!
+//! [`BarReader`] streams a file through a buffered reader. It holds one line
+//! (its buffer reused, so no allocation per row), the previous row's time for
+//! the order check and, from opening, up to [`INFER_ROWS`] rows read ahead;
+//! never the whole file, so its memory does not grow with the file.
+//! [`load_bars`] and [`parse_bars`] collect a whole file into a [`BarSeries`]
+//! for callers that want it in memory (sweeps, tests, benches).
 //!
 //! It never uses questionable data silently: bad numbers, inconsistent prices,
-//! unsorted and duplicate timestamps are all reported ([`CsvError::Rows`], each
-//! naming file and line). The file is read once into memory and split in
-//! place; the only allocations per row are the row itself (no `String` per
-//! field). SPY_1h.csv (40 832 rows) loads in a few milliseconds in release.
+//! unsorted and duplicate timestamps are all reported ([`CsvError::Rows`],
+//! each naming file and line, in line order), also when they come after bars
+//! were handed out:
+//! - **Opening** ([`BarReader::open`]) checks the header and reads ahead the
+//!   first [`INFER_ROWS`] rows; the bar length is inferred from them. A file
+//!   that ends within them, or has a problem among them, is validated to its
+//!   end there and then, so a small or visibly bad file fails before anything
+//!   runs.
+//! - **No pre-pass** over longer files: parsing is the larger part of a
+//!   backtest's time outside the engine, and a validating pass would double
+//!   it. Instead [`BarReader::next_bar`] hands out no bar after the first bad
+//!   row, and [`BarReader::finish`] validates the rest of the file and returns
+//!   every problem. A backtest then fails with that error and writes no
+//!   report: a run is never reported from part of a file.
 
 mod error;
 mod time;
@@ -15,6 +32,9 @@ mod time;
 #[path = "csv_tests.rs"]
 mod tests;
 
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -31,6 +51,13 @@ use time::TimeParser;
 
 const HEADER: [&str; 6] = ["timestamp", "open", "high", "low", "close", "volume"];
 
+/// Rows read ahead when a file is opened: the bar length is inferred from
+/// them, and a file no longer than this is validated whole before its first bar.
+pub const INFER_ROWS: usize = 4096;
+
+/// Bytes read from the disk at a time.
+const READ_BUFFER: usize = 1 << 18;
+
 /// How to read a bar file. The default infers symbol and bar length and keeps every row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LoadOptions {
@@ -38,8 +65,9 @@ pub struct LoadOptions {
     /// (`SPY_1h.csv` → `SPY`).
     pub symbol: Option<Symbol>,
     /// Bar length in seconds; `None` infers it from the most common spacing of
-    /// consecutive rows (snapped to whole days when within an hour of one, so
-    /// daily bars across a daylight-saving change still give 86 400).
+    /// consecutive rows among the first [`INFER_ROWS`] (snapped to whole days
+    /// when within an hour of one, so daily bars across a daylight-saving
+    /// change still give 86 400).
     pub seconds: Option<u32>,
     /// First exchange date (America/New_York, inclusive) of bars to keep.
     pub from: Option<NaiveDate>,
@@ -54,44 +82,36 @@ pub struct BarSeries {
     pub file: String,
     /// Instrument.
     pub symbol: Symbol,
-    /// Bar length in seconds (given or inferred from the whole file).
+    /// Bar length in seconds (given or inferred).
     pub seconds: u32,
     /// Bars within the requested dates, strictly ascending by `start`.
     pub bars: Vec<Bar>,
 }
 
-/// Reads and validates a bar file.
+/// What a valid file held, once read to its end ([`BarReader::finish`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesInfo {
+    /// The file as given.
+    pub file: String,
+    /// Instrument.
+    pub symbol: Symbol,
+    /// Bar length in seconds (given or inferred).
+    pub seconds: u32,
+    /// Bars within the requested dates.
+    pub bars: usize,
+    /// Start of the first of them.
+    pub first: DateTime<Utc>,
+    /// Start of the last of them.
+    pub last: DateTime<Utc>,
+}
+
+/// Reads and validates a whole bar file into memory.
 ///
 /// # Errors
 /// [`CsvError`] naming the file (and line) when it cannot be read, has a wrong
 /// header, invalid/unsorted/duplicate rows, or no bars in the range.
 pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, CsvError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| CsvError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    let symbol = match options.symbol {
-        Some(s) => s,
-        None => {
-            symbol_from_path(path).ok_or_else(|| CsvError::SymbolUnknown { file: file.clone() })?
-        }
-    };
-    parse_bars(&file, &text, symbol, options)
-}
-
-/// The symbol a file name starts with: `data/SPY_1d.csv` → `SPY`.
-pub fn symbol_from_path(path: &Path) -> Option<Symbol> {
-    let name = path.file_name()?.to_str()?;
-    let end = name.find(['_', '.']).unwrap_or(name.len());
-    Symbol::new(&name[..end]).ok()
-}
-
-/// One valid row before range filtering.
-struct Row {
-    line: usize,
-    start: DateTime<Utc>,
-    prices: [Decimal; 5],
+    collect(BarReader::open_file(path, options)?)
 }
 
 /// Parses bar-file text (`file` only names it in errors). `options.symbol` is
@@ -105,95 +125,412 @@ pub fn parse_bars(
     symbol: Symbol,
     options: &LoadOptions,
 ) -> Result<BarSeries, CsvError> {
-    if let (Some(from), Some(to)) = (options.from, options.to) {
-        if from > to {
-            return Err(CsvError::BadRange {
-                file: file.to_string(),
-                from,
-                to,
-            });
-        }
-    }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text.split('\n').enumerate();
-    let header = lines.next().map_or("", |(_, l)| l.trim());
-    if !header
-        .split(',')
-        .map(str::trim)
-        .map(str::to_ascii_lowercase)
-        .eq(HEADER.iter().map(|h| h.to_string()))
-    {
-        return Err(CsvError::Header {
-            file: file.to_string(),
-            found: header.chars().take(80).collect(),
-        });
-    }
+    collect(BarReader::open(file, text.as_bytes(), symbol, options)?)
+}
 
-    let mut rows = Vec::with_capacity(text.len() / 48);
-    let mut problems = Problems::default();
-    let mut times = TimeParser::default();
-    for (index, raw) in lines {
-        let line = index + 1;
-        let raw = raw.trim();
-        if raw.is_empty() {
-            continue;
-        }
-        if let Some(row) = parse_row(line, raw, &mut times, &mut problems) {
-            rows.push(row);
-        }
-    }
-    check_order(&rows, &mut problems);
-    if problems.total > 0 {
-        return Err(CsvError::Rows {
-            file: file.to_string(),
-            problems: problems.kept,
-            total: problems.total,
-        });
-    }
-    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-        return Err(CsvError::Empty {
-            file: file.to_string(),
-        });
-    };
-    let seconds = match options.seconds {
-        Some(s) => s,
-        None => infer_seconds(&rows).ok_or_else(|| CsvError::SpacingUnknown {
-            file: file.to_string(),
-        })?,
-    };
-    let in_range = |t: &DateTime<Utc>| {
-        let day = trading_day(*t);
-        options.from.is_none_or(|from| day >= from) && options.to.is_none_or(|to| day <= to)
-    };
-    let bars: Vec<Bar> = rows
-        .iter()
-        .filter(|r| in_range(&r.start))
-        .map(|r| Bar {
-            symbol,
-            start: r.start,
-            seconds,
-            open: r.prices[0],
-            high: r.prices[1],
-            low: r.prices[2],
-            close: r.prices[3],
-            volume: r.prices[4],
-        })
-        .collect();
-    if bars.is_empty() {
-        return Err(CsvError::NoBarsInRange {
-            file: file.to_string(),
-            from: options.from,
-            to: options.to,
-            first: trading_day(first.start),
-            last: trading_day(last.start),
-        });
-    }
+/// Every bar of `reader`, then its end-of-file checks.
+fn collect<R: BufRead>(mut reader: BarReader<R>) -> Result<BarSeries, CsvError> {
+    let bars: Vec<Bar> = reader.by_ref().collect();
+    let info = reader.finish()?;
     Ok(BarSeries {
-        file: file.to_string(),
-        symbol,
-        seconds,
+        file: info.file,
+        symbol: info.symbol,
+        seconds: info.seconds,
         bars,
     })
+}
+
+/// The symbol a file name starts with: `data/SPY_1d.csv` → `SPY`.
+pub fn symbol_from_path(path: &Path) -> Option<Symbol> {
+    let name = path.file_name()?.to_str()?;
+    let end = name.find(['_', '.']).unwrap_or(name.len());
+    Symbol::new(&name[..end]).ok()
+}
+
+/// One valid row.
+struct Row {
+    start: DateTime<Utc>,
+    prices: [Decimal; 5],
+    /// Within the requested dates.
+    in_range: bool,
+}
+
+/// Valid rows within the requested dates: how many, first and last start.
+#[derive(Debug, Clone, Copy, Default)]
+struct Used {
+    count: usize,
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+}
+
+/// One bar file read a row at a time: [`open`](Self::open), then
+/// [`next_bar`](Self::next_bar) (or iterate) until `None`, then
+/// [`finish`](Self::finish) for the checks only the whole file can answer.
+/// See the module docs for when problems are found.
+pub struct BarReader<R> {
+    file: String,
+    symbol: Symbol,
+    seconds: u32,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    input: R,
+    /// The current line, its buffer reused.
+    line: String,
+    /// 1-based number of the current line (the header is line 1).
+    line_no: usize,
+    /// Bytes of the rows read ahead at opening, for [`Self::estimated_bars`].
+    ahead_bytes: usize,
+    /// Bytes in the file, when known.
+    file_bytes: Option<u64>,
+    eof: bool,
+    io_error: Option<std::io::Error>,
+    times: TimeParser,
+    problems: Problems,
+    /// Line and start of the last valid row (the order check's reference).
+    previous: Option<(usize, DateTime<Utc>)>,
+    /// Start of the first valid row.
+    first_row: Option<DateTime<Utc>>,
+    used: Used,
+    /// Rows read ahead at opening, not yet handed out.
+    ahead: VecDeque<Row>,
+}
+
+impl BarReader<BufReader<File>> {
+    /// Opens the file at `path` (symbol from `options` or the file name).
+    ///
+    /// # Errors
+    /// As [`BarReader::open`], and [`CsvError::Io`] or
+    /// [`CsvError::SymbolUnknown`].
+    pub fn open_file(path: &Path, options: &LoadOptions) -> Result<Self, CsvError> {
+        let file = path.display().to_string();
+        let io = |source| CsvError::Io {
+            file: file.clone(),
+            source,
+        };
+        let handle = File::open(path).map_err(io)?;
+        let bytes = handle.metadata().map_err(io)?.len();
+        let symbol = match options.symbol {
+            Some(s) => s,
+            None => symbol_from_path(path)
+                .ok_or_else(|| CsvError::SymbolUnknown { file: file.clone() })?,
+        };
+        let input = BufReader::with_capacity(READ_BUFFER, handle);
+        let mut reader = BarReader::open(&file, input, symbol, options)?;
+        reader.file_bytes = Some(bytes);
+        Ok(reader)
+    }
+}
+
+impl<R: BufRead> BarReader<R> {
+    /// Checks the header and reads ahead (see the module docs); `file` names
+    /// the input in errors. `options.symbol` is ignored in favour of `symbol`.
+    ///
+    /// # Errors
+    /// [`CsvError`]: a bad range or header, or, for a file that ends within
+    /// [`INFER_ROWS`] rows or has a problem among them, anything
+    /// [`finish`](Self::finish) would say; a bar length that cannot be inferred.
+    pub fn open(
+        file: &str,
+        input: R,
+        symbol: Symbol,
+        options: &LoadOptions,
+    ) -> Result<Self, CsvError> {
+        if let (Some(from), Some(to)) = (options.from, options.to) {
+            if from > to {
+                return Err(CsvError::BadRange {
+                    file: file.to_string(),
+                    from,
+                    to,
+                });
+            }
+        }
+        let mut reader = Self {
+            file: file.to_string(),
+            symbol,
+            seconds: 0,
+            from: options.from,
+            to: options.to,
+            input,
+            line: String::with_capacity(128),
+            line_no: 0,
+            ahead_bytes: 0,
+            file_bytes: None,
+            eof: false,
+            io_error: None,
+            times: TimeParser::default(),
+            problems: Problems::default(),
+            previous: None,
+            first_row: None,
+            used: Used::default(),
+            ahead: VecDeque::new(),
+        };
+        reader.read_header()?;
+        while reader.ahead.len() < INFER_ROWS {
+            let Some(row) = reader.read_row() else { break };
+            reader.ahead_bytes += reader.line.len();
+            reader.ahead.push_back(row);
+        }
+        let known = reader.eof || reader.problems.total > 0;
+        if known {
+            reader.drain();
+            reader.check_rows()?;
+        }
+        reader.seconds = match options.seconds {
+            Some(s) => s,
+            None => infer_seconds(reader.ahead.make_contiguous()).ok_or_else(|| {
+                CsvError::SpacingUnknown {
+                    file: file.to_string(),
+                }
+            })?,
+        };
+        if known {
+            reader.span()?;
+        }
+        Ok(reader)
+    }
+
+    /// The file as given.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Instrument.
+    pub fn symbol(&self) -> Symbol {
+        self.symbol
+    }
+
+    /// Bar length in seconds (given or inferred).
+    pub fn seconds(&self) -> u32 {
+        self.seconds
+    }
+
+    /// About how many rows the file has (its size over the mean length of the
+    /// rows read ahead); `None` when its size is unknown.
+    pub fn estimated_bars(&self) -> Option<u64> {
+        let rows = self.ahead.len().max(1) as u64;
+        let per_row = (self.ahead_bytes as u64 / rows).max(1);
+        Some(self.file_bytes? / per_row)
+    }
+
+    /// A problem was found: no more bars are handed out, [`finish`](Self::finish) fails.
+    pub fn failed(&self) -> bool {
+        self.problems.total > 0 || self.io_error.is_some()
+    }
+
+    /// The next bar within the requested dates; `None` at the end of the
+    /// file or from the first problem on.
+    pub fn next_bar(&mut self) -> Option<Bar> {
+        loop {
+            let row = match self.ahead.pop_front() {
+                Some(row) => row,
+                None => self.read_row()?,
+            };
+            if self.failed() {
+                return None;
+            }
+            if row.in_range {
+                return Some(Bar {
+                    symbol: self.symbol,
+                    start: row.start,
+                    seconds: self.seconds,
+                    open: row.prices[0],
+                    high: row.prices[1],
+                    low: row.prices[2],
+                    close: row.prices[3],
+                    volume: row.prices[4],
+                });
+            }
+        }
+    }
+
+    /// Validates the rest of the file and says what it held.
+    ///
+    /// # Errors
+    /// [`CsvError`] naming the file: unreadable, invalid/unsorted/duplicate
+    /// rows (every one, up to [`MAX_REPORTED`]), no rows, or no bars in the range.
+    pub fn finish(mut self) -> Result<SeriesInfo, CsvError> {
+        self.drain();
+        self.check_rows()?;
+        let (first, last) = self.span()?;
+        Ok(SeriesInfo {
+            file: self.file,
+            symbol: self.symbol,
+            seconds: self.seconds,
+            bars: self.used.count,
+            first,
+            last,
+        })
+    }
+
+    /// Reads the next line into `self.line`; `false` at the end or on an error.
+    fn read_line(&mut self) -> bool {
+        if self.eof {
+            return false;
+        }
+        self.line.clear();
+        match self.input.read_line(&mut self.line) {
+            Ok(0) => self.eof = true,
+            Ok(_) => self.line_no += 1,
+            Err(source) => {
+                self.io_error = Some(source);
+                self.eof = true;
+            }
+        }
+        !self.eof
+    }
+
+    fn read_header(&mut self) -> Result<(), CsvError> {
+        self.read_line();
+        if let Some(source) = self.io_error.take() {
+            return Err(self.io(source));
+        }
+        let line = self
+            .line
+            .strip_prefix('\u{feff}')
+            .unwrap_or(self.line.as_str());
+        let header = line.trim();
+        if header
+            .split(',')
+            .map(str::trim)
+            .map(str::to_ascii_lowercase)
+            .eq(HEADER.iter().map(|h| h.to_string()))
+        {
+            return Ok(());
+        }
+        Err(CsvError::Header {
+            file: self.file.clone(),
+            found: header.chars().take(80).collect(),
+        })
+    }
+
+    /// The next valid row (checked against the one before), recording the
+    /// problems of the lines on the way; `None` at the end of the file.
+    fn read_row(&mut self) -> Option<Row> {
+        while self.read_line() {
+            let raw = self.line.trim();
+            if raw.is_empty() {
+                continue;
+            }
+            let line = self.line_no;
+            let Some((start, prices)) = parse_row(line, raw, &mut self.times, &mut self.problems)
+            else {
+                continue;
+            };
+            self.check_order(line, start);
+            let in_range = self.in_range(start);
+            self.first_row.get_or_insert(start);
+            if in_range {
+                self.used.count += 1;
+                self.used.first.get_or_insert(start);
+                self.used.last = Some(start);
+            }
+            return Some(Row {
+                start,
+                prices,
+                in_range,
+            });
+        }
+        None
+    }
+
+    /// Records a row whose start is not strictly after the previous valid row's.
+    fn check_order(&mut self, line: usize, start: DateTime<Utc>) {
+        if let Some((previous_line, previous)) = self.previous {
+            if start == previous {
+                self.problems.push(
+                    line,
+                    RowProblem::Duplicate {
+                        time: start,
+                        first_line: previous_line,
+                    },
+                );
+            } else if start < previous {
+                self.problems.push(
+                    line,
+                    RowProblem::Unsorted {
+                        time: start,
+                        previous_line,
+                        previous,
+                    },
+                );
+            }
+        }
+        self.previous = Some((line, start));
+    }
+
+    /// Whether a bar starting at `start` is within the requested dates (the
+    /// time-zone look-up only when dates were asked for).
+    fn in_range(&self, start: DateTime<Utc>) -> bool {
+        if self.from.is_none() && self.to.is_none() {
+            return true;
+        }
+        let day = trading_day(start);
+        self.from.is_none_or(|from| day >= from) && self.to.is_none_or(|to| day <= to)
+    }
+
+    /// Validates every row left.
+    fn drain(&mut self) {
+        while self.read_row().is_some() {}
+    }
+
+    /// After [`drain`](Self::drain): the I/O error, the row problems, or no rows.
+    fn check_rows(&mut self) -> Result<(), CsvError> {
+        if let Some(source) = self.io_error.take() {
+            return Err(self.io(source));
+        }
+        if self.problems.total > 0 {
+            let problems = std::mem::take(&mut self.problems);
+            return Err(CsvError::Rows {
+                file: self.file.clone(),
+                problems: problems.kept,
+                total: problems.total,
+            });
+        }
+        if self.first_row.is_none() {
+            return Err(CsvError::Empty {
+                file: self.file.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// After [`check_rows`](Self::check_rows): the first and last start of
+    /// the bars within the requested dates, or the error saying there are none.
+    fn span(&self) -> Result<(DateTime<Utc>, DateTime<Utc>), CsvError> {
+        match (
+            self.used.first,
+            self.used.last,
+            self.first_row,
+            self.previous,
+        ) {
+            (Some(first), Some(last), _, _) => Ok((first, last)),
+            (_, _, Some(first), Some((_, last))) => Err(CsvError::NoBarsInRange {
+                file: self.file.clone(),
+                from: self.from,
+                to: self.to,
+                first: trading_day(first),
+                last: trading_day(last),
+            }),
+            _ => Err(CsvError::Empty {
+                file: self.file.clone(),
+            }),
+        }
+    }
+
+    fn io(&self, source: std::io::Error) -> CsvError {
+        CsvError::Io {
+            file: self.file.clone(),
+            source,
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for BarReader<R> {
+    type Item = Bar;
+
+    fn next(&mut self) -> Option<Bar> {
+        self.next_bar()
+    }
 }
 
 /// Parses one non-empty row, recording every problem it has.
@@ -202,7 +539,7 @@ fn parse_row(
     raw: &str,
     times: &mut TimeParser,
     problems: &mut Problems,
-) -> Option<Row> {
+) -> Option<(DateTime<Utc>, [Decimal; 5])> {
     let mut fields = [""; 6];
     let mut count = 0;
     for field in raw.split(',') {
@@ -257,36 +594,7 @@ fn parse_row(
         );
         return None;
     }
-    Some(Row {
-        line,
-        start: start?,
-        prices,
-    })
-}
-
-/// Records every row whose start is not strictly after the previous row's.
-fn check_order(rows: &[Row], problems: &mut Problems) {
-    for pair in rows.windows(2) {
-        let (prev, row) = (&pair[0], &pair[1]);
-        if row.start == prev.start {
-            problems.push(
-                row.line,
-                RowProblem::Duplicate {
-                    time: row.start,
-                    first_line: prev.line,
-                },
-            );
-        } else if row.start < prev.start {
-            problems.push(
-                row.line,
-                RowProblem::Unsorted {
-                    time: row.start,
-                    previous_line: prev.line,
-                    previous: prev.start,
-                },
-            );
-        }
-    }
+    Some((start?, prices))
 }
 
 /// The most common positive spacing between consecutive rows (the smallest

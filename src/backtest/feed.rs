@@ -1,61 +1,131 @@
-//! [`merge`]: the bars of several files as one stream in the order the market
+//! [`Feed`]: the bars of several files as one stream in the order the market
 //! would have delivered them: by bar end, then by symbol (so two symbols'
 //! bars closing at the same instant always come in the same order).
+//!
+//! It holds the next bar of each file and nothing else, so merging costs no
+//! memory per bar. It must never hand out a bar after a problem: the first
+//! bad row of any file ends the stream, and [`Feed::finish`] says what it was.
 
-use crate::backtest::csv::BarSeries;
-use crate::domain::types::Bar;
+use std::io::BufRead;
 
-/// Every bar of every series, ascending by (end time, symbol). Allocates the
-/// result once; a single series is copied as is.
-pub fn merge(series: &[BarSeries]) -> Vec<Bar> {
-    let total = series.iter().map(|s| s.bars.len()).sum();
-    let mut bars = Vec::with_capacity(total);
-    for s in series {
-        bars.extend_from_slice(&s.bars);
+use chrono::{DateTime, Utc};
+
+use crate::backtest::csv::{BarReader, CsvError, SeriesInfo};
+use crate::domain::types::{Bar, Symbol};
+
+/// A bar with its merge key (end time, symbol), computed once.
+type Keyed = ((DateTime<Utc>, Symbol), Bar);
+
+/// Several opened bar files merged by (end time, symbol); an iterator of bars.
+pub struct Feed<R> {
+    readers: Vec<BarReader<R>>,
+    /// The next bar of each reader with its sort key, once started.
+    heads: Vec<Option<Keyed>>,
+    started: bool,
+    stopped: bool,
+}
+
+impl<R: BufRead> Feed<R> {
+    /// Merges `readers`; equal keys (never met with one file per symbol)
+    /// come in the order given.
+    pub fn new(readers: Vec<BarReader<R>>) -> Self {
+        Self {
+            heads: Vec::with_capacity(readers.len()),
+            readers,
+            started: false,
+            stopped: false,
+        }
     }
-    if series.len() > 1 {
-        // Stable: equal keys keep file order (bars within a file are strictly ascending).
-        bars.sort_by_key(|b| (b.end(), b.symbol));
+
+    /// The files, in the order given.
+    pub fn readers(&self) -> &[BarReader<R>] {
+        &self.readers
     }
-    bars
+
+    /// About how many bars all files hold (see [`BarReader::estimated_bars`]).
+    pub fn estimated_bars(&self) -> Option<u64> {
+        self.readers.iter().map(BarReader::estimated_bars).sum()
+    }
+
+    /// Validates every file to its end and says what each held.
+    ///
+    /// # Errors
+    /// The first file's error, in the order given (see [`BarReader::finish`]).
+    pub fn finish(self) -> Result<Vec<SeriesInfo>, CsvError> {
+        self.readers.into_iter().map(BarReader::finish).collect()
+    }
+
+    fn head(reader: &mut BarReader<R>) -> Option<Keyed> {
+        reader.next_bar().map(|bar| ((bar.end(), bar.symbol), bar))
+    }
+}
+
+impl<R: BufRead> Iterator for Feed<R> {
+    type Item = Bar;
+
+    fn next(&mut self) -> Option<Bar> {
+        if !self.started {
+            self.started = true;
+            self.heads = self.readers.iter_mut().map(Self::head).collect();
+            self.stopped = self.readers.iter().any(BarReader::failed);
+        }
+        if self.stopped {
+            return None;
+        }
+        let mut best: Option<usize> = None;
+        for (i, head) in self.heads.iter().enumerate() {
+            if let Some((key, _)) = head {
+                if best.is_none_or(|b| self.heads[b].as_ref().is_some_and(|(k, _)| key < k)) {
+                    best = Some(i);
+                }
+            }
+        }
+        let i = best?;
+        let (_, bar) = self.heads[i].take()?;
+        self.heads[i] = Self::head(&mut self.readers[i]);
+        self.stopped = self.readers[i].failed();
+        Some(bar)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Duration, Utc};
-    use rust_decimal::Decimal;
+    use std::io::Cursor;
 
     use super::*;
-    use crate::domain::types::Symbol;
+    use crate::backtest::csv::LoadOptions;
 
-    fn series(symbol: &str, seconds: u32, starts: &[i64]) -> BarSeries {
-        let symbol = Symbol::new(symbol).unwrap();
-        let bar = |h: i64| Bar {
-            symbol,
-            start: DateTime::<Utc>::UNIX_EPOCH + Duration::hours(h),
-            seconds,
-            open: Decimal::ONE,
-            high: Decimal::ONE,
-            low: Decimal::ONE,
-            close: Decimal::ONE,
-            volume: Decimal::ZERO,
-        };
-        BarSeries {
-            file: format!("{symbol}.csv"),
-            symbol,
-            seconds,
-            bars: starts.iter().map(|&h| bar(h)).collect(),
+    /// A reader over rows of `symbol` starting at the given hours of
+    /// 2021-03-01 (UTC), `seconds` long each.
+    fn reader(symbol: &str, seconds: u32, hours: &[u32]) -> BarReader<Cursor<Vec<u8>>> {
+        let mut text = String::from("timestamp,open,high,low,close,volume\n");
+        for h in hours {
+            text.push_str(&format!("2021-03-01T{h:02}:00:00+00:00,1,1,1,1,0\n"));
         }
+        let options = LoadOptions {
+            seconds: Some(seconds),
+            ..LoadOptions::default()
+        };
+        BarReader::open(
+            &format!("{symbol}.csv"),
+            Cursor::new(text.into_bytes()),
+            Symbol::new(symbol).unwrap(),
+            &options,
+        )
+        .unwrap()
     }
 
     #[test]
     fn interleaves_by_end_time_then_symbol() {
-        let spy = series("SPY", 3600, &[0, 1, 2]);
-        let qqq = series("QQQ", 7200, &[0, 2]);
-        let merged = merge(&[spy, qqq]);
-        let order: Vec<(String, i64)> = merged
-            .iter()
-            .map(|b| (b.symbol.to_string(), b.end().timestamp() / 3600))
+        let spy = reader("SPY", 3600, &[0, 1, 2]);
+        let qqq = reader("QQQ", 7200, &[0, 2]);
+        let order: Vec<(String, u32)> = Feed::new(vec![spy, qqq])
+            .map(|b| {
+                (
+                    b.symbol.to_string(),
+                    (b.end().timestamp() % 86_400 / 3600) as u32,
+                )
+            })
             .collect();
         let expected = [("SPY", 1), ("QQQ", 2), ("SPY", 2), ("SPY", 3), ("QQQ", 4)];
         assert_eq!(
@@ -64,6 +134,31 @@ mod tests {
                 .iter()
                 .map(|(s, h)| (s.to_string(), *h))
                 .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_bad_row_after_the_read_ahead_ends_the_stream_and_finish_names_it() {
+        // INFER_ROWS good rows, then a bad one: opening succeeds, the bad row
+        // is met while streaming.
+        let mut text = String::from("timestamp,open,high,low,close,volume\n");
+        let start = DateTime::parse_from_rfc3339("2021-03-01T00:00:00Z").unwrap();
+        let rows = crate::backtest::csv::INFER_ROWS + 10;
+        for i in 0..rows {
+            let t = (start + chrono::Duration::minutes(i as i64)).to_rfc3339();
+            let close = if i == rows - 5 { "x" } else { "1" };
+            text.push_str(&format!("{t},1,1,1,{close},0\n"));
+        }
+        let spy = Symbol::new("SPY").unwrap();
+        let bad = BarReader::open("SPY.csv", text.as_bytes(), spy, &LoadOptions::default());
+        let mut feed = Feed::new(vec![bad.unwrap()]);
+        let handed_out = feed.by_ref().count();
+        // Rows 1 .. rows − 6 (lines 2 .. rows − 5) are good; none after the bad one.
+        assert_eq!(handed_out, rows - 5);
+        let line = rows - 5 + 2;
+        assert_eq!(
+            feed.finish().unwrap_err().to_string(),
+            format!("SPY.csv:{line}: close = \"x\": not a number")
         );
     }
 }
