@@ -307,14 +307,15 @@ pub(crate) fn spec<'a>(
 /// met during it: then no report is written) or an unwritable report directory.
 pub fn run_backtest(args: &BacktestArgs) -> Result<BacktestOutcome, BacktestError> {
     let Prepared {
-        mut feed,
+        feed,
         strategy: file,
         instruments,
     } = prepare(args)?;
     let strategy = build_strategy(&file)?;
     let run_spec = spec(args, &instruments, args.progress, feed.estimated_bars());
-    let result = simulate(&run_spec, &mut feed, vec![strategy]);
-    let data = feed.finish()?;
+    let mut bars = feed.read_ahead();
+    let result = simulate(&run_spec, &mut bars, vec![strategy]);
+    let data = bars.finish()?;
     let report = Report {
         run: run_info(args, &data, &file),
         metrics: result.metrics.clone(),

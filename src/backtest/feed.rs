@@ -5,13 +5,25 @@
 //! It holds the next bar of each file and nothing else, so merging costs no
 //! memory per bar. It must never hand out a bar after a problem: the first
 //! bad row of any file ends the stream, and [`Feed::finish`] says what it was.
+//!
+//! [`Feed::read_ahead`] moves the reading to a thread of its own, handing
+//! bars over in chunks of [`CHUNK`], so parsing overlaps the run on a second
+//! core; the bars and their order are the same.
 
 use std::io::BufRead;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
 
 use crate::backtest::csv::{BarReader, CsvError, SeriesInfo};
 use crate::domain::types::{Bar, Symbol};
+
+/// Bars per chunk handed from the reading thread to the run.
+pub const CHUNK: usize = 4096;
+
+/// Chunks filled ahead of the run at most (the memory read ahead is bounded).
+const CHUNKS_AHEAD: usize = 4;
 
 /// A bar with its merge key (end time, symbol), computed once.
 type Keyed = ((DateTime<Utc>, Symbol), Bar);
@@ -55,6 +67,35 @@ impl<R: BufRead> Feed<R> {
         self.readers.into_iter().map(BarReader::finish).collect()
     }
 
+    /// Reads on a thread of its own (see the module docs).
+    pub fn read_ahead(mut self) -> ReadAhead
+    where
+        R: Send + 'static,
+    {
+        let (full, chunks) = sync_channel::<Vec<Bar>>(CHUNKS_AHEAD);
+        let (spent, empties) = sync_channel::<Vec<Bar>>(CHUNKS_AHEAD + 2);
+        let reading = std::thread::spawn(move || {
+            loop {
+                let mut chunk = empties
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+                chunk.clear();
+                chunk.extend(self.by_ref().take(CHUNK));
+                if chunk.is_empty() || full.send(chunk).is_err() {
+                    break;
+                }
+            }
+            self.finish()
+        });
+        ReadAhead {
+            chunks,
+            spent,
+            current: Vec::new(),
+            next: 0,
+            reading,
+        }
+    }
+
     fn head(reader: &mut BarReader<R>) -> Option<Keyed> {
         reader.next_bar().map(|bar| ((bar.end(), bar.symbol), bar))
     }
@@ -85,6 +126,52 @@ impl<R: BufRead> Iterator for Feed<R> {
         self.heads[i] = Self::head(&mut self.readers[i]);
         self.stopped = self.readers[i].failed();
         Some(bar)
+    }
+}
+
+/// A [`Feed`] read on its own thread ([`Feed::read_ahead`]); an iterator of
+/// the same bars in the same order.
+pub struct ReadAhead {
+    chunks: Receiver<Vec<Bar>>,
+    /// Chunks handed back for reuse.
+    spent: SyncSender<Vec<Bar>>,
+    current: Vec<Bar>,
+    /// Index of the next bar in `current`.
+    next: usize,
+    reading: JoinHandle<Result<Vec<SeriesInfo>, CsvError>>,
+}
+
+impl ReadAhead {
+    /// Stops the reading thread, which validates every file to its end
+    /// ([`Feed::finish`]), and returns its answer.
+    ///
+    /// # Errors
+    /// As [`Feed::finish`].
+    pub fn finish(self) -> Result<Vec<SeriesInfo>, CsvError> {
+        let Self {
+            chunks, reading, ..
+        } = self;
+        drop(chunks);
+        reading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+impl Iterator for ReadAhead {
+    type Item = Bar;
+
+    fn next(&mut self) -> Option<Bar> {
+        if self.next == self.current.len() {
+            let chunk = self.chunks.recv().ok()?;
+            let spent = std::mem::replace(&mut self.current, chunk);
+            // The reader may have stopped; a chunk not taken back is dropped.
+            let _ = self.spent.try_send(spent);
+            self.next = 0;
+        }
+        let bar = self.current.get(self.next).copied();
+        self.next += 1;
+        bar
     }
 }
 
@@ -159,6 +246,46 @@ mod tests {
         assert_eq!(
             feed.finish().unwrap_err().to_string(),
             format!("SPY.csv:{line}: close = \"x\": not a number")
+        );
+    }
+
+    #[test]
+    fn reading_ahead_on_a_thread_gives_the_same_bars_and_the_same_error() {
+        let start = DateTime::parse_from_rfc3339("2021-03-01T00:00:00Z").unwrap();
+        let rows = crate::backtest::csv::INFER_ROWS + 2 * CHUNK + 10;
+        let file = |bad: Option<usize>| {
+            let mut text = String::from("timestamp,open,high,low,close,volume\n");
+            for i in 0..rows {
+                let t = (start + chrono::Duration::minutes(i as i64)).to_rfc3339();
+                let close = if Some(i) == bad { "-1" } else { "1" };
+                text.push_str(&format!("{t},1,1,1,{close},{i}\n"));
+            }
+            let spy = Symbol::new("SPY").unwrap();
+            let options = LoadOptions::default();
+            Feed::new(vec![BarReader::open(
+                "SPY.csv",
+                Cursor::new(text.into_bytes()),
+                spy,
+                &options,
+            )
+            .unwrap()])
+        };
+        let mut plain = file(None);
+        let mut ahead = file(None).read_ahead();
+        let (a, b): (Vec<Bar>, Vec<Bar>) = (plain.by_ref().collect(), ahead.by_ref().collect());
+        assert_eq!(a.len(), rows);
+        assert_eq!(a, b);
+        assert_eq!(plain.finish().unwrap(), ahead.finish().unwrap());
+
+        let bad = rows - 3;
+        let mut ahead = file(Some(bad)).read_ahead();
+        assert_eq!(ahead.by_ref().count(), bad);
+        assert_eq!(
+            ahead.finish().unwrap_err().to_string(),
+            format!(
+                "SPY.csv:{}: close = \"-1\": must be greater than 0",
+                bad + 2
+            )
         );
     }
 }
