@@ -541,13 +541,7 @@ fn parse_row(
     problems: &mut Problems,
 ) -> Option<(DateTime<Utc>, [Decimal; 5])> {
     let mut fields = [""; 6];
-    let mut count = 0;
-    for field in raw.split(',') {
-        if count < fields.len() {
-            fields[count] = field.trim();
-        }
-        count += 1;
-    }
+    let count = split_fields(raw, &mut fields);
     if count != fields.len() {
         problems.push(line, RowProblem::FieldCount { found: count });
         return None;
@@ -567,7 +561,7 @@ fn parse_row(
     let mut prices = [Decimal::ZERO; 5];
     for (i, column) in columns.into_iter().enumerate() {
         let text = fields[i + 1];
-        match text.parse::<Decimal>() {
+        match decimal(text) {
             Ok(v) if column == Column::Volume && v < Decimal::ZERO => {
                 problems.field(line, column, text, FieldProblem::Negative)
             }
@@ -595,6 +589,56 @@ fn parse_row(
         return None;
     }
     Some((start?, prices))
+}
+
+/// Splits `raw` at its commas: the first six fields, trimmed, go to
+/// `fields`; returns how many fields there are.
+fn split_fields<'a>(raw: &'a str, fields: &mut [&'a str; 6]) -> usize {
+    let (mut count, mut from) = (0, 0);
+    // A comma is ASCII, so each cut is on a character boundary.
+    for (i, _) in raw.bytes().enumerate().filter(|&(_, b)| b == b',') {
+        if let Some(field) = fields.get_mut(count) {
+            *field = trim(&raw[from..i]);
+        }
+        count += 1;
+        from = i + 1;
+    }
+    if let Some(field) = fields.get_mut(count) {
+        *field = trim(&raw[from..]);
+    }
+    count + 1
+}
+
+/// [`str::trim`], skipping its Unicode scan for a field that starts and
+/// ends with a visible ASCII character (nearly every field).
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+/// `text` as [`Decimal`]'s `FromStr` reads it — the same value and scale
+/// (`97.3100` keeps its 4 decimals) — with a fast path for plain
+/// `digits[.digits]` of at most 18 characters.
+fn decimal(text: &str) -> Result<Decimal, rust_decimal::Error> {
+    let b = text.as_bytes();
+    if b.len() <= 18 {
+        let (mut mantissa, mut scale, mut plain) = (0i64, None, !b.is_empty());
+        for (i, &c) in b.iter().enumerate() {
+            match c {
+                b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(c - b'0'),
+                b'.' if scale.is_none() && i > 0 && i + 1 < b.len() => {
+                    scale = u32::try_from(b.len() - i - 1).ok();
+                }
+                _ => plain = false,
+            }
+        }
+        if plain {
+            return Ok(Decimal::new(mantissa, scale.unwrap_or(0)));
+        }
+    }
+    text.parse()
 }
 
 /// The most common positive spacing between consecutive rows (the smallest

@@ -362,3 +362,58 @@ fn a_reader_hands_out_no_bar_after_a_bad_row_and_finish_names_every_problem() {
         )
     );
 }
+
+#[test]
+fn the_fast_decimal_path_reads_what_decimal_reads_scale_included() {
+    let mut cases: Vec<String> = [
+        "0",
+        "00",
+        "0.0",
+        "97.3100",
+        "384500",
+        "007.50",
+        "1.",
+        ".5",
+        "-1",
+        "+1",
+        "1e3",
+        "1.2.3",
+        "",
+        "12345678901234567.8",
+        "123456789012345678",
+        "1234567890123456789",
+        "9.99999999999999999",
+        "1_0",
+        "1 0",
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    // Whole numbers and every scale up to 6 of a spread of mantissas.
+    for m in (0..2_000_000u64).step_by(7_919) {
+        cases.push(m.to_string());
+        for scale in 1..=6 {
+            let text = format!("{m:0>7}");
+            let cut = text.len() - scale;
+            cases.push(format!("{}.{}", &text[..cut], &text[cut..]));
+        }
+    }
+    for text in &cases {
+        let (fast, slow) = (decimal(text), text.parse::<Decimal>());
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => assert_eq!((a, a.scale()), (b, b.scale()), "{text:?}"),
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("{text:?}: fast {a:?}, FromStr {b:?}"),
+        }
+    }
+}
+
+#[test]
+fn fields_split_at_every_comma_and_are_trimmed() {
+    let mut fields = [""; 6];
+    assert_eq!(split_fields("a, b ,c,\u{a0}d\u{a0},e,f", &mut fields), 6);
+    assert_eq!(fields, ["a", "b", "c", "d", "e", "f"]);
+    assert_eq!(split_fields("a,b,c,d,e,f,g,h", &mut fields), 8);
+    assert_eq!(split_fields("a,b", &mut fields), 2);
+    assert_eq!(split_fields("", &mut fields), 1);
+}
