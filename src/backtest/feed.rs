@@ -105,6 +105,10 @@ impl<R: BufRead> Iterator for Feed<R> {
     type Item = Bar;
 
     fn next(&mut self) -> Option<Bar> {
+        if let [only] = self.readers.as_mut_slice() {
+            // One file: nothing to merge, no key to compute.
+            return only.next_bar();
+        }
         if !self.started {
             self.started = true;
             self.heads = self.readers.iter_mut().map(Self::head).collect();

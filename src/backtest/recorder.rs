@@ -29,6 +29,8 @@ pub struct Recorder {
     /// time-zone lookup happens once per day, not once per bar.
     day: NaiveDate,
     day_span: (DateTime<Utc>, DateTime<Utc>),
+    /// The last instant of `day` (its end less a nanosecond).
+    day_last: DateTime<Utc>,
     /// `day` was already recorded as HALTED.
     day_halted: bool,
 }
@@ -45,6 +47,7 @@ impl Recorder {
             halted_days: BTreeSet::new(),
             day: NaiveDate::MIN,
             day_span: (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC),
+            day_last: DateTime::<Utc>::MIN_UTC,
             day_halted: false,
         }
     }
@@ -79,9 +82,15 @@ impl Recorder {
         self.day_span.1
     }
 
+    /// The cached day's last instant: its end less a nanosecond.
+    pub(crate) fn day_last_instant(&self) -> DateTime<Utc> {
+        self.day_last
+    }
+
     /// Makes `day` (midnight to midnight `span`) the cached day.
     fn enter_day(&mut self, day: NaiveDate, span: (DateTime<Utc>, DateTime<Utc>)) -> NaiveDate {
         self.day_span = span;
+        self.day_last = span.1 - chrono::Duration::nanoseconds(1);
         if day != self.day {
             self.day_halted = false;
         }
@@ -95,9 +104,14 @@ impl Recorder {
         self.trades.on_fill(fill);
     }
 
-    /// Records the state after `bar` was fully processed.
-    pub fn on_bar(&mut self, bar: &Bar, portfolio: &Portfolio, state: TradingState) {
-        let time = bar.end();
+    /// Records the state after `bar`, which ended at `time`, was fully processed.
+    pub fn on_bar(
+        &mut self,
+        bar: &Bar,
+        time: DateTime<Utc>,
+        portfolio: &Portfolio,
+        state: TradingState,
+    ) {
         let day = self.exchange_day(bar.start);
         if self.start.is_none() {
             self.start = Some(bar.start);
@@ -178,7 +192,12 @@ mod tests {
         let spy = Symbol::new("SPY").unwrap();
         let mut portfolio = Portfolio::with_symbols(&[spy]);
         let mut rec = Recorder::new(dec!(1000));
-        rec.on_bar(&bar("SPY", 0), &portfolio, TradingState::Active);
+        rec.on_bar(
+            &bar("SPY", 0),
+            bar("SPY", 0).end(),
+            &portfolio,
+            TradingState::Active,
+        );
         assert_eq!(
             rec.latest().map(|p| (p.equity, p.exposed)),
             Some((dec!(1000), false))
@@ -194,8 +213,18 @@ mod tests {
         portfolio.apply_fill(&fill).unwrap();
         rec.on_fill(&fill);
         portfolio.mark(spy, dec!(12));
-        rec.on_bar(&bar("QQQ", 1), &portfolio, TradingState::Active);
-        rec.on_bar(&bar("SPY", 1), &portfolio, TradingState::Halted);
+        rec.on_bar(
+            &bar("QQQ", 1),
+            bar("QQQ", 1).end(),
+            &portfolio,
+            TradingState::Active,
+        );
+        rec.on_bar(
+            &bar("SPY", 1),
+            bar("SPY", 1).end(),
+            &portfolio,
+            TradingState::Halted,
+        );
         // 10 × (12 − 10) − 1 commission.
         assert_eq!(
             rec.latest().map(|p| (p.equity, p.exposed)),

@@ -152,15 +152,16 @@ pub fn simulate(
     // Steps: runs of bars with the same end (each bar's end computed once).
     let mut bars = bars.into_iter();
     let mut step: Vec<Bar> = Vec::with_capacity(16);
-    let (mut next, mut done) = (bars.next(), 0u64);
-    while let Some(first) = next {
-        let step_end = first.end();
+    let mut next = bars.next().map(|bar| (bar.end(), bar));
+    let mut done = 0u64;
+    while let Some((step_end, first)) = next {
         step.clear();
         step.push(first);
         next = None;
         for bar in bars.by_ref() {
-            if bar.end() != step_end {
-                next = Some(bar);
+            let end = bar.end();
+            if end != step_end {
+                next = Some((end, bar));
                 break;
             }
             step.push(bar);
@@ -204,11 +205,10 @@ impl Loop {
                 self.settle(bar.start);
             }
             // decision_time, with the day's end from the recorder's cache.
-            let day_ends = self.recorder.day_ends();
-            now = now.min(if end < day_ends {
+            now = now.min(if end < self.recorder.day_ends() {
                 end
             } else {
-                day_ends - Duration::nanoseconds(1)
+                self.recorder.day_last_instant()
             });
             opened = opened.max(bar.start);
         }
@@ -235,7 +235,7 @@ impl Loop {
         self.settle(now);
         for bar in bars {
             self.recorder
-                .on_bar(bar, self.engine.portfolio(), self.engine.state());
+                .on_bar(bar, end, self.engine.portfolio(), self.engine.state());
         }
     }
 
