@@ -122,17 +122,17 @@ fn engine(c: &mut Criterion) {
         ticks: first_trading_app::domain::ticks::TickLadder::flat(Decimal::new(1, 2)).unwrap(),
     }];
     let spec = RunSpec {
-        bars: &bars,
         limits: &limits,
         instruments: &instruments,
         initial_equity: Decimal::from(100_000),
         fill: FillConfig::default(),
         progress: false,
+        expected_bars: None,
     };
     let registry = Registry::with_builtins();
     let file = sma_file(symbol);
     if let Ok(strategy) = registry.build(&file, StrategyId(0)) {
-        let once = simulate(&spec, vec![strategy]);
+        let once = simulate(&spec, bars.iter().copied(), vec![strategy]);
         let m = &once.metrics;
         eprintln!(
             "one run: {} trades, {} fills, {} rejections, {} HALTED days, total return {} %",
@@ -150,7 +150,7 @@ fn engine(c: &mut Criterion) {
         b.iter_batched(
             || registry.build(&file, StrategyId(0)).ok(),
             |strategy| {
-                let result = simulate(&spec, strategy.into_iter().collect());
+                let result = simulate(&spec, bars.iter().copied(), strategy.into_iter().collect());
                 (result.metrics.trades, result.diagnostics.fills)
             },
             BatchSize::PerIteration,

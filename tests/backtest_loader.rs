@@ -126,3 +126,38 @@ fn strategy_symbols_need_data_and_fine_enough_bars() {
         )
     );
 }
+
+#[test]
+fn a_bad_row_past_the_first_rows_fails_the_run_and_writes_no_report() {
+    use first_trading_app::backtest::csv::INFER_ROWS;
+    let dir = tempfile::tempdir().unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339("2021-01-04T14:30:00Z").unwrap();
+    let rows = INFER_ROWS + 1_000;
+    let bad = rows - 10;
+    let mut body = String::new();
+    for i in 0..rows {
+        let time = (start + chrono::Duration::minutes(i as i64)).to_rfc3339();
+        let close = if i == bad { "1O0" } else { "100" };
+        body.push_str(&format!("{time},100,101,99,{close},10\n"));
+    }
+    let path = dir.path().join("SPY_1min.csv");
+    std::fs::write(&path, format!("{HEADER}{body}")).unwrap();
+    let out = dir.path().join("out");
+    let args = BacktestArgs {
+        data: vec![path.clone()],
+        out: Some(out.clone()),
+        progress: false,
+        ..BacktestArgs::default()
+    };
+    let err = run_backtest(&args).unwrap_err();
+    // Row `bad` is on line bad + 2 (the header is line 1).
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:{}: close = \"1O0\": not a number",
+            path.display(),
+            bad + 2
+        )
+    );
+    assert!(!out.exists(), "no report from part of a file");
+}

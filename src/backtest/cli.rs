@@ -1,22 +1,30 @@
 //! The command-line face of the backtester: [`BacktestArgs`] (a plain struct
 //! the CLI fills from its flags), [`run_backtest`] and [`run_sweep`].
 //!
-//! Both load and validate everything first — every bar file, the strategy
-//! file, the risk limits — and only then run, so a typo never costs a run.
+//! Both check everything they can first — every bar file's header and first
+//! rows (see [`csv`](crate::backtest::csv)), the strategy file, the risk
+//! limits — and only then run, so a typo never costs a run. A backtest reads
+//! its bars as it runs; a bad row further on fails it with every problem of
+//! the file, and no report is written. A sweep reads the bars once, into
+//! memory, before its first run, and shares them: streaming them again for
+//! each combination would parse the files once per run, which costs more
+//! than the engine itself.
 
 use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::backtest::csv::{load_bars, BarSeries, CsvError, LoadOptions};
-use crate::backtest::feed::merge;
+use crate::backtest::csv::{BarReader, CsvError, LoadOptions, SeriesInfo};
+use crate::backtest::feed::Feed;
 use crate::backtest::report::{DataInfo, Report, ReportError, ReportFiles, RunInfo};
 use crate::backtest::runner::{simulate, RunResult, RunSpec};
 use crate::backtest::sweep::SweepError;
 use crate::broker::fill_model::FillConfig;
-use crate::domain::types::{Bar, Instrument, StrategyId, Symbol};
+use crate::domain::types::{Instrument, StrategyId, Symbol};
 use crate::domain::ConfigProblem;
 use crate::risk::RiskLimits;
 use crate::strategy::{load_strategy_file, Registry, Sizing, Strategy, StrategyFile};
@@ -135,21 +143,21 @@ fn problems_text(problems: &[ConfigProblem]) -> String {
 pub struct BacktestOutcome {
     /// The report (also written to `--out` when given).
     pub report: Report,
-    /// The run itself, equity curve included.
+    /// The run itself, per-day equity included.
     pub result: RunResult,
     /// The files written, when `--out` was given.
     pub files: Option<ReportFiles>,
 }
 
-/// Inputs loaded and checked once, shared by every run of a sweep.
+/// Inputs opened and checked before anything runs.
 pub(crate) struct Prepared {
-    pub(crate) series: Vec<BarSeries>,
-    pub(crate) bars: Vec<Bar>,
+    /// Every bar file, headers checked and first rows read.
+    pub(crate) feed: Feed<BufReader<File>>,
     pub(crate) strategy: StrategyFile,
     pub(crate) instruments: Vec<Instrument>,
 }
 
-/// Loads every file and checks that they fit together.
+/// Opens every file and checks that they fit together.
 pub(crate) fn prepare(args: &BacktestArgs) -> Result<Prepared, BacktestError> {
     if args.data.is_empty() {
         return Err(BacktestError::NoData);
@@ -164,58 +172,54 @@ pub(crate) fn prepare(args: &BacktestArgs) -> Result<Prepared, BacktestError> {
         seconds: args.bar_seconds,
         symbol: None,
     };
-    let mut series: Vec<BarSeries> = Vec::with_capacity(args.data.len());
+    let mut files: Vec<BarReader<BufReader<File>>> = Vec::with_capacity(args.data.len());
     for path in &args.data {
-        let loaded = load_bars(path, &options)?;
-        if let Some(first) = series.iter().find(|s| s.symbol == loaded.symbol) {
+        let opened = BarReader::open_file(path, &options)?;
+        if let Some(first) = files.iter().find(|f| f.symbol() == opened.symbol()) {
             return Err(BacktestError::DuplicateSymbol {
-                symbol: loaded.symbol,
-                first: first.file.clone(),
-                second: loaded.file,
+                symbol: opened.symbol(),
+                first: first.file().to_string(),
+                second: opened.file().to_string(),
             });
         }
-        series.push(loaded);
+        files.push(opened);
     }
+    let symbols: Vec<Symbol> = files.iter().map(BarReader::symbol).collect();
     let strategy = match &args.strategy {
         Some(path) => load_strategy_file(path).map_err(BacktestError::Config)?,
-        None => default_strategy(&series),
+        None => default_strategy(&symbols, files.iter().map(BarReader::seconds).max()),
     };
     for &symbol in &strategy.symbols {
-        let Some(data) = series.iter().find(|s| s.symbol == symbol) else {
-            let given: Vec<String> = series.iter().map(|s| s.symbol.to_string()).collect();
+        let Some(data) = files.iter().find(|f| f.symbol() == symbol) else {
+            let given: Vec<String> = symbols.iter().map(ToString::to_string).collect();
             return Err(BacktestError::MissingSymbol {
                 strategy: strategy.source.clone(),
                 symbol,
                 given: given.join(", "),
             });
         };
-        if data.seconds > strategy.bar_seconds {
+        if data.seconds() > strategy.bar_seconds {
             return Err(BacktestError::BarSize {
-                file: data.file.clone(),
+                file: data.file().to_string(),
                 strategy: strategy.source.clone(),
                 wants: strategy.bar_seconds,
-                data: data.seconds,
+                data: data.seconds(),
             });
         }
     }
     build_strategy(&strategy)?;
-    let instruments = series
-        .iter()
-        .map(|s| Instrument::us_stock(s.symbol))
-        .collect();
-    let bars = merge(&series);
     Ok(Prepared {
-        series,
-        bars,
+        feed: Feed::new(files),
         strategy,
-        instruments,
+        instruments: symbols.into_iter().map(Instrument::us_stock).collect(),
     })
 }
 
-/// The built-in default: `sma_crossover` fast 10 / slow 30 on every data
-/// symbol at the data's bar size, 10 % of equity per entry.
-pub fn default_strategy(series: &[BarSeries]) -> StrategyFile {
-    let seconds = series.iter().map(|s| s.seconds).max().unwrap_or(86_400);
+/// The built-in default: `sma_crossover` fast 10 / slow 30 on `symbols` at
+/// the data's bar size (`seconds`, the longest of the files'; a day without
+/// files), 10 % of equity per entry.
+pub fn default_strategy(symbols: &[Symbol], seconds: Option<u32>) -> StrategyFile {
+    let seconds = seconds.unwrap_or(86_400);
     let mut params = toml::Table::new();
     params.insert("fast".into(), toml::Value::Integer(10));
     params.insert("slow".into(), toml::Value::Integer(30));
@@ -224,7 +228,7 @@ pub fn default_strategy(series: &[BarSeries]) -> StrategyFile {
         kind: "sma_crossover".into(),
         name: "sma_crossover_default".into(),
         enabled: true,
-        symbols: series.iter().map(|s| s.symbol).collect(),
+        symbols: symbols.to_vec(),
         bar_size: format!("{seconds} secs"),
         bar_seconds: seconds,
         sizing: Sizing::FractionOfEquity(Decimal::new(1, 1)),
@@ -239,8 +243,8 @@ pub(crate) fn build_strategy(file: &StrategyFile) -> Result<Box<dyn Strategy>, B
         .map_err(BacktestError::Config)
 }
 
-/// The report's description of a run of `file` over `prepared`.
-pub(crate) fn run_info(args: &BacktestArgs, prepared: &Prepared, file: &StrategyFile) -> RunInfo {
+/// The report's description of a run of `file` over `data`.
+pub(crate) fn run_info(args: &BacktestArgs, data: &[SeriesInfo], file: &StrategyFile) -> RunInfo {
     RunInfo {
         strategy: file.kind.clone(),
         name: file.name.clone(),
@@ -251,16 +255,15 @@ pub(crate) fn run_info(args: &BacktestArgs, prepared: &Prepared, file: &Strategy
             Sizing::FractionOfEquity(f) => format!("fraction_of_equity = {f}"),
         },
         parameters: parameters_text(&file.params),
-        data: prepared
-            .series
+        data: data
             .iter()
             .map(|s| DataInfo {
                 file: s.file.clone(),
                 symbol: s.symbol,
                 bar_seconds: s.seconds,
-                bars: s.bars.len(),
-                first: s.bars.first().map_or_else(Default::default, |b| b.start),
-                last: s.bars.last().map_or_else(Default::default, |b| b.start),
+                bars: s.bars,
+                first: s.first,
+                last: s.last,
             })
             .collect(),
         from: args.from,
@@ -279,19 +282,20 @@ pub(crate) fn parameters_text(params: &toml::Table) -> BTreeMap<String, String> 
         .collect()
 }
 
-/// The run spec for `prepared` under `args`.
+/// The run spec for `instruments` under `args`.
 pub(crate) fn spec<'a>(
     args: &'a BacktestArgs,
-    prepared: &'a Prepared,
+    instruments: &'a [Instrument],
     progress: bool,
+    expected_bars: Option<u64>,
 ) -> RunSpec<'a> {
     RunSpec {
-        bars: &prepared.bars,
         limits: &args.limits,
-        instruments: &prepared.instruments,
+        instruments,
         initial_equity: args.initial_equity,
         fill: args.fill,
         progress,
+        expected_bars,
     }
 }
 
@@ -299,14 +303,21 @@ pub(crate) fn spec<'a>(
 /// and `equity.svg` there.
 ///
 /// # Errors
-/// [`BacktestError`] for invalid inputs (before anything runs) or an
-/// unwritable report directory.
+/// [`BacktestError`] for invalid inputs (found before the run, or a bad row
+/// met during it: then no report is written) or an unwritable report directory.
 pub fn run_backtest(args: &BacktestArgs) -> Result<BacktestOutcome, BacktestError> {
-    let prepared = prepare(args)?;
-    let strategy = build_strategy(&prepared.strategy)?;
-    let result = simulate(&spec(args, &prepared, args.progress), vec![strategy]);
+    let Prepared {
+        feed,
+        strategy: file,
+        instruments,
+    } = prepare(args)?;
+    let strategy = build_strategy(&file)?;
+    let run_spec = spec(args, &instruments, args.progress, feed.estimated_bars());
+    let mut bars = feed.read_ahead();
+    let result = simulate(&run_spec, &mut bars, vec![strategy]);
+    let data = bars.finish()?;
     let report = Report {
-        run: run_info(args, &prepared, &prepared.strategy),
+        run: run_info(args, &data, &file),
         metrics: result.metrics.clone(),
         diagnostics: result.diagnostics,
         trades: result.trades.clone(),

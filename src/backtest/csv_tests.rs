@@ -284,3 +284,136 @@ fn loads_the_shared_hourly_file_when_present() {
     assert_eq!(series.bars[0].open, dec!(97.3100));
     assert_eq!(series.bars[0].start, utc("1998-01-02T14:00:00Z"));
 }
+
+/// `rows` rows `spacing` minutes apart from 2021-03-01 00:00 UTC, all valid.
+fn rows_every(rows: usize, spacing: i64) -> Vec<String> {
+    let start = utc("2021-03-01T00:00:00Z");
+    (0..rows)
+        .map(|i| {
+            let t = start + chrono::Duration::minutes(spacing * i as i64);
+            format!("{},10,11,9,10,100", t.to_rfc3339())
+        })
+        .collect()
+}
+
+fn file_of(rows: &[String]) -> String {
+    format!(
+        "timestamp,open,high,low,close,volume\n{}\n",
+        rows.join("\n")
+    )
+}
+
+#[test]
+fn the_bar_length_comes_from_the_first_rows_read_ahead() {
+    // INFER_ROWS one-minute rows, then twice as many hourly ones: the
+    // hourly spacing is the most common in the file, but the length is
+    // inferred from the rows read ahead.
+    let mut rows = rows_every(INFER_ROWS, 1);
+    let later = utc("2021-06-01T00:00:00Z");
+    rows.extend((0..2 * INFER_ROWS).map(|i| {
+        let t = later + chrono::Duration::hours(i as i64);
+        format!("{},10,11,9,10,100", t.to_rfc3339())
+    }));
+    let series = parse(&file_of(&rows)).unwrap();
+    assert_eq!(series.seconds, 60);
+    assert_eq!(series.bars.len(), 3 * INFER_ROWS);
+}
+
+#[test]
+fn problems_of_every_kind_come_in_line_order_wherever_they_are() {
+    // Lines 3 (duplicate) and 6 (bad number) are read ahead at opening;
+    // line INFER_ROWS + 100 (unsorted) only at the end of the file.
+    let mut rows = rows_every(INFER_ROWS + 200, 1);
+    rows[1] = rows[0].clone();
+    rows[4] = rows[4].replace(",10,100", ",ten,100");
+    let late = INFER_ROWS + 98;
+    rows[late] = rows[0].clone();
+    let err = parse(&file_of(&rows)).unwrap_err();
+    let CsvError::Rows {
+        problems, total, ..
+    } = err
+    else {
+        panic!("unexpected {err:?}");
+    };
+    let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [3, 6, late + 2]);
+    assert_eq!(total, 3);
+    assert!(matches!(problems[2].problem, RowProblem::Unsorted { .. }));
+}
+
+#[test]
+fn a_reader_hands_out_no_bar_after_a_bad_row_and_finish_names_every_problem() {
+    let mut rows = rows_every(INFER_ROWS + 50, 1);
+    let bad = INFER_ROWS + 10;
+    rows[bad] = rows[bad].replace(",9,", ",12,");
+    rows[bad + 20] = rows[bad + 20].replace(",100", ",-5");
+    let text = file_of(&rows);
+    let mut reader = BarReader::open("SPY.csv", text.as_bytes(), spy(), &LoadOptions::default())
+        .expect("the problems come after the rows read ahead");
+    assert_eq!(reader.by_ref().count(), bad);
+    assert!(reader.failed());
+    assert_eq!(
+        reader.finish().unwrap_err().to_string(),
+        format!(
+            "SPY.csv:{}: inconsistent prices: open 10, high 11, low 12, close 10 (need low ≤ open, close ≤ high)\n\
+             SPY.csv:{}: volume = \"-5\": must be 0 or more",
+            bad + 2,
+            bad + 22
+        )
+    );
+}
+
+#[test]
+fn the_fast_decimal_path_reads_what_decimal_reads_scale_included() {
+    let mut cases: Vec<String> = [
+        "0",
+        "00",
+        "0.0",
+        "97.3100",
+        "384500",
+        "007.50",
+        "1.",
+        ".5",
+        "-1",
+        "+1",
+        "1e3",
+        "1.2.3",
+        "",
+        "12345678901234567.8",
+        "123456789012345678",
+        "1234567890123456789",
+        "9.99999999999999999",
+        "1_0",
+        "1 0",
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    // Whole numbers and every scale up to 6 of a spread of mantissas.
+    for m in (0..2_000_000u64).step_by(7_919) {
+        cases.push(m.to_string());
+        for scale in 1..=6 {
+            let text = format!("{m:0>7}");
+            let cut = text.len() - scale;
+            cases.push(format!("{}.{}", &text[..cut], &text[cut..]));
+        }
+    }
+    for text in &cases {
+        let (fast, slow) = (decimal(text), text.parse::<Decimal>());
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => assert_eq!((a, a.scale()), (b, b.scale()), "{text:?}"),
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("{text:?}: fast {a:?}, FromStr {b:?}"),
+        }
+    }
+}
+
+#[test]
+fn fields_split_at_every_comma_and_are_trimmed() {
+    let mut fields = [""; 6];
+    assert_eq!(split_fields("a, b ,c,\u{a0}d\u{a0},e,f", &mut fields), 6);
+    assert_eq!(fields, ["a", "b", "c", "d", "e", "f"]);
+    assert_eq!(split_fields("a,b,c,d,e,f,g,h", &mut fields), 8);
+    assert_eq!(split_fields("a,b", &mut fields), 2);
+    assert_eq!(split_fields("", &mut fields), 1);
+}

@@ -1,5 +1,7 @@
 //! Performance statistics of one backtest, computed from the per-bar equity
-//! curve, the closed trades, the risk gate's rejections and the HALTED days.
+//! (folded in one pass by [`EquityCurve`](crate::backtest::equity::EquityCurve):
+//! per-day points and the figures that need every close), the closed trades,
+//! the risk gate's rejections and the HALTED days.
 //!
 //! Money stays `Decimal`. Ratios that need roots or powers (CAGR, Sharpe,
 //! Sortino) use `f64`, rounded to 6 decimals so reports stay readable and
@@ -28,6 +30,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::backtest::equity::EquitySummary;
 use crate::backtest::trades::Trade;
 
 /// Trading days per year used to annualize daily Sharpe and Sortino.
@@ -53,7 +56,7 @@ pub struct Metrics {
     pub start: Option<DateTime<Utc>>,
     /// Last bar's end.
     pub end: Option<DateTime<Utc>>,
-    /// Points on the equity curve.
+    /// Bar closes (bars closing at the same instant count once).
     pub bars: usize,
     /// Starting equity.
     pub initial_equity: Decimal,
@@ -105,15 +108,15 @@ pub struct Metrics {
     pub halted_days: Vec<NaiveDate>,
 }
 
-/// Inputs that are not on the equity curve.
+/// What the statistics are computed from.
 #[derive(Debug, Clone, Copy)]
 pub struct MetricInputs<'a> {
     /// Equity before the first bar.
     pub initial_equity: Decimal,
     /// First bar's start.
     pub start: Option<DateTime<Utc>>,
-    /// Per-bar equity, ascending.
-    pub curve: &'a [EquityPoint],
+    /// The per-bar equity, folded.
+    pub equity: &'a EquitySummary,
     /// Closed trades.
     pub trades: &'a [Trade],
     /// Risk-gate rejections by reason.
@@ -137,38 +140,12 @@ fn percent(part: Decimal, whole: Decimal, dp: u32) -> Decimal {
 /// Computes every figure. Pure; the same inputs always give identical output.
 pub fn compute(inputs: &MetricInputs<'_>) -> Metrics {
     let initial = inputs.initial_equity;
-    let curve = inputs.curve;
-    let final_equity = curve.last().map_or(initial, |p| p.equity);
-    let end = curve.last().map(|p| p.time);
-
-    // Per run-up: the peak and the lowest equity after it. The relative
-    // drawdown is computed once per peak (a division per point is slow).
-    let (mut peak, mut trough) = (initial, initial);
-    let (mut max_dd, mut max_dd_pct) = (Decimal::ZERO, Decimal::ZERO);
-    let relative = |peak: Decimal, trough: Decimal| {
-        if peak > Decimal::ZERO {
-            (peak - trough) / peak
-        } else {
-            Decimal::ZERO
-        }
-    };
-    for p in curve {
-        if p.equity > peak {
-            max_dd_pct = max_dd_pct.max(relative(peak, trough));
-            (peak, trough) = (p.equity, p.equity);
-        } else if p.equity < trough {
-            trough = p.equity;
-            max_dd = max_dd.max(peak - trough);
-        }
-    }
-    max_dd_pct = max_dd_pct.max(relative(peak, trough));
-
-    let ruined_on = curve
-        .iter()
-        .find(|p| p.equity <= Decimal::ZERO)
-        .map(|p| p.day);
+    let equity = inputs.equity;
+    let final_equity = equity.final_equity();
+    let end = equity.end();
+    let ruined_on = equity.ruined_on;
     let ratio = |value: Option<f64>| value.filter(|_| ruined_on.is_none());
-    let daily = daily_returns(initial, curve);
+    let daily = daily_returns(initial, &equity.days);
     let wins: Vec<Decimal> = inputs
         .trades
         .iter()
@@ -191,15 +168,15 @@ pub fn compute(inputs: &MetricInputs<'_>) -> Metrics {
     Metrics {
         start: inputs.start,
         end,
-        bars: curve.len(),
+        bars: equity.points,
         initial_equity: initial,
         final_equity,
         net_profit: final_equity - initial,
         ruined_on,
         total_return_pct: percent(final_equity - initial, initial, 4),
         cagr_pct: ratio(cagr(initial, final_equity, inputs.start, end)),
-        max_drawdown: max_dd,
-        max_drawdown_pct: (max_dd_pct * Decimal::ONE_HUNDRED).round_dp(4),
+        max_drawdown: equity.max_drawdown,
+        max_drawdown_pct: (equity.max_drawdown_ratio * Decimal::ONE_HUNDRED).round_dp(4),
         sharpe: ratio(sharpe(&daily)),
         sortino: ratio(sortino(&daily)),
         days: daily.len(),
@@ -213,8 +190,8 @@ pub fn compute(inputs: &MetricInputs<'_>) -> Metrics {
         profit_factor: (!gross_loss.is_zero()).then(|| (gross_win / -gross_loss).round_dp(4)),
         commissions: inputs.trades.iter().map(|t| t.commission).sum(),
         exposure_pct: percent(
-            Decimal::from(curve.iter().filter(|p| p.exposed).count()),
-            Decimal::from(curve.len()),
+            Decimal::from(equity.exposed),
+            Decimal::from(equity.points),
             2,
         ),
         rejections: inputs.rejections.values().sum(),

@@ -4,6 +4,7 @@
 use rust_decimal_macros::dec;
 
 use super::*;
+use crate::backtest::equity::EquitySummary;
 use crate::domain::types::{Side, Symbol};
 
 fn utc(text: &str) -> DateTime<Utc> {
@@ -61,7 +62,7 @@ fn hand_computed_three_day_run() {
     let m = compute(&MetricInputs {
         initial_equity: dec!(1000),
         start: Some(utc("2021-01-01T00:00:00Z")),
-        curve: &curve,
+        equity: &EquitySummary::of(dec!(1000), &curve),
         trades: &trades,
         rejections: &rejections,
         halted_days: &halted,
@@ -104,7 +105,7 @@ fn empty_and_flat_runs_have_no_ratios() {
     let m = compute(&MetricInputs {
         initial_equity: dec!(1000),
         start: None,
-        curve: &flat,
+        equity: &EquitySummary::of(dec!(1000), &flat),
         trades: &[],
         rejections: &none,
         halted_days: &no_days,
@@ -133,10 +134,14 @@ fn a_ruined_account_says_so_and_has_no_ratios() {
         point("2021-01-06T21:00:00Z", 6, dec!(-100), true),
         point("2021-01-07T21:00:00Z", 7, dec!(-90), true),
     ];
+    let (ruined, two_days) = (
+        EquitySummary::of(dec!(1000), &curve),
+        EquitySummary::of(dec!(1000), &curve[..2]),
+    );
     let m = compute(&MetricInputs {
         initial_equity: dec!(1000),
         start: Some(utc("2021-01-04T14:30:00Z")),
-        curve: &curve,
+        equity: &ruined,
         trades: &[],
         rejections: &none,
         halted_days: &no_days,
@@ -146,11 +151,11 @@ fn a_ruined_account_says_so_and_has_no_ratios() {
     assert_eq!(m.total_return_pct, dec!(-109.0000));
     // Not ruined: no `ruined_on` key in the JSON report at all.
     let fine = compute(&MetricInputs {
-        curve: &curve[..2],
+        equity: &two_days,
         ..MetricInputs {
             initial_equity: dec!(1000),
             start: Some(utc("2021-01-04T14:30:00Z")),
-            curve: &curve,
+            equity: &ruined,
             trades: &[],
             rejections: &none,
             halted_days: &no_days,
@@ -159,4 +164,32 @@ fn a_ruined_account_says_so_and_has_no_ratios() {
     assert_eq!(fine.ruined_on, None);
     assert!(fine.sharpe.is_some());
     assert!(!serde_json::to_string(&fine).unwrap().contains("ruined"));
+}
+
+#[test]
+fn a_dip_within_a_day_counts_though_only_the_days_close_is_kept() {
+    let none = BTreeMap::new();
+    let no_days = BTreeSet::new();
+    // Day 4: 1 000 → 1 200 (peak) → 900 → 1 150 at the close; day 5 closes 1 100.
+    let curve = [
+        point("2021-01-04T15:00:00Z", 4, dec!(1200), true),
+        point("2021-01-04T16:00:00Z", 4, dec!(900), true),
+        point("2021-01-04T17:00:00Z", 4, dec!(1150), true),
+        point("2021-01-05T17:00:00Z", 5, dec!(1100), false),
+    ];
+    let equity = EquitySummary::of(dec!(1000), &curve);
+    // One point per day, the day's last close.
+    let days: Vec<(NaiveDate, Decimal)> = equity.days.iter().map(|p| (p.day, p.equity)).collect();
+    assert_eq!(days, [(day(4), dec!(1150)), (day(5), dec!(1100))]);
+    let m = compute(&MetricInputs {
+        initial_equity: dec!(1000),
+        start: Some(utc("2021-01-04T14:00:00Z")),
+        equity: &equity,
+        trades: &[],
+        rejections: &none,
+        halted_days: &no_days,
+    });
+    // 1 200 − 900 = 300, 300 / 1 200 = 25 %; 3 of 4 closes exposed.
+    assert_eq!((m.max_drawdown, m.max_drawdown_pct), (dec!(300), dec!(25)));
+    assert_eq!((m.bars, m.days, m.exposure_pct), (4, 2, dec!(75)));
 }

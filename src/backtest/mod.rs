@@ -2,9 +2,11 @@
 //! very same engine, strategies and risk gate as live trading in between, and
 //! a report (JSON, Markdown, SVG) at the end.
 //!
-//! - [`csv`]: bar files → validated [`Bar`](crate::domain::types::Bar)s;
-//! - [`feed`]: several files merged into one time-ordered stream;
+//! - [`csv`]: bar files → validated [`Bar`](crate::domain::types::Bar)s, a row at a time;
+//! - [`feed`]: several files merged into one time-ordered stream, as they are read;
 //! - [`recorder`]: equity curve, fills/trades and HALTED days during a run;
+//! - [`equity`]: the per-bar equity folded into per-day points and the figures
+//!   that need every close;
 //! - [`trades`]: fills → round-trip trades;
 //! - [`metrics`]: the statistics; [`report`], [`markdown`], [`plot`]: the files;
 //! - [`sweep`]: parameter grids and ranking; [`sweep_run`]: running them on all cores;
@@ -15,6 +17,7 @@
 
 pub mod cli;
 pub mod csv;
+pub mod equity;
 pub mod feed;
 pub mod markdown;
 pub mod metrics;

@@ -1,7 +1,9 @@
 //! `equity.svg`: the equity curve over a drawdown panel (plotters, SVG
-//! backend, no fonts needed). Long curves are bucketed to at most
+//! backend, no fonts needed), drawn from the equity at each exchange day's
+//! last close (what a run keeps; a dip that recovers within one day shows in
+//! the report's max drawdown, not here). Long curves are bucketed to at most
 //! [`MAX_POINTS`] points: each bucket keeps its last equity and its deepest
-//! drawdown, so the picture never hides the worst moment.
+//! drawdown, so the picture never hides the worst day.
 
 use std::path::Path;
 

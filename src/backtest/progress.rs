@@ -21,15 +21,18 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A display for `total` bars; `enabled = false` never draws (sweeps,
-    /// benches, tests). It also never draws when stderr is not a terminal.
-    pub fn new(total: u64, enabled: bool) -> Self {
+    /// A display for about `total` bars (a count and a rate without it);
+    /// `enabled = false` never draws (sweeps, benches, tests). It also never
+    /// draws when stderr is not a terminal.
+    pub fn new(total: Option<u64>, enabled: bool) -> Self {
         let enabled = enabled && std::io::stderr().is_terminal();
         let bar = enabled.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-            if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} backtest [{elapsed_precise}] {wide_bar} {pos}/{len} bars ({per_sec}, eta {eta})",
-            ) {
+            let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::hidden());
+            let template = match total {
+                Some(_) => "{spinner} backtest [{elapsed_precise}] {wide_bar} {pos}/~{len} bars ({per_sec}, eta {eta})",
+                None => "{spinner} backtest [{elapsed_precise}] {pos} bars ({per_sec})",
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style);
             }
             bar

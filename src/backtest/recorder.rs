@@ -1,14 +1,15 @@
-//! [`Recorder`]: what a backtest writes down while it runs — one equity point
-//! per bar close (bars of several symbols closing at the same instant share
-//! one point), every fill (folded into round-trip trades), and the exchange
-//! days on which trading was HALTED. Capacity is reserved up front, so
-//! recording a bar does not allocate.
+//! [`Recorder`]: what a backtest writes down while it runs — the equity after
+//! every bar close (bars of several symbols closing at the same instant share
+//! one point), folded into an [`EquityCurve`] that keeps one point per day;
+//! every fill (folded into round-trip trades), and the exchange days on which
+//! trading was HALTED. Recording a bar allocates only when a day ends.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::backtest::equity::{EquityCurve, EquitySummary};
 use crate::backtest::metrics::EquityPoint;
 use crate::backtest::trades::TradeBook;
 use crate::domain::calendar::{midnight, next_midnight, trading_day};
@@ -20,7 +21,7 @@ use crate::domain::types::{Bar, Fill, TradingState};
 pub struct Recorder {
     initial_equity: Decimal,
     start: Option<DateTime<Utc>>,
-    curve: Vec<EquityPoint>,
+    curve: EquityCurve,
     trades: TradeBook,
     fills: usize,
     halted_days: BTreeSet<NaiveDate>,
@@ -28,22 +29,25 @@ pub struct Recorder {
     /// time-zone lookup happens once per day, not once per bar.
     day: NaiveDate,
     day_span: (DateTime<Utc>, DateTime<Utc>),
+    /// The last instant of `day` (its end less a nanosecond).
+    day_last: DateTime<Utc>,
     /// `day` was already recorded as HALTED.
     day_halted: bool,
 }
 
 impl Recorder {
-    /// A recorder for a run starting with `initial_equity` over about `bars` bars.
-    pub fn new(initial_equity: Decimal, bars: usize) -> Self {
+    /// A recorder for a run starting with `initial_equity`.
+    pub fn new(initial_equity: Decimal) -> Self {
         Self {
             initial_equity,
             start: None,
-            curve: Vec::with_capacity(bars),
+            curve: EquityCurve::new(initial_equity),
             trades: TradeBook::new(),
             fills: 0,
             halted_days: BTreeSet::new(),
             day: NaiveDate::MIN,
             day_span: (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC),
+            day_last: DateTime::<Utc>::MIN_UTC,
             day_halted: false,
         }
     }
@@ -78,9 +82,15 @@ impl Recorder {
         self.day_span.1
     }
 
+    /// The cached day's last instant: its end less a nanosecond.
+    pub(crate) fn day_last_instant(&self) -> DateTime<Utc> {
+        self.day_last
+    }
+
     /// Makes `day` (midnight to midnight `span`) the cached day.
     fn enter_day(&mut self, day: NaiveDate, span: (DateTime<Utc>, DateTime<Utc>)) -> NaiveDate {
         self.day_span = span;
+        self.day_last = span.1 - chrono::Duration::nanoseconds(1);
         if day != self.day {
             self.day_halted = false;
         }
@@ -94,23 +104,24 @@ impl Recorder {
         self.trades.on_fill(fill);
     }
 
-    /// Records the state after `bar` was fully processed.
-    pub fn on_bar(&mut self, bar: &Bar, portfolio: &Portfolio, state: TradingState) {
-        let time = bar.end();
+    /// Records the state after `bar`, which ended at `time`, was fully processed.
+    pub fn on_bar(
+        &mut self,
+        bar: &Bar,
+        time: DateTime<Utc>,
+        portfolio: &Portfolio,
+        state: TradingState,
+    ) {
         let day = self.exchange_day(bar.start);
         if self.start.is_none() {
             self.start = Some(bar.start);
         }
-        let point = EquityPoint {
+        self.curve.record(EquityPoint {
             time,
             day,
             equity: self.initial_equity + portfolio.net_pnl(),
             exposed: portfolio.open_positions().next().is_some(),
-        };
-        match self.curve.last_mut() {
-            Some(last) if last.time == time => *last = point,
-            _ => self.curve.push(point),
-        }
+        });
         if state == TradingState::Halted && !self.day_halted {
             self.day_halted = true;
             self.halted_days.insert(day);
@@ -127,9 +138,9 @@ impl Recorder {
         self.start
     }
 
-    /// The equity curve so far.
-    pub fn curve(&self) -> &[EquityPoint] {
-        &self.curve
+    /// The equity after the latest close.
+    pub fn latest(&self) -> Option<&EquityPoint> {
+        self.curve.latest()
     }
 
     /// Round trips so far.
@@ -147,9 +158,9 @@ impl Recorder {
         &self.halted_days
     }
 
-    /// Consumes the recorder: (curve, trade book, halted days).
-    pub fn into_parts(self) -> (Vec<EquityPoint>, TradeBook, BTreeSet<NaiveDate>) {
-        (self.curve, self.trades, self.halted_days)
+    /// Consumes the recorder: (the equity curve's figures, trade book, halted days).
+    pub fn into_parts(self) -> (EquitySummary, TradeBook, BTreeSet<NaiveDate>) {
+        (self.curve.finish(), self.trades, self.halted_days)
     }
 }
 
@@ -180,8 +191,17 @@ mod tests {
     fn one_point_per_close_time_with_equity_exposure_and_halts() {
         let spy = Symbol::new("SPY").unwrap();
         let mut portfolio = Portfolio::with_symbols(&[spy]);
-        let mut rec = Recorder::new(dec!(1000), 8);
-        rec.on_bar(&bar("SPY", 0), &portfolio, TradingState::Active);
+        let mut rec = Recorder::new(dec!(1000));
+        rec.on_bar(
+            &bar("SPY", 0),
+            bar("SPY", 0).end(),
+            &portfolio,
+            TradingState::Active,
+        );
+        assert_eq!(
+            rec.latest().map(|p| (p.equity, p.exposed)),
+            Some((dec!(1000), false))
+        );
         let fill = Fill {
             symbol: spy,
             side: Side::Buy,
@@ -193,24 +213,40 @@ mod tests {
         portfolio.apply_fill(&fill).unwrap();
         rec.on_fill(&fill);
         portfolio.mark(spy, dec!(12));
-        rec.on_bar(&bar("QQQ", 1), &portfolio, TradingState::Active);
-        rec.on_bar(&bar("SPY", 1), &portfolio, TradingState::Halted);
-        let curve = rec.curve();
-        assert_eq!(curve.len(), 2);
-        assert_eq!((curve[0].equity, curve[0].exposed), (dec!(1000), false));
+        rec.on_bar(
+            &bar("QQQ", 1),
+            bar("QQQ", 1).end(),
+            &portfolio,
+            TradingState::Active,
+        );
+        rec.on_bar(
+            &bar("SPY", 1),
+            bar("SPY", 1).end(),
+            &portfolio,
+            TradingState::Halted,
+        );
         // 10 × (12 − 10) − 1 commission.
-        assert_eq!((curve[1].equity, curve[1].exposed), (dec!(1019), true));
+        assert_eq!(
+            rec.latest().map(|p| (p.equity, p.exposed)),
+            Some((dec!(1019), true))
+        );
         assert_eq!(rec.fills(), 1);
         let day = NaiveDate::from_ymd_opt(2021, 3, 31).unwrap();
         assert_eq!(
             rec.halted_days().iter().copied().collect::<Vec<_>>(),
             vec![day]
         );
+        // Two closes (QQQ's and SPY's second bars share one), one exposed,
+        // on one day: its point is the last close's.
+        let (curve, _, _) = rec.into_parts();
+        assert_eq!((curve.points, curve.exposed), (2, 1));
+        assert_eq!(curve.days.len(), 1);
+        assert_eq!((curve.days[0].day, curve.days[0].equity), (day, dec!(1019)));
     }
 
     #[test]
     fn exchange_days_are_new_york_dates_across_daylight_saving() {
-        let mut rec = Recorder::new(dec!(1000), 0);
+        let mut rec = Recorder::new(dec!(1000));
         let at = |text: &str| {
             DateTime::parse_from_rfc3339(text)
                 .unwrap()

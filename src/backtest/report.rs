@@ -124,8 +124,9 @@ impl Report {
         Ok(text)
     }
 
-    /// Writes `report.json`, `report.md` and `equity.svg` into `dir`
-    /// (created if missing).
+    /// Writes `report.json`, `report.md` and `equity.svg` (drawn from
+    /// `curve`, the equity at each day's last close) into `dir` (created if
+    /// missing).
     ///
     /// # Errors
     /// [`ReportError`] naming the file that could not be written.
@@ -160,6 +161,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
+    use crate::backtest::equity::EquitySummary;
     use crate::backtest::metrics::{compute, MetricInputs};
 
     fn point(hour: i64, equity: rust_decimal::Decimal) -> EquityPoint {
@@ -179,7 +181,7 @@ mod tests {
         let metrics = compute(&MetricInputs {
             initial_equity: dec!(1000),
             start: Some(DateTime::<Utc>::UNIX_EPOCH),
-            curve: &curve,
+            equity: &EquitySummary::of(dec!(1000), &curve),
             trades: &[],
             rejections: &BTreeMap::from([("halted".to_string(), 2)]),
             halted_days: &BTreeSet::new(),

@@ -33,7 +33,10 @@
 //! net PnL, handed to the engine before every market and broker event (for
 //! a step, already valued at its closes, exactly as the engine's own marks will).
 //!
-//! Nothing in the loop allocates in steady state: every buffer is reused.
+//! Bars come from any iterator in that order (a [`Feed`](crate::backtest::feed::Feed)
+//! reading files as it goes, or a slice held in memory); the runner holds
+//! one step's bars at a time. Nothing in the loop allocates in steady state:
+//! every buffer is reused, and the equity is kept per day.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,11 +60,9 @@ use crate::strategy::Strategy;
 /// runner stops feeding them (counted in [`Diagnostics::rounds_cut`]).
 pub const MAX_ROUNDS: usize = 16;
 
-/// Everything one run needs besides its strategies.
+/// Everything one run needs besides its bars and strategies.
 #[derive(Debug, Clone, Copy)]
 pub struct RunSpec<'a> {
-    /// All bars, ascending by end time (see [`feed::merge`](crate::backtest::feed::merge)).
-    pub bars: &'a [Bar],
     /// Validated `[risk]` limits.
     pub limits: &'a RiskLimits,
     /// Tradable instruments with their tick sizes.
@@ -72,6 +73,8 @@ pub struct RunSpec<'a> {
     pub fill: FillConfig,
     /// Show a progress bar on a terminal for runs over a second.
     pub progress: bool,
+    /// About how many bars the run has, for the progress bar; `None` when unknown.
+    pub expected_bars: Option<u64>,
 }
 
 /// Counters that tell whether a run was healthy. All zero except `fills`,
@@ -99,7 +102,7 @@ pub struct Diagnostics {
 /// What one run produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunResult {
-    /// Equity after every bar close.
+    /// Equity at the last bar close of each exchange day.
     pub curve: Vec<EquityPoint>,
     /// Closed round trips.
     pub trades: Vec<Trade>,
@@ -113,9 +116,14 @@ pub struct RunResult {
     pub metrics: Metrics,
 }
 
-/// Runs `strategies` over `spec.bars`. Deterministic: the same inputs always
-/// give the same result.
-pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunResult {
+/// Runs `strategies` over `bars`, ascending by end time (see
+/// [`Feed`](crate::backtest::feed::Feed)). Deterministic: the same inputs
+/// always give the same result.
+pub fn simulate(
+    spec: &RunSpec<'_>,
+    bars: impl IntoIterator<Item = Bar>,
+    strategies: Vec<Box<dyn Strategy>>,
+) -> RunResult {
     let engine = Engine::new(
         EngineConfig {
             limits: spec.limits.clone(),
@@ -131,7 +139,7 @@ pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunRe
     let mut run = Loop {
         engine,
         fills: FillModel::new(spec.fill),
-        recorder: Recorder::new(spec.initial_equity, spec.bars.len()),
+        recorder: Recorder::new(spec.initial_equity),
         out: Output::default(),
         events: Vec::with_capacity(32),
         closes: Vec::with_capacity(16),
@@ -140,24 +148,27 @@ pub fn simulate(spec: &RunSpec<'_>, strategies: Vec<Box<dyn Strategy>>) -> RunRe
         rejections: BTreeMap::new(),
         diagnostics: Diagnostics::default(),
     };
-    let mut progress = Progress::new(spec.bars.len() as u64, spec.progress);
+    let mut progress = Progress::new(spec.expected_bars, spec.progress);
     // Steps: runs of bars with the same end (each bar's end computed once).
-    let bars = spec.bars;
-    let (mut first, mut end) = (0, bars.first().map(Bar::end));
-    while let Some(step_end) = end {
-        let mut next = first + 1;
-        end = None;
-        while let Some(bar) = bars.get(next) {
-            let bar_end = bar.end();
-            if bar_end != step_end {
-                end = Some(bar_end);
+    let mut bars = bars.into_iter();
+    let mut step: Vec<Bar> = Vec::with_capacity(16);
+    let mut next = bars.next().map(|bar| (bar.end(), bar));
+    let mut done = 0u64;
+    while let Some((step_end, first)) = next {
+        step.clear();
+        step.push(first);
+        next = None;
+        for bar in bars.by_ref() {
+            let end = bar.end();
+            if end != step_end {
+                next = Some((end, bar));
                 break;
             }
-            next += 1;
+            step.push(bar);
         }
-        run.step(&bars[first..next], step_end);
-        first = next;
-        progress.tick(first as u64);
+        run.step(&step, step_end);
+        done += step.len() as u64;
+        progress.tick(done);
     }
     progress.finish();
     run.finish()
@@ -194,11 +205,10 @@ impl Loop {
                 self.settle(bar.start);
             }
             // decision_time, with the day's end from the recorder's cache.
-            let day_ends = self.recorder.day_ends();
-            now = now.min(if end < day_ends {
+            now = now.min(if end < self.recorder.day_ends() {
                 end
             } else {
-                day_ends - Duration::nanoseconds(1)
+                self.recorder.day_last_instant()
             });
             opened = opened.max(bar.start);
         }
@@ -225,7 +235,7 @@ impl Loop {
         self.settle(now);
         for bar in bars {
             self.recorder
-                .on_bar(bar, self.engine.portfolio(), self.engine.state());
+                .on_bar(bar, end, self.engine.portfolio(), self.engine.state());
         }
     }
 
@@ -321,7 +331,7 @@ impl Loop {
         diagnostics.open_orders_at_end = self.fills.open_orders().count();
         let initial = self.recorder.initial_equity();
         let start = self.recorder.start();
-        let (curve, book, halted_days) = self.recorder.into_parts();
+        let (equity, book, halted_days) = self.recorder.into_parts();
         let trades = book.into_closed();
         let rejections: BTreeMap<String, u64> = self
             .rejections
@@ -331,13 +341,13 @@ impl Loop {
         let metrics = compute(&MetricInputs {
             initial_equity: initial,
             start,
-            curve: &curve,
+            equity: &equity,
             trades: &trades,
             rejections: &rejections,
             halted_days: &halted_days,
         });
         RunResult {
-            curve,
+            curve: equity.days,
             trades,
             halted_days,
             rejections,

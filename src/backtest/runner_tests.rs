@@ -81,14 +81,14 @@ fn run(bars: &[Bar], limits: &RiskLimits, strategies: Vec<Box<dyn Strategy>>) ->
     symbols.dedup();
     let instruments: Vec<Instrument> = symbols.into_iter().map(Instrument::us_stock).collect();
     let spec = RunSpec {
-        bars,
         limits,
         instruments: &instruments,
         initial_equity: dec!(100000),
         fill: FillConfig::default(),
         progress: false,
+        expected_bars: None,
     };
-    simulate(&spec, strategies)
+    simulate(&spec, bars.iter().copied(), strategies)
 }
 
 const BUY: Side = Side::Buy;

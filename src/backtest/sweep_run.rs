@@ -1,5 +1,6 @@
 //! [`run_sweep`]: one backtest per combination of the `--sweep` axes, on all
-//! cores (rayon), over bars loaded once and shared; results ranked by the
+//! cores (rayon), over bars read once into memory and shared (see
+//! [`cli`](crate::backtest::cli) for why); results ranked by the
 //! chosen metric and written as `sweep.json` and `sweep.md`. The ranking is
 //! deterministic: runs are independent and ties keep grid order.
 
@@ -11,12 +12,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::backtest::cli::{
-    build_strategy, parameters_text, prepare, run_info, spec, BacktestArgs, BacktestError,
+    build_strategy, parameters_text, prepare, run_info, spec, BacktestArgs, BacktestError, Prepared,
 };
 use crate::backtest::metrics::Metrics;
 use crate::backtest::report::{ReportError, RunInfo};
 use crate::backtest::runner::simulate;
 use crate::backtest::sweep::{grid, rank, RankBy, SweepAxis};
+use crate::domain::types::Bar;
 
 /// One combination's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,9 +63,14 @@ pub fn run_sweep(args: &BacktestArgs) -> Result<SweepOutcome, BacktestError> {
         .map(|text| text.parse::<SweepAxis>())
         .collect::<Result<Vec<_>, _>>()?;
     let combinations = grid(&axes)?;
-    let prepared = prepare(args)?;
-    let run_spec = spec(args, &prepared, false);
-    let base = &prepared.strategy;
+    let Prepared {
+        mut feed,
+        strategy: base,
+        instruments,
+    } = prepare(args)?;
+    let bars: Vec<Bar> = feed.by_ref().collect();
+    let data = feed.finish()?;
+    let run_spec = spec(args, &instruments, false, None);
 
     let mut rows: Vec<SweepRow> = combinations
         .par_iter()
@@ -81,7 +88,9 @@ pub fn run_sweep(args: &BacktestArgs) -> Result<SweepOutcome, BacktestError> {
                 Ok(strategy) => SweepRow {
                     rank: 0,
                     parameters,
-                    metrics: Some(simulate(&run_spec, vec![strategy]).metrics),
+                    metrics: Some(
+                        simulate(&run_spec, bars.iter().copied(), vec![strategy]).metrics,
+                    ),
                     error: None,
                 },
                 Err(problem) => SweepRow {
@@ -99,7 +108,7 @@ pub fn run_sweep(args: &BacktestArgs) -> Result<SweepOutcome, BacktestError> {
     }
     let outcome = SweepOutcome {
         rank_by,
-        run: run_info(args, &prepared, base),
+        run: run_info(args, &data, &base),
         rows,
     };
     if let Some(dir) = &args.out {

@@ -194,7 +194,7 @@ pub enum CsvError {
     Rows {
         /// The path as given.
         file: String,
-        /// The first [`MAX_REPORTED`] problems, in line order within each kind.
+        /// The first [`MAX_REPORTED`] problems, in line order.
         problems: Vec<LineProblem>,
         /// How many problems there are in all.
         total: usize,
