@@ -381,3 +381,85 @@ async fn a_trader_halts_the_bot_from_the_page_in_chromium() {
         bot.dump()
     );
 }
+
+/// Halt through the API while an entry is working at the simulator: the
+/// entry is cancelled there (seen by an independent client), the state is
+/// HALTED, and the API's order list no longer shows it. The session runs
+/// in-process with a scripted strategy whose limit entry cannot fill.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn halt_through_the_api_cancels_a_working_entry_at_the_simulator() {
+    use first_trading_app::control::control_channel;
+    use first_trading_app::dashboard::{Dashboard, DashboardConfig, Token};
+    use first_trading_app::risk::RiskLimits;
+    use rust_decimal_macros::dec;
+
+    let sim = common::start_sim(common::quiet_spy_at(dec!(500))).await;
+    // A buy limit 2 % under the market: accepted, never filled.
+    let (strategy, _probe) = common::Scripted::new("SPY", dec!(10), 1);
+    let strategy = strategy.limit_at(dec!(490)).boxed();
+    let mut config = common::session_config(&sim, 1, RiskLimits::default(), vec![strategy]);
+    let (session_port, operator_port) = control_channel();
+    config.control = Some(session_port);
+    let token = Token::generate().unwrap();
+    let dashboard = Dashboard::start(
+        DashboardConfig {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            token: token.clone(),
+            journal: config.journal.path().to_path_buf(),
+        },
+        operator_port,
+    )
+    .await
+    .unwrap();
+    let (port, token) = (dashboard.local_addr().port(), token.expose().to_string());
+    let running = common::spawn_session(config);
+
+    let observer = observer(sim.local_addr().port()).await;
+    let bot_entries = |orders: &[(i32, String)]| -> Vec<String> {
+        orders
+            .iter()
+            .filter(|(client, r)| *client == 1 && r.ends_with("-E"))
+            .map(|(_, r)| r.clone())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let entry = loop {
+        if let Some(entry) = bot_entries(&open_orders(&observer).await).pop() {
+            break entry;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no working entry at the simulator"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    until_status(port, &token, "the entry listed", |s| {
+        s["orders"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|o| o["order_ref"] == entry.as_str()))
+    })
+    .await;
+
+    let halted = http::post(port, "/api/halt", &token, "{}").await;
+    assert_eq!(halted.status, 200, "{}", halted.body);
+    assert_eq!(halted.json()["state"], "HALTED");
+    assert_eq!(halted.json()["cancels_sent"], 1, "{}", halted.body);
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !bot_entries(&open_orders(&observer).await).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the entry is still working at the simulator"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = until_status(port, &token, "the entry gone from the API", |s| {
+        s["orders"].as_array().is_some_and(Vec::is_empty)
+    })
+    .await;
+    assert_eq!(status["state"], "HALTED");
+
+    let report = running.shut_down(Duration::from_secs(30)).await;
+    assert_eq!(report.state.to_string(), "HALTED");
+    dashboard.stop().await;
+}
