@@ -208,6 +208,19 @@ impl OrderKind {
     }
 }
 
+/// As an operator reads it: `MKT`, `LMT 10.00`, `STP 9.50`, `STP LMT 9.50/9.45`
+/// (stop, then limit).
+impl fmt::Display for OrderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OrderKind::Market => f.write_str("MKT"),
+            OrderKind::Limit { limit } => write!(f, "LMT {limit}"),
+            OrderKind::Stop { stop } => write!(f, "STP {stop}"),
+            OrderKind::StopLimit { stop, limit } => write!(f, "STP LMT {stop}/{limit}"),
+        }
+    }
+}
+
 /// Index of a strategy instance inside the engine (position in the active list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct StrategyId(pub u16);
@@ -412,6 +425,24 @@ impl Instrument {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn order_kinds_read_as_an_operator_writes_them() {
+        let shown: Vec<String> = [
+            OrderKind::Market,
+            OrderKind::Limit { limit: dec!(10.00) },
+            OrderKind::Stop { stop: dec!(9.5) },
+            OrderKind::StopLimit {
+                stop: dec!(9.50),
+                limit: dec!(9.45),
+            },
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(shown, ["MKT", "LMT 10.00", "STP 9.5", "STP LMT 9.50/9.45"]);
+    }
 
     #[test]
     fn symbol_round_trips_and_rejects_bad_text() {

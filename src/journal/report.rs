@@ -15,7 +15,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::America::New_York;
 use rust_decimal::Decimal;
 
-use super::codec::kind_parts;
 use super::error::JournalError;
 use super::records::{
     ExecutionRecord, OrderRecord, RiskDecisionRecord, RunRecord, TradingStateRecord,
@@ -23,7 +22,7 @@ use super::records::{
 use super::write::Ctx;
 use super::Journal;
 use crate::domain::portfolio::Portfolio;
-use crate::domain::types::{OrderKind, Symbol};
+use crate::domain::types::Symbol;
 use crate::redact::mask_account;
 
 /// One symbol's figures for a day.
@@ -196,16 +195,6 @@ fn clock(t: DateTime<Utc>) -> String {
     t.with_timezone(&New_York).format("%H:%M:%S").to_string()
 }
 
-/// `MKT`, `LMT 10.00`, `STP 9.50`, `STP LMT 9.50/9.45`.
-fn kind_label(kind: OrderKind) -> String {
-    let (code, limit, stop) = kind_parts(kind);
-    match (stop, limit) {
-        (Some(s), Some(l)) => format!("{code} {s}/{l}"),
-        (Some(p), None) | (None, Some(p)) => format!("{code} {p}"),
-        (None, None) => code.to_string(),
-    }
-}
-
 /// A quantity without trailing zeros (`100`, `0.5`).
 fn qty(q: Decimal) -> Decimal {
     q.normalize()
@@ -295,7 +284,7 @@ impl fmt::Display for DayReport {
                 o.side,
                 qty(o.quantity),
                 o.symbol,
-                kind_label(o.kind),
+                o.kind,
                 qty(o.filled),
                 o.state
             )?;
@@ -321,7 +310,7 @@ impl fmt::Display for DayReport {
                 d.side,
                 qty(d.quantity),
                 d.symbol,
-                kind_label(d.kind),
+                d.kind,
                 if d.approved { "APPROVED" } else { "REJECTED" },
                 d.reason
             )?;

@@ -7,7 +7,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::broker::tws::snapshot::{BrokerOrder, BrokerPosition};
-use crate::domain::types::{OrderKind, Side, Symbol};
+use crate::domain::types::{Side, Symbol};
 
 /// The result of [`cancel_everything`](super::cancel_everything).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,12 +251,7 @@ fn write_position(f: &mut fmt::Formatter<'_>, p: &BrokerPosition) -> fmt::Result
 }
 
 fn write_order(f: &mut fmt::Formatter<'_>, o: &BrokerOrder) -> fmt::Result {
-    let kind = match o.kind {
-        OrderKind::Market => "MKT".to_string(),
-        OrderKind::Limit { limit } => format!("LMT {limit}"),
-        OrderKind::Stop { stop } => format!("STP {stop}"),
-        OrderKind::StopLimit { stop, limit } => format!("STP LMT {stop}/{limit}"),
-    };
+    let kind = o.kind.to_string();
     writeln!(
         f,
         "  {:<4} {:>10} {:<6} {:<18} order {} (client {}, {})",
@@ -273,6 +268,7 @@ fn write_order(f: &mut fmt::Formatter<'_>, o: &BrokerOrder) -> fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::types::OrderKind;
     use rust_decimal_macros::dec;
 
     fn order(id: i32, side: Side, qty: Decimal, kind: OrderKind) -> BrokerOrder {

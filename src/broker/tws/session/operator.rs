@@ -24,7 +24,7 @@ use crate::control::{
     LATENCY_BOUNDS_NS,
 };
 use crate::core::order_manager::Command as OrderCommand;
-use crate::domain::types::{OrderKind, Symbol, TradingState};
+use crate::domain::types::{Symbol, TradingState};
 use crate::journal::OperatorActionRecord;
 use crate::risk::{HaltCause, RiskLimits};
 
@@ -260,7 +260,7 @@ impl LiveSession {
                 order_ref: o.ticket.id().to_string(),
                 symbol: o.ticket.symbol().to_string(),
                 side: o.ticket.side().to_string(),
-                kind: kind_text(o.ticket.kind()),
+                kind: o.ticket.kind().to_string(),
                 quantity: o.ticket.quantity(),
                 filled: o.filled,
                 state: format!("{:?}", o.state).to_lowercase(),
@@ -401,15 +401,6 @@ fn count_commands(commands: &[OrderCommand]) -> (usize, usize) {
             OrderCommand::Place(_) => (c, o + 1),
             OrderCommand::PlaceBracket { .. } => (c, o + 3),
         })
-}
-
-fn kind_text(kind: OrderKind) -> String {
-    match kind {
-        OrderKind::Market => "MKT".to_string(),
-        OrderKind::Limit { limit } => format!("LMT {limit}"),
-        OrderKind::Stop { stop } => format!("STP {stop}"),
-        OrderKind::StopLimit { stop, limit } => format!("STP LMT {stop} {limit}"),
-    }
 }
 
 fn foreign_view(o: &crate::broker::tws::snapshot::BrokerOrder) -> ForeignOrderView {
