@@ -6,7 +6,7 @@
 //! Owns the HTTP edge only: routes, the security checks around them
 //! ([`auth`]), the page's files. Must never touch the engine, TWS or the
 //! journal's writer: it reads the session's [`Snapshot`]s, sends
-//! [`Command`]s through the bounded channel the session serves, and reads
+//! [`Command`](crate::control::Command)s through the bounded channel the session serves, and reads
 //! the journal through its own read connection. It never blocks the
 //! trading loop: a slow or absent browser only ever waits on itself.
 
