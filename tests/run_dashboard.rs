@@ -463,3 +463,29 @@ async fn halt_through_the_api_cancels_a_working_entry_at_the_simulator() {
     assert_eq!(report.state.to_string(), "HALTED");
     dashboard.stop().await;
 }
+
+/// A token the operator sets that a URL would mangle, or that is short, is
+/// refused before anything connects (exit 2), naming the variable but never
+/// showing its value.
+#[test]
+fn a_bad_dashboard_token_is_refused_at_start_without_showing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), FAST_SMA, "");
+    let out = command(
+        dir.path(),
+        &["run", "--sim", "--config", config.to_str().unwrap()],
+    )
+    .env("FTA_DASHBOARD_TOKEN", "hunter2 is short")
+    .stdin(std::process::Stdio::null())
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "environment: FTA_DASHBOARD_TOKEN = (hidden): must be at least 32 characters"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
