@@ -52,6 +52,17 @@ const fn pow10(k: u32) -> i128 {
     p
 }
 
+/// `POW10[k]` = 10^k for k ≤ [`SCALE`]: the factor from `k` places up to 8.
+const POW10: [i64; SCALE as usize + 1] = {
+    let mut t = [1i64; SCALE as usize + 1];
+    let mut k = 1;
+    while k < t.len() {
+        t[k] = t[k - 1] * 10;
+        k += 1;
+    }
+    t
+};
+
 impl Fixed {
     /// 0.
     pub const ZERO: Fixed = Fixed(0);
@@ -85,17 +96,18 @@ impl Fixed {
         let mantissa = d.mantissa();
         let scale = d.scale();
         let raw = if scale <= SCALE {
-            mantissa.checked_mul(pow10(SCALE - scale))
+            // The common case (≤ 8 places) in i64 arithmetic.
+            i64::try_from(mantissa)
+                .ok()
+                .and_then(|m| m.checked_mul(POW10[(SCALE - scale) as usize]))
         } else {
             let divisor = pow10(scale - SCALE);
             if mantissa % divisor != 0 {
                 return Err(FixedError::TooPrecise(d));
             }
-            Some(mantissa / divisor)
+            i64::try_from(mantissa / divisor).ok()
         };
-        raw.and_then(|r| i64::try_from(r).ok())
-            .map(Self)
-            .ok_or(FixedError::OutOfRange(d))
+        raw.map(Self).ok_or(FixedError::OutOfRange(d))
     }
 
     /// This number as a `Decimal` with 8 decimal places (exact).
