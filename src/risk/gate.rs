@@ -42,8 +42,8 @@
 //! figure with no exact [`Fixed`] is refused ([`RejectReason::NotExact`]),
 //! never rounded, except net liquidation, which a backtest carries to 10
 //! places: then the position limit is compared in `Decimal`, as exactly.
-//! The daily-loss upkeep (step 1) stays in `Decimal`: the portfolio's PnL
-//! has up to 10 places.
+//! The daily-loss upkeep (step 1) compares in fixed point too, and in
+//! `Decimal` (as exactly) when the portfolio's PnL carries its 10 places.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -108,6 +108,8 @@ struct SymbolRule {
 #[derive(Debug, Clone)]
 pub struct RiskGate {
     max_daily_loss_pct: Decimal,
+    /// `max_daily_loss_pct` in fixed point, if it has an exact one.
+    max_daily_loss_fixed: Option<Fixed>,
     max_position_size_pct: Limit,
     max_order_notional: Limit,
     price_collar_pct: Limit,
@@ -147,6 +149,7 @@ impl RiskGate {
         symbols.dedup_by_key(|r| r.symbol);
         Self {
             max_daily_loss_pct: limits.max_daily_loss_pct,
+            max_daily_loss_fixed: Fixed::from_decimal(limits.max_daily_loss_pct).ok(),
             max_position_size_pct: Limit::new(limits.max_position_size_pct),
             max_order_notional: Limit::new(limits.max_order_notional),
             price_collar_pct: Limit::new(limits.price_collar_pct),
@@ -298,12 +301,29 @@ impl RiskGate {
         if !positive(equity) {
             return None;
         }
-        let loss = -view.daily_pnl();
-        (loss >= self.max_daily_loss_pct * equity).then_some(DailyLoss {
-            loss,
+        let breached = self
+            .daily_loss_reached_fixed(view)
+            .unwrap_or_else(|| -view.daily_pnl() >= self.max_daily_loss_pct * equity);
+        breached.then(|| DailyLoss {
+            loss: -view.daily_pnl(),
             start_of_day_equity: equity,
             limit_pct: self.max_daily_loss_pct,
         })
+    }
+
+    /// `−daily_pnl ≥ max_daily_loss_pct × start-of-day equity` (see
+    /// [`RiskView::daily_pnl`]) in fixed point; `None` when a figure has no
+    /// exact [`Fixed`] (the portfolio's PnL may carry 10 places) or a sum
+    /// overflows, and the caller compares in `Decimal`.
+    fn daily_loss_reached_fixed(&self, view: &RiskView<'_>) -> Option<bool> {
+        let exact = |d: Decimal| Fixed::from_decimal(d).ok();
+        let account = view.account;
+        let equity = exact(account.start_of_day_equity)?;
+        let from_portfolio =
+            exact(view.portfolio.net_pnl())?.checked_sub(exact(account.start_of_day_pnl)?)?;
+        let from_account = exact(account.net_liquidation)?.checked_sub(equity)?;
+        let loss = Fixed::ZERO.checked_sub(from_portfolio.min(from_account))?;
+        Some(loss.wide() >= self.max_daily_loss_fixed?.mul_wide(equity))
     }
 
     fn upkeep(&mut self, view: &RiskView<'_>, now: DateTime<Utc>) -> Option<StateChange> {
