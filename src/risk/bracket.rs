@@ -11,7 +11,7 @@
 //! The prices handed out are the `Decimal`s the same arithmetic in `Decimal`
 //! gives, down to their scale ("180.50", not "180.5" or "180.50000000"):
 //! bracket prices are journaled and reported as text, so each value here
-//! carries the scale `Decimal` would have given it ([`Scaled`]).
+//! carries the scale `Decimal` would have given it (`Scaled`).
 
 use rust_decimal::Decimal;
 

@@ -20,14 +20,21 @@ fn model_round(price: Decimal, size: Decimal, strategy: RoundingStrategy) -> Dec
 
 /// The `Decimal` bracket the gate computed before [`Fixed`].
 fn model(stop: Decimal, target: Decimal, side: Side, r: Decimal, l: TickLadder) -> Option<Bracket> {
-    let floor = |p: Decimal| model_round(p, l.increment_at(p), RoundingStrategy::ToNegativeInfinity);
+    let floor =
+        |p: Decimal| model_round(p, l.increment_at(p), RoundingStrategy::ToNegativeInfinity);
     let ceil = |p: Decimal| model_round(p, l.increment_at(p), RoundingStrategy::ToPositiveInfinity);
     let below = ceil(r) - l.rung_below(ceil(r)).increment;
     let above = floor(r) + l.increment_at(floor(r));
     let one = Decimal::ONE;
     let (stop_loss, take_profit) = match side {
-        Side::Buy => (ceil(r * (one - stop)).min(below), floor(r * (one + target)).max(above)),
-        Side::Sell => (floor(r * (one + stop)).max(above), ceil(r * (one - target)).min(below)),
+        Side::Buy => (
+            ceil(r * (one - stop)).min(below),
+            floor(r * (one + target)).max(above),
+        ),
+        Side::Sell => (
+            floor(r * (one + stop)).max(above),
+            ceil(r * (one - target)).min(below),
+        ),
     };
     let positive = |d: Decimal| d.is_sign_positive() && !d.is_zero();
     (positive(stop_loss) && positive(take_profit)).then_some(Bracket {
@@ -45,8 +52,14 @@ fn ladder() -> impl Strategy<Value = TickLadder> {
         Just(TickLadder::flat(Decimal::new(25, 2)).unwrap()),
         Just(
             TickLadder::new(&[
-                LadderRung { low_edge: Decimal::ZERO, increment: Decimal::new(5, 3) },
-                LadderRung { low_edge: Decimal::new(3, 0), increment: Decimal::new(5, 2) },
+                LadderRung {
+                    low_edge: Decimal::ZERO,
+                    increment: Decimal::new(5, 3)
+                },
+                LadderRung {
+                    low_edge: Decimal::new(3, 0),
+                    increment: Decimal::new(5, 2)
+                },
             ])
             .unwrap()
         ),
@@ -55,14 +68,19 @@ fn ladder() -> impl Strategy<Value = TickLadder> {
 
 /// A price with 0 to 6 places, from 0.0001 to 10 000.
 fn price() -> impl Strategy<Value = Decimal> {
-    (1i64..100_000_000, 0u32..=6).prop_map(|(m, s)| Decimal::new(m, 4).round_dp(s).max(Decimal::new(1, s)))
+    (1i64..100_000_000, 0u32..=6)
+        .prop_map(|(m, s)| Decimal::new(m, 4).round_dp(s).max(Decimal::new(1, s)))
 }
 
 /// A percentage with 1 to 4 places.
 fn pct(max_hundredths: i64) -> impl Strategy<Value = Decimal> {
     (1i64..max_hundredths * 100, 1u32..=4).prop_map(|(m, s)| {
         let d = Decimal::new(m, 4).round_dp(s);
-        if d.is_zero() { Decimal::new(1, s) } else { d }
+        if d.is_zero() {
+            Decimal::new(1, s)
+        } else {
+            d
+        }
     })
 }
 

@@ -494,9 +494,8 @@ impl RiskGate {
                 // Net liquidation with more than 8 places (a backtest's
                 // equity carries the portfolio's 10): the same comparison
                 // in Decimal, exact as well.
-                Err(_) => Decimal::try_from_i128_with_scale(exposure, 2 * SCALE).is_ok_and(|e| {
-                    e <= self.max_position_size_pct.decimal * net_liquidation
-                }),
+                Err(_) => Decimal::try_from_i128_with_scale(exposure, 2 * SCALE)
+                    .is_ok_and(|e| e <= self.max_position_size_pct.decimal * net_liquidation),
             }
         });
         if within {
@@ -506,7 +505,11 @@ impl RiskGate {
         let added = f.working.to_decimal() + intent.quantity;
         Err(RejectReason::PositionLimit {
             symbol,
-            resulting: if buy { position + added } else { position - added },
+            resulting: if buy {
+                position + added
+            } else {
+                position - added
+            },
             price: decimal_price(),
             limit_pct: self.max_position_size_pct.decimal,
             net_liquidation,

@@ -110,7 +110,11 @@ impl RiskLimits {
             && self.max_order_notional > Decimal::ZERO
             && self.max_order_notional <= MAX_ORDER_NOTIONAL
         {
-            problems.push(too_precise(file, "max_order_notional", self.max_order_notional));
+            problems.push(too_precise(
+                file,
+                "max_order_notional",
+                self.max_order_notional,
+            ));
         }
         if !(1..=MAX_ORDERS_PER_SECOND).contains(&self.max_orders_per_second) {
             problems.push(ConfigProblem::new(
@@ -351,7 +355,10 @@ mod tests {
             found,
             [
                 ("risk.stop_loss_pct", "must have at most 8 decimal places"),
-                ("risk.max_order_notional", "must have at most 8 decimal places"),
+                (
+                    "risk.max_order_notional",
+                    "must have at most 8 decimal places"
+                ),
             ]
         );
     }
