@@ -1,6 +1,6 @@
 //! The leaf layer: the bot's vocabulary — symbols, sides, intents, market
-//! events, fills, order ids, the portfolio, account ids, the New York trading
-//! calendar, webhook URLs and [`ConfigProblem`].
+//! events, fills, order ids, the portfolio, exact fixed-point numbers, account
+//! ids, the New York trading calendar, webhook URLs and [`ConfigProblem`].
 //!
 //! Owns every type that more than one layer speaks. Must never import anything
 //! else of ours (`risk`, `strategy`, `core`, `settings` and the edges all sit
@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod exec_id;
+pub mod fixed;
 pub mod order_id;
 pub mod portfolio;
 pub mod problem;

@@ -1,15 +1,22 @@
 //! [`Bracket`]: the protective stop-loss and take-profit prices every entry
-//! carries, and the tick arithmetic behind them (`Decimal` only).
+//! carries, and the tick arithmetic behind them, in exact fixed point
+//! ([`Fixed`]); `Decimal` only at the edges.
 //!
 //! Rounding is protective: both prices move toward the entry, never away, so
 //! the stop never risks more than `stop_loss_pct` and the target never asks
 //! for more than `take_profit_pct`. Both always stay at least one tick away
 //! from the entry on their own side, and a stop that would land at or below 0
 //! is refused.
+//!
+//! The prices handed out are the `Decimal`s the same arithmetic in `Decimal`
+//! gives, down to their scale ("180.50", not "180.5" or "180.50000000"):
+//! bracket prices are journaled and reported as text, so each value here
+//! carries the scale `Decimal` would have given it (`Scaled`).
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
-use crate::domain::ticks::TickLadder;
+use crate::domain::fixed::{Fixed, ONE_RAW};
+use crate::domain::ticks::{TickLadder, MAX_RUNGS};
 use crate::domain::types::Side;
 
 /// Stop-loss and take-profit prices of an entry's bracket children (both on
@@ -22,14 +29,70 @@ pub struct Bracket {
     pub take_profit: Decimal,
 }
 
+/// A [`Fixed`] and the scale `Decimal` arithmetic would give the same value,
+/// so converting back prints exactly what `Decimal` printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Scaled {
+    /// The value.
+    pub(crate) value: Fixed,
+    /// Its `Decimal` scale.
+    pub(crate) scale: u32,
+}
+
+impl Scaled {
+    /// `d` and its scale, `None` when `d` has no [`Fixed`].
+    pub(crate) fn from_decimal(d: Decimal) -> Option<Self> {
+        Some(Self {
+            value: Fixed::from_decimal(d).ok()?,
+            scale: d.scale(),
+        })
+    }
+
+    /// Back to `Decimal` with the scale carried; `None` beyond 28 places.
+    fn to_decimal(self) -> Option<Decimal> {
+        self.value.to_decimal_scaled(self.scale)
+    }
+
+    /// `Decimal::min`: the first when equal.
+    fn min(self, other: Self) -> Self {
+        if self.value > other.value {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// `Decimal::max`: the first when equal.
+    fn max(self, other: Self) -> Self {
+        if self.value < other.value {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// One rung of a [`Tick`] grid in fixed point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rung {
+    low_edge: Fixed,
+    /// The increment, > 0.
+    increment: Fixed,
+    /// The increment's `Decimal` scale as configured.
+    increment_scale: u32,
+    /// `Some(k)` when the increment is 10⁻ᵏ.
+    decimals: Option<u32>,
+}
+
 /// An instrument's tick grid: its [`TickLadder`] (price-dependent
-/// increments), with a fast path for powers of ten (0.01, 0.0001, 1) that
-/// needs no division. Rounding uses the increment of the rung the price is
-/// in; the ladder's edges lie on both neighbouring grids, so the result is
-/// always on the ladder.
+/// increments), held in fixed point. Rounding uses the increment of the rung
+/// the price is in; the ladder's edges lie on both neighbouring grids, so the
+/// result is always on the ladder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tick {
     ladder: TickLadder,
+    rungs: [Rung; MAX_RUNGS],
+    len: usize,
 }
 
 /// `Some(k)` when `size == 10^-k`.
@@ -39,14 +102,34 @@ fn decimals(size: Decimal) -> Option<u32> {
 }
 
 impl Tick {
-    /// One tick of `size` at every price; `None` unless `size > 0`.
+    /// One tick of `size` at every price; `None` unless `size > 0` and it
+    /// has a [`Fixed`] (at most 8 decimal places).
     pub fn new(size: Decimal) -> Option<Self> {
-        TickLadder::flat(size).map(Self::ladder)
+        TickLadder::flat(size).and_then(Self::ladder)
     }
 
-    /// The grid of `ladder`.
-    pub fn ladder(ladder: TickLadder) -> Self {
-        Self { ladder }
+    /// The grid of `ladder`; `None` when an edge or increment has no
+    /// [`Fixed`] (more than 8 decimal places, or beyond its range).
+    pub fn ladder(ladder: TickLadder) -> Option<Self> {
+        let mut rungs = [Rung {
+            low_edge: Fixed::ZERO,
+            increment: Fixed::ONE,
+            increment_scale: 0,
+            decimals: Some(0),
+        }; MAX_RUNGS];
+        for (slot, rung) in rungs.iter_mut().zip(ladder.rungs()) {
+            *slot = Rung {
+                low_edge: Fixed::from_decimal(rung.low_edge).ok()?,
+                increment: Fixed::from_decimal(rung.increment).ok()?,
+                increment_scale: rung.increment.scale(),
+                decimals: decimals(rung.increment),
+            };
+        }
+        Some(Self {
+            ladder,
+            rungs,
+            len: ladder.rungs().len(),
+        })
     }
 
     /// The increment at `price`.
@@ -54,102 +137,194 @@ impl Tick {
         self.ladder.increment_at(price)
     }
 
-    /// True when `price` is a whole multiple of the increment at `price`.
+    /// True when `price` is a whole multiple of the increment at `price`
+    /// (never for a price with no [`Fixed`]: no grid is that fine).
     pub fn is_on_grid(&self, price: Decimal) -> bool {
-        let size = self.size_at(price);
-        match decimals(size) {
-            Some(k) => price.scale() <= k || price.round_dp(k) == price,
-            None => (price % size).is_zero(),
-        }
+        Fixed::from_decimal(price).is_ok_and(|p| self.is_on_grid_fixed(p))
     }
 
-    /// Largest price on the grid ≤ `price`.
-    pub fn floor(&self, price: Decimal) -> Decimal {
-        round(
-            price,
-            self.size_at(price),
-            RoundingStrategy::ToNegativeInfinity,
-        )
+    /// [`Tick::is_on_grid`] in fixed point.
+    pub fn is_on_grid_fixed(&self, price: Fixed) -> bool {
+        price.raw() % self.rung_at(price).increment.raw() == 0
     }
 
-    /// Smallest price on the grid ≥ `price`.
-    pub fn ceil(&self, price: Decimal) -> Decimal {
-        round(
-            price,
-            self.size_at(price),
-            RoundingStrategy::ToPositiveInfinity,
-        )
+    /// Largest price on the grid ≤ `price` (`None`: beyond [`Fixed`]'s range).
+    pub fn floor(&self, price: Fixed) -> Option<Fixed> {
+        Self::round(price.wide(), self.rung_at(price).increment, false)
+    }
+
+    /// Smallest price on the grid ≥ `price` (`None`: beyond [`Fixed`]'s range).
+    pub fn ceil(&self, price: Fixed) -> Option<Fixed> {
+        Self::round(price.wide(), self.rung_at(price).increment, true)
     }
 
     /// The highest price on the grid strictly below `price`.
-    pub fn below(&self, price: Decimal) -> Decimal {
-        let ceil = self.ceil(price);
-        ceil - self.ladder.rung_below(ceil).increment
+    pub fn below(&self, price: Fixed) -> Option<Fixed> {
+        let unscaled = Scaled {
+            value: price,
+            scale: 0,
+        };
+        self.below_scaled(unscaled).map(|s| s.value)
     }
 
     /// The lowest price on the grid strictly above `price`.
-    pub fn above(&self, price: Decimal) -> Decimal {
-        let floor = self.floor(price);
-        floor + self.size_at(floor)
+    pub fn above(&self, price: Fixed) -> Option<Fixed> {
+        let unscaled = Scaled {
+            value: price,
+            scale: 0,
+        };
+        self.above_scaled(unscaled).map(|s| s.value)
+    }
+
+    /// The rung `price` falls in (the first for prices below 0).
+    fn rung_at(&self, price: Fixed) -> Rung {
+        *self.rungs[..self.len]
+            .iter()
+            .rev()
+            .find(|r| r.low_edge <= price)
+            .unwrap_or(&self.rungs[0])
+    }
+
+    /// The rung just below `price` (the last whose low edge is strictly below it).
+    fn rung_below(&self, price: Fixed) -> Rung {
+        *self.rungs[..self.len]
+            .iter()
+            .rev()
+            .find(|r| r.low_edge < price)
+            .unwrap_or(&self.rungs[0])
+    }
+
+    /// `x` (in 10⁻¹⁶ units) rounded down or up onto multiples of `increment`.
+    fn round(x: i128, increment: Fixed, up: bool) -> Option<Fixed> {
+        let step = increment.wide();
+        // Products up to about 922 (10⁻¹⁶ units) fit an i64, whose division
+        // is one instruction; an i128 division is a library call.
+        let q = match (i64::try_from(x), i64::try_from(step)) {
+            (Ok(x), Ok(step)) => {
+                let q = x.div_euclid(step);
+                i128::from(q + i64::from(up && q * step != x))
+            }
+            _ => {
+                let q = x.div_euclid(step);
+                q + i128::from(up && q * step != x)
+            }
+        };
+        i64::try_from(q * i128::from(increment.raw()))
+            .ok()
+            .map(Fixed::from_raw)
+    }
+
+    /// Rounds `x` (in 10⁻¹⁶ units, with `Decimal` scale `scale`) onto the
+    /// grid at `at`, with the scale `Decimal` rounding gives: unchanged when
+    /// it has no more places than a 10⁻ᵏ increment, else `k`; the
+    /// increment's own scale for other increments.
+    fn round_scaled(&self, x: i128, scale: u32, at: Fixed, up: bool) -> Option<Scaled> {
+        let rung = self.rung_at(at);
+        let scale = match rung.decimals {
+            Some(k) => scale.min(k),
+            None => rung.increment_scale,
+        };
+        Some(Scaled {
+            value: Self::round(x, rung.increment, up)?,
+            scale,
+        })
+    }
+
+    fn below_scaled(&self, price: Scaled) -> Option<Scaled> {
+        let ceil = self.round_scaled(price.value.wide(), price.scale, price.value, true)?;
+        let rung = self.rung_below(ceil.value);
+        Some(Scaled {
+            value: ceil.value.checked_sub(rung.increment)?,
+            scale: ceil.scale.max(rung.increment_scale),
+        })
+    }
+
+    fn above_scaled(&self, price: Scaled) -> Option<Scaled> {
+        let floor = self.round_scaled(price.value.wide(), price.scale, price.value, false)?;
+        let rung = self.rung_at(floor.value);
+        Some(Scaled {
+            value: floor.value.checked_add(rung.increment)?,
+            scale: floor.scale.max(rung.increment_scale),
+        })
     }
 }
 
-fn round(price: Decimal, size: Decimal, strategy: RoundingStrategy) -> Decimal {
-    match decimals(size) {
-        Some(k) if price.scale() <= k => price,
-        Some(k) => price.round_dp_with_strategy(k, strategy),
-        None => (price / size).round_dp_with_strategy(0, strategy) * size,
-    }
+/// A price factor `1 ± pct`, exactly, with its `Decimal` scale.
+fn factor(pct: Decimal, sign: i64) -> Option<Scaled> {
+    let pct = Scaled::from_decimal(pct)?;
+    Some(Scaled {
+        value: Fixed::ONE.checked_add(Fixed::from_raw(sign * pct.value.raw()))?,
+        scale: pct.scale,
+    })
 }
 
 /// The bracket percentages turned into price factors once, so computing a
 /// bracket costs two multiplications and four roundings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BracketRule {
-    /// `1 − stop_loss_pct`: a long's stop.
-    long_stop: Decimal,
-    /// `1 + take_profit_pct`: a long's target.
-    long_target: Decimal,
-    /// `1 + stop_loss_pct`: a short's stop.
-    short_stop: Decimal,
-    /// `1 − take_profit_pct`: a short's target.
-    short_target: Decimal,
+    /// `[1 − stop_loss_pct, 1 + take_profit_pct, 1 + stop_loss_pct,
+    /// 1 − take_profit_pct]`: a long's stop and target, a short's stop and
+    /// target; `None` when a percentage has no [`Fixed`] (no entry is
+    /// protectable then).
+    factors: Option<[Scaled; 4]>,
 }
 
 impl BracketRule {
     /// Stop `stop_pct` and target `target_pct` away from the entry.
     pub fn new(stop_pct: Decimal, target_pct: Decimal) -> Self {
-        Self {
-            long_stop: Decimal::ONE - stop_pct,
-            long_target: Decimal::ONE + target_pct,
-            short_stop: Decimal::ONE + stop_pct,
-            short_target: Decimal::ONE - target_pct,
-        }
+        let factors = (|| {
+            Some([
+                factor(stop_pct, -1)?,
+                factor(target_pct, 1)?,
+                factor(stop_pct, 1)?,
+                factor(target_pct, -1)?,
+            ])
+        })();
+        Self { factors }
     }
 
     /// The bracket of an entry on `side` at `reference`, rounded toward the
     /// entry onto `tick`'s grid. `None` when no stop above 0 exists (a buy)
-    /// or no target above 0 exists (a sell) — such an entry cannot be protected.
+    /// or no target above 0 exists (a sell) — such an entry cannot be
+    /// protected — or when `reference` or a percentage has no [`Fixed`].
     pub fn for_entry(&self, side: Side, reference: Decimal, tick: Tick) -> Option<Bracket> {
+        self.for_entry_scaled(side, Scaled::from_decimal(reference)?, tick)
+    }
+
+    /// [`BracketRule::for_entry`] for a reference already in fixed point.
+    pub(crate) fn for_entry_scaled(
+        &self,
+        side: Side,
+        reference: Scaled,
+        tick: Tick,
+    ) -> Option<Bracket> {
+        let [long_stop, long_target, short_stop, short_target] = self.factors?;
         // The last tick strictly below and the first strictly above the reference.
-        let highest_below = tick.below(reference);
-        let lowest_above = tick.above(reference);
+        let highest_below = tick.below_scaled(reference)?;
+        let lowest_above = tick.above_scaled(reference)?;
+        // reference × factor, exactly, in 10⁻¹⁶ units, rounded up or down.
+        let times = |f: Scaled, up: bool| {
+            let x = reference.value.mul_wide(f.value);
+            // Where the product lies decides the rung (as for a Decimal product).
+            let at = Fixed::from_raw(i64::try_from(x / i128::from(ONE_RAW)).ok()?);
+            tick.round_scaled(x, reference.scale + f.scale, at, up)
+        };
         let (stop_loss, take_profit) = match side {
             // Stop below: round up (toward the entry); target above: round down.
             Side::Buy => (
-                tick.ceil(reference * self.long_stop).min(highest_below),
-                tick.floor(reference * self.long_target).max(lowest_above),
+                times(long_stop, true)?.min(highest_below),
+                times(long_target, false)?.max(lowest_above),
             ),
             // Stop above: round down; target below: round up.
             Side::Sell => (
-                tick.floor(reference * self.short_stop).max(lowest_above),
-                tick.ceil(reference * self.short_target).min(highest_below),
+                times(short_stop, false)?.max(lowest_above),
+                times(short_target, true)?.min(highest_below),
             ),
         };
-        let positive = |d: Decimal| d.is_sign_positive() && !d.is_zero();
-        (positive(stop_loss) && positive(take_profit)).then_some(Bracket {
-            stop_loss,
-            take_profit,
+        (stop_loss.value.is_positive() && take_profit.value.is_positive()).then_some(())?;
+        Some(Bracket {
+            stop_loss: stop_loss.to_decimal()?,
+            take_profit: take_profit.to_decimal()?,
         })
     }
 }
@@ -159,6 +334,10 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
+
+    fn fx(d: Decimal) -> Fixed {
+        Fixed::from_decimal(d).unwrap()
+    }
 
     fn cents() -> Tick {
         Tick::new(dec!(0.01)).unwrap()
@@ -172,25 +351,25 @@ mod tests {
         assert!(t.is_on_grid(dec!(190.25)));
         assert!(t.is_on_grid(dec!(190.2500)));
         assert!(!t.is_on_grid(dec!(190.255)));
-        assert_eq!(t.floor(dec!(190.259)), dec!(190.25));
-        assert_eq!(t.ceil(dec!(190.251)), dec!(190.26));
+        assert_eq!(t.floor(fx(dec!(190.259))), Some(fx(dec!(190.25))));
+        assert_eq!(t.ceil(fx(dec!(190.251))), Some(fx(dec!(190.26))));
         let nickel = Tick::new(dec!(0.05)).unwrap();
         assert!(nickel.is_on_grid(dec!(10.15)));
         assert!(!nickel.is_on_grid(dec!(10.12)));
-        assert_eq!(nickel.floor(dec!(10.14)), dec!(10.10));
-        assert_eq!(nickel.ceil(dec!(10.11)), dec!(10.15));
+        assert_eq!(nickel.floor(fx(dec!(10.14))), Some(fx(dec!(10.10))));
+        assert_eq!(nickel.ceil(fx(dec!(10.11))), Some(fx(dec!(10.15))));
     }
 
     #[test]
     fn the_us_stock_ladder_rounds_below_a_dollar_to_hundredths_of_a_cent() {
-        let t = Tick::ladder(TickLadder::us_stock());
+        let t = Tick::ladder(TickLadder::us_stock()).unwrap();
         assert!(t.is_on_grid(dec!(0.5123)));
         assert!(!t.is_on_grid(dec!(0.51234)));
         assert!(!t.is_on_grid(dec!(1.0001)));
-        assert_eq!(t.ceil(dec!(0.99995)), dec!(1.0000));
-        assert_eq!(t.floor(dec!(1.009)), dec!(1.00));
-        assert_eq!(t.below(dec!(1.00)), dec!(0.9999));
-        assert_eq!(t.above(dec!(0.9999)), dec!(1.0000));
+        assert_eq!(t.ceil(fx(dec!(0.99995))), Some(fx(dec!(1.0000))));
+        assert_eq!(t.floor(fx(dec!(1.009))), Some(fx(dec!(1.00))));
+        assert_eq!(t.below(fx(dec!(1.00))), Some(fx(dec!(0.9999))));
+        assert_eq!(t.above(fx(dec!(0.9999))), Some(fx(dec!(1.0000))));
         assert_eq!(t.size_at(dec!(0.5)), dec!(0.0001));
         // 0.50 × 0.95 = 0.475; × 1.10 = 0.55: both on the 0.0001 grid.
         let b = BracketRule::new(dec!(0.05), dec!(0.10))
@@ -264,3 +443,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "bracket_tests.rs"]
+mod decimal_model_tests;

@@ -36,14 +36,22 @@
 //! manager cancels nothing without the [`CancelApproved`] proof it hands out,
 //! so every cancel is counted by the rate bucket.
 //!
-//! Deciding allocates nothing, locks nothing and reads no clock.
+//! Deciding allocates nothing, locks nothing and reads no clock. Steps 7 and
+//! 8 compute in exact fixed point ([`Fixed`]): the limits are converted once
+//! at construction, the intent's and the view's figures once per decision; a
+//! figure with no exact [`Fixed`] is refused ([`RejectReason::NotExact`]),
+//! never rounded, except net liquidation, which a backtest carries to 10
+//! places: then the position limit is compared in `Decimal`, as exactly.
+//! The daily-loss upkeep (step 1) compares in fixed point too, and in
+//! `Decimal` (as exactly) when the portfolio's PnL carries its 10 places.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::domain::calendar;
+use crate::domain::fixed::{Fixed, ONE_RAW, SCALE};
 use crate::domain::types::{Instrument, IntentPurpose, OrderIntent, Side, Symbol, TradingState};
-use crate::risk::bracket::{Bracket, BracketRule, Tick};
+use crate::risk::bracket::{Bracket, BracketRule, Scaled, Tick};
 use crate::risk::checks::{
     check_price, check_quantity, check_reduce_only, for_each_price, merge, positive,
 };
@@ -53,6 +61,39 @@ use crate::risk::rate::OrderRateLimiter;
 use crate::risk::reason::RejectReason;
 use crate::risk::state::{DailyLoss, HaltCause, LatchSnapshot, StateChange, TradingLatch};
 use crate::risk::view::RiskView;
+
+/// A limit held twice: exactly in fixed point to decide with, and as
+/// configured for the figures of a refusal.
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    fixed: Fixed,
+    decimal: Decimal,
+}
+
+impl Limit {
+    /// `decimal`, held as 0 when it has no [`Fixed`]: validation refuses such
+    /// a limit, and an unvalidated one fails closed (no room at all).
+    fn new(decimal: Decimal) -> Self {
+        Self {
+            fixed: Fixed::from_decimal(decimal).unwrap_or(Fixed::ZERO),
+            decimal,
+        }
+    }
+}
+
+/// An entry's figures in fixed point, converted once per decision, and the
+/// `Decimal` prices behind them for a refusal to show.
+#[derive(Debug, Clone, Copy)]
+struct EntryFigures {
+    quantity: Fixed,
+    /// The higher of the order's price and the last price.
+    price: Fixed,
+    position: Fixed,
+    /// Working orders on the entry's side.
+    working: Fixed,
+    reference: Decimal,
+    last: Option<Decimal>,
+}
 
 /// One symbol the gate may trade.
 #[derive(Debug, Clone, Copy)]
@@ -67,9 +108,11 @@ struct SymbolRule {
 #[derive(Debug, Clone)]
 pub struct RiskGate {
     max_daily_loss_pct: Decimal,
-    max_position_size_pct: Decimal,
-    max_order_notional: Decimal,
-    price_collar_pct: Decimal,
+    /// `max_daily_loss_pct` in fixed point, if it has an exact one.
+    max_daily_loss_fixed: Option<Fixed>,
+    max_position_size_pct: Limit,
+    max_order_notional: Limit,
+    price_collar_pct: Limit,
     max_open_orders: usize,
     flatten_on_daily_loss: bool,
     bracket: BracketRule,
@@ -87,8 +130,9 @@ impl RiskGate {
     /// A gate for `limits` (validate them first). A symbol is tradable when it
     /// is in `allowed` (the symbols of the active strategies) and, if
     /// `limits.allowed_symbols` is not empty, in that list too; it also needs
-    /// an entry in `instruments` (its tick ladder), or every order for it is
-    /// refused as an unknown instrument. Starts ACTIVE with a full rate bucket.
+    /// an entry in `instruments` (its tick ladder, with at most 8 decimal
+    /// places), or every order for it is refused as an unknown instrument.
+    /// Starts ACTIVE with a full rate bucket.
     pub fn new(limits: &RiskLimits, instruments: &[Instrument], allowed: &[Symbol]) -> Self {
         let mut symbols: Vec<SymbolRule> = allowed
             .iter()
@@ -98,16 +142,17 @@ impl RiskGate {
                 tick: instruments
                     .iter()
                     .find(|i| i.symbol == symbol)
-                    .map(|i| Tick::ladder(i.ticks)),
+                    .and_then(|i| Tick::ladder(i.ticks)),
             })
             .collect();
         symbols.sort_by_key(|r| r.symbol);
         symbols.dedup_by_key(|r| r.symbol);
         Self {
             max_daily_loss_pct: limits.max_daily_loss_pct,
-            max_position_size_pct: limits.max_position_size_pct,
-            max_order_notional: limits.max_order_notional,
-            price_collar_pct: limits.price_collar_pct,
+            max_daily_loss_fixed: Fixed::from_decimal(limits.max_daily_loss_pct).ok(),
+            max_position_size_pct: Limit::new(limits.max_position_size_pct),
+            max_order_notional: Limit::new(limits.max_order_notional),
+            price_collar_pct: Limit::new(limits.price_collar_pct),
             max_open_orders: usize::try_from(limits.max_open_orders).unwrap_or(usize::MAX),
             flatten_on_daily_loss: limits.flatten_on_daily_loss,
             bracket: BracketRule::new(limits.stop_loss_pct, limits.take_profit_pct),
@@ -256,12 +301,29 @@ impl RiskGate {
         if !positive(equity) {
             return None;
         }
-        let loss = -view.daily_pnl();
-        (loss >= self.max_daily_loss_pct * equity).then_some(DailyLoss {
-            loss,
+        let breached = self
+            .daily_loss_reached_fixed(view)
+            .unwrap_or_else(|| -view.daily_pnl() >= self.max_daily_loss_pct * equity);
+        breached.then(|| DailyLoss {
+            loss: -view.daily_pnl(),
             start_of_day_equity: equity,
             limit_pct: self.max_daily_loss_pct,
         })
+    }
+
+    /// `−daily_pnl ≥ max_daily_loss_pct × start-of-day equity` (see
+    /// [`RiskView::daily_pnl`]) in fixed point; `None` when a figure has no
+    /// exact [`Fixed`] (the portfolio's PnL may carry 10 places) or a sum
+    /// overflows, and the caller compares in `Decimal`.
+    fn daily_loss_reached_fixed(&self, view: &RiskView<'_>) -> Option<bool> {
+        let exact = |d: Decimal| Fixed::from_decimal(d).ok();
+        let account = view.account;
+        let equity = exact(account.start_of_day_equity)?;
+        let from_portfolio =
+            exact(view.portfolio.net_pnl())?.checked_sub(exact(account.start_of_day_pnl)?)?;
+        let from_account = exact(account.net_liquidation)?.checked_sub(equity)?;
+        let loss = Fixed::ZERO.checked_sub(from_portfolio.min(from_account))?;
+        Some(loss.wide() >= self.max_daily_loss_fixed?.mul_wide(equity))
     }
 
     fn upkeep(&mut self, view: &RiskView<'_>, now: DateTime<Utc>) -> Option<StateChange> {
@@ -343,15 +405,20 @@ impl RiskGate {
             check_reduce_only(intent, position, same_side_working)?;
         }
 
-        if let Some(last) = last {
-            let band = self.price_collar_pct * last;
+        let exact = |value: Decimal| {
+            Fixed::from_decimal(value).map_err(|_| RejectReason::NotExact { symbol, value })
+        };
+        let last_fixed = last.map(exact).transpose()?;
+        if let (Some(last), Some(last_fixed)) = (last, last_fixed) {
+            let band = self.price_collar_pct.fixed.mul_wide(last_fixed);
             for_each_price(intent.kind, |price| {
-                if (price - last).abs() > band {
+                let distance = exact(price)?.raw().abs_diff(last_fixed.raw());
+                if i128::from(distance) * i128::from(ONE_RAW) > band {
                     Err(RejectReason::PriceCollar {
                         symbol,
                         price,
                         last,
-                        collar_pct: self.price_collar_pct,
+                        collar_pct: self.price_collar_pct.decimal,
                     })
                 } else {
                     Ok(())
@@ -363,41 +430,99 @@ impl RiskGate {
             .reference_price()
             .or(last)
             .ok_or(RejectReason::NoReferencePrice { symbol })?;
-        let price = last.map_or(reference, |l| l.max(reference));
+        if !entry {
+            return self.open_orders_and_rate(view, entry, now).map(|()| None);
+        }
+        let reference_fixed = Scaled {
+            value: exact(reference)?,
+            scale: reference.scale(),
+        };
+        let figures = EntryFigures {
+            quantity: exact(intent.quantity)?,
+            price: last_fixed.map_or(reference_fixed.value, |l| l.max(reference_fixed.value)),
+            position: exact(position)?,
+            working: exact(same_side_working)?,
+            reference,
+            last,
+        };
+        self.check_entry_size(intent, view, figures)?;
+        let bracket = self
+            .bracket
+            .for_entry_scaled(intent.side, reference_fixed, tick)
+            .ok_or(RejectReason::Unprotectable {
+                reference,
+                tick: tick.size_at(reference),
+            })?;
+        self.open_orders_and_rate(view, entry, now)
+            .map(|()| Some(bracket))
+    }
 
-        let mut bracket = None;
-        if entry {
-            if intent.quantity * price > self.max_order_notional {
-                return Err(RejectReason::OrderNotional {
-                    symbol,
-                    quantity: intent.quantity,
-                    price,
-                    limit: self.max_order_notional,
-                });
+    /// Step 8's sizes, in fixed point: the order's notional, and the
+    /// position it would leave (with the same side's working orders) against
+    /// `max_position_size_pct` of net liquidation. The refusals carry the
+    /// figures as given, in `Decimal`.
+    fn check_entry_size(
+        &self,
+        intent: &OrderIntent,
+        view: &RiskView<'_>,
+        f: EntryFigures,
+    ) -> Result<(), RejectReason> {
+        let symbol = intent.symbol;
+        // The price as the refusals show it: the higher of last and reference.
+        let decimal_price = || f.last.map_or(f.reference, |l| l.max(f.reference));
+        if f.quantity.mul_wide(f.price) > self.max_order_notional.fixed.wide() {
+            return Err(RejectReason::OrderNotional {
+                symbol,
+                quantity: intent.quantity,
+                price: decimal_price(),
+                limit: self.max_order_notional.decimal,
+            });
+        }
+        let buy = intent.side == Side::Buy;
+        let resulting = f.working.checked_add(f.quantity).and_then(|added| {
+            if buy {
+                f.position.checked_add(added)
+            } else {
+                f.position.checked_sub(added)
             }
-            let added = same_side_working + intent.quantity;
-            let resulting = if buy {
+        });
+        let net_liquidation = view.account.net_liquidation;
+        let within = resulting.and_then(Fixed::checked_abs).is_some_and(|r| {
+            let exposure = r.mul_wide(f.price);
+            match Fixed::from_decimal(net_liquidation) {
+                Ok(nl) => exposure <= self.max_position_size_pct.fixed.mul_wide(nl),
+                // Net liquidation with more than 8 places (a backtest's
+                // equity carries the portfolio's 10): the same comparison
+                // in Decimal, exact as well.
+                Err(_) => Decimal::try_from_i128_with_scale(exposure, 2 * SCALE)
+                    .is_ok_and(|e| e <= self.max_position_size_pct.decimal * net_liquidation),
+            }
+        });
+        if within {
+            return Ok(());
+        }
+        let position = f.position.to_decimal();
+        let added = f.working.to_decimal() + intent.quantity;
+        Err(RejectReason::PositionLimit {
+            symbol,
+            resulting: if buy {
                 position + added
             } else {
                 position - added
-            };
-            if resulting.abs() * price > self.max_position_size_pct * account.net_liquidation {
-                return Err(RejectReason::PositionLimit {
-                    symbol,
-                    resulting,
-                    price,
-                    limit_pct: self.max_position_size_pct,
-                    net_liquidation: account.net_liquidation,
-                });
-            }
-            bracket = Some(self.bracket.for_entry(intent.side, reference, tick).ok_or(
-                RejectReason::Unprotectable {
-                    reference,
-                    tick: tick.size_at(reference),
-                },
-            )?);
-        }
+            },
+            price: decimal_price(),
+            limit_pct: self.max_position_size_pct.decimal,
+            net_liquidation,
+        })
+    }
 
+    /// Steps 9 and 10: room for this intent's orders, then a rate token.
+    fn open_orders_and_rate(
+        &mut self,
+        view: &RiskView<'_>,
+        entry: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), RejectReason> {
         let open = view.orders.open_order_count();
         let adding = if entry { 3 } else { 1 };
         if open + adding > self.max_open_orders {
@@ -412,8 +537,7 @@ impl RiskGate {
             .map_err(|wait_micros| RejectReason::RateLimited {
                 per_second: self.rate.per_second(),
                 wait_micros,
-            })?;
-        Ok(bracket)
+            })
     }
 
     fn evaluate_flatten(

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::fixed::{Fixed, SCALE};
 use crate::domain::types::Symbol;
 use crate::domain::ConfigProblem;
 
@@ -68,6 +69,8 @@ impl RiskLimits {
                     value.to_string(),
                     format!("must be a fraction in {allowed}, e.g. {example}"),
                 ));
+            } else if Fixed::from_decimal(value).is_err() {
+                problems.push(too_precise(file, key, value));
             }
         };
         fraction(
@@ -103,6 +106,16 @@ impl RiskLimits {
             Range::ZERO_TO_ONE_EXCL,
             "0.05 for 5%",
         );
+        if Fixed::from_decimal(self.max_order_notional).is_err()
+            && self.max_order_notional > Decimal::ZERO
+            && self.max_order_notional <= MAX_ORDER_NOTIONAL
+        {
+            problems.push(too_precise(
+                file,
+                "max_order_notional",
+                self.max_order_notional,
+            ));
+        }
         if !(1..=MAX_ORDERS_PER_SECOND).contains(&self.max_orders_per_second) {
             problems.push(ConfigProblem::new(
                 file,
@@ -157,6 +170,17 @@ impl RiskLimits {
         }
         problems
     }
+}
+
+/// The gate holds its limits in exact fixed point ([`Fixed`]): a limit with
+/// more places would be held as 0 (no room), so it is refused here.
+fn too_precise(file: &str, key: &str, value: Decimal) -> ConfigProblem {
+    ConfigProblem::new(
+        file,
+        format!("risk.{key}"),
+        value.to_string(),
+        format!("must have at most {SCALE} decimal places"),
+    )
 }
 
 /// Highest accepted `max_orders_per_second`: one below IB's 50 messages/s, so
@@ -304,6 +328,37 @@ mod tests {
                 ("risk.max_order_notional", "10000000.01"),
                 ("risk.max_open_orders", "1001"),
                 ("risk.allowed_symbols", "[101 symbols]"),
+            ]
+        );
+    }
+
+    #[test]
+    fn limits_need_an_exact_fixed_point_value() {
+        // 8 places are held exactly; a 9th non-zero one is refused, not rounded.
+        let ok = RiskLimits {
+            stop_loss_pct: dec!(0.05000001),
+            max_order_notional: dec!(50000.00000001),
+            ..RiskLimits::default()
+        };
+        assert_eq!(ok.validate("x.toml"), Vec::new());
+        let fine = RiskLimits {
+            stop_loss_pct: dec!(0.050000001),
+            max_order_notional: dec!(50000.000000001),
+            ..RiskLimits::default()
+        };
+        let problems = fine.validate("x.toml");
+        let found: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| (p.key.as_str(), p.expected.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("risk.stop_loss_pct", "must have at most 8 decimal places"),
+                (
+                    "risk.max_order_notional",
+                    "must have at most 8 decimal places"
+                ),
             ]
         );
     }

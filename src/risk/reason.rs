@@ -176,6 +176,16 @@ pub enum RejectReason {
         /// The limit, in milliseconds.
         limit_ms: i64,
     },
+    /// A figure the gate would compute with (a quantity, a price, a position,
+    /// net liquidation) has no exact fixed-point value: a non-zero digit
+    /// beyond the 8th decimal place, or beyond about ±9.2 × 10¹⁰. The gate
+    /// decides only on exact figures, and refuses rather than round or wrap.
+    NotExact {
+        /// Instrument.
+        symbol: Symbol,
+        /// The figure.
+        value: Decimal,
+    },
 }
 
 impl RejectReason {
@@ -207,6 +217,7 @@ impl RejectReason {
             Unprotectable { .. } => "unprotectable",
             StaleData { .. } => "stale_data",
             MarketClosed { .. } => "market_closed",
+            NotExact { .. } => "not_exact",
         }
     }
 }
@@ -367,6 +378,11 @@ impl fmt::Display for RejectReason {
                 "{symbol} market data is {} s old (limit {} s): no entry on stale data",
                 Decimal::new(age_ms, 3),
                 Decimal::new(limit_ms, 3)
+            ),
+            NotExact { symbol, value } => write!(
+                f,
+                "{symbol}: {value} has more than 8 decimal places or is out of range; \
+                 the gate decides only on exact figures"
             ),
         }
     }

@@ -222,7 +222,7 @@ impl Engine {
             .instruments
             .iter()
             .find(|i| i.symbol == symbol)
-            .map(|i| Tick::ladder(i.ticks))
+            .and_then(|i| Tick::ladder(i.ticks))
             .and_then(|tick| {
                 BracketRule::new(self.stop_loss_pct, self.take_profit_pct).for_entry(
                     side.opposite(),
