@@ -64,6 +64,13 @@ fn start_bot(dir: &Path, sim_port: u16) -> (Proc, u16, String) {
     (bot, port, token.to_string())
 }
 
+/// Ctrl+C, and the bot ends within 30 s.
+fn stop(bot: &mut Proc) {
+    bot.sigint();
+    let exited = bot.wait_exit(Duration::from_secs(30));
+    assert!(exited.is_some(), "{}", bot.dump());
+}
+
 /// Polls `check` on the API's status until it holds.
 async fn until_status(
     port: u16,
@@ -209,12 +216,7 @@ async fn the_api_shows_the_simulators_book_and_halt_cancels_entries_there() {
         "every trade shown is an execution at the simulator: {shown:?} vs {at_sim:?}"
     );
 
-    bot.sigint();
-    assert!(
-        bot.wait_exit(Duration::from_secs(30)).is_some(),
-        "{}",
-        bot.dump()
-    );
+    stop(&mut bot);
     assert!(
         !dir.path().join("journal/dashboard.url").exists(),
         "the URL file goes with the run"
@@ -305,12 +307,7 @@ async fn every_endpoint_refuses_a_missing_or_wrong_token_and_a_foreign_origin() 
     }
     assert!(limited > 0, "80 requests at once exceed the limit of 40");
 
-    bot.sigint();
-    assert!(
-        bot.wait_exit(Duration::from_secs(30)).is_some(),
-        "{}",
-        bot.dump()
-    );
+    stop(&mut bot);
 }
 
 /// In a real browser: headless Chromium loads the page from `run`, sees the
@@ -374,12 +371,7 @@ async fn a_trader_halts_the_bot_from_the_page_in_chromium() {
         })
         .await;
 
-    bot.sigint();
-    assert!(
-        bot.wait_exit(Duration::from_secs(30)).is_some(),
-        "{}",
-        bot.dump()
-    );
+    stop(&mut bot);
 }
 
 /// Halt through the API while an entry is working at the simulator: the
