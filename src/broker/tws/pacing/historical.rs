@@ -182,15 +182,8 @@ impl HistoricalScheduler {
             consider(until, PacingReason::Backoff);
         }
 
-        let in_window: Vec<Instant> = self
-            .sent
-            .iter()
-            .map(|(at, _)| *at)
-            .filter(|at| *at + rules.window > now)
-            .collect();
-        if rules.max_in_window > 0 && in_window.len() >= rules.max_in_window {
-            let oldest_to_expire = in_window[in_window.len() - rules.max_in_window];
-            consider(oldest_to_expire + rules.window, PacingReason::WindowFull);
+        if let Some(at) = self.window_frees_at(now) {
+            consider(at, PacingReason::WindowFull);
         }
 
         if let Some((at, _)) = self.sent.iter().rev().find(|(_, sent)| sent == request) {
