@@ -75,8 +75,9 @@ pub enum Event {
         state: TradingState,
         /// Realized + unrealized − commissions since the day began, to the cent.
         day_pnl: Decimal,
-        /// Executions of the bot's orders journaled that day.
-        trades: u64,
+        /// Executions of the bot's orders journaled that day; `None` (JSON
+        /// `null`) when the journal could not be read, never a made-up 0.
+        trades: Option<u64>,
         /// The bot's open positions.
         positions: Vec<PositionLine>,
     },

@@ -139,7 +139,7 @@ fn a_daily_summary() {
         day: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
         state: TradingState::Active,
         day_pnl: dec!(-12.50),
-        trades: 3,
+        trades: Some(3),
         positions: vec![PositionLine {
             symbol: "SPY".to_string(),
             quantity: dec!(-10),

@@ -67,10 +67,10 @@ impl LiveSession {
         self.summary_close = next_close(now);
         let day = trading_day(close);
         let trades = match self.recorder.journal().executions_on(day) {
-            Ok(executions) => executions.len() as u64,
+            Ok(executions) => Some(executions.len() as u64),
             Err(error) => {
-                tracing::warn!(%error, "daily summary: cannot count the day's trades");
-                0
+                tracing::warn!(%error, "daily summary: cannot count the day's trades (sent as null)");
+                None
             }
         };
         let portfolio = self.engine.portfolio();
