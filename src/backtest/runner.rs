@@ -91,7 +91,7 @@ pub struct Diagnostics {
     pub open_orders_at_end: usize,
     /// Broker events about orders the engine did not know (each halts trading).
     pub unknown_orders: u64,
-    /// Fills the portfolio refused (each halts trading).
+    /// Fills (or commissions) the portfolio refused (each halts trading).
     pub bad_fills: u64,
     /// Intents dropped because a strategy's buffer was full.
     pub intents_dropped: u64,
@@ -313,7 +313,9 @@ impl Loop {
                     self.diagnostics.intents_dropped += u64::from(*count)
                 }
                 Notice::UnknownOrder(_) => self.diagnostics.unknown_orders += 1,
-                Notice::BadFill(_) => self.diagnostics.bad_fills += 1,
+                Notice::BadFill(_) | Notice::CommissionRefused { .. } => {
+                    self.diagnostics.bad_fills += 1
+                }
                 Notice::StateChanged(_)
                 | Notice::DayStarted { .. }
                 | Notice::MarkRefused { .. }

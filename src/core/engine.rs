@@ -51,8 +51,17 @@ pub enum Notice {
     },
     /// A broker event about an order the engine does not know: trading halts.
     UnknownOrder(ClientOrderId),
-    /// A fill the portfolio refused (non-positive quantity or price): trading halts.
+    /// A fill the portfolio refused (non-positive quantity or price, or a
+    /// figure it cannot hold exactly): trading halts.
     BadFill(ClientOrderId),
+    /// A commission report the portfolio cannot hold exactly (more than 8
+    /// decimal places, or out of range): trading halts.
+    CommissionRefused {
+        /// Instrument.
+        symbol: Symbol,
+        /// The amount reported.
+        amount: Decimal,
+    },
     /// A market event whose price the portfolio refused as a mark (≤ 0): the
     /// event was dropped, no strategy saw it. Emitted once per symbol until
     /// a good price arrives again.
@@ -524,7 +533,11 @@ impl Engine {
             &BrokerEvent::Working { id } => (self.orders.on_working(id), None),
             BrokerEvent::Filled { id, fill } => self.on_fill(*id, fill, now, out),
             &BrokerEvent::Commission { symbol, amount, .. } => {
-                self.portfolio.apply_commission(symbol, amount);
+                if self.portfolio.apply_commission(symbol, amount).is_err() {
+                    out.notices
+                        .push(Notice::CommissionRefused { symbol, amount });
+                    self.halt(HaltCause::Engine, now, out);
+                }
                 (true, None)
             }
             &BrokerEvent::Cancelled { id } => {

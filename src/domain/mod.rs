@@ -1,5 +1,5 @@
 //! The leaf layer: the bot's vocabulary — symbols, sides, intents, market
-//! events, fills, order ids, the portfolio, exact fixed-point numbers, account
+//! events, fills, order ids, the portfolio, exact fixed-point numbers and money, account
 //! ids, the New York trading calendar, webhook URLs and [`ConfigProblem`].
 //!
 //! Owns every type that more than one layer speaks. Must never import anything
@@ -10,6 +10,7 @@
 pub mod account;
 pub mod exec_id;
 pub mod fixed;
+pub mod money;
 pub mod order_id;
 pub mod portfolio;
 pub mod problem;

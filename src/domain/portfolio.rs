@@ -1,6 +1,8 @@
 //! The portfolio: positions, average cost, realized and unrealized PnL and
-//! commissions, all `Decimal`, for long and short positions, partial fills and
-//! flips through zero.
+//! commissions, for long and short positions, partial fills and flips through
+//! zero — held in exact fixed point ([`Figure`], [`Money`]) so that a mark
+//! and reading the account's PnL are integer arithmetic, and read as the
+//! same `Decimal`s the `Decimal` arithmetic would give.
 //!
 //! It owns the per-symbol books ([`Position`]) and the running account-wide
 //! totals, kept up to date on every fill and mark so that reading them (which
@@ -16,6 +18,7 @@ pub use position::{PortfolioError, Position};
 
 use rust_decimal::Decimal;
 
+use crate::domain::money::{Figure, Money};
 use crate::domain::types::{Fill, Symbol};
 
 /// Every position of the account, keyed by symbol, plus running totals.
@@ -26,9 +29,11 @@ use crate::domain::types::{Fill, Symbol};
 pub struct Portfolio {
     /// Sorted by symbol, one entry per symbol ever filled, marked or registered.
     positions: Vec<Position>,
-    realized: Decimal,
-    unrealized: Decimal,
-    commissions: Decimal,
+    realized: Money,
+    unrealized: Money,
+    commissions: Money,
+    /// `realized + unrealized − commissions`.
+    net: Money,
 }
 
 impl Portfolio {
@@ -56,7 +61,8 @@ impl Portfolio {
     ///
     /// # Errors
     /// [`PortfolioError`] when the quantity or the price is not strictly
-    /// positive; nothing is changed then.
+    /// positive, or the book cannot hold the result exactly; nothing is
+    /// changed then.
     pub fn apply_fill(&mut self, fill: &Fill) -> Result<(), PortfolioError> {
         if fill.quantity <= Decimal::ZERO {
             return Err(PortfolioError::NonPositiveQuantity {
@@ -72,8 +78,7 @@ impl Portfolio {
         }
         self.update(fill.symbol, |p| {
             p.apply(fill.side, fill.quantity, fill.price, fill.commission)
-        });
-        Ok(())
+        })
     }
 
     /// Replaces an applied fill by its correction (IB's execution
@@ -104,7 +109,10 @@ impl Portfolio {
         let old = (previous.side, previous.quantity, previous.price);
         let new = (corrected.side, corrected.quantity, corrected.price);
         let mut replaced = false;
-        self.update(previous.symbol, |p| replaced = p.replace_latest(old, new));
+        self.update(previous.symbol, |p| {
+            replaced = p.replace_latest(old, new)?;
+            Ok(())
+        })?;
         if replaced {
             Ok(())
         } else {
@@ -116,23 +124,53 @@ impl Portfolio {
 
     /// Adds a commission that the broker reported after its execution (IB sends
     /// commission reports separately).
-    pub fn apply_commission(&mut self, symbol: Symbol, amount: Decimal) {
-        self.update(symbol, |p| p.add_commission(amount));
+    ///
+    /// # Errors
+    /// [`PortfolioError::NotExact`] when the amount (or the sum) cannot be
+    /// held exactly; nothing is changed then.
+    pub fn apply_commission(
+        &mut self,
+        symbol: Symbol,
+        amount: Decimal,
+    ) -> Result<(), PortfolioError> {
+        self.update(symbol, |p| p.add_commission(amount))
     }
 
-    /// Whether `price` may be a mark (> 0): the rule [`Portfolio::mark`] applies.
+    /// `price` as a mark, when it may be one (> 0 and exact to 8 places): the
+    /// rule [`Portfolio::mark`] applies.
+    pub fn valid_mark(price: Decimal) -> Option<Figure> {
+        Figure::from_decimal(price).ok().filter(|p| p.is_positive())
+    }
+
+    /// Whether `price` may be a mark ([`Portfolio::valid_mark`]).
     pub fn is_valid_mark(price: Decimal) -> bool {
-        price > Decimal::ZERO
+        Self::valid_mark(price).is_some()
     }
 
     /// Records the latest market price of `symbol` and revalues its position.
-    /// Non-positive prices (IB sends −1 for "no price") are ignored and
-    /// `false` is returned. Never allocates for a symbol already known.
+    /// Non-positive prices (IB sends −1 for "no price"), prices with more than
+    /// 8 decimal places and marks that would value the position beyond the
+    /// range are ignored and `false` is returned. Never allocates for a
+    /// symbol already known.
     pub fn mark(&mut self, symbol: Symbol, price: Decimal) -> bool {
-        if !Self::is_valid_mark(price) {
+        Self::valid_mark(price).is_some_and(|price| self.mark_figure(symbol, price))
+    }
+
+    /// [`Portfolio::mark`] with a price already in fixed point (> 0).
+    pub fn mark_figure(&mut self, symbol: Symbol, price: Figure) -> bool {
+        let i = self.slot(symbol);
+        let position = &self.positions[i];
+        let revalued = (|| {
+            let unrealized = position.unrealized_at(price)?;
+            let change = unrealized.checked_sub(position.unrealized_money())?;
+            let total = self.unrealized.checked_add(change)?;
+            Some((unrealized, total, self.net.checked_add(change)?))
+        })();
+        let Some((unrealized, total, net)) = revalued else {
             return false;
-        }
-        self.update(symbol, |p| p.set_mark(price));
+        };
+        self.positions[i].set_mark(price, unrealized);
+        (self.unrealized, self.net) = (total, net);
         true
     }
 
@@ -141,7 +179,8 @@ impl Portfolio {
     ///
     /// # Errors
     /// [`PortfolioError::NonPositivePrice`] when a non-flat position comes with
-    /// an average cost ≤ 0.
+    /// an average cost ≤ 0, [`PortfolioError::NotExact`] when the book cannot
+    /// hold it exactly.
     pub fn restore_position(
         &mut self,
         symbol: Symbol,
@@ -154,8 +193,7 @@ impl Portfolio {
                 price: average_cost,
             });
         }
-        self.update(symbol, |p| p.restore(quantity, average_cost));
-        Ok(())
+        self.update(symbol, |p| p.restore(quantity, average_cost))
     }
 
     /// The book of `symbol`, if it was ever filled, marked or registered.
@@ -186,22 +224,28 @@ impl Portfolio {
 
     /// Sum of realized PnL over all symbols, before commissions.
     pub fn realized_pnl(&self) -> Decimal {
-        self.realized
+        self.realized.to_decimal()
     }
 
     /// Sum of unrealized PnL over all symbols at their last marks.
     pub fn unrealized_pnl(&self) -> Decimal {
-        self.unrealized
+        self.unrealized.to_decimal()
     }
 
     /// Sum of commissions over all symbols.
     pub fn commissions(&self) -> Decimal {
-        self.commissions
+        self.commissions.to_decimal()
     }
 
     /// `realized + unrealized − commissions`.
     pub fn net_pnl(&self) -> Decimal {
-        self.realized + self.unrealized - self.commissions
+        self.net_pnl_money().to_decimal()
+    }
+
+    /// [`Portfolio::net_pnl`] in fixed point. The totals are kept so that
+    /// this sum is always in range.
+    pub fn net_pnl_money(&self) -> Money {
+        self.net
     }
 
     /// Signed market value of all positions at their marks (shorts negative).
@@ -223,20 +267,48 @@ impl Portfolio {
         }
     }
 
-    /// Runs `change` on the book of `symbol` and moves the running totals by
-    /// exactly the change of that book's figures.
-    fn update(&mut self, symbol: Symbol, change: impl FnOnce(&mut Position)) {
+    /// Runs `change` on a copy of the book of `symbol` and, when it succeeds
+    /// and the running totals moved by exactly the change of that book's
+    /// figures stay in range, keeps both; otherwise nothing changes.
+    fn update(
+        &mut self,
+        symbol: Symbol,
+        change: impl FnOnce(&mut Position) -> Result<(), PortfolioError>,
+    ) -> Result<(), PortfolioError> {
         let i = self.slot(symbol);
-        let position = &mut self.positions[i];
-        let (realized, unrealized, commissions) = (
-            position.realized_pnl(),
-            position.unrealized_pnl(),
-            position.commissions(),
-        );
-        change(position);
-        self.realized += position.realized_pnl() - realized;
-        self.unrealized += position.unrealized_pnl() - unrealized;
-        self.commissions += position.commissions() - commissions;
+        let before = self.positions[i];
+        let mut after = before;
+        change(&mut after)?;
+        let moved = |total: Money, new: Money, old: Money| total.checked_add(new.checked_sub(old)?);
+        let totals = (|| {
+            let realized = moved(
+                self.realized,
+                after.realized_money(),
+                before.realized_money(),
+            )?;
+            let unrealized = moved(
+                self.unrealized,
+                after.unrealized_money(),
+                before.unrealized_money(),
+            )?;
+            let commissions = moved(
+                self.commissions,
+                after.commissions_money(),
+                before.commissions_money(),
+            )?;
+            let net = realized.checked_add(unrealized)?.checked_sub(commissions)?;
+            Some((realized, unrealized, commissions, net))
+        })();
+        let Some((realized, unrealized, commissions, net)) = totals else {
+            return Err(PortfolioError::NotExact {
+                symbol,
+                value: after.unrealized_pnl(),
+            });
+        };
+        self.positions[i] = after;
+        (self.realized, self.unrealized, self.commissions, self.net) =
+            (realized, unrealized, commissions, net);
+        Ok(())
     }
 }
 

@@ -144,8 +144,8 @@ fn late_commission_and_totals_over_several_symbols() {
         .unwrap();
     p.apply_fill(&fill("SPY", Side::Sell, dec!(20), dec!(500), dec!(0)))
         .unwrap();
-    p.apply_commission(sym("MSFT"), dec!(1.25));
-    p.apply_commission(sym("SPY"), dec!(0.75));
+    p.apply_commission(sym("MSFT"), dec!(1.25)).unwrap();
+    p.apply_commission(sym("SPY"), dec!(0.75)).unwrap();
     p.mark(sym("MSFT"), dec!(410));
     p.mark(sym("SPY"), dec!(505));
     // MSFT: 10*410 - 4000 = 100; SPY: -20*505 + 10000 = -100
@@ -187,6 +187,48 @@ fn invalid_fills_and_marks_change_nothing() {
     ));
     assert!(!p.mark(sym("X"), dec!(-1)));
     assert_eq!(p, before);
+}
+
+#[test]
+fn what_cannot_be_held_exactly_is_refused_and_changes_nothing() {
+    let mut p = Portfolio::new();
+    p.apply_fill(&fill("X", Side::Buy, dec!(1000), dec!(5), dec!(0)))
+        .unwrap();
+    let before = p.clone();
+    // A ninth decimal place in the price, the quantity or the commission.
+    assert_eq!(
+        p.apply_fill(&fill("X", Side::Buy, dec!(1), dec!(5.000000001), dec!(0))),
+        Err(PortfolioError::NotExact {
+            symbol: sym("X"),
+            value: dec!(5.000000001)
+        })
+    );
+    assert!(matches!(
+        p.apply_fill(&fill("X", Side::Buy, dec!(0.000000001), dec!(5), dec!(0))),
+        Err(PortfolioError::NotExact { .. })
+    ));
+    assert!(p
+        .apply_commission(sym("X"), dec!(0.00000000000000001))
+        .is_err());
+    assert!(!p.mark(sym("X"), dec!(5.000000001)));
+    // A mark that would value the position beyond ±7.9 × 10¹²
+    // (1 000 × 9 × 10¹⁰).
+    assert!(!p.mark(sym("X"), dec!(90000000000)));
+    assert_eq!(p, before);
+    assert_eq!(p.last_price(sym("X")), Some(dec!(5)));
+}
+
+#[test]
+fn figures_print_with_the_places_decimal_arithmetic_gives() {
+    let mut p = Portfolio::new();
+    p.apply_fill(&fill("X", Side::Buy, dec!(100), dec!(97.3100), dec!(0.500)))
+        .unwrap();
+    assert!(p.mark(sym("X"), dec!(97.4100)));
+    // 100 × 97.4100 − 9731.0000 = 10.0000; − 0.500 commission.
+    assert_eq!(p.unrealized_pnl().to_string(), "10.0000");
+    assert_eq!(p.commissions().to_string(), "0.500");
+    assert_eq!(p.net_pnl().to_string(), "9.5000");
+    assert_eq!(p.quantity(sym("X")).to_string(), "100");
 }
 
 #[test]

@@ -169,6 +169,7 @@ impl Recorder {
             Notice::IntentsDropped { .. }
             | Notice::UnknownOrder(_)
             | Notice::BadFill(_)
+            | Notice::CommissionRefused { .. }
             | Notice::MarkRefused { .. }
             | Notice::CancelFailed { .. }
             | Notice::Unprotected { .. } => Ok(()),

@@ -137,6 +137,11 @@ fn log_notice(notice: &Notice) {
             tracing::error!(order = %id, "event for an unknown order: trading halted")
         }
         Notice::BadFill(id) => tracing::error!(order = %id, "malformed fill: trading halted"),
+        Notice::CommissionRefused { symbol, amount } => tracing::error!(
+            %symbol,
+            %amount,
+            "commission cannot be booked exactly: trading halted"
+        ),
         Notice::MarkRefused { symbol, price } => {
             tracing::warn!(%symbol, %price, "market data price refused: event dropped")
         }
