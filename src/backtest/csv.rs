@@ -39,6 +39,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::domain::money::Figure;
 use crate::domain::types::{Bar, Symbol};
 
 pub use error::{Column, CsvError, FieldProblem, LineProblem, RowProblem, MAX_REPORTED};
@@ -171,6 +172,9 @@ fn parse_row(
             }
             Ok(v) if column != Column::Volume && v <= Decimal::ZERO => {
                 problems.field(line, column, text, FieldProblem::NotPositive)
+            }
+            Ok(v) if column != Column::Volume && Figure::from_decimal(v).is_err() => {
+                problems.field(line, column, text, FieldProblem::TooPrecise)
             }
             Ok(v) => prices[i] = v,
             Err(_) => problems.field(line, column, text, FieldProblem::NotANumber),

@@ -83,6 +83,18 @@ fn bad_number_names_file_line_column_and_value() {
 }
 
 #[test]
+fn a_price_beyond_eight_places_is_refused_not_rounded() {
+    // A float's tail: the engine holds prices exactly to 8 places.
+    let text = HOURLY.replace("101.80,100.10", "101.800000001,100.10");
+    assert_eq!(
+        parse(&text).unwrap_err().to_string(),
+        r#"data/SPY.csv:4: high = "101.800000001": has more than 8 decimal places (round the file's prices)"#
+    );
+    // Eight places, and trailing zeros within them, are fine.
+    assert!(parse(&HOURLY.replace("101.80,100.10", "101.80000001,100.10000000")).is_ok());
+}
+
+#[test]
 fn an_unknown_time_zone_is_an_error_naming_file_and_line_never_new_york() {
     let text = "timestamp,open,high,low,close,volume
 20210104 09:30:00 US/Eastern,10,11,9,10.5,5

@@ -51,6 +51,10 @@ pub enum FieldProblem {
     NotANumber,
     /// A price ≤ 0.
     NotPositive,
+    /// A price written with more than 8 decimal places (the engine holds
+    /// prices exactly to 8: a float's tail such as `97.31000061` is refused,
+    /// not rounded).
+    TooPrecise,
     /// A volume < 0.
     Negative,
     /// An unreadable timestamp.
@@ -62,6 +66,9 @@ impl fmt::Display for FieldProblem {
         match self {
             FieldProblem::NotANumber => f.write_str("not a number"),
             FieldProblem::NotPositive => f.write_str("must be greater than 0"),
+            FieldProblem::TooPrecise => {
+                f.write_str("has more than 8 decimal places (round the file's prices)")
+            }
             FieldProblem::Negative => f.write_str("must be 0 or more"),
             FieldProblem::Time(t) => t.fmt(f),
         }
