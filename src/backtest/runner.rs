@@ -52,6 +52,8 @@ use crate::broker::fill_model::{FillConfig, FillModel};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::event::BrokerEvent;
 use crate::domain::calendar::{next_midnight, trading_day};
+use crate::domain::money::{Figure, Money};
+use crate::domain::portfolio::Portfolio;
 use crate::domain::types::{Bar, Instrument, MarketEvent};
 use crate::risk::{AccountView, RiskLimits};
 use crate::strategy::Strategy;
@@ -239,10 +241,43 @@ impl Loop {
         }
     }
 
-    /// Net liquidation with every position of the step valued at its bar's close.
+    /// Net liquidation with every position of the step valued at its bar's
+    /// close, in fixed point; in `Decimal` only when a figure is out of
+    /// [`Money`]'s range. A close the portfolio cannot hold as a mark (more
+    /// than 8 places) leaves its position at the last mark, as the engine's
+    /// own mark will.
     fn valued_at(&self, bars: &[Bar]) -> Decimal {
         let portfolio = self.engine.portfolio();
-        // A scan with `==` beats a binary search over the few symbols traded.
+        let mut revaluation = Some(Money::ZERO);
+        for bar in bars {
+            // A scan with `==` beats a binary search over the few symbols traded.
+            let Some(p) = portfolio
+                .positions()
+                .iter()
+                .find(|p| p.symbol() == bar.symbol)
+            else {
+                continue;
+            };
+            let (quantity, close) = (p.quantity_figure(), Figure::from_decimal(bar.close));
+            let (Some(last), Ok(close)) = (p.last_price_figure(), close) else {
+                continue;
+            };
+            if !quantity.is_zero() {
+                let change = close.checked_sub(last).and_then(|d| quantity.times(d));
+                revaluation = revaluation.zip(change).and_then(|(r, c)| r.checked_add(c));
+            }
+        }
+        Money::from_decimal(self.initial)
+            .ok()
+            .and_then(|initial| initial.checked_add(portfolio.net_pnl_money()))
+            .zip(revaluation)
+            .and_then(|(equity, r)| equity.checked_add(r))
+            .map_or_else(|| self.valued_at_decimal(bars), Money::to_decimal)
+    }
+
+    /// [`Loop::valued_at`] in `Decimal`, for figures beyond [`Money`]'s range.
+    fn valued_at_decimal(&self, bars: &[Bar]) -> Decimal {
+        let portfolio = self.engine.portfolio();
         let revaluation: Decimal = bars
             .iter()
             .filter_map(|bar| {
@@ -251,7 +286,10 @@ impl Loop {
                     .iter()
                     .find(|p| p.symbol() == bar.symbol)
                     .filter(|p| !p.quantity().is_zero())?;
-                p.last_price().map(|last| p.quantity() * (bar.close - last))
+                let last = p
+                    .last_price()
+                    .filter(|_| Portfolio::is_valid_mark(bar.close))?;
+                Some(p.quantity() * (bar.close - last))
             })
             .sum();
         self.initial + portfolio.net_pnl() + revaluation

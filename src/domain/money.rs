@@ -3,10 +3,13 @@
 //! very `Decimal` the same computation in `Decimal` would give — the same
 //! value *and* the same printed decimal places.
 //!
-//! **Fixed scales.** A [`Figure`] is a [`Fixed`] (an `i64` count of 10⁻⁸); a
-//! [`Money`] is an `i128` count of 10⁻¹⁶, so the product of two figures (a
-//! quantity times a price) is exact with no division, and sums and
-//! comparisons are single integer operations.
+//! **Fixed scales.** A [`Figure`] has the range and resolution of a [`Fixed`]
+//! (10⁻⁸ in an `i64`); a [`Money`] those of an `i128` count of 10⁻¹⁶, so the
+//! product of two figures (a quantity times a price) is always exact. Each is
+//! stored as an integer mantissa at its own places (as `Decimal` stores it),
+//! so turning it into its `Decimal` costs nothing; sums and comparisons line
+//! the mantissas up with one multiplication by a power of ten, never a
+//! division.
 //!
 //! **Places.** Each number also carries the decimal places a `Decimal` would
 //! print for it, following `Decimal`'s own rules: a sum or difference has the
@@ -36,6 +39,18 @@ pub const MONEY_SCALE: u32 = 2 * SCALE;
 /// mantissa limit, so that [`Money::to_decimal`] is always exact.
 const MONEY_MAX_RAW: i128 = (1 << 96) - 1;
 
+/// `MAX_MANTISSA[p]`: the largest mantissa at `p` places whose value stays
+/// within [`MONEY_MAX_RAW`] units of 10⁻¹⁶.
+const MAX_MANTISSA: [u128; MONEY_SCALE as usize + 1] = {
+    let mut t = [0u128; MONEY_SCALE as usize + 1];
+    let mut p = 0;
+    while p < t.len() {
+        t[p] = MONEY_MAX_RAW as u128 / POW10[MONEY_SCALE as usize - p] as u128;
+        p += 1;
+    }
+    t
+};
+
 /// 10^k for k ≤ 16.
 const POW10: [i128; MONEY_SCALE as usize + 1] = {
     let mut t = [1i128; MONEY_SCALE as usize + 1];
@@ -47,26 +62,32 @@ const POW10: [i128; MONEY_SCALE as usize + 1] = {
     t
 };
 
-/// A price or a quantity: a [`Fixed`] and the decimal places it prints with.
+/// A price or a quantity: a [`Fixed`] and the decimal places it prints with,
+/// held as `mantissa × 10^-places` (so it becomes its `Decimal` for free).
 /// The default is [`Figure::ZERO`].
+///
+/// Invariant: `places ≤ 8` and the value fits a [`Fixed`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Figure {
-    value: Fixed,
+    mantissa: i64,
     places: u8,
 }
 
-/// An amount of money: an `i128` count of 10⁻¹⁶ and the decimal places it
-/// prints with. The default is [`Money::ZERO`].
+/// An amount of money at 10⁻¹⁶ and the decimal places it prints with, held as
+/// `mantissa × 10^-places`. The default is [`Money::ZERO`].
+///
+/// Invariant: `places ≤ 16` and the value in 10⁻¹⁶ units (its [`Money::raw`])
+/// is below 2⁹⁶ in magnitude, so lining two amounts up never overflows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Money {
-    raw: i128,
+    mantissa: i128,
     places: u8,
 }
 
 impl Figure {
     /// 0, printed `0`.
     pub const ZERO: Figure = Figure {
-        value: Fixed::ZERO,
+        mantissa: 0,
         places: 0,
     };
 
@@ -79,53 +100,69 @@ impl Figure {
         if d.scale() > SCALE {
             return Err(FixedError::TooPrecise(d));
         }
+        Fixed::from_decimal(d)?;
         Ok(Self {
-            value: Fixed::from_decimal(d)?,
+            // In range: the value (mantissa × 10^(8 − scale)) fits an i64.
+            mantissa: d.mantissa() as i64,
             places: d.scale() as u8,
         })
     }
 
     /// This figure as the `Decimal` it was made from.
     pub fn to_decimal(self) -> Decimal {
-        let divisor = POW10[(SCALE - u32::from(self.places)) as usize] as i64;
-        Decimal::new(self.value.raw() / divisor, u32::from(self.places))
+        Decimal::new(self.mantissa, u32::from(self.places))
     }
 
     /// The value.
     pub fn fixed(self) -> Fixed {
-        self.value
+        Fixed::from_raw(self.mantissa * POW10[(SCALE - u32::from(self.places)) as usize] as i64)
     }
 
     /// True when 0.
     pub fn is_zero(self) -> bool {
-        self.value.is_zero()
+        self.mantissa == 0
+    }
+
+    /// Orders by value.
+    fn value_cmp(&self, other: &Self) -> Ordering {
+        self.fixed().cmp(&other.fixed())
     }
 
     /// True when > 0.
     pub fn is_positive(self) -> bool {
-        self.value.is_positive()
+        self.mantissa > 0
     }
 
-    /// `self − rhs`, `None` on overflow.
+    /// `self − rhs`, `None` beyond [`Fixed`]'s range.
     pub fn checked_sub(self, rhs: Figure) -> Option<Figure> {
-        Some(Self {
-            value: self.value.checked_sub(rhs.value)?,
-            places: self.places.max(rhs.places),
-        })
+        let places = self.places.max(rhs.places);
+        let up = |f: Figure| f.mantissa * POW10[usize::from(places - f.places)] as i64;
+        let mantissa = up(self).checked_sub(up(rhs))?;
+        mantissa.checked_mul(POW10[usize::from(SCALE as u8 - places)] as i64)?;
+        Some(Self { mantissa, places })
     }
 
     /// `self × rhs` as money (exact), `None` beyond [`Money`]'s range.
     pub fn times(self, rhs: Figure) -> Option<Money> {
-        Money::from_raw(self.value.mul_wide(rhs.value), self.places + rhs.places)
+        Money::from_parts(
+            i128::from(self.mantissa) * i128::from(rhs.mantissa),
+            self.places + rhs.places,
+        )
     }
 }
 
 impl Money {
     /// 0, printed `0`.
-    pub const ZERO: Money = Money { raw: 0, places: 0 };
+    pub const ZERO: Money = Money {
+        mantissa: 0,
+        places: 0,
+    };
 
-    fn from_raw(raw: i128, places: u8) -> Option<Self> {
-        (raw.abs() <= MONEY_MAX_RAW).then_some(Self { raw, places })
+    /// `mantissa × 10^-places` when it keeps the invariant (a compare with a
+    /// table entry: a checked `i128` multiplication is slow).
+    fn from_parts(mantissa: i128, places: u8) -> Option<Self> {
+        let bound = *MAX_MANTISSA.get(usize::from(places))?;
+        (mantissa.unsigned_abs() <= bound).then_some(Self { mantissa, places })
     }
 
     /// `d` exactly, with its places.
@@ -134,42 +171,52 @@ impl Money {
     /// [`FixedError::TooPrecise`] for more than 16 places,
     /// [`FixedError::OutOfRange`] beyond about ±7.9 × 10¹².
     pub fn from_decimal(d: Decimal) -> Result<Self, FixedError> {
-        let places = d.scale();
-        if places > MONEY_SCALE {
+        if d.scale() > MONEY_SCALE {
             return Err(FixedError::TooPrecise(d));
         }
-        d.mantissa()
-            .checked_mul(POW10[(MONEY_SCALE - places) as usize])
-            .and_then(|raw| Self::from_raw(raw, places as u8))
-            .ok_or(FixedError::OutOfRange(d))
+        Self::from_parts(d.mantissa(), d.scale() as u8).ok_or(FixedError::OutOfRange(d))
     }
 
     /// This amount as a `Decimal`, with its places (exact).
     pub fn to_decimal(self) -> Decimal {
-        let places = u32::from(self.places);
-        let mantissa = self.raw / POW10[(MONEY_SCALE - places) as usize];
-        Decimal::try_from_i128_with_scale(mantissa, places)
+        Decimal::try_from_i128_with_scale(self.mantissa, u32::from(self.places))
             .unwrap_or_else(|_| unreachable!("money stays below 2^96 by construction"))
     }
 
-    /// The count of 10⁻¹⁶.
+    /// The value in 10⁻¹⁶ units.
     pub fn raw(self) -> i128 {
-        self.raw
+        self.up(MONEY_SCALE as u8)
+    }
+
+    /// Orders by value, lining the two up only when their places differ.
+    fn value_cmp(&self, other: &Self) -> Ordering {
+        let places = self.places.max(other.places);
+        self.up(places).cmp(&other.up(places))
     }
 
     /// True when 0.
     pub fn is_zero(self) -> bool {
-        self.raw == 0
+        self.mantissa == 0
     }
 
     /// `self + rhs`, `None` beyond the range.
     pub fn checked_add(self, rhs: Money) -> Option<Money> {
-        Self::from_raw(self.raw.checked_add(rhs.raw)?, self.places.max(rhs.places))
+        let places = self.places.max(rhs.places);
+        Self::from_parts(self.up(places).checked_add(rhs.up(places))?, places)
     }
 
     /// `self − rhs`, `None` beyond the range.
     pub fn checked_sub(self, rhs: Money) -> Option<Money> {
-        Self::from_raw(self.raw.checked_sub(rhs.raw)?, self.places.max(rhs.places))
+        let places = self.places.max(rhs.places);
+        Self::from_parts(self.up(places).checked_sub(rhs.up(places))?, places)
+    }
+
+    /// The mantissa at `places` (≥ its own; cannot overflow by the invariant).
+    fn up(self, places: u8) -> i128 {
+        if places == self.places {
+            return self.mantissa;
+        }
+        self.mantissa * POW10[usize::from(places - self.places)]
     }
 }
 
@@ -194,7 +241,7 @@ macro_rules! by_value {
     ($ty:ty, $key:ident) => {
         impl PartialEq for $ty {
             fn eq(&self, other: &Self) -> bool {
-                self.$key == other.$key
+                self.cmp(other) == Ordering::Equal
             }
         }
         impl Eq for $ty {}
@@ -205,18 +252,18 @@ macro_rules! by_value {
         }
         impl Ord for $ty {
             fn cmp(&self, other: &Self) -> Ordering {
-                self.$key.cmp(&other.$key)
+                self.value_cmp(other)
             }
         }
         impl Hash for $ty {
             fn hash<H: Hasher>(&self, state: &mut H) {
-                self.$key.hash(state);
+                self.$key().hash(state);
             }
         }
     };
 }
 
-by_value!(Figure, value);
+by_value!(Figure, fixed);
 by_value!(Money, raw);
 
 #[cfg(test)]

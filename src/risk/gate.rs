@@ -50,6 +50,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::calendar;
 use crate::domain::fixed::{Fixed, ONE_RAW, SCALE};
+use crate::domain::money::Money;
 use crate::domain::types::{Instrument, IntentPurpose, OrderIntent, Side, Symbol, TradingState};
 use crate::risk::bracket::{Bracket, BracketRule, Scaled, Tick};
 use crate::risk::checks::{
@@ -312,18 +313,21 @@ impl RiskGate {
     }
 
     /// `−daily_pnl ≥ max_daily_loss_pct × start-of-day equity` (see
-    /// [`RiskView::daily_pnl`]) in fixed point; `None` when a figure has no
-    /// exact [`Fixed`] (the portfolio's PnL may carry 10 places) or a sum
-    /// overflows, and the caller compares in `Decimal`.
+    /// [`RiskView::daily_pnl`]) in fixed point ([`Money`]); `None` when an
+    /// account figure has no exact [`Money`] (more than 16 places) or a sum
+    /// is out of range, and the caller compares in `Decimal`.
     fn daily_loss_reached_fixed(&self, view: &RiskView<'_>) -> Option<bool> {
-        let exact = |d: Decimal| Fixed::from_decimal(d).ok();
+        let money = |d: Decimal| Money::from_decimal(d).ok();
         let account = view.account;
-        let equity = exact(account.start_of_day_equity)?;
-        let from_portfolio =
-            exact(view.portfolio.net_pnl())?.checked_sub(exact(account.start_of_day_pnl)?)?;
-        let from_account = exact(account.net_liquidation)?.checked_sub(equity)?;
-        let loss = Fixed::ZERO.checked_sub(from_portfolio.min(from_account))?;
-        Some(loss.wide() >= self.max_daily_loss_fixed?.mul_wide(equity))
+        let from_portfolio = view
+            .portfolio
+            .net_pnl_money()
+            .checked_sub(money(account.start_of_day_pnl)?)?;
+        let from_account =
+            money(account.net_liquidation)?.checked_sub(money(account.start_of_day_equity)?)?;
+        let loss = Money::ZERO.checked_sub(from_portfolio.min(from_account))?;
+        let equity = Fixed::from_decimal(account.start_of_day_equity).ok()?;
+        Some(loss.raw() >= self.max_daily_loss_fixed?.mul_wide(equity))
     }
 
     fn upkeep(&mut self, view: &RiskView<'_>, now: DateTime<Utc>) -> Option<StateChange> {
