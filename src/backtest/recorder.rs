@@ -9,6 +9,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::domain::money::Money;
+
 use crate::backtest::equity::{EquityCurve, EquitySummary};
 use crate::backtest::metrics::EquityPoint;
 use crate::backtest::trades::TradeBook;
@@ -119,7 +121,7 @@ impl Recorder {
         self.curve.record(EquityPoint {
             time,
             day,
-            equity: self.initial_equity + portfolio.net_pnl(),
+            equity: equity(self.initial_equity, portfolio),
             exposed: portfolio.open_positions().next().is_some(),
         });
         if state == TradingState::Halted && !self.day_halted {
@@ -162,6 +164,15 @@ impl Recorder {
     pub fn into_parts(self) -> (EquitySummary, TradeBook, BTreeSet<NaiveDate>) {
         (self.curve.finish(), self.trades, self.halted_days)
     }
+}
+
+/// `initial + net PnL`, added in fixed point ([`Money`]) unless a figure is
+/// beyond its range.
+fn equity(initial: Decimal, portfolio: &Portfolio) -> Decimal {
+    Money::from_decimal(initial)
+        .ok()
+        .and_then(|i| i.checked_add(portfolio.net_pnl_money()))
+        .map_or_else(|| initial + portfolio.net_pnl(), Money::to_decimal)
 }
 
 #[cfg(test)]

@@ -75,8 +75,9 @@ impl Slot {
 
     fn refresh(&mut self, portfolio: &Portfolio) {
         for holding in &mut self.holdings {
-            holding.position = portfolio.quantity(holding.symbol);
-            holding.mark = portfolio.last_price(holding.symbol);
+            let book = portfolio.position(holding.symbol);
+            holding.position = book.map_or(Decimal::ZERO, |p| p.quantity());
+            holding.mark = book.and_then(|p| p.last_price());
         }
     }
 

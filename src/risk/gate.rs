@@ -50,7 +50,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::calendar;
 use crate::domain::fixed::{Fixed, ONE_RAW, SCALE};
-use crate::domain::money::Money;
+use crate::domain::money::{Figure, Money};
 use crate::domain::types::{Instrument, IntentPurpose, OrderIntent, Side, Symbol, TradingState};
 use crate::risk::bracket::{Bracket, BracketRule, Scaled, Tick};
 use crate::risk::checks::{
@@ -391,10 +391,17 @@ impl RiskGate {
             });
         }
 
-        let (position, last) = view
+        // The book's figures are fixed point already; their Decimals cost nothing.
+        let (position_figure, last_figure) = view
             .portfolio
             .position(symbol)
-            .map_or((Decimal::ZERO, None), |p| (p.quantity(), p.last_price()));
+            .map_or((Figure::ZERO, None), |p| {
+                (p.quantity_figure(), p.last_price_figure())
+            });
+        let (position, last) = (
+            position_figure.to_decimal(),
+            last_figure.map(Figure::to_decimal),
+        );
         let buy = intent.side == Side::Buy;
         let same_side_working = view.orders.working_quantity(symbol, intent.side);
         if entry {
@@ -412,7 +419,7 @@ impl RiskGate {
         let exact = |value: Decimal| {
             Fixed::from_decimal(value).map_err(|_| RejectReason::NotExact { symbol, value })
         };
-        let last_fixed = last.map(exact).transpose()?;
+        let last_fixed = last_figure.map(Figure::fixed);
         if let (Some(last), Some(last_fixed)) = (last, last_fixed) {
             let band = self.price_collar_pct.fixed.mul_wide(last_fixed);
             for_each_price(intent.kind, |price| {
@@ -444,7 +451,7 @@ impl RiskGate {
         let figures = EntryFigures {
             quantity: exact(intent.quantity)?,
             price: last_fixed.map_or(reference_fixed.value, |l| l.max(reference_fixed.value)),
-            position: exact(position)?,
+            position: position_figure.fixed(),
             working: exact(same_side_working)?,
             reference,
             last,
