@@ -44,9 +44,12 @@
 //!   at the open activates both children for the whole bar.
 //! * Quantities fill completely in one execution (no partial fills, no volume
 //!   limit). Fills are stamped with the start of the bar they happen in.
-//! * Orders with a quantity or price ≤ 0 are rejected with IB's code 201 (a
-//!   bracket is rejected as a whole); an id already working is rejected with
-//!   code 103 (IB's "duplicate order id").
+//! * Orders with a quantity or price ≤ 0, or a price with more than 8
+//!   decimal places, are rejected with IB's code 201 (a bracket is rejected
+//!   as a whole); an id already working is rejected with code 103 (IB's
+//!   "duplicate order id"). Prices are compared in exact fixed point; a bar
+//!   with a price beyond 8 places (the CSV loader refuses those) trades
+//!   nothing.
 //!
 //! In steady state nothing allocates: resting orders live in one `Vec` that is
 //! compacted in place, and events go to the caller's buffer.
@@ -65,12 +68,13 @@ use rust_decimal::Decimal;
 
 use crate::core::event::BrokerEvent;
 use crate::core::order_manager::{Command, OrderTicket};
+use crate::domain::money::Figure;
 use crate::domain::order_id::ClientOrderId;
 use crate::domain::types::{Bar, Fill, OrderKind, Side, Symbol};
 
 pub use config::{Commission, FillConfig, LimitFill, Slippage};
 
-use rules::{outcome, pass_of, Outcome};
+use rules::{outcome, pass_of, Outcome, Pricing, Range};
 
 use crate::broker::codes::{
     DUPLICATE_ORDER_ID as CODE_DUPLICATE_ID, ORDER_REJECTED as CODE_REJECTED,
@@ -133,8 +137,9 @@ enum Status {
 #[derive(Debug, Clone, Copy)]
 struct Resting {
     spec: OrderSpec,
-    /// Current pricing: a triggered stop-limit that could not fill becomes a limit.
-    kind: OrderKind,
+    /// Current pricing, in fixed point: a triggered stop-limit that could not
+    /// fill becomes a limit.
+    kind: Pricing,
     status: Status,
     placed_at: DateTime<Utc>,
     /// Already evaluated (or not eligible) during the current bar.
@@ -193,11 +198,10 @@ impl FillModel {
     /// it is invalid or its id is already working. A child whose parent is
     /// working is held until the parent fills; otherwise it is active at once.
     pub fn place(&mut self, spec: OrderSpec, now: DateTime<Utc>, out: &mut Vec<BrokerEvent>) {
-        if let Some(code) = self.refusal(&spec) {
-            out.push(BrokerEvent::Rejected { id: spec.id, code });
-            return;
+        match self.check(&spec) {
+            Ok(kind) => self.accept(spec, kind, now, out),
+            Err(code) => out.push(BrokerEvent::Rejected { id: spec.id, code }),
         }
-        self.accept(spec, now, out);
     }
 
     /// Accepts a bracket (entry, protective stop, take-profit) as a whole, or
@@ -208,14 +212,17 @@ impl FillModel {
         now: DateTime<Utc>,
         out: &mut Vec<BrokerEvent>,
     ) {
-        if let Some(code) = legs.iter().find_map(|l| self.refusal(l)) {
+        let kinds = legs.map(|leg| self.check(&leg));
+        if let Some(&Err(code)) = kinds.iter().find(|k| k.is_err()) {
             for leg in legs {
                 out.push(BrokerEvent::Rejected { id: leg.id, code });
             }
             return;
         }
-        for leg in legs {
-            self.accept(leg, now, out);
+        for (leg, kind) in legs.into_iter().zip(kinds) {
+            if let Ok(kind) = kind {
+                self.accept(leg, kind, now, out);
+            }
         }
     }
 
@@ -267,16 +274,17 @@ impl FillModel {
                 o.seen = o.status != Status::Active || bar.start < o.placed_at;
             }
         }
-        // The open alone: a bar whose whole range is its first price.
-        let open_only = Bar {
-            high: bar.open,
-            low: bar.open,
-            ..*bar
+        // A bar the model cannot read exactly (a price beyond 8 places)
+        // trades nothing.
+        let Some(range) = Range::of(bar) else {
+            return;
         };
+        // The open alone: a bar whose whole range is its first price.
+        let open_only = range.open_only();
         for i in 0..self.orders.len() {
             let o = &self.orders[i];
             if !o.seen && o.status == Status::Active && o.spec.symbol == bar.symbol {
-                self.evaluate(i, bar.open, &open_only, false, out);
+                self.evaluate(i, open_only, bar, false, out);
             }
         }
     }
@@ -286,6 +294,9 @@ impl FillModel {
     /// [`on_bar_open`](Self::on_bar_open) for the same bar; the opens of
     /// other symbols' bars may come in between.
     pub fn on_bar_range(&mut self, bar: &Bar, out: &mut Vec<BrokerEvent>) {
+        let Some(range) = Range::of(bar) else {
+            return;
+        };
         for pass in 1..3u8 {
             for i in 0..self.orders.len() {
                 let o = &self.orders[i];
@@ -296,29 +307,42 @@ impl FillModel {
                 {
                     continue;
                 }
-                self.evaluate(i, bar.open, bar, true, out);
+                self.evaluate(i, range, bar, true, out);
             }
         }
         self.compact();
     }
 
-    fn refusal(&self, spec: &OrderSpec) -> Option<i32> {
-        let prices_ok = match spec.kind {
-            OrderKind::Market => true,
-            OrderKind::Limit { limit } => limit > Decimal::ZERO,
-            OrderKind::Stop { stop } => stop > Decimal::ZERO,
-            OrderKind::StopLimit { stop, limit } => stop > Decimal::ZERO && limit > Decimal::ZERO,
+    /// The order's pricing in fixed point, or the code IB would reject it
+    /// with.
+    fn check(&self, spec: &OrderSpec) -> Result<Pricing, i32> {
+        let kind = Pricing::of(&spec.kind).ok_or(CODE_REJECTED)?; // beyond 8 places
+        let prices_ok = match kind {
+            Pricing::Market => true,
+            Pricing::Limit(limit) => limit.is_positive(),
+            Pricing::Stop(stop) => stop.is_positive(),
+            Pricing::StopLimit { stop, limit } => stop.is_positive() && limit.is_positive(),
         };
         if spec.quantity <= Decimal::ZERO || !prices_ok {
-            return Some(CODE_REJECTED);
+            return Err(CODE_REJECTED);
         }
-        self.orders
+        let duplicate = self
+            .orders
             .iter()
-            .any(|o| o.status != Status::Done && o.spec.id == spec.id)
-            .then_some(CODE_DUPLICATE_ID)
+            .any(|o| o.status != Status::Done && o.spec.id == spec.id);
+        if duplicate {
+            return Err(CODE_DUPLICATE_ID);
+        }
+        Ok(kind)
     }
 
-    fn accept(&mut self, spec: OrderSpec, now: DateTime<Utc>, out: &mut Vec<BrokerEvent>) {
+    fn accept(
+        &mut self,
+        spec: OrderSpec,
+        kind: Pricing,
+        now: DateTime<Utc>,
+        out: &mut Vec<BrokerEvent>,
+    ) {
         let parent_working = spec.parent.is_some_and(|p| {
             self.orders
                 .iter()
@@ -326,7 +350,7 @@ impl FillModel {
         });
         self.orders.push(Resting {
             spec,
-            kind: spec.kind,
+            kind,
             status: if parent_working {
                 Status::Held
             } else {
@@ -338,37 +362,37 @@ impl FillModel {
         out.push(BrokerEvent::Working { id: spec.id });
     }
 
-    /// Evaluates order `i` against the part of `bar` that starts at `open`;
-    /// it counts as seen for this bar when `final_look` or when it traded.
+    /// Evaluates order `i` against `range` (part of `bar`); it counts as seen
+    /// for this bar when `final_look` or when it traded.
     fn evaluate(
         &mut self,
         i: usize,
-        open: Decimal,
+        range: Range,
         bar: &Bar,
         final_look: bool,
         out: &mut Vec<BrokerEvent>,
     ) {
         let o = self.orders[i];
-        let outcome = outcome(&o.kind, o.spec.side, open, bar, self.config.limit_fill);
+        let outcome = outcome(&o.kind, o.spec.side, &range, self.config.limit_fill);
         self.orders[i].seen = final_look || !matches!(outcome, Outcome::Nothing);
         match outcome {
             Outcome::Nothing => {}
-            Outcome::BecomesLimit(limit) => self.orders[i].kind = OrderKind::Limit { limit },
+            Outcome::BecomesLimit(limit) => self.orders[i].kind = Pricing::Limit(limit),
             Outcome::Fill {
                 price,
                 at_open,
                 slips,
-            } => self.fill(i, price, at_open, slips, bar, out),
+            } => self.fill(i, price, at_open, slips, (range, bar), out),
         }
     }
 
     fn fill(
         &mut self,
         i: usize,
-        raw: Decimal,
+        raw: Figure,
         at_open: bool,
         slips: bool,
-        bar: &Bar,
+        (range, bar): (Range, &Bar),
         out: &mut Vec<BrokerEvent>,
     ) {
         let config = self.config;
@@ -376,9 +400,11 @@ impl FillModel {
         o.status = Status::Done;
         let spec = o.spec;
         let price = if slips {
-            config.slippage.apply(spec.side, raw, config.tick_size)
+            config
+                .slippage
+                .apply(spec.side, raw.to_decimal(), config.tick_size)
         } else {
-            raw
+            raw.to_decimal()
         };
         out.push(BrokerEvent::Filled {
             id: spec.id,
@@ -422,7 +448,7 @@ impl FillModel {
             let c = &self.orders[j];
             if c.spec.parent == Some(spec.id) && c.status == Status::Active && pass_of(&c.kind) == 1
             {
-                self.evaluate(j, raw, bar, true, out);
+                self.evaluate(j, range.from(raw), bar, true, out);
             }
         }
     }

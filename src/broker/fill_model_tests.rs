@@ -216,6 +216,17 @@ fn invalid_orders_and_duplicate_ids_are_rejected() {
         .collect();
     assert_eq!(out, rejected);
     out.clear();
+    // A ninth decimal place: no exact fixed-point price, refused like IB's 201.
+    let mut legs = bracket(4, OrderKind::Market, dec!(95), dec!(105));
+    legs[1].kind = OrderKind::Stop {
+        stop: dec!(95.000000001),
+    };
+    fm.place_bracket(legs, t(0), &mut out);
+    assert!(out
+        .iter()
+        .all(|e| matches!(e, BrokerEvent::Rejected { code, .. } if *code == CODE_REJECTED)));
+    assert_eq!(out.len(), 3);
+    out.clear();
     let zero = order(2, Leg::Exit, Side::Buy, dec!(0), OrderKind::Market);
     fm.place(zero, t(0), &mut out);
     let ok = order(3, Leg::Exit, Side::Buy, dec!(1), OrderKind::Market);
