@@ -41,23 +41,25 @@ pub enum FixedError {
     OutOfRange(Decimal),
 }
 
-/// 10^k for k ≤ 28, exactly.
-const fn pow10(k: u32) -> i128 {
-    let mut p = 1i128;
-    let mut i = 0;
-    while i < k {
-        p *= 10;
-        i += 1;
+/// `POW10_WIDE[k]` = 10^k for k ≤ 28 (`Decimal`'s largest scale), exactly:
+/// the one table of powers of ten for [`Fixed`] and
+/// [`money`](crate::domain::money).
+pub(crate) const POW10_WIDE: [i128; 29] = {
+    let mut t = [1i128; 29];
+    let mut k = 1;
+    while k < t.len() {
+        t[k] = t[k - 1] * 10;
+        k += 1;
     }
-    p
-}
+    t
+};
 
 /// `POW10[k]` = 10^k for k ≤ [`SCALE`]: the factor from `k` places up to 8.
 const POW10: [i64; SCALE as usize + 1] = {
     let mut t = [1i64; SCALE as usize + 1];
-    let mut k = 1;
+    let mut k = 0;
     while k < t.len() {
-        t[k] = t[k - 1] * 10;
+        t[k] = POW10_WIDE[k] as i64;
         k += 1;
     }
     t
@@ -101,7 +103,7 @@ impl Fixed {
                 .ok()
                 .and_then(|m| m.checked_mul(POW10[(SCALE - scale) as usize]))
         } else {
-            let divisor = pow10(scale - SCALE);
+            let divisor = POW10_WIDE[(scale - SCALE) as usize];
             if mantissa % divisor != 0 {
                 return Err(FixedError::TooPrecise(d));
             }
@@ -122,10 +124,10 @@ impl Fixed {
             return None;
         }
         if scale >= SCALE {
-            let raw = i128::from(self.0).checked_mul(pow10(scale - SCALE))?;
+            let raw = i128::from(self.0).checked_mul(POW10_WIDE[(scale - SCALE) as usize])?;
             return Decimal::try_from_i128_with_scale(raw, scale).ok();
         }
-        let divisor = pow10(SCALE - scale) as i64;
+        let divisor = POW10[(SCALE - scale) as usize];
         (self.0 % divisor == 0).then(|| Decimal::new(self.0 / divisor, scale))
     }
 

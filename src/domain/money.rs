@@ -30,7 +30,7 @@ use std::hash::{Hash, Hasher};
 
 use rust_decimal::Decimal;
 
-use crate::domain::fixed::{Fixed, FixedError, SCALE};
+use crate::domain::fixed::{Fixed, FixedError, POW10_WIDE as POW10, SCALE};
 
 /// Decimal places of a [`Money`]'s raw count.
 pub const MONEY_SCALE: u32 = 2 * SCALE;
@@ -47,17 +47,6 @@ const MAX_MANTISSA: [u128; MONEY_SCALE as usize + 1] = {
     while p < t.len() {
         t[p] = MONEY_MAX_RAW as u128 / POW10[MONEY_SCALE as usize - p] as u128;
         p += 1;
-    }
-    t
-};
-
-/// 10^k for k ≤ 16.
-const POW10: [i128; MONEY_SCALE as usize + 1] = {
-    let mut t = [1i128; MONEY_SCALE as usize + 1];
-    let mut k = 1;
-    while k < t.len() {
-        t[k] = t[k - 1] * 10;
-        k += 1;
     }
     t
 };
