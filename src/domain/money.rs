@@ -124,6 +124,9 @@ impl Figure {
 
     /// `self − rhs`, `None` beyond [`Fixed`]'s range.
     pub fn checked_sub(self, rhs: Figure) -> Option<Figure> {
+        if let Some(zero_term) = zero_rule(self.is_zero(), rhs.is_zero(), self, rhs, true) {
+            return Some(zero_term);
+        }
         let places = self.places.max(rhs.places);
         let up = |f: Figure| f.mantissa * POW10[usize::from(places - f.places)] as i64;
         let mantissa = up(self).checked_sub(up(rhs))?;
@@ -131,8 +134,12 @@ impl Figure {
         Some(Self { mantissa, places })
     }
 
-    /// `self × rhs` as money (exact), `None` beyond [`Money`]'s range.
+    /// `self × rhs` as money (exact), `None` beyond [`Money`]'s range. A
+    /// zero factor gives [`Money::ZERO`] (no places), as `Decimal` does.
     pub fn times(self, rhs: Figure) -> Option<Money> {
+        if self.is_zero() || rhs.is_zero() {
+            return Some(Money::ZERO);
+        }
         Money::from_parts(
             i128::from(self.mantissa) * i128::from(rhs.mantissa),
             self.places + rhs.places,
@@ -190,12 +197,18 @@ impl Money {
 
     /// `self + rhs`, `None` beyond the range.
     pub fn checked_add(self, rhs: Money) -> Option<Money> {
+        if let Some(zero_term) = zero_rule(self.is_zero(), rhs.is_zero(), self, rhs, false) {
+            return Some(zero_term);
+        }
         let places = self.places.max(rhs.places);
         Self::from_parts(self.up(places).checked_add(rhs.up(places))?, places)
     }
 
     /// `self − rhs`, `None` beyond the range.
     pub fn checked_sub(self, rhs: Money) -> Option<Money> {
+        if let Some(zero_term) = zero_rule(self.is_zero(), rhs.is_zero(), self, rhs, true) {
+            return Some(zero_term);
+        }
         let places = self.places.max(rhs.places);
         Self::from_parts(self.up(places).checked_sub(rhs.up(places))?, places)
     }
@@ -206,6 +219,39 @@ impl Money {
             return self.mantissa;
         }
         self.mantissa * POW10[usize::from(places - self.places)]
+    }
+}
+
+/// `Decimal`'s rule for a sum or difference with a zero term, which keeps
+/// the other term as it is, places included, rather than lining the two up:
+/// `0 ± b` is `±b` (`b` itself when it is zero too), `a ± 0` is `a`.
+fn zero_rule<T: Negate>(a_zero: bool, b_zero: bool, a: T, b: T, subtract: bool) -> Option<T> {
+    if a_zero {
+        return Some(if subtract && !b_zero { b.negate() } else { b });
+    }
+    b_zero.then_some(a)
+}
+
+/// Changing the sign, for [`zero_rule`].
+trait Negate {
+    fn negate(self) -> Self;
+}
+
+impl Negate for Figure {
+    fn negate(self) -> Self {
+        Self {
+            mantissa: -self.mantissa,
+            ..self
+        }
+    }
+}
+
+impl Negate for Money {
+    fn negate(self) -> Self {
+        Self {
+            mantissa: -self.mantissa,
+            ..self
+        }
     }
 }
 

@@ -48,9 +48,11 @@ fn comparisons_ignore_places_as_decimal_does() {
     assert!(money(dec!(-0.01)) < Money::ZERO);
 }
 
-/// Decimals with up to `places` places and up to 7 digits.
+/// Decimals with up to `places` places and up to 7 digits; zeros (with
+/// places) and small values often, so that sums cancel.
 fn decimal(places: u32) -> impl Strategy<Value = Decimal> {
-    (-9_999_999i64..=9_999_999, 0..=places).prop_map(|(m, s)| Decimal::new(m, s))
+    let mantissa = prop_oneof![Just(0i64), -3i64..=3, -9_999_999i64..=9_999_999];
+    (mantissa, 0..=places).prop_map(|(m, s)| Decimal::new(m, s))
 }
 
 proptest! {
@@ -69,5 +71,16 @@ proptest! {
         }
         let step = fp.checked_sub(figure(q)).map(Figure::to_decimal);
         prop_assert_eq!(step.map(|d| d.to_string()), Some((p - q).to_string()));
+    }
+
+    /// Sums and differences of amounts print as `Decimal`'s, zeros included.
+    #[test]
+    fn sums_print_as_decimal(a in decimal(6), b in decimal(6)) {
+        let (ma, mb) = (money(a), money(b));
+        let text = |m: Option<Money>| m.map(|m| m.to_decimal().to_string());
+        prop_assert_eq!(text(ma.checked_add(mb)), Some((a + b).to_string()));
+        prop_assert_eq!(text(ma.checked_sub(mb)), Some((a - b).to_string()));
+        prop_assert_eq!(text(ma.checked_sub(ma)), Some((a - a).to_string()));
+        prop_assert_eq!(text(mb.checked_add(ma.checked_sub(ma).unwrap())), Some((b + (a - a)).to_string()));
     }
 }

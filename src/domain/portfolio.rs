@@ -29,6 +29,12 @@ use crate::domain::types::{Fill, Symbol};
 pub struct Portfolio {
     /// Sorted by symbol, one entry per symbol ever filled, marked or registered.
     positions: Vec<Position>,
+    totals: Totals,
+}
+
+/// The account-wide sums of the books' figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Totals {
     realized: Money,
     unrealized: Money,
     commissions: Money,
@@ -160,17 +166,18 @@ impl Portfolio {
     pub fn mark_figure(&mut self, symbol: Symbol, price: Figure) -> bool {
         let i = self.slot(symbol);
         let position = &self.positions[i];
-        let revalued = (|| {
-            let unrealized = position.unrealized_at(price)?;
-            let change = unrealized.checked_sub(position.unrealized_money())?;
-            let total = self.unrealized.checked_add(change)?;
-            Some((unrealized, total, self.net.checked_add(change)?))
-        })();
-        let Some((unrealized, total, net)) = revalued else {
+        let unrealized = position.unrealized_at(price);
+        let totals = unrealized.and_then(|u| {
+            self.moved_totals(
+                position,
+                [position.realized_money(), u, position.commissions_money()],
+            )
+        });
+        let (Some(unrealized), Some(totals)) = (unrealized, totals) else {
             return false;
         };
         self.positions[i].set_mark(price, unrealized);
-        (self.unrealized, self.net) = (total, net);
+        self.totals = totals;
         true
     }
 
@@ -224,17 +231,17 @@ impl Portfolio {
 
     /// Sum of realized PnL over all symbols, before commissions.
     pub fn realized_pnl(&self) -> Decimal {
-        self.realized.to_decimal()
+        self.totals.realized.to_decimal()
     }
 
     /// Sum of unrealized PnL over all symbols at their last marks.
     pub fn unrealized_pnl(&self) -> Decimal {
-        self.unrealized.to_decimal()
+        self.totals.unrealized.to_decimal()
     }
 
     /// Sum of commissions over all symbols.
     pub fn commissions(&self) -> Decimal {
-        self.commissions.to_decimal()
+        self.totals.commissions.to_decimal()
     }
 
     /// `realized + unrealized − commissions`.
@@ -245,7 +252,7 @@ impl Portfolio {
     /// [`Portfolio::net_pnl`] in fixed point. The totals are kept so that
     /// this sum is always in range.
     pub fn net_pnl_money(&self) -> Money {
-        self.net
+        self.totals.net
     }
 
     /// Signed market value of all positions at their marks (shorts negative).
@@ -279,36 +286,41 @@ impl Portfolio {
         let before = self.positions[i];
         let mut after = before;
         change(&mut after)?;
-        let moved = |total: Money, new: Money, old: Money| total.checked_add(new.checked_sub(old)?);
-        let totals = (|| {
-            let realized = moved(
-                self.realized,
-                after.realized_money(),
-                before.realized_money(),
-            )?;
-            let unrealized = moved(
-                self.unrealized,
-                after.unrealized_money(),
-                before.unrealized_money(),
-            )?;
-            let commissions = moved(
-                self.commissions,
-                after.commissions_money(),
-                before.commissions_money(),
-            )?;
-            let net = realized.checked_add(unrealized)?.checked_sub(commissions)?;
-            Some((realized, unrealized, commissions, net))
-        })();
-        let Some((realized, unrealized, commissions, net)) = totals else {
-            return Err(PortfolioError::NotExact {
+        let figures = [
+            after.realized_money(),
+            after.unrealized_money(),
+            after.commissions_money(),
+        ];
+        let totals = self
+            .moved_totals(&before, figures)
+            .ok_or(PortfolioError::NotExact {
                 symbol,
                 value: after.unrealized_pnl(),
-            });
-        };
+            })?;
         self.positions[i] = after;
-        (self.realized, self.unrealized, self.commissions, self.net) =
-            (realized, unrealized, commissions, net);
+        self.totals = totals;
         Ok(())
+    }
+
+    /// The running totals after a book's realized, unrealized and commission
+    /// figures went from `before`'s to `after`, moved as the `Decimal`
+    /// portfolio moved them: every change moves all three by `new − old`
+    /// (so a zero total takes the places of a zero difference, which is what
+    /// it printed), and the net is summed from the new totals. `None` out of
+    /// range.
+    fn moved_totals(&self, before: &Position, after: [Money; 3]) -> Option<Totals> {
+        let moved = |total: Money, new: Money, old: Money| total.checked_add(new.checked_sub(old)?);
+        let [realized, unrealized, commissions] = after;
+        let t = &self.totals;
+        let realized = moved(t.realized, realized, before.realized_money())?;
+        let unrealized = moved(t.unrealized, unrealized, before.unrealized_money())?;
+        let commissions = moved(t.commissions, commissions, before.commissions_money())?;
+        Some(Totals {
+            realized,
+            unrealized,
+            commissions,
+            net: realized.checked_add(unrealized)?.checked_sub(commissions)?,
+        })
     }
 }
 
