@@ -15,12 +15,12 @@ use crate::{midnight, next_midnight, table, trading_day};
 
 /// The current New York date of its owner and its `[from, to)` span in UTC.
 ///
-/// A fresh clock holds no day ([`today`](Self::today) is `NaiveDate::MIN`,
+/// A fresh clock holds no day ([`today`](Self::today) is `None`,
 /// [`ends`](Self::ends) is `DateTime::MIN_UTC`), so the first
 /// [`day`](Self::day) call always looks the date up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DayClock {
-    day: NaiveDate,
+    day: Option<NaiveDate>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     /// `to` less a nanosecond, kept because a backtest asks for it per bar.
@@ -37,7 +37,7 @@ impl DayClock {
     /// A clock that holds no day yet.
     pub const fn new() -> Self {
         Self {
-            day: NaiveDate::MIN,
+            day: None,
             from: DateTime::<Utc>::MAX_UTC,
             to: DateTime::<Utc>::MIN_UTC,
             last: DateTime::<Utc>::MIN_UTC,
@@ -47,16 +47,15 @@ impl DayClock {
     /// The New York date of `time` ([`trading_day`]); when `time` leaves the
     /// held day (forward or back) the clock moves to `time`'s day.
     pub fn day(&mut self, time: DateTime<Utc>) -> NaiveDate {
-        if self.from <= time && time < self.to {
-            return self.day;
+        match self.day {
+            Some(day) if self.from <= time && time < self.to => day,
+            _ => self.enter(time),
         }
-        self.enter(time);
-        self.day
     }
 
-    /// The date last returned by [`day`](Self::day) (`NaiveDate::MIN` before
-    /// the first call).
-    pub fn today(&self) -> NaiveDate {
+    /// The date last returned by [`day`](Self::day) (`None` before the
+    /// first call).
+    pub fn today(&self) -> Option<NaiveDate> {
         self.day
     }
 
@@ -71,13 +70,13 @@ impl DayClock {
         self.last
     }
 
-    /// Moves the clock to the date of `time`.
-    fn enter(&mut self, time: DateTime<Utc>) {
+    /// Moves the clock to the date of `time`, which it returns.
+    fn enter(&mut self, time: DateTime<Utc>) -> NaiveDate {
         let span = table::day_of(time).and_then(|row| {
             let from = DateTime::from_timestamp(row.midnight, 0)?;
             Some((row.date, from, DateTime::from_timestamp(row.end(), 0)?))
         });
-        (self.day, self.from, self.to) = span.unwrap_or_else(|| {
+        let (day, from, to) = span.unwrap_or_else(|| {
             // Outside the table: the chrono-tz rules, and a day that reaches
             // the end of chrono's range where New York time is not defined.
             let day = trading_day(time);
@@ -88,10 +87,11 @@ impl DayClock {
                 next_midnight(day).unwrap_or(DateTime::<Utc>::MAX_UTC),
             )
         });
-        self.last = self
-            .to
+        self.last = to
             .checked_sub_signed(TimeDelta::nanoseconds(1))
-            .unwrap_or(self.to);
+            .unwrap_or(to);
+        (self.day, self.from, self.to) = (Some(day), from, to);
+        day
     }
 }
 
