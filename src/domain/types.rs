@@ -279,7 +279,16 @@ pub struct Bar {
 impl Bar {
     /// The time the bar closed, i.e. when its information became known.
     pub fn end(&self) -> DateTime<Utc> {
-        self.start + chrono::Duration::seconds(i64::from(self.seconds))
+        // Whole seconds added to the start's Unix seconds, the fraction kept:
+        // the same instant as chrono's date-and-time addition, for less. A
+        // start inside a leap second (fraction of a second or more) takes
+        // chrono's path, which knows what adding to one means.
+        let nanos = self.start.timestamp_subsec_nanos();
+        let secs = self.start.timestamp() + i64::from(self.seconds);
+        match DateTime::from_timestamp(secs, nanos).filter(|_| nanos < 1_000_000_000) {
+            Some(end) => end,
+            None => self.start + chrono::Duration::seconds(i64::from(self.seconds)),
+        }
     }
 }
 
@@ -480,5 +489,45 @@ mod tests {
             ask_size: Decimal::ONE,
         };
         assert_eq!(MarketEvent::Quote(q).mark(), Decimal::new(10001, 2));
+    }
+
+    #[test]
+    fn a_bar_ends_where_chrono_s_addition_says() {
+        let start = |secs, nanos| DateTime::from_timestamp(secs, nanos).unwrap();
+        // Before and after 1970, with and without a fraction, across a UTC
+        // midnight, and a start inside the leap second 2016-12-31T23:59:60.
+        let starts = [
+            start(-2_208_988_800, 0),
+            start(-1, 999_999_999),
+            start(0, 0),
+            start(1_483_228_799, 1_500_000_000),
+            start(1_617_206_400, 0),
+            start(1_617_289_199, 1),
+            start(1_617_289_199, 999_999_999),
+        ];
+        for start in starts {
+            for seconds in [0, 1, 5, 60, 3600, 86_400, 604_800] {
+                let bar = Bar {
+                    start,
+                    seconds,
+                    ..bar_at(start)
+                };
+                let chrono = start + chrono::Duration::seconds(i64::from(seconds));
+                assert_eq!(bar.end(), chrono, "{start:?} + {seconds} s");
+            }
+        }
+    }
+
+    fn bar_at(start: DateTime<Utc>) -> Bar {
+        Bar {
+            symbol: Symbol::new("SPY").unwrap(),
+            start,
+            seconds: 60,
+            open: Decimal::ONE,
+            high: Decimal::ONE,
+            low: Decimal::ONE,
+            close: Decimal::ONE,
+            volume: Decimal::ONE,
+        }
     }
 }
