@@ -9,7 +9,7 @@
 use std::fmt;
 
 use crate::domain::ticks::TickLadder;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -279,14 +279,20 @@ pub struct Bar {
 impl Bar {
     /// The time the bar closed, i.e. when its information became known.
     pub fn end(&self) -> DateTime<Utc> {
-        // Whole seconds added to the start's Unix seconds, the fraction kept:
-        // the same instant as chrono's date-and-time addition, for less. A
-        // start inside a leap second (fraction of a second or more) takes
-        // chrono's path, which knows what adding to one means.
-        let nanos = self.start.timestamp_subsec_nanos();
-        let secs = self.start.timestamp() + i64::from(self.seconds);
-        match DateTime::from_timestamp(secs, nanos).filter(|_| nanos < 1_000_000_000) {
-            Some(end) => end,
+        // Most bars end on their start's UTC date: the time of day plus the
+        // length, on the same date, with no calendar arithmetic. A bar that
+        // ends past UTC midnight, or starts inside a leap second (a fraction
+        // of a second or more), takes chrono's date-and-time addition.
+        let start = self.start.naive_utc();
+        let nanos = start.time().nanosecond();
+        let same_day = start
+            .time()
+            .num_seconds_from_midnight()
+            .checked_add(self.seconds)
+            .filter(|&secs| secs < 86_400 && nanos < 1_000_000_000)
+            .and_then(|secs| NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos));
+        match same_day {
+            Some(time) => start.date().and_time(time).and_utc(),
             None => self.start + chrono::Duration::seconds(i64::from(self.seconds)),
         }
     }
