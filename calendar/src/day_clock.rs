@@ -9,7 +9,7 @@
 //! the cache cannot disagree with them. Must never read a clock or decide
 //! what a new day means to its owner (a daily-loss reset, a HALTED day).
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc};
 
 use crate::{midnight, next_midnight, table, trading_day};
 
@@ -72,26 +72,39 @@ impl DayClock {
 
     /// Moves the clock to the date of `time`, which it returns.
     fn enter(&mut self, time: DateTime<Utc>) -> NaiveDate {
-        let span = table::day_of(time).and_then(|row| {
-            let from = DateTime::from_timestamp(row.midnight, 0)?;
-            Some((row.date, from, DateTime::from_timestamp(row.end(), 0)?))
-        });
-        let (day, from, to) = span.unwrap_or_else(|| {
+        let span = table::day_of(time).map(|row| (row.date, row.from, row.to, just_before(row.to)));
+        let (day, from, to, last) = span.unwrap_or_else(|| {
             // Outside the table: the chrono-tz rules, and a day that reaches
             // the end of chrono's range where New York time is not defined.
             let day = trading_day(time);
             let from = midnight(day).unwrap_or(DateTime::<Utc>::MIN_UTC);
-            (
-                day,
-                from,
-                next_midnight(day).unwrap_or(DateTime::<Utc>::MAX_UTC),
-            )
+            let to = next_midnight(day).unwrap_or(DateTime::<Utc>::MAX_UTC);
+            (day, from, to, just_before(to))
         });
-        self.last = to
-            .checked_sub_signed(TimeDelta::nanoseconds(1))
-            .unwrap_or(to);
-        (self.day, self.from, self.to) = (Some(day), from, to);
+        (self.day, self.from, self.to, self.last) = (Some(day), from, to, last);
         day
+    }
+}
+
+/// The instant a nanosecond before `time` (`time` itself at chrono's first
+/// instant): on the same UTC date when it can be (a New York midnight is at
+/// 04:00 or 05:00 UTC), without chrono's date arithmetic.
+fn just_before(time: DateTime<Utc>) -> DateTime<Utc> {
+    let naive = time.naive_utc();
+    let (secs, nanos) = (
+        naive.time().num_seconds_from_midnight(),
+        naive.time().nanosecond(),
+    );
+    let earlier = match (secs, nanos) {
+        (_, 1..=999_999_999) => NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos - 1),
+        (1.., 0) => NaiveTime::from_num_seconds_from_midnight_opt(secs - 1, 999_999_999),
+        _ => None,
+    };
+    match earlier {
+        Some(earlier) => naive.date().and_time(earlier).and_utc(),
+        None => time
+            .checked_sub_signed(TimeDelta::nanoseconds(1))
+            .unwrap_or(time),
     }
 }
 

@@ -63,8 +63,38 @@ fn outside_the_table_the_clock_uses_the_chrono_tz_rules() {
     let far = Utc.with_ymd_and_hms(3100, 7, 4, 3, 0, 0).unwrap();
     assert_eq!(clock.day(far), trading_day(far));
     assert_eq!(Some(clock.ends()), next_midnight(trading_day(far)));
+    assert_eq!(
+        clock.last_instant(),
+        clock.ends() - TimeDelta::nanoseconds(1)
+    );
     // chrono's last instant: its New York date never ends within chrono.
     let last = DateTime::<Utc>::MAX_UTC;
     assert_eq!(clock.day(last), trading_day(last));
     assert_eq!(clock.ends(), DateTime::<Utc>::MAX_UTC);
+}
+
+#[test]
+fn just_before_is_a_nanosecond_earlier() {
+    let at = |secs, nanos| DateTime::from_timestamp(secs, nanos).unwrap();
+    // New York midnights, a UTC midnight, fractions, a leap second
+    // (2016-12-31T23:59:60.5) and the instant after it.
+    for time in [
+        at(1_767_243_600, 0),
+        at(1_783_396_800, 0),
+        at(1_767_225_600, 0),
+        at(0, 1),
+        at(-1, 999_999_999),
+        at(1_483_228_799, 1_500_000_000),
+        at(1_483_228_800, 0),
+    ] {
+        assert_eq!(
+            just_before(time),
+            time - TimeDelta::nanoseconds(1),
+            "{time:?}"
+        );
+    }
+    assert_eq!(
+        just_before(DateTime::<Utc>::MIN_UTC),
+        DateTime::<Utc>::MIN_UTC
+    );
 }

@@ -342,7 +342,7 @@ fn trading_day_slow(time: DateTime<Utc>) -> NaiveDate {
 /// 00:00 America/New_York of `day`, in UTC; `None` outside chrono's range.
 pub fn midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
     match table::day(day) {
-        Some(row) => utc(row.midnight),
+        Some(row) => Some(row.from),
         None => midnight_slow(day),
     }
 }
@@ -355,7 +355,7 @@ fn midnight_slow(day: NaiveDate) -> Option<DateTime<Utc>> {
 /// 00:00 America/New_York of the day after `day`, in UTC: when `day` ends.
 pub fn next_midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
     match table::day(day) {
-        Some(row) => utc(row.end()),
+        Some(row) => Some(row.to),
         None => midnight_slow(day.succ_opt()?),
     }
 }

@@ -20,7 +20,7 @@
 //! all 785 blocks, which nothing but `table_tests.rs` asks for, 0.13 s and
 //! 0.85 s (timed around `build` in `cargo test [--release] -p
 //! nyse-calendar` on the 2-core build machine). The blocks live as long as
-//! the process: about 12 KB each.
+//! the process: 24 KB each.
 
 use std::sync::OnceLock;
 
@@ -73,6 +73,10 @@ pub(crate) struct Day {
     pub(crate) date: NaiveDate,
     /// Its 00:00 New York, in Unix seconds.
     pub(crate) midnight: i64,
+    /// Its 00:00 New York as the chrono-tz rules gave it.
+    pub(crate) from: DateTime<Utc>,
+    /// The next 00:00 New York (when it ends), as the rules gave it.
+    pub(crate) to: DateTime<Utc>,
     /// Seconds from its midnight to the next (82 800, 86 400 or 90 000);
     /// 0 marks a date whose answers the table does not hold (a New York
     /// wall-clock time that does not exist, or a date past [`END`]).
@@ -174,6 +178,8 @@ fn build(block: usize) -> Box<[Day; BLOCK_DAYS]> {
         [Day {
             date: FIRST,
             midnight: 0,
+            from: DateTime::<Utc>::MIN_UTC,
+            to: DateTime::<Utc>::MIN_UTC,
             length: 0,
             nine_thirty: 0,
             close: 0,
@@ -199,6 +205,8 @@ fn compute(date: NaiveDate, midnight: Option<DateTime<Utc>>, next: Option<DateTi
     let missing = Day {
         date,
         midnight: 0,
+        from: DateTime::<Utc>::MIN_UTC,
+        to: DateTime::<Utc>::MIN_UTC,
         length: 0,
         nine_thirty: 0,
         close: 0,
@@ -220,6 +228,8 @@ fn compute(date: NaiveDate, midnight: Option<DateTime<Utc>>, next: Option<DateTi
         (Some(length), Some(nine_thirty), Some(close)) if length > 0 => Day {
             date,
             midnight: from,
+            from: midnight,
+            to: next,
             length,
             nine_thirty,
             close,
