@@ -4,7 +4,8 @@
 //! closes (none on a weekend or holiday), so the per-event questions
 //! (`trading_day`, `midnight`, `is_open`, `next_open`, ...) are integer
 //! arithmetic on Unix seconds and one array read instead of a time-zone
-//! search.
+//! search. The midnight and the next one are also kept as the `DateTime`s the
+//! rules gave, so the callers that hand them out convert nothing.
 //!
 //! Owns only the lookup: every value in it is computed by the crate's
 //! chrono-tz rules (`*_slow` in the crate root) when its block is first read,
@@ -16,11 +17,12 @@
 //! The table is built lazily in blocks of [`BLOCK_DAYS`] days, each once per
 //! process (a [`OnceLock`]), so a live session touching one year builds one
 //! block and a backtest over 1998-2021 builds 17. One block takes about
-//! 0.1-0.2 ms to build in a release build and about 1 ms unoptimised (tests);
-//! all 785 blocks, which nothing but `table_tests.rs` asks for, 0.13 s and
-//! 0.85 s (timed around `build` in `cargo test [--release] -p
-//! nyse-calendar` on the 2-core build machine). The blocks live as long as
-//! the process: 24 KB each.
+//! 0.15 ms to build in a release build and about 1.1 ms unoptimised (tests);
+//! all 785 blocks 0.13 s and 1 s (timed around `build` in `cargo test
+//! [--release] -p nyse-calendar` on the 2-core build machine, which others
+//! were using). Only the tests and the engine bench (25 copies of 23 years,
+//! about 400 blocks) come near that. The blocks live as long as the process:
+//! 24 KB each.
 
 use std::sync::OnceLock;
 
