@@ -113,15 +113,22 @@ pub fn session(day: NaiveDate) -> Option<Session> {
 
 /// [`session`] by the chrono-tz rules (what the table is built from).
 fn session_slow(day: NaiveDate) -> Option<Session> {
+    let close = closing_time(day)?;
+    Some(Session {
+        open: nine_thirty_slow(day)?,
+        close: local_to_utc(day, hm(close)?)?,
+    })
+}
+
+/// The regular session's New York closing time on `day` (16:00, or 13:00
+/// on a half day); `None` on a weekend or holiday.
+fn closing_time(day: NaiveDate) -> Option<(u32, u32)> {
     let close = match day_kind(day) {
         DayKind::Full => SESSION_CLOSE,
         DayKind::HalfDay(_) => HALF_DAY_CLOSE,
         DayKind::Weekend | DayKind::Holiday(_) => return None,
     };
-    Some(Session {
-        open: nine_thirty_slow(day)?,
-        close: local_to_utc(day, hm(close)?)?,
-    })
+    Some(close)
 }
 
 /// When the regular session of `day` closes (16:00, or 13:00 on a half
@@ -219,35 +226,34 @@ fn holiday(day: NaiveDate) -> Option<&'static str> {
             .map(|_| name)
     };
     let floating = |found: Option<NaiveDate>, name| found.filter(|d| *d == day).map(|_| name);
-    new_years_day(day)
-        .or_else(|| {
+    // Each rule falls in its own month: an observed date moves by a day
+    // within it (New Year's Day on a Saturday is not moved to December), and
+    // Good Friday is in March or April. So a date asks only its month's.
+    match day.month() {
+        1 => new_years_day(day).or_else(|| {
             floating(
                 nth_weekday(year, 1, Weekday::Mon, 3),
                 "Martin Luther King Jr. Day",
             )
-        })
-        .or_else(|| {
-            floating(
-                nth_weekday(year, 2, Weekday::Mon, 3),
-                "Washington's Birthday",
-            )
-        })
-        .or_else(|| {
-            floating(
-                easter(year).and_then(|e| e.checked_sub_days(chrono::Days::new(2))),
-                "Good Friday",
-            )
-        })
-        .or_else(|| floating(last_weekday(year, 5, Weekday::Mon), "Memorial Day"))
-        .or_else(|| {
-            (year >= JUNETEENTH_FROM)
-                .then(|| fixed(6, 19, "Juneteenth"))
-                .flatten()
-        })
-        .or_else(|| fixed(7, 4, "Independence Day"))
-        .or_else(|| floating(nth_weekday(year, 9, Weekday::Mon, 1), "Labor Day"))
-        .or_else(|| floating(nth_weekday(year, 11, Weekday::Thu, 4), "Thanksgiving Day"))
-        .or_else(|| fixed(12, 25, "Christmas Day"))
+        }),
+        2 => floating(
+            nth_weekday(year, 2, Weekday::Mon, 3),
+            "Washington's Birthday",
+        ),
+        3 | 4 => floating(
+            easter(year).and_then(|e| e.checked_sub_days(chrono::Days::new(2))),
+            "Good Friday",
+        ),
+        5 => floating(last_weekday(year, 5, Weekday::Mon), "Memorial Day"),
+        6 => (year >= JUNETEENTH_FROM)
+            .then(|| fixed(6, 19, "Juneteenth"))
+            .flatten(),
+        7 => fixed(7, 4, "Independence Day"),
+        9 => floating(nth_weekday(year, 9, Weekday::Mon, 1), "Labor Day"),
+        11 => floating(nth_weekday(year, 11, Weekday::Thu, 4), "Thanksgiving Day"),
+        12 => fixed(12, 25, "Christmas Day"),
+        _ => None,
+    }
 }
 
 /// New Year's Day: January 1, or Monday January 2 when the 1st is a Sunday.
@@ -280,7 +286,11 @@ fn observed(year: i32, month: u32, date: u32) -> Option<NaiveDate> {
 /// holiday instead).
 fn half_day(day: NaiveDate) -> Option<&'static str> {
     let year = day.year();
-    let thanksgiving = nth_weekday(year, 11, Weekday::Thu, 4);
+    // The day after Thanksgiving is in November (the fourth Thursday is the
+    // 28th at the latest).
+    let thanksgiving = (day.month() == 11)
+        .then(|| nth_weekday(year, 11, Weekday::Thu, 4))
+        .flatten();
     if thanksgiving.and_then(|t| t.succ_opt()) == Some(day) {
         return Some("day after Thanksgiving");
     }

@@ -17,12 +17,14 @@
 //! The table is built lazily in blocks of [`BLOCK_DAYS`] days, each once per
 //! process (a [`OnceLock`]), so a live session touching one year builds one
 //! block and a backtest over 1998-2021 builds 17. One block takes about
-//! 0.15 ms to build in a release build and about 1.1 ms unoptimised (tests);
-//! all 785 blocks 0.13 s and 1 s (timed around `build` in `cargo test
+//! 0.04 ms to build in a release build and about 0.45 ms unoptimised (tests);
+//! all 785 blocks 31 ms and 0.34 s (timed around `build` in `cargo test
 //! [--release] -p nyse-calendar` on the 2-core build machine, which others
-//! were using). Only the tests and the engine bench (25 copies of 23 years,
-//! about 400 blocks) come near that. The blocks live as long as the process:
-//! 24 KB each.
+//! were using): per date one time-zone search (its midnight) and the holiday
+//! rules of its month, and on the 23- and 25-hour days the wall-clock times
+//! by the rules. Only the tests and the engine bench (25 copies of 23 years,
+//! about 400 blocks) come near building them all. The blocks live as long as
+//! the process: 24 KB each.
 
 use std::sync::OnceLock;
 
@@ -218,15 +220,27 @@ fn compute(date: NaiveDate, midnight: Option<DateTime<Utc>>, next: Option<DateTi
     };
     let from = midnight.timestamp();
     let offset = |t: DateTime<Utc>| i32::try_from(t.timestamp() - from).ok();
-    let nine_thirty = crate::nine_thirty_slow(date);
-    // The session opens at 09:30 by the crate's rules; a row that would say
-    // otherwise is left to the chrono-tz code rather than stored.
-    let close = match crate::session_slow(date) {
-        Some(s) if Some(s.open) == nine_thirty => offset(s.close),
-        Some(_) => None,
-        None => Some(0),
+    let length = offset(next);
+    let (nine_thirty, close) = if length == Some(DAY as i32) {
+        // A 24-hour day keeps one UTC offset from midnight to midnight in
+        // New York (its DST changes make 23- and 25-hour days), so a wall-
+        // clock time is the midnight plus its time of day: two time-zone
+        // searches fewer per day (`table_tests` checks every such day
+        // against the rules).
+        let close = crate::closing_time(date).map_or(0, seconds);
+        (Some(seconds(crate::SESSION_OPEN)), Some(close))
+    } else {
+        let nine_thirty = crate::nine_thirty_slow(date);
+        // The session opens at 09:30 by the crate's rules; a row that would
+        // say otherwise is left to the chrono-tz code rather than stored.
+        let close = match crate::session_slow(date) {
+            Some(s) if Some(s.open) == nine_thirty => offset(s.close),
+            Some(_) => None,
+            None => Some(0),
+        };
+        (nine_thirty.and_then(offset), close)
     };
-    match (offset(next), nine_thirty.and_then(offset), close) {
+    match (length, nine_thirty, close) {
         (Some(length), Some(nine_thirty), Some(close)) if length > 0 => Day {
             date,
             midnight: from,
@@ -238,6 +252,11 @@ fn compute(date: NaiveDate, midnight: Option<DateTime<Utc>>, next: Option<DateTi
         },
         _ => missing,
     }
+}
+
+/// An `(hour, minute)` time of day in seconds from midnight.
+fn seconds((hour, minute): (u32, u32)) -> i32 {
+    (hour * 3600 + minute * 60) as i32
 }
 
 #[cfg(test)]
