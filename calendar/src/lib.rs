@@ -7,17 +7,31 @@
 //! (`tws-sim`) use, so the day a fill counts toward, the day the daily-loss
 //! limit resets on, the bucket a bar falls in, whether the market is open and
 //! when the simulator parks or expires an order cannot disagree. A leaf crate
-//! of the workspace (it depends on chrono alone) because the simulator may not
-//! depend on the bot; the bot re-exports it as `domain::calendar`. The holidays
-//! are computed from NYSE's rules (Rule 7.2 and its published holiday
-//! schedule), so any year works; one-off closures (a national day of
-//! mourning, a storm) are not rules and are not known here. Must never read a
-//! clock: every function takes the instant or day it answers for.
+//! of the workspace (it depends on chrono and chrono-tz alone) because the
+//! simulator may not depend on the bot; the bot re-exports it as
+//! `domain::calendar`. The holidays are computed from NYSE's rules (Rule 7.2
+//! and its published holiday schedule), so any year works; one-off closures
+//! (a national day of mourning, a storm) are not rules and are not known here.
+//! Must never read a clock: every function takes the instant or day it
+//! answers for.
+//!
+//! The rules are written once, in the `*_slow` functions here. For dates from
+//! 1900 to 2999 the public functions read their answers from a table built
+//! from those functions (`table`: integer math on Unix seconds, no time-zone
+//! search), and outside that range they call them directly; [`DayClock`]
+//! caches the current day for callers that ask per event.
 
 #![forbid(unsafe_code)]
 
+mod day_clock;
+mod table;
+
+pub use day_clock::DayClock;
+
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::America::New_York;
+
+use table::Found;
 
 /// Length of the regular US equity session (09:30–16:00), in seconds.
 pub const SESSION_SECONDS: u32 = 6 * 3600 + 30 * 60;
@@ -86,15 +100,35 @@ pub fn day_kind(day: NaiveDate) -> DayKind {
 
 /// The regular session of `day`; `None` on a weekend or holiday.
 pub fn session(day: NaiveDate) -> Option<Session> {
+    match table::day(day) {
+        Some(row) => row.session().and_then(|(open, close)| {
+            Some(Session {
+                open: utc(open)?,
+                close: utc(close)?,
+            })
+        }),
+        None => session_slow(day),
+    }
+}
+
+/// [`session`] by the chrono-tz rules (what the table is built from).
+fn session_slow(day: NaiveDate) -> Option<Session> {
+    let close = closing_time(day)?;
+    Some(Session {
+        open: nine_thirty_slow(day)?,
+        close: local_to_utc(day, hm(close)?)?,
+    })
+}
+
+/// The regular session's New York closing time on `day` (16:00, or 13:00
+/// on a half day); `None` on a weekend or holiday.
+fn closing_time(day: NaiveDate) -> Option<(u32, u32)> {
     let close = match day_kind(day) {
         DayKind::Full => SESSION_CLOSE,
         DayKind::HalfDay(_) => HALF_DAY_CLOSE,
         DayKind::Weekend | DayKind::Holiday(_) => return None,
     };
-    Some(Session {
-        open: local_to_utc(day, hm(SESSION_OPEN)?)?,
-        close: local_to_utc(day, hm(close)?)?,
-    })
+    Some(close)
 }
 
 /// When the regular session of `day` closes (16:00, or 13:00 on a half
@@ -106,7 +140,18 @@ pub fn session_close(day: NaiveDate) -> Option<DateTime<Utc>> {
 /// Whether the regular session is open at `time` (open at 09:30:00 sharp,
 /// closed from the closing second on).
 pub fn is_open(time: DateTime<Utc>) -> bool {
-    session(trading_day(time)).is_some_and(|s| s.open <= time && time < s.close)
+    let Some(row) = table::day_of(time) else {
+        return is_open_slow(time);
+    };
+    // Open and close are whole seconds: compare the instant's whole seconds.
+    let secs = time.timestamp();
+    row.session()
+        .is_some_and(|(open, close)| open <= secs && secs < close)
+}
+
+/// [`is_open`] by the chrono-tz rules.
+fn is_open_slow(time: DateTime<Utc>) -> bool {
+    session_slow(trading_day_slow(time)).is_some_and(|s| s.open <= time && time < s.close)
 }
 
 /// Whether `time` lies in the extended trading hours of a trading day
@@ -124,9 +169,22 @@ pub fn is_extended(time: DateTime<Utc>) -> bool {
 /// session when it is still ahead, else of the next trading day); `None`
 /// only outside chrono's range.
 pub fn next_open(time: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let mut day = trading_day(time);
+    let (secs, whole) = (time.timestamp(), time.timestamp_subsec_nanos() == 0);
+    // An open (a whole second) is at or after the instant when its second is
+    // later, or the same second and the instant has no fraction.
+    let ahead = |open: i64| open > secs || (open == secs && whole);
+    match table::find_session(time, |(open, _)| ahead(open)) {
+        Found::Session((open, _)) => utc(open),
+        Found::NoneWithin => None,
+        Found::OutsideTable => next_open_slow(time),
+    }
+}
+
+/// [`next_open`] by the chrono-tz rules.
+fn next_open_slow(time: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let mut day = trading_day_slow(time);
     for _ in 0..LOOKAHEAD_DAYS {
-        if let Some(s) = session(day).filter(|s| s.open >= time) {
+        if let Some(s) = session_slow(day).filter(|s| s.open >= time) {
             return Some(s.open);
         }
         day = day.succ_opt()?;
@@ -138,9 +196,20 @@ pub fn next_open(time: DateTime<Utc>) -> Option<DateTime<Utc>> {
 /// still ahead, else the next trading day's); `None` only outside chrono's
 /// range.
 pub fn next_close(time: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let mut day = trading_day(time);
+    let secs = time.timestamp();
+    // A close (a whole second) is after the instant when its second is later.
+    match table::find_session(time, |(_, close)| close > secs) {
+        Found::Session((_, close)) => utc(close),
+        Found::NoneWithin => None,
+        Found::OutsideTable => next_close_slow(time),
+    }
+}
+
+/// [`next_close`] by the chrono-tz rules.
+fn next_close_slow(time: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let mut day = trading_day_slow(time);
     for _ in 0..LOOKAHEAD_DAYS {
-        if let Some(s) = session(day).filter(|s| s.close > time) {
+        if let Some(s) = session_slow(day).filter(|s| s.close > time) {
             return Some(s.close);
         }
         day = day.succ_opt()?;
@@ -157,35 +226,34 @@ fn holiday(day: NaiveDate) -> Option<&'static str> {
             .map(|_| name)
     };
     let floating = |found: Option<NaiveDate>, name| found.filter(|d| *d == day).map(|_| name);
-    new_years_day(day)
-        .or_else(|| {
+    // Each rule falls in its own month: an observed date moves by a day
+    // within it (New Year's Day on a Saturday is not moved to December), and
+    // Good Friday is in March or April. So a date asks only its month's.
+    match day.month() {
+        1 => new_years_day(day).or_else(|| {
             floating(
                 nth_weekday(year, 1, Weekday::Mon, 3),
                 "Martin Luther King Jr. Day",
             )
-        })
-        .or_else(|| {
-            floating(
-                nth_weekday(year, 2, Weekday::Mon, 3),
-                "Washington's Birthday",
-            )
-        })
-        .or_else(|| {
-            floating(
-                easter(year).and_then(|e| e.checked_sub_days(chrono::Days::new(2))),
-                "Good Friday",
-            )
-        })
-        .or_else(|| floating(last_weekday(year, 5, Weekday::Mon), "Memorial Day"))
-        .or_else(|| {
-            (year >= JUNETEENTH_FROM)
-                .then(|| fixed(6, 19, "Juneteenth"))
-                .flatten()
-        })
-        .or_else(|| fixed(7, 4, "Independence Day"))
-        .or_else(|| floating(nth_weekday(year, 9, Weekday::Mon, 1), "Labor Day"))
-        .or_else(|| floating(nth_weekday(year, 11, Weekday::Thu, 4), "Thanksgiving Day"))
-        .or_else(|| fixed(12, 25, "Christmas Day"))
+        }),
+        2 => floating(
+            nth_weekday(year, 2, Weekday::Mon, 3),
+            "Washington's Birthday",
+        ),
+        3 | 4 => floating(
+            easter(year).and_then(|e| e.checked_sub_days(chrono::Days::new(2))),
+            "Good Friday",
+        ),
+        5 => floating(last_weekday(year, 5, Weekday::Mon), "Memorial Day"),
+        6 => (year >= JUNETEENTH_FROM)
+            .then(|| fixed(6, 19, "Juneteenth"))
+            .flatten(),
+        7 => fixed(7, 4, "Independence Day"),
+        9 => floating(nth_weekday(year, 9, Weekday::Mon, 1), "Labor Day"),
+        11 => floating(nth_weekday(year, 11, Weekday::Thu, 4), "Thanksgiving Day"),
+        12 => fixed(12, 25, "Christmas Day"),
+        _ => None,
+    }
 }
 
 /// New Year's Day: January 1, or Monday January 2 when the 1st is a Sunday.
@@ -218,7 +286,11 @@ fn observed(year: i32, month: u32, date: u32) -> Option<NaiveDate> {
 /// holiday instead).
 fn half_day(day: NaiveDate) -> Option<&'static str> {
     let year = day.year();
-    let thanksgiving = nth_weekday(year, 11, Weekday::Thu, 4);
+    // The day after Thanksgiving is in November (the fourth Thursday is the
+    // 28th at the latest).
+    let thanksgiving = (day.month() == 11)
+        .then(|| nth_weekday(year, 11, Weekday::Thu, 4))
+        .flatten();
     if thanksgiving.and_then(|t| t.succ_opt()) == Some(day) {
         return Some("day after Thanksgiving");
     }
@@ -269,24 +341,57 @@ fn hm((hour, minute): (u32, u32)) -> Option<NaiveTime> {
 
 /// The America/New_York calendar date of `time`: its trading day.
 pub fn trading_day(time: DateTime<Utc>) -> NaiveDate {
+    table::day_of(time).map_or_else(|| trading_day_slow(time), |row| row.date)
+}
+
+/// [`trading_day`] by the chrono-tz rules.
+fn trading_day_slow(time: DateTime<Utc>) -> NaiveDate {
     time.with_timezone(&New_York).date_naive()
 }
 
 /// 00:00 America/New_York of `day`, in UTC; `None` outside chrono's range.
 pub fn midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
+    match table::day(day) {
+        Some(row) => Some(row.from),
+        None => midnight_slow(day),
+    }
+}
+
+/// [`midnight`] by the chrono-tz rules.
+fn midnight_slow(day: NaiveDate) -> Option<DateTime<Utc>> {
     local_to_utc(day, NaiveTime::MIN)
 }
 
 /// 00:00 America/New_York of the day after `day`, in UTC: when `day` ends.
 pub fn next_midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
-    midnight(day.succ_opt()?)
+    match table::day(day) {
+        Some(row) => Some(row.to),
+        None => midnight_slow(day.succ_opt()?),
+    }
 }
 
-/// The 09:30 New York session open of the trading day that contains `time`.
+/// The 09:30 New York session open of the trading day that contains `time`
+/// (09:30 of its date even when the market does not open that day).
 pub fn session_open(time: DateTime<Utc>) -> DateTime<Utc> {
-    let open = NaiveTime::from_hms_opt(SESSION_OPEN.0, SESSION_OPEN.1, 0);
-    open.and_then(|open| local_to_utc(trading_day(time), open))
-        .unwrap_or(time)
+    match table::day_of(time) {
+        Some(row) => utc(row.nine_thirty()).unwrap_or(time),
+        None => session_open_slow(time),
+    }
+}
+
+/// [`session_open`] by the chrono-tz rules.
+fn session_open_slow(time: DateTime<Utc>) -> DateTime<Utc> {
+    nine_thirty_slow(trading_day_slow(time)).unwrap_or(time)
+}
+
+/// 09:30 New York on `day`, in UTC, by the chrono-tz rules.
+fn nine_thirty_slow(day: NaiveDate) -> Option<DateTime<Utc>> {
+    local_to_utc(day, hm(SESSION_OPEN)?)
+}
+
+/// Unix seconds as an instant.
+fn utc(secs: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(secs, 0)
 }
 
 /// A New York wall-clock time on `day`, in UTC (the earlier instant when the

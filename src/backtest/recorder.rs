@@ -9,12 +9,11 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::domain::money::Money;
-
 use crate::backtest::equity::{EquityCurve, EquitySummary};
 use crate::backtest::metrics::EquityPoint;
 use crate::backtest::trades::TradeBook;
-use crate::domain::calendar::{midnight, next_midnight, trading_day};
+use crate::domain::calendar::DayClock;
+use crate::domain::money::Money;
 use crate::domain::portfolio::Portfolio;
 use crate::domain::types::{Bar, Fill, TradingState};
 
@@ -27,14 +26,12 @@ pub struct Recorder {
     trades: TradeBook,
     fills: usize,
     halted_days: BTreeSet<NaiveDate>,
-    /// The exchange day of the last bar and the UTC span it covers, so the
-    /// time-zone lookup happens once per day, not once per bar.
-    day: NaiveDate,
-    day_span: (DateTime<Utc>, DateTime<Utc>),
-    /// The last instant of `day` (its end less a nanosecond).
-    day_last: DateTime<Utc>,
-    /// `day` was already recorded as HALTED.
-    day_halted: bool,
+    /// The exchange day of the last bar, so the calendar is read once per
+    /// day, not once per bar.
+    clock: DayClock,
+    /// The day last added to `halted_days` (the set is not searched again
+    /// for every HALTED bar of that day).
+    halted_on: Option<NaiveDate>,
 }
 
 impl Recorder {
@@ -47,57 +44,9 @@ impl Recorder {
             trades: TradeBook::new(),
             fills: 0,
             halted_days: BTreeSet::new(),
-            day: NaiveDate::MIN,
-            day_span: (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC),
-            day_last: DateTime::<Utc>::MIN_UTC,
-            day_halted: false,
+            clock: DayClock::new(),
+            halted_on: None,
         }
-    }
-
-    /// The America/New_York date of `time` ([`trading_day`]), cached with
-    /// the day's exact midnight-to-midnight span ([`midnight`],
-    /// [`next_midnight`]) so the time-zone lookup happens once per day. The
-    /// runner uses the same cache for its day rolls and decision times.
-    pub(crate) fn exchange_day(&mut self, time: DateTime<Utc>) -> NaiveDate {
-        let (from, to) = self.day_span;
-        if time >= from && time < to {
-            return self.day;
-        }
-        // Most often the next calendar day: it starts where the cached one
-        // ends, so one look-up (its end) is enough.
-        let next = self.day.succ_opt().filter(|_| time >= to);
-        if let Some((next, end)) = next.and_then(|d| Some((d, next_midnight(d)?))) {
-            if time < end {
-                return self.enter_day(next, (to, end));
-            }
-        }
-        let day = trading_day(time);
-        let span = match (midnight(day), next_midnight(day)) {
-            (Some(from), Some(to)) => (from, to),
-            _ => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MIN_UTC),
-        };
-        self.enter_day(day, span)
-    }
-
-    /// When the cached day (the last [`exchange_day`](Self::exchange_day)) ends.
-    pub(crate) fn day_ends(&self) -> DateTime<Utc> {
-        self.day_span.1
-    }
-
-    /// The cached day's last instant: its end less a nanosecond.
-    pub(crate) fn day_last_instant(&self) -> DateTime<Utc> {
-        self.day_last
-    }
-
-    /// Makes `day` (midnight to midnight `span`) the cached day.
-    fn enter_day(&mut self, day: NaiveDate, span: (DateTime<Utc>, DateTime<Utc>)) -> NaiveDate {
-        self.day_span = span;
-        self.day_last = span.1 - chrono::Duration::nanoseconds(1);
-        if day != self.day {
-            self.day_halted = false;
-        }
-        self.day = day;
-        day
     }
 
     /// Books one execution.
@@ -114,7 +63,7 @@ impl Recorder {
         portfolio: &Portfolio,
         state: TradingState,
     ) {
-        let day = self.exchange_day(bar.start);
+        let day = self.clock.day(bar.start);
         if self.start.is_none() {
             self.start = Some(bar.start);
         }
@@ -124,8 +73,8 @@ impl Recorder {
             equity: equity(self.initial_equity, portfolio),
             exposed: portfolio.open_positions().next().is_some(),
         });
-        if state == TradingState::Halted && !self.day_halted {
-            self.day_halted = true;
+        if state == TradingState::Halted && self.halted_on != Some(day) {
+            self.halted_on = Some(day);
             self.halted_days.insert(day);
         }
     }
@@ -253,31 +202,5 @@ mod tests {
         assert_eq!((curve.points, curve.exposed), (2, 1));
         assert_eq!(curve.days.len(), 1);
         assert_eq!((curve.days[0].day, curve.days[0].equity), (day, dec!(1019)));
-    }
-
-    #[test]
-    fn exchange_days_are_new_york_dates_across_daylight_saving() {
-        let mut rec = Recorder::new(dec!(1000));
-        let at = |text: &str| {
-            DateTime::parse_from_rfc3339(text)
-                .unwrap()
-                .with_timezone(&Utc)
-        };
-        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        // 2021-03-14: clocks jump from 02:00 EST to 03:00 EDT.
-        for (time, day) in [
-            ("2021-03-13T23:30:00-05:00", date(2021, 3, 13)),
-            ("2021-03-14T00:00:00-05:00", date(2021, 3, 14)),
-            ("2021-03-14T12:00:00-04:00", date(2021, 3, 14)),
-            ("2021-03-14T23:59:00-04:00", date(2021, 3, 14)),
-            ("2021-03-15T00:00:00-04:00", date(2021, 3, 15)),
-            ("2021-03-15T09:30:00-04:00", date(2021, 3, 15)),
-            ("2021-03-15T23:30:00-04:00", date(2021, 3, 15)),
-            ("2021-11-07T00:30:00-04:00", date(2021, 11, 7)),
-            ("2021-11-07T23:30:00-05:00", date(2021, 11, 7)),
-            ("2021-11-08T00:10:00-05:00", date(2021, 11, 8)),
-        ] {
-            assert_eq!(rec.exchange_day(at(time)), day, "{time}");
-        }
     }
 }

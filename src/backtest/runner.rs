@@ -51,7 +51,7 @@ use crate::backtest::trades::Trade;
 use crate::broker::fill_model::{FillConfig, FillModel};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
 use crate::core::event::BrokerEvent;
-use crate::domain::calendar::{next_midnight, trading_day};
+use crate::domain::calendar::{next_midnight, trading_day, DayClock};
 use crate::domain::money::{Figure, Money};
 use crate::domain::portfolio::Portfolio;
 use crate::domain::types::{Bar, Instrument, MarketEvent};
@@ -145,7 +145,7 @@ pub fn simulate(
         out: Output::default(),
         events: Vec::with_capacity(32),
         closes: Vec::with_capacity(16),
-        day: NaiveDate::MIN,
+        clock: DayClock::new(),
         initial: spec.initial_equity,
         rejections: BTreeMap::new(),
         diagnostics: Diagnostics::default(),
@@ -186,7 +186,7 @@ struct Loop {
     /// The closes of the current step, as market events.
     closes: Vec<MarketEvent>,
     /// The trading day of the latest bar start.
-    day: NaiveDate,
+    clock: DayClock,
     initial: Decimal,
     rejections: BTreeMap<&'static str, u64>,
     diagnostics: Diagnostics,
@@ -199,18 +199,17 @@ impl Loop {
         let mut opened = DateTime::<Utc>::MIN_UTC;
         for bar in bars {
             // Only a new day can change anything before the open.
-            let before = self.day;
-            self.day = self.recorder.exchange_day(bar.start);
-            if self.day != before {
+            let before = self.clock.today();
+            if Some(self.clock.day(bar.start)) != before {
                 self.out.clear();
                 self.engine.on_clock(bar.start, &mut self.out);
                 self.settle(bar.start);
             }
-            // decision_time, with the day's end from the recorder's cache.
-            now = now.min(if end < self.recorder.day_ends() {
+            // decision_time, with the day's end from the clock.
+            now = now.min(if end < self.clock.ends() {
                 end
             } else {
-                self.recorder.day_last_instant()
+                self.clock.last_instant()
             });
             opened = opened.max(bar.start);
         }

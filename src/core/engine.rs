@@ -16,7 +16,7 @@ use crate::core::order_manager::{
     Command, FoundOrder, ManagedOrder, OrderManager, OrderState, OrderTicket,
 };
 use crate::core::slot::Slot;
-use crate::domain::calendar::{next_midnight, trading_day};
+use crate::domain::calendar::{trading_day, DayClock};
 use crate::domain::order_id::{ClientOrderId, Leg};
 use crate::domain::portfolio::Portfolio;
 use crate::domain::types::{
@@ -190,10 +190,10 @@ pub struct Engine {
     protecting: bool,
     /// Per symbol, what the engine remembers about its market data.
     feeds: Vec<Feed>,
-    /// The New York trading day of the latest event (`None` before the first).
-    day: Option<NaiveDate>,
-    /// When that day ends (next New York midnight), so the per-event check is one compare.
-    day_ends_at: DateTime<Utc>,
+    /// The New York trading day of the latest event (`None` before the
+    /// first) and when it ends (next New York midnight), so the per-event
+    /// check is one compare.
+    clock: DayClock,
     /// Stop distance and tick grid for re-protecting adopted positions.
     stop_loss_pct: Decimal,
     take_profit_pct: Decimal,
@@ -237,8 +237,7 @@ impl Engine {
             protecting: true,
             feeds: symbols.iter().map(|&symbol| Feed::new(symbol)).collect(),
             symbols,
-            day: None,
-            day_ends_at: DateTime::<Utc>::MIN_UTC,
+            clock: DayClock::new(),
             stop_loss_pct: config.limits.stop_loss_pct,
             take_profit_pct: config.limits.take_profit_pct,
             instruments: config.instruments,
@@ -779,8 +778,8 @@ impl Engine {
     /// the strategy, which may answer (bounded rounds).
     fn process_intents(&mut self, index: usize, now: DateTime<Utc>, out: &mut Output) {
         let id = self.slots[index].id();
-        let day = match self.day {
-            Some(day) if now < self.day_ends_at => day,
+        let day = match self.clock.today() {
+            Some(day) if now < self.clock.ends() => day,
             _ => trading_day(now),
         };
         for _round in 0..MAX_FEEDBACK_ROUNDS {
@@ -846,13 +845,12 @@ impl Engine {
     /// the day it starts in comes from its configuration (the journal keeps it
     /// across restarts). A roll is announced as [`Notice::DayStarted`].
     fn roll_day(&mut self, now: DateTime<Utc>, out: &mut Output) {
-        if now < self.day_ends_at {
+        // Only forward: an event stamped before the current day stays in it.
+        if now < self.clock.ends() {
             return;
         }
-        let today = trading_day(now);
-        let first = self.day.is_none();
-        self.day = Some(today);
-        self.day_ends_at = next_midnight(today).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let first = self.clock.today().is_none();
+        let today = self.clock.day(now);
         if !first {
             let equity = self.account.net_liquidation;
             if equity > Decimal::ZERO {

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use crate::domain::ticks::TickLadder;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -279,7 +279,22 @@ pub struct Bar {
 impl Bar {
     /// The time the bar closed, i.e. when its information became known.
     pub fn end(&self) -> DateTime<Utc> {
-        self.start + chrono::Duration::seconds(i64::from(self.seconds))
+        // Most bars end on their start's UTC date: the time of day plus the
+        // length, on the same date, with no calendar arithmetic. A bar that
+        // ends past UTC midnight, or starts inside a leap second (a fraction
+        // of a second or more), takes chrono's date-and-time addition.
+        let start = self.start.naive_utc();
+        let nanos = start.time().nanosecond();
+        let same_day = start
+            .time()
+            .num_seconds_from_midnight()
+            .checked_add(self.seconds)
+            .filter(|&secs| secs < 86_400 && nanos < 1_000_000_000)
+            .and_then(|secs| NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos));
+        match same_day {
+            Some(time) => start.date().and_time(time).and_utc(),
+            None => self.start + chrono::Duration::seconds(i64::from(self.seconds)),
+        }
     }
 }
 
@@ -480,5 +495,45 @@ mod tests {
             ask_size: Decimal::ONE,
         };
         assert_eq!(MarketEvent::Quote(q).mark(), Decimal::new(10001, 2));
+    }
+
+    #[test]
+    fn a_bar_ends_where_chrono_s_addition_says() {
+        let start = |secs, nanos| DateTime::from_timestamp(secs, nanos).unwrap();
+        // Before and after 1970, with and without a fraction, across a UTC
+        // midnight, and a start inside the leap second 2016-12-31T23:59:60.
+        let starts = [
+            start(-2_208_988_800, 0),
+            start(-1, 999_999_999),
+            start(0, 0),
+            start(1_483_228_799, 1_500_000_000),
+            start(1_617_206_400, 0),
+            start(1_617_289_199, 1),
+            start(1_617_289_199, 999_999_999),
+        ];
+        for start in starts {
+            for seconds in [0, 1, 5, 60, 3600, 86_400, 604_800] {
+                let bar = Bar {
+                    start,
+                    seconds,
+                    ..bar_at(start)
+                };
+                let chrono = start + chrono::Duration::seconds(i64::from(seconds));
+                assert_eq!(bar.end(), chrono, "{start:?} + {seconds} s");
+            }
+        }
+    }
+
+    fn bar_at(start: DateTime<Utc>) -> Bar {
+        Bar {
+            symbol: Symbol::new("SPY").unwrap(),
+            start,
+            seconds: 60,
+            open: Decimal::ONE,
+            high: Decimal::ONE,
+            low: Decimal::ONE,
+            close: Decimal::ONE,
+            volume: Decimal::ONE,
+        }
     }
 }
