@@ -41,6 +41,7 @@ use rust_decimal::Decimal;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::UnboundedReceiver;
+use tws_sim::trading_hours::Hours;
 use tws_sim::{Direction, SimConfig, SimHandle, Simulator, WireEvent};
 
 #[path = "../benches/support/latency.rs"]
@@ -126,7 +127,10 @@ impl Strategy for Pulse {
 
     fn on_event(&mut self, event: &MarketEvent, ctx: &StrategyContext<'_>, out: &mut Intents) {
         let MarketEvent::Bar(_) = event else { return };
-        if self.in_flight || !ctx.position(self.symbols[0]).is_zero() {
+        // The session's last 5-second bar ends at the close: no entry then
+        // (the gate would refuse it as "market closed").
+        let closed = !calendar::is_open(ctx.now());
+        if closed || self.in_flight || !ctx.position(self.symbols[0]).is_zero() {
             return;
         }
         let quantity = Decimal::from(QUANTITY);
@@ -181,6 +185,8 @@ fn main() -> Result<(), String> {
 /// Starts everything, runs the signals, prints the table.
 async fn measure(args: Args) -> Result<(), String> {
     let config = SimConfig {
+        // Bars only in regular hours, as TWS sends useRTH bars.
+        hours: Hours::Nyse,
         random_walk: false,
         pacing_limit: None,
         tick_interval: Duration::from_secs(3600),
@@ -260,19 +266,26 @@ async fn measure(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Moves the simulator's clock one 5-second bar on, jumping over the time
-/// the exchange is closed (the bot sends no entry then), so any number of
-/// signals stays within regular sessions.
-fn advance_one_bar(sim: &SimHandle) {
-    let bar = chrono::Duration::seconds(5);
+/// Moves the simulator's clock one 5-second bar on. The bar that ends at
+/// the close is not timed: the clock jumps to the next open, and one step
+/// there sends that bar (the strategy lets it pass) and flushes the closed
+/// hours' bars, which the simulator's NYSE hours do not send; that bar's
+/// frame is awaited here, so it is never taken for a signal's. So any number
+/// of signals stays within regular sessions.
+async fn advance_one_bar(sim: &SimHandle, tap: &mut UnboundedReceiver<WireEvent>) {
+    let bar = Duration::from_secs(5);
     let now = sim.now();
-    let next = now + bar;
-    let target = if calendar::is_open(next) {
-        next
-    } else {
-        calendar::next_open(next).map_or(next, |open| open + bar)
-    };
-    sim.advance_clock((target - now).to_std().unwrap_or(Duration::from_secs(5)));
+    if !calendar::is_open(now + chrono::Duration::seconds(5)) {
+        if let Some(open) = calendar::next_open(now) {
+            sim.advance_clock((open - now).to_std().unwrap_or(bar));
+            sim.step(1);
+            let _ = wait_for(tap, Direction::Written, REAL_TIME_BAR, STEP_TIMEOUT).await;
+            while let Ok(e) = tap.try_recv() {
+                count(&e);
+            }
+        }
+    }
+    sim.advance_clock(bar);
 }
 
 /// One bar → one entry: returns bar-written → placeOrder-read.
@@ -284,7 +297,7 @@ async fn timed_entry(
     while let Ok(e) = tap.try_recv() {
         count(&e);
     }
-    advance_one_bar(sim);
+    advance_one_bar(sim, tap).await;
     sim.step(1);
     let bar = wait_for(tap, Direction::Written, REAL_TIME_BAR, STEP_TIMEOUT).await?;
     let order = match wait_for(tap, Direction::Read, PLACE_ORDER, STEP_TIMEOUT).await {
@@ -314,7 +327,7 @@ async fn first_entry(
     notes: &std_mpsc::Receiver<Note>,
 ) -> Result<(), String> {
     for _ in 0..60 {
-        advance_one_bar(sim);
+        advance_one_bar(sim, tap).await;
         sim.step(1);
         let placed = wait_for(
             tap,

@@ -124,7 +124,7 @@ impl Figure {
 
     /// `self − rhs`, `None` beyond [`Fixed`]'s range.
     pub fn checked_sub(self, rhs: Figure) -> Option<Figure> {
-        if let Some(zero_term) = zero_rule(self.is_zero(), rhs.is_zero(), self, rhs, true) {
+        if let Some(zero_term) = zero_rule(self, rhs, true) {
             return Some(zero_term);
         }
         let places = self.places.max(rhs.places);
@@ -197,7 +197,7 @@ impl Money {
 
     /// `self + rhs`, `None` beyond the range.
     pub fn checked_add(self, rhs: Money) -> Option<Money> {
-        if let Some(zero_term) = zero_rule(self.is_zero(), rhs.is_zero(), self, rhs, false) {
+        if let Some(zero_term) = zero_rule(self, rhs, false) {
             return Some(zero_term);
         }
         let places = self.places.max(rhs.places);
@@ -206,7 +206,7 @@ impl Money {
 
     /// `self − rhs`, `None` beyond the range.
     pub fn checked_sub(self, rhs: Money) -> Option<Money> {
-        if let Some(zero_term) = zero_rule(self.is_zero(), rhs.is_zero(), self, rhs, true) {
+        if let Some(zero_term) = zero_rule(self, rhs, true) {
             return Some(zero_term);
         }
         let places = self.places.max(rhs.places);
@@ -225,19 +225,24 @@ impl Money {
 /// `Decimal`'s rule for a sum or difference with a zero term, which keeps
 /// the other term as it is, places included, rather than lining the two up:
 /// `0 ± b` is `±b` (`b` itself when it is zero too), `a ± 0` is `a`.
-fn zero_rule<T: Negate>(a_zero: bool, b_zero: bool, a: T, b: T, subtract: bool) -> Option<T> {
-    if a_zero {
-        return Some(if subtract && !b_zero { b.negate() } else { b });
+fn zero_rule<T: Term>(a: T, b: T, subtract: bool) -> Option<T> {
+    if a.zero() {
+        return Some(if subtract && !b.zero() { b.negate() } else { b });
     }
-    b_zero.then_some(a)
+    b.zero().then_some(a)
 }
 
-/// Changing the sign, for [`zero_rule`].
-trait Negate {
+/// What [`zero_rule`] needs of a number.
+trait Term: Copy {
+    fn zero(self) -> bool;
     fn negate(self) -> Self;
 }
 
-impl Negate for Figure {
+impl Term for Figure {
+    fn zero(self) -> bool {
+        self.is_zero()
+    }
+
     fn negate(self) -> Self {
         Self {
             mantissa: -self.mantissa,
@@ -246,7 +251,11 @@ impl Negate for Figure {
     }
 }
 
-impl Negate for Money {
+impl Term for Money {
+    fn zero(self) -> bool {
+        self.is_zero()
+    }
+
     fn negate(self) -> Self {
         Self {
             mantissa: -self.mantissa,
