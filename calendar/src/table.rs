@@ -93,6 +93,19 @@ pub(crate) struct Day {
 }
 
 impl Day {
+    /// A row for `date` that holds no answers (length 0).
+    const fn missing(date: NaiveDate) -> Self {
+        Day {
+            date,
+            midnight: 0,
+            from: DateTime::<Utc>::MIN_UTC,
+            to: DateTime::<Utc>::MIN_UTC,
+            length: 0,
+            nine_thirty: 0,
+            close: 0,
+        }
+    }
+
     /// Its next midnight (when it ends), in Unix seconds.
     pub(crate) fn end(&self) -> i64 {
         self.midnight + i64::from(self.length)
@@ -178,17 +191,7 @@ fn row(index: i64) -> Option<&'static Day> {
 /// Block `block`, computed with the crate's chrono-tz rules.
 fn build(block: usize) -> Box<[Day; BLOCK_DAYS]> {
     let first = FIRST.checked_add_days(Days::new((block * BLOCK_DAYS) as u64));
-    let mut rows = Box::new(
-        [Day {
-            date: FIRST,
-            midnight: 0,
-            from: DateTime::<Utc>::MIN_UTC,
-            to: DateTime::<Utc>::MIN_UTC,
-            length: 0,
-            nine_thirty: 0,
-            close: 0,
-        }; BLOCK_DAYS],
-    );
+    let mut rows = Box::new([Day::missing(FIRST); BLOCK_DAYS]);
     let mut date = first;
     let mut midnight = first.and_then(crate::midnight_slow);
     for row in rows.iter_mut() {
@@ -206,17 +209,8 @@ fn build(block: usize) -> Box<[Day; BLOCK_DAYS]> {
 /// The row of `date` from its midnight and the next (length 0 when a value
 /// is missing or does not fit).
 fn compute(date: NaiveDate, midnight: Option<DateTime<Utc>>, next: Option<DateTime<Utc>>) -> Day {
-    let missing = Day {
-        date,
-        midnight: 0,
-        from: DateTime::<Utc>::MIN_UTC,
-        to: DateTime::<Utc>::MIN_UTC,
-        length: 0,
-        nine_thirty: 0,
-        close: 0,
-    };
     let (Some(midnight), Some(next)) = (midnight, next) else {
-        return missing;
+        return Day::missing(date);
     };
     let from = midnight.timestamp();
     let offset = |t: DateTime<Utc>| i32::try_from(t.timestamp() - from).ok();
@@ -250,7 +244,7 @@ fn compute(date: NaiveDate, midnight: Option<DateTime<Utc>>, next: Option<DateTi
             nine_thirty,
             close,
         },
-        _ => missing,
+        _ => Day::missing(date),
     }
 }
 
