@@ -115,13 +115,19 @@ impl Recorder {
     }
 }
 
-/// `initial + net PnL`, added in fixed point ([`Money`]) unless a figure is
-/// beyond its range.
-fn equity(initial: Decimal, portfolio: &Portfolio) -> Decimal {
-    Money::from_decimal(initial)
-        .ok()
-        .and_then(|i| i.checked_add(portfolio.net_pnl_money()))
+/// The account's equity: `initial + net PnL`, added in fixed point
+/// ([`Money`]) unless a figure is beyond its range. The one home of that sum
+/// for the recorder and the runner.
+pub(crate) fn equity(initial: Decimal, portfolio: &Portfolio) -> Decimal {
+    equity_money(initial, portfolio)
         .map_or_else(|| initial + portfolio.net_pnl(), Money::to_decimal)
+}
+
+/// [`equity`] in [`Money`]; `None` beyond its range.
+pub(crate) fn equity_money(initial: Decimal, portfolio: &Portfolio) -> Option<Money> {
+    Money::from_decimal(initial)
+        .ok()?
+        .checked_add(portfolio.net_pnl_money())
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ use serde::Serialize;
 
 use crate::backtest::metrics::{compute, EquityPoint, MetricInputs, Metrics};
 use crate::backtest::progress::Progress;
-use crate::backtest::recorder::Recorder;
+use crate::backtest::recorder::{equity, equity_money, Recorder};
 use crate::backtest::trades::Trade;
 use crate::broker::fill_model::{FillConfig, FillModel};
 use crate::core::engine::{Engine, EngineConfig, Notice, Output};
@@ -266,9 +266,7 @@ impl Loop {
                 revaluation = revaluation.zip(change).and_then(|(r, c)| r.checked_add(c));
             }
         }
-        Money::from_decimal(self.initial)
-            .ok()
-            .and_then(|initial| initial.checked_add(portfolio.net_pnl_money()))
+        equity_money(self.initial, portfolio)
             .zip(revaluation)
             .and_then(|(equity, r)| equity.checked_add(r))
             .map_or_else(|| self.valued_at_decimal(bars), Money::to_decimal)
@@ -304,7 +302,7 @@ impl Loop {
         }
         self.engine
             .on_broker_batch(&self.events, now, &mut self.out);
-        let equity = self.initial + self.engine.portfolio().net_pnl();
+        let equity = equity(self.initial, self.engine.portfolio());
         self.engine.set_net_liquidation(equity);
     }
 
@@ -315,7 +313,7 @@ impl Loop {
                 self.recorder.on_fill(fill);
             }
             self.engine.on_broker(event, now, &mut self.out);
-            let equity = self.initial + self.engine.portfolio().net_pnl();
+            let equity = equity(self.initial, self.engine.portfolio());
             self.engine.set_net_liquidation(equity);
         }
     }
